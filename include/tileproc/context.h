@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * context.h: the per-caller state every call runs in: allocator, memory limit, thread count and
+ * the last error. Pass NULL wherever a context is asked for to use the process's default context,
+ * whose error message is kept per thread.
+ *
+ * A context may be used by one call at a time from any thread; use one context per concurrent
+ * caller so that each keeps its own error message. Images remember the context that allocated
+ * them: a context must outlive its images.
+ */
+#ifndef TILEPROC_CONTEXT_H
+#define TILEPROC_CONTEXT_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tproc_ctx tproc_ctx;
+
+/*
+ * A caller-supplied allocator. malloc must return memory aligned for any type (as malloc does);
+ * tileproc aligns pixel rows itself. free receives the size that was asked for.
+ */
+typedef struct tproc_allocator {
+    void *(*malloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr, size_t size);
+    void *user;
+} tproc_allocator;
+
+/* The default memory limit: 2 GiB of pixel and working memory in use at once per context. */
+#define TPROC_DEFAULT_MEMORY_LIMIT ((size_t)2 << 30)
+
+typedef struct tproc_ctx_options {
+    const tproc_allocator *allocator; /* NULL: the C library's malloc/free */
+    size_t memory_limit;              /* bytes; 0: TPROC_DEFAULT_MEMORY_LIMIT; SIZE_MAX: none */
+    int threads;                      /* worker threads; 0: the number of cores */
+} tproc_ctx_options;
+
+/* Creates a context; options may be NULL for the defaults. *out is NULL on failure. */
+TPROC_API int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out);
+/* Frees a context (NULL is a no-op) and sets *ctx to NULL. Its images must be freed first. */
+TPROC_API void tproc_ctx_free(tproc_ctx **ctx);
+
+/* The memory limit in bytes; a request that would take the bytes in use past it fails with
+ * TPROC_ERR_LIMIT and a message naming the limit. 0 restores the default. */
+TPROC_API void tproc_ctx_set_memory_limit(tproc_ctx *ctx, size_t bytes);
+TPROC_API size_t tproc_ctx_memory_limit(const tproc_ctx *ctx);
+/* Bytes allocated through the context and not yet freed, and the most ever at once. */
+TPROC_API size_t tproc_ctx_memory_in_use(const tproc_ctx *ctx);
+TPROC_API size_t tproc_ctx_memory_peak(const tproc_ctx *ctx);
+
+/* Worker threads for pipelines (0: the number of cores, at most 256). */
+TPROC_API void tproc_ctx_set_threads(tproc_ctx *ctx, int threads);
+TPROC_API int tproc_ctx_threads(const tproc_ctx *ctx);
+
+/*
+ * The message of the last failed call made with this context, naming the file and the cause
+ * ("photo.jpg: truncated JPEG data"); "" when there is none. Valid until the next call that
+ * uses the context.
+ */
+TPROC_API const char *tproc_ctx_message(const tproc_ctx *ctx);
+/* The status of the last failed call (TPROC_OK if none since the last clear). */
+TPROC_API int tproc_ctx_status(const tproc_ctx *ctx);
+/* Forgets the last error. */
+TPROC_API void tproc_ctx_clear_error(tproc_ctx *ctx);
+
+/* Memory from the context's allocator, counted against its limit; for buffers the library hands
+ * out (tproc_save_memory()). tproc_free(ctx, NULL) is a no-op. */
+TPROC_API void *tproc_malloc(tproc_ctx *ctx, size_t size);
+TPROC_API void tproc_free(tproc_ctx *ctx, void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TILEPROC_CONTEXT_H */

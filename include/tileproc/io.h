@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.h: loading and saving PNG and JPEG, and reading their headers without decoding pixels.
+ *
+ * The format is recognised by its magic bytes, never by the file name. Every size a header
+ * declares is checked for overflow and against the context's memory limit before anything is
+ * allocated. Errors name the file (or "<memory>", or the name given with a FILE*) and the cause,
+ * including libpng's or libjpeg's own text; nothing is printed.
+ */
+#ifndef TILEPROC_IO_H
+#define TILEPROC_IO_H
+
+#include <stdio.h>
+
+#include "base.h"
+#include "context.h"
+#include "image.h"
+#include "view.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tproc_file_format {
+    TPROC_FILE_UNKNOWN = 0,
+    TPROC_FILE_PNG = 1,
+    TPROC_FILE_JPEG = 2
+} tproc_file_format;
+
+/* "png", "jpeg", or "unknown". */
+TPROC_API const char *tproc_file_format_name(tproc_file_format format);
+/* The format of a file from its first bytes (8 are enough); TPROC_FILE_UNKNOWN otherwise. */
+TPROC_API tproc_file_format tproc_file_format_detect(const void *data, size_t size);
+/* The format a file name asks for by its extension (.png, .jpg, .jpeg, .jpe; any case). */
+TPROC_API tproc_file_format tproc_file_format_from_name(const char *path);
+
+/* What a header says, read without decoding pixels. */
+typedef struct tproc_info {
+    tproc_file_format format;
+    ptrdiff_t width, height; /* as stored, before orientation */
+    int channels;            /* what tileproc decodes to: 1-4 */
+    tproc_sample sample;     /* what tileproc decodes to: u8 or u16 */
+    int bit_depth;           /* as stored: 1, 2, 4, 8, 16 (PNG) or 8, 12 (JPEG) */
+    int interlaced;          /* PNG Adam7 */
+    int progressive;         /* JPEG progressive */
+    int orientation;         /* EXIF orientation 1-8 (1 when absent or invalid) */
+    int has_icc;             /* an ICC profile is present */
+    int has_exif;            /* EXIF is present */
+} tproc_info;
+
+TPROC_API int tproc_info_read(tproc_ctx *ctx, const char *path, tproc_info *out);
+TPROC_API int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t size,
+                                     tproc_info *out);
+/* name is used in messages only (NULL: "<stream>"). Reads from the current position. */
+TPROC_API int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info *out);
+
+typedef struct tproc_load_options {
+    int ignore_orientation; /* 1: keep pixels as stored, ignoring the EXIF orientation */
+    int strict;             /* 1: data libpng/libjpeg call corrupt but recoverable is an error */
+} tproc_load_options;
+
+/*
+ * Decodes a PNG or JPEG into a new image: gray, gray+alpha, RGB or RGBA; u8, or u16 for 16-bit
+ * PNG. Palettes and low bit depths expand, tRNS becomes alpha, CMYK/YCCK JPEG becomes RGB.
+ * Unless ignored, the EXIF orientation is applied as a view transform (no copy). options may be
+ * NULL. Without strict, recoverable corruption (a truncated JPEG's grey rows) still loads.
+ */
+TPROC_API int tproc_load(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
+                         tproc_image **out);
+TPROC_API int tproc_load_memory(tproc_ctx *ctx, const void *data, size_t size,
+                                const tproc_load_options *options, tproc_image **out);
+TPROC_API int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name,
+                              const tproc_load_options *options, tproc_image **out);
+
+typedef struct tproc_save_options {
+    tproc_file_format format; /* TPROC_FILE_UNKNOWN: from the path's extension */
+    int quality;              /* JPEG 1-100; 0: 90 */
+    int compression;          /* PNG zlib level 0-9; -1 or unset via init: 6 */
+    int chroma_444;           /* JPEG: 1 keeps full-resolution colour (no 4:2:0 subsampling) */
+    int progressive;          /* JPEG: 1 writes a progressive file */
+    /* Metadata to embed (NULL to omit). A saved EXIF has its orientation tag reset to 1,
+     * since tileproc saves pixels upright. */
+    const void *icc;
+    size_t icc_size;
+    const void *exif;
+    size_t exif_size;
+} tproc_save_options;
+
+/* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */
+TPROC_API void tproc_save_options_init(tproc_save_options *options);
+/* The defaults plus image's ICC profile and EXIF. */
+TPROC_API void tproc_save_options_from_image(tproc_save_options *options,
+                                             const tproc_image *image);
+
+/*
+ * Encodes view. PNG takes u8 or u16 (f32 is converted to u16), 1-4 channels. JPEG takes u8
+ * gray or RGB (u16/f32 convert to u8; alpha is dropped). options may be NULL.
+ */
+TPROC_API int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
+                         const tproc_save_options *options);
+/* Writes to fp; options->format must be set. name is used in messages only. */
+TPROC_API int tproc_save_file(tproc_ctx *ctx, const tproc_view *view, FILE *fp, const char *name,
+                              const tproc_save_options *options);
+/* Encodes into a new buffer from tproc_malloc(ctx, ...): free it with tproc_free(ctx, *data). */
+TPROC_API int tproc_save_memory(tproc_ctx *ctx, const tproc_view *view,
+                                const tproc_save_options *options, void **data, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TILEPROC_IO_H */

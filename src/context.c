@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * context.c: contexts (allocator, memory limit, threads, last error) and the counted, aligned
+ * allocation every other file goes through.
+ *
+ * The default context (a NULL ctx argument) is one static object shared by the process; its
+ * error message is kept per thread so that two threads using it never see each other's errors.
+ * An explicit context keeps its message in itself, under a mutex, because a pipeline's worker
+ * threads may report into the caller's context.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define TPROC__MESSAGE_MAX 1024
+#define TPROC__ALIGN 64
+/* Bytes in front of each aligned block: the raw pointer and the requested size. */
+#define TPROC__HEADER 16
+
+typedef struct tproc__error_state {
+    int status;
+    char message[TPROC__MESSAGE_MAX];
+} tproc__error_state;
+
+struct tproc_ctx {
+    tproc_allocator allocator;
+    int custom_allocator;
+    size_t memory_limit;
+    _Atomic size_t in_use;
+    _Atomic size_t peak;
+    int threads;
+    int is_default;
+    pthread_mutex_t error_lock;
+    tproc__error_state error;
+};
+
+static tproc_ctx default_ctx = {
+    .memory_limit = TPROC_DEFAULT_MEMORY_LIMIT,
+    .is_default = 1,
+    .error_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+static _Thread_local tproc__error_state default_error;
+
+tproc_ctx *tproc__ctx(tproc_ctx *ctx)
+{
+    return ctx ? ctx : &default_ctx;
+}
+
+static int cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out)
+{
+    if (!out)
+        return TPROC_ERR_ARG;
+    *out = NULL;
+    tproc_ctx_options defaults = {0};
+    if (!options)
+        options = &defaults;
+    if (options->allocator && (!options->allocator->malloc || !options->allocator->free))
+        return tproc__error(NULL, TPROC_ERR_ARG, "allocator needs both malloc and free");
+    if (options->threads < 0)
+        return tproc__error(NULL, TPROC_ERR_ARG, "threads must be >= 0, got %d", options->threads);
+    tproc_ctx *ctx;
+    if (options->allocator)
+        ctx = options->allocator->malloc(options->allocator->user, sizeof *ctx);
+    else
+        ctx = malloc(sizeof *ctx);
+    if (!ctx)
+        return tproc__error(NULL, TPROC_ERR_NOMEM, "out of memory creating a context");
+    memset(ctx, 0, sizeof *ctx);
+    if (options->allocator) {
+        ctx->allocator = *options->allocator;
+        ctx->custom_allocator = 1;
+    }
+    ctx->memory_limit = options->memory_limit ? options->memory_limit : TPROC_DEFAULT_MEMORY_LIMIT;
+    atomic_init(&ctx->in_use, 0);
+    atomic_init(&ctx->peak, 0);
+    ctx->threads = options->threads > 256 ? 256 : options->threads;
+    pthread_mutex_init(&ctx->error_lock, NULL);
+    *out = ctx;
+    return TPROC_OK;
+}
+
+void tproc_ctx_free(tproc_ctx **pctx)
+{
+    if (!pctx || !*pctx)
+        return;
+    tproc_ctx *ctx = *pctx;
+    *pctx = NULL;
+    if (ctx->is_default)
+        return;
+    pthread_mutex_destroy(&ctx->error_lock);
+    if (ctx->custom_allocator)
+        ctx->allocator.free(ctx->allocator.user, ctx, sizeof *ctx);
+    else
+        free(ctx);
+}
+
+void tproc_ctx_set_memory_limit(tproc_ctx *ctx, size_t bytes)
+{
+    tproc__ctx(ctx)->memory_limit = bytes ? bytes : TPROC_DEFAULT_MEMORY_LIMIT;
+}
+
+size_t tproc_ctx_memory_limit(const tproc_ctx *ctx)
+{
+    return ctx ? ctx->memory_limit : default_ctx.memory_limit;
+}
+
+size_t tproc_ctx_memory_in_use(const tproc_ctx *ctx)
+{
+    return atomic_load(ctx ? &ctx->in_use : &default_ctx.in_use);
+}
+
+size_t tproc_ctx_memory_peak(const tproc_ctx *ctx)
+{
+    return atomic_load(ctx ? &ctx->peak : &default_ctx.peak);
+}
+
+void tproc_ctx_set_threads(tproc_ctx *ctx, int threads)
+{
+    tproc__ctx(ctx)->threads = threads < 0 ? 0 : threads > 256 ? 256 : threads;
+}
+
+int tproc_ctx_threads(const tproc_ctx *ctx)
+{
+    int n = ctx ? ctx->threads : default_ctx.threads;
+    return n > 0 ? n : cores();
+}
+
+/* --- errors ------------------------------------------------------------------------------- */
+
+int tproc__verror(tproc_ctx *ctx, int status, const char *fmt, va_list ap)
+{
+    ctx = tproc__ctx(ctx);
+    if (ctx->is_default) {
+        default_error.status = status;
+        vsnprintf(default_error.message, sizeof default_error.message, fmt, ap);
+        return status;
+    }
+    pthread_mutex_lock(&ctx->error_lock);
+    ctx->error.status = status;
+    vsnprintf(ctx->error.message, sizeof ctx->error.message, fmt, ap);
+    pthread_mutex_unlock(&ctx->error_lock);
+    return status;
+}
+
+int tproc__error(tproc_ctx *ctx, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tproc__verror(ctx, status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *tproc_ctx_message(const tproc_ctx *ctx)
+{
+    if (!ctx || ctx->is_default)
+        return default_error.message;
+    return ctx->error.message;
+}
+
+int tproc_ctx_status(const tproc_ctx *ctx)
+{
+    if (!ctx || ctx->is_default)
+        return default_error.status;
+    return ctx->error.status;
+}
+
+void tproc_ctx_clear_error(tproc_ctx *ctx)
+{
+    ctx = tproc__ctx(ctx);
+    if (ctx->is_default) {
+        default_error.status = TPROC_OK;
+        default_error.message[0] = '\0';
+        return;
+    }
+    pthread_mutex_lock(&ctx->error_lock);
+    ctx->error.status = TPROC_OK;
+    ctx->error.message[0] = '\0';
+    pthread_mutex_unlock(&ctx->error_lock);
+}
+
+/* --- memory ------------------------------------------------------------------------------- */
+
+/* Formats a byte count for messages: "2 GiB", "512 MiB", "4096 bytes". */
+static void format_bytes(size_t n, char *buf, size_t size)
+{
+    static const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    double v = (double)n;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, size, "%zu bytes", n);
+    else if (v == (double)(size_t)v)
+        snprintf(buf, size, "%zu %s", (size_t)v, units[u]);
+    else
+        snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+static int limit_error(tproc_ctx *ctx, size_t want, const char *what)
+{
+    char need[32], limit[32];
+    format_bytes(want, need, sizeof need);
+    format_bytes(ctx->memory_limit, limit, sizeof limit);
+    return tproc__error(ctx, TPROC_ERR_LIMIT,
+                        "%s needs %s, over the memory limit of %s (%zu bytes already in use)",
+                        what ? what : "allocation", need, limit, atomic_load(&ctx->in_use));
+}
+
+int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what)
+{
+    ctx = tproc__ctx(ctx);
+    size_t in_use = atomic_load(&ctx->in_use);
+    if (size > ctx->memory_limit || in_use > ctx->memory_limit - size)
+        return limit_error(ctx, size, what);
+    return TPROC_OK;
+}
+
+/* Adds n to in_use unless that would pass the limit; 0 on success. */
+static int reserve(tproc_ctx *ctx, size_t n)
+{
+    size_t cur = atomic_load(&ctx->in_use);
+    do {
+        if (n > ctx->memory_limit || cur > ctx->memory_limit - n)
+            return 1;
+    } while (!atomic_compare_exchange_weak(&ctx->in_use, &cur, cur + n));
+    size_t now = cur + n, peak = atomic_load(&ctx->peak);
+    while (now > peak && !atomic_compare_exchange_weak(&ctx->peak, &peak, now)) {
+    }
+    return 0;
+}
+
+static int alloc_impl(tproc_ctx *ctx, size_t size, int zero, const char *what, void **out)
+{
+    *out = NULL;
+    ctx = tproc__ctx(ctx);
+    size_t total;
+    if (tproc__add(size, TPROC__HEADER + TPROC__ALIGN - 1, &total))
+        return tproc__error(ctx, TPROC_ERR_OVERFLOW, "%s: size overflows",
+                            what ? what : "allocation");
+    if (reserve(ctx, total))
+        return limit_error(ctx, size, what);
+    unsigned char *raw;
+    if (ctx->custom_allocator) {
+        raw = ctx->allocator.malloc(ctx->allocator.user, total);
+        if (raw && zero)
+            memset(raw, 0, total);
+    } else {
+        raw = zero ? calloc(1, total) : malloc(total);
+    }
+    if (!raw) {
+        atomic_fetch_sub(&ctx->in_use, total);
+        return tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory (%zu bytes)",
+                            what ? what : "allocation", size);
+    }
+    uintptr_t start = (uintptr_t)raw + TPROC__HEADER;
+    uintptr_t aligned = (start + TPROC__ALIGN - 1) & ~(uintptr_t)(TPROC__ALIGN - 1);
+    unsigned char *block = raw + (aligned - (uintptr_t)raw);
+    memcpy(block - TPROC__HEADER, &raw, sizeof raw);
+    memcpy(block - TPROC__HEADER + sizeof raw, &total, sizeof total);
+    *out = block;
+    return TPROC_OK;
+}
+
+int tproc__alloc(tproc_ctx *ctx, size_t size, const char *what, void **out)
+{
+    return alloc_impl(ctx, size, 1, what, out);
+}
+
+int tproc__alloc_uninit(tproc_ctx *ctx, size_t size, const char *what, void **out)
+{
+    return alloc_impl(ctx, size, 0, what, out);
+}
+
+void tproc__dealloc(tproc_ctx *ctx, void *ptr)
+{
+    if (!ptr)
+        return;
+    ctx = tproc__ctx(ctx);
+    unsigned char *block = ptr, *raw;
+    size_t total;
+    memcpy(&raw, block - TPROC__HEADER, sizeof raw);
+    memcpy(&total, block - TPROC__HEADER + sizeof raw, sizeof total);
+    atomic_fetch_sub(&ctx->in_use, total);
+    if (ctx->custom_allocator)
+        ctx->allocator.free(ctx->allocator.user, raw, total);
+    else
+        free(raw);
+}
+
+void *tproc_malloc(tproc_ctx *ctx, size_t size)
+{
+    void *p;
+    return tproc__alloc_uninit(ctx, size, "buffer", &p) == TPROC_OK ? p : NULL;
+}
+
+void tproc_free(tproc_ctx *ctx, void *ptr)
+{
+    tproc__dealloc(ctx, ptr);
+}

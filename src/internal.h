@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h: library-internal helpers shared by the source files: error recording, counted
+ * allocation, checked size arithmetic. Nothing here is exported (names start with tproc__).
+ */
+#ifndef TILEPROC_INTERNAL_H
+#define TILEPROC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tileproc/tileproc.h"
+
+#if defined(__GNUC__)
+#define TPROC__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define TPROC__PRINTF(fmt, args)
+#endif
+
+/* The process-wide default context used when a call is given NULL. */
+tproc_ctx *tproc__ctx(tproc_ctx *ctx);
+
+/*
+ * Records status and a printf-style message in ctx (NULL: the default context, per thread) and
+ * returns status, so that `return tproc__error(ctx, TPROC_ERR_ARG, "...")` reads naturally.
+ */
+int tproc__error(tproc_ctx *ctx, int status, const char *fmt, ...) TPROC__PRINTF(3, 4);
+int tproc__verror(tproc_ctx *ctx, int status, const char *fmt, va_list ap);
+
+/*
+ * Counted allocation: fails with TPROC_ERR_LIMIT (message naming the limit and what) when the
+ * bytes in use would pass the context's limit, TPROC_ERR_NOMEM when the allocator fails. The
+ * memory is 64-byte aligned and zeroed. what names the purpose for messages ("image buffer").
+ */
+int tproc__alloc(tproc_ctx *ctx, size_t size, const char *what, void **out);
+/* The same without zeroing, for buffers that are overwritten at once. */
+int tproc__alloc_uninit(tproc_ctx *ctx, size_t size, const char *what, void **out);
+void tproc__dealloc(tproc_ctx *ctx, void *ptr);
+/* Whether size more bytes would fit under the limit now; records the error if not. */
+int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what);
+
+/* Checked size arithmetic: return 0 on success, nonzero on overflow. */
+static inline int tproc__mul(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return 1;
+    *out = a * b;
+    return 0;
+}
+static inline int tproc__add(size_t a, size_t b, size_t *out)
+{
+    if (b > SIZE_MAX - a)
+        return 1;
+    *out = a + b;
+    return 0;
+}
+/* Rounds n up to a multiple of align (a power of two); 0 on success. */
+static inline int tproc__align_up(size_t n, size_t align, size_t *out)
+{
+    if (n > SIZE_MAX - (align - 1))
+        return 1;
+    *out = (n + align - 1) & ~(align - 1);
+    return 0;
+}
+
+/* Bytes for a packed row of width pixels and a 64-byte aligned stride for it; 0 on success. */
+int tproc__row_bytes(ptrdiff_t width, int channels, tproc_sample sample, size_t *packed,
+                     size_t *aligned);
+
+/* Clamps and rounds a double to an integer sample range (NaN becomes 0). */
+static inline double tproc__clamp(double v, double lo, double hi)
+{
+    if (!(v >= lo))
+        return lo;
+    return v > hi ? hi : v;
+}
+
+/* Largest value of a sample type in its natural range: 255, 65535 or 1.0. */
+static inline double tproc__sample_max(tproc_sample s)
+{
+    return s == TPROC_U8 ? 255.0 : s == TPROC_U16 ? 65535.0 : 1.0;
+}
+
+/* Reads/writes channel c of the pixel at p as a double in the natural range. */
+double tproc__get_sample(const unsigned char *p, tproc_sample s, int c);
+void tproc__put_sample(unsigned char *p, tproc_sample s, int c, double v);
+
+/* --- Image internals used by the decoders ------------------------------------------------- */
+
+/* A new image whose EXIF/ICC fields the decoders fill. The orientation is recorded only. */
+int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width,
+                                ptrdiff_t height, int channels, tproc_sample sample,
+                                tproc_image **out);
+
+#endif /* TILEPROC_INTERNAL_H */

@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.c: the format-independent half of loading and saving: recognising a file by its magic
+ * bytes, opening paths, reading memory or FILE* through one input type, applying the EXIF
+ * orientation as a view transform, converting views to what an encoder takes, and writing
+ * files atomically (a temporary file beside the target, renamed only on success).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io_internal.h"
+
+const char *tproc_file_format_name(tproc_file_format format)
+{
+    switch (format) {
+    case TPROC_FILE_PNG:
+        return "png";
+    case TPROC_FILE_JPEG:
+        return "jpeg";
+    default:
+        return "unknown";
+    }
+}
+
+tproc_file_format tproc_file_format_detect(const void *data, size_t size)
+{
+    static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    const unsigned char *p = data;
+    if (!p)
+        return TPROC_FILE_UNKNOWN;
+    if (size >= 8 && memcmp(p, png, 8) == 0)
+        return TPROC_FILE_PNG;
+    if (size >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+        return TPROC_FILE_JPEG;
+    return TPROC_FILE_UNKNOWN;
+}
+
+tproc_file_format tproc_file_format_from_name(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/'))
+        return TPROC_FILE_UNKNOWN;
+    if (strcasecmp(dot, ".png") == 0)
+        return TPROC_FILE_PNG;
+    if (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0 ||
+        strcasecmp(dot, ".jpe") == 0 || strcasecmp(dot, ".jfif") == 0)
+        return TPROC_FILE_JPEG;
+    return TPROC_FILE_UNKNOWN;
+}
+
+/* --- inputs and outputs ------------------------------------------------------------------- */
+
+size_t tproc__input_read(tproc__input *in, void *buf, size_t n)
+{
+    if (in->fp) {
+        size_t got = fread(buf, 1, n, in->fp);
+        if (got < n && ferror(in->fp))
+            in->error = errno ? errno : EIO;
+        return got;
+    }
+    size_t left = in->size - in->pos;
+    if (n > left)
+        n = left;
+    if (n)
+        memcpy(buf, in->data + in->pos, n);
+    in->pos += n;
+    return n;
+}
+
+int tproc__output_write(tproc__output *out, const void *data, size_t n)
+{
+    if (out->status)
+        return out->status;
+    if (out->fp) {
+        if (n && fwrite(data, 1, n, out->fp) != n)
+            out->status = tproc__error(out->ctx, TPROC_ERR_IO, "%s: write failed: %s", out->name,
+                                       strerror(errno));
+        return out->status;
+    }
+    if (n > out->capacity - out->size) {
+        size_t want, cap = out->capacity ? out->capacity : 65536;
+        if (tproc__add(out->size, n, &want)) {
+            out->status = tproc__error(out->ctx, TPROC_ERR_OVERFLOW, "%s: output too large",
+                                       out->name);
+            return out->status;
+        }
+        while (cap < want)
+            cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+        void *grown;
+        int status = tproc__alloc_uninit(out->ctx, cap, "encoded output", &grown);
+        if (status) {
+            out->status = status;
+            return status;
+        }
+        if (out->size)
+            memcpy(grown, out->data, out->size);
+        tproc__dealloc(out->ctx, out->data);
+        out->data = grown;
+        out->capacity = cap;
+    }
+    memcpy(out->data + out->size, data, n);
+    out->size += n;
+    return TPROC_OK;
+}
+
+int tproc__output_flush(tproc__output *out)
+{
+    if (!out->status && out->fp && fflush(out->fp) != 0)
+        out->status = tproc__error(out->ctx, TPROC_ERR_IO, "%s: write failed: %s", out->name,
+                                   strerror(errno));
+    return out->status;
+}
+
+/* --- loading ------------------------------------------------------------------------------ */
+
+/* Reads the magic bytes of in and goes back to the start (FILE* inputs here can seek). */
+static int detect(tproc_ctx *ctx, tproc__input *in, tproc_file_format *format)
+{
+    unsigned char head[8];
+    size_t got;
+    if (in->fp) {
+        long start = ftell(in->fp);
+        got = tproc__input_read(in, head, sizeof head);
+        if (in->error)
+            return tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", in->name,
+                                strerror(in->error));
+        if (start < 0 || fseek(in->fp, start, SEEK_SET) != 0)
+            return tproc__error(ctx, TPROC_ERR_IO, "%s: cannot seek: %s", in->name,
+                                strerror(errno));
+    } else {
+        got = tproc__input_read(in, head, sizeof head);
+        in->pos = 0;
+    }
+    if (got == 0)
+        return tproc__error(ctx, TPROC_ERR_FORMAT, "%s: empty file", in->name);
+    *format = tproc_file_format_detect(head, got);
+    if (*format == TPROC_FILE_UNKNOWN)
+        return tproc__error(ctx, TPROC_ERR_FORMAT, "%s: not a PNG or JPEG file", in->name);
+    return TPROC_OK;
+}
+
+/* Reads a non-seekable stream whole into counted memory. */
+static int slurp(tproc_ctx *ctx, tproc__input *in, unsigned char **data, size_t *size)
+{
+    tproc__output buf = {in->name, ctx, NULL, NULL, 0, 0, TPROC_OK};
+    unsigned char chunk[65536];
+    size_t got;
+    while ((got = tproc__input_read(in, chunk, sizeof chunk)) > 0)
+        if (tproc__output_write(&buf, chunk, got))
+            break;
+    if (!buf.status && in->error)
+        buf.status = tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", in->name,
+                                  strerror(in->error));
+    if (buf.status) {
+        tproc__dealloc(ctx, buf.data);
+        return buf.status;
+    }
+    *data = buf.data;
+    *size = buf.size;
+    return TPROC_OK;
+}
+
+static int run_info(tproc_ctx *ctx, tproc__input *in, tproc_info *out)
+{
+    tproc_file_format format = TPROC_FILE_UNKNOWN;
+    int status = detect(ctx, in, &format);
+    if (status)
+        return status;
+    memset(out, 0, sizeof *out);
+    status = format == TPROC_FILE_PNG ? tproc__png_info(ctx, in, out)
+                                      : tproc__jpeg_info(ctx, in, out);
+    if (!status) {
+        out->format = format;
+        if (out->orientation < 1 || out->orientation > 8)
+            out->orientation = 1;
+    }
+    return status;
+}
+
+static int run_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
+                    tproc_image **out)
+{
+    tproc_load_options defaults = {0};
+    if (!options)
+        options = &defaults;
+    tproc_file_format format = TPROC_FILE_UNKNOWN;
+    int status = detect(ctx, in, &format);
+    if (status)
+        return status;
+    tproc_image *image = NULL;
+    status = format == TPROC_FILE_PNG ? tproc__png_load(ctx, in, options, &image)
+                                      : tproc__jpeg_load(ctx, in, options, &image);
+    if (status)
+        return status;
+    if (!options->ignore_orientation && tproc_image_orientation(image) != 1) {
+        tproc_view stored = tproc_image_view(image), upright;
+        tproc_view_orient(&stored, tproc_image_orientation(image), &upright);
+        tproc_image_set_view(image, &upright);
+    }
+    *out = image;
+    return TPROC_OK;
+}
+
+/* Seekable FILE*s are read in place; a pipe is read whole into memory first. */
+static int with_file(tproc_ctx *ctx, FILE *fp, const char *name, const tproc_load_options *opt,
+                     tproc_image **image, tproc_info *info)
+{
+    tproc__input in = {name ? name : "<stream>", fp, NULL, 0, 0, 0};
+    if (ftell(fp) < 0) {
+        unsigned char *data;
+        size_t size;
+        int status = slurp(ctx, &in, &data, &size);
+        if (status)
+            return status;
+        tproc__input mem = {in.name, NULL, data, size, 0, 0};
+        status = image ? run_load(ctx, &mem, opt, image) : run_info(ctx, &mem, info);
+        tproc__dealloc(ctx, data);
+        return status;
+    }
+    return image ? run_load(ctx, &in, opt, image) : run_info(ctx, &in, info);
+}
+
+static int with_path(tproc_ctx *ctx, const char *path, const tproc_load_options *opt,
+                     tproc_image **image, tproc_info *info)
+{
+    if (!path)
+        return tproc__error(ctx, TPROC_ERR_ARG, "no file name given");
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return tproc__error(ctx, TPROC_ERR_IO, "%s: is a directory", path);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return tproc__error(ctx, TPROC_ERR_IO, "%s: %s", path, strerror(errno));
+    int status = with_file(ctx, fp, path, opt, image, info);
+    fclose(fp);
+    return status;
+}
+
+int tproc_load(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
+               tproc_image **out)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_load: no output pointer");
+    *out = NULL;
+    return with_path(ctx, path, options, out, NULL);
+}
+
+int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name, const tproc_load_options *options,
+                    tproc_image **out)
+{
+    if (!out || !fp)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_load_file: no file or output pointer");
+    *out = NULL;
+    return with_file(ctx, fp, name, options, out, NULL);
+}
+
+int tproc_load_memory(tproc_ctx *ctx, const void *data, size_t size,
+                      const tproc_load_options *options, tproc_image **out)
+{
+    if (!out || (!data && size))
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_load_memory: no data or output pointer");
+    *out = NULL;
+    tproc__input in = {"<memory>", NULL, data, size, 0, 0};
+    return run_load(ctx, &in, options, out);
+}
+
+int tproc_info_read(tproc_ctx *ctx, const char *path, tproc_info *out)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read: no output pointer");
+    return with_path(ctx, path, NULL, NULL, out);
+}
+
+int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info *out)
+{
+    if (!out || !fp)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read_file: no file or output pointer");
+    return with_file(ctx, fp, name, NULL, NULL, out);
+}
+
+int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t size, tproc_info *out)
+{
+    if (!out || (!data && size))
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read_memory: no data or output pointer");
+    tproc__input in = {"<memory>", NULL, data, size, 0, 0};
+    return run_info(ctx, &in, out);
+}
+
+/* --- saving ------------------------------------------------------------------------------- */
+
+void tproc_save_options_init(tproc_save_options *options)
+{
+    memset(options, 0, sizeof *options);
+    options->quality = 90;
+    options->compression = 6;
+}
+
+void tproc_save_options_from_image(tproc_save_options *options, const tproc_image *image)
+{
+    tproc_save_options_init(options);
+    options->icc = tproc_image_icc(image, &options->icc_size);
+    options->exif = tproc_image_exif(image, &options->exif_size);
+}
+
+/*
+ * Encodes view to out. Converts first when the encoder cannot take the view as it is: PNG takes
+ * u8/u16 (f32 becomes u16); JPEG takes u8 gray or RGB (others become u8, alpha is dropped).
+ */
+static int encode(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
+                  const tproc_save_options *options)
+{
+    if (!view || tproc_view_validate(view))
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: invalid view", out->name);
+    tproc_save_options o;
+    if (options)
+        o = *options;
+    else
+        tproc_save_options_init(&o);
+    if (o.quality == 0)
+        o.quality = 90;
+    if (o.quality < 1 || o.quality > 100)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: JPEG quality must be 1-100, got %d",
+                            out->name, o.quality);
+    if (o.compression < 0)
+        o.compression = 6;
+    if (o.compression > 9)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: PNG compression must be 0-9, got %d",
+                            out->name, o.compression);
+    int channels = view->channels;
+    tproc_sample sample = view->sample;
+    if (o.format == TPROC_FILE_PNG) {
+        if (sample == TPROC_F32)
+            sample = TPROC_U16;
+    } else if (o.format == TPROC_FILE_JPEG) {
+        sample = TPROC_U8;
+        channels = channels >= 3 ? 3 : 1;
+    } else {
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "%s: unknown output format (use .png, .jpg or set the format)",
+                            out->name);
+    }
+    tproc_image *converted = NULL;
+    tproc_view v = *view;
+    if (channels != view->channels || sample != view->sample) {
+        int status = tproc_image_new(ctx, view->width, view->height, channels, sample, &converted);
+        if (status)
+            return status;
+        v = tproc_image_view(converted);
+        if ((status = tproc_view_copy(ctx, view, &v))) {
+            tproc_image_free(&converted);
+            return status;
+        }
+    }
+    int status = o.format == TPROC_FILE_PNG ? tproc__png_save(ctx, &v, out, &o)
+                                            : tproc__jpeg_save(ctx, &v, out, &o);
+    tproc_image_free(&converted);
+    if (!status)
+        status = tproc__output_flush(out);
+    return status;
+}
+
+int tproc_save_file(tproc_ctx *ctx, const tproc_view *view, FILE *fp, const char *name,
+                    const tproc_save_options *options)
+{
+    if (!fp)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_save_file: no file");
+    tproc__output out = {name ? name : "<stream>", tproc__ctx(ctx), fp, NULL, 0, 0, TPROC_OK};
+    return encode(ctx, view, &out, options);
+}
+
+int tproc_save_memory(tproc_ctx *ctx, const tproc_view *view, const tproc_save_options *options,
+                      void **data, size_t *size)
+{
+    if (!data || !size)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_save_memory: no output pointers");
+    *data = NULL;
+    *size = 0;
+    tproc__output out = {"<memory>", tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK};
+    int status = encode(ctx, view, &out, options);
+    if (status) {
+        tproc__dealloc(ctx, out.data);
+        return status;
+    }
+    *data = out.data;
+    *size = out.size;
+    return TPROC_OK;
+}
+
+/* Creates "<dir>/.<base>.tmp-XXXXXX" beside path; the caller renames or unlinks it. */
+static int temp_beside(tproc_ctx *ctx, const char *path, char **tmp_path, FILE **fp)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = slash ? slash + 1 : path;
+    size_t len = strlen(path) + 16;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", path);
+    snprintf(tmp, len, "%.*s.%s.tmp-XXXXXX", (int)dir_len, path, base);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int err = errno;
+        free(tmp);
+        return tproc__error(ctx, TPROC_ERR_IO, "%s: cannot create a file there: %s", path,
+                            strerror(err));
+    }
+    /* mkstemp makes the file 0600; give it what creat() would have given the target. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        /* Not fatal: the file is still ours to write. */
+    }
+    *fp = fdopen(fd, "wb");
+    if (!*fp) {
+        int err = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return tproc__error(ctx, TPROC_ERR_IO, "%s: %s", path, strerror(err));
+    }
+    *tmp_path = tmp;
+    return TPROC_OK;
+}
+
+int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
+               const tproc_save_options *options)
+{
+    if (!path)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_save: no file name");
+    tproc_save_options o;
+    if (options)
+        o = *options;
+    else
+        tproc_save_options_init(&o);
+    if (o.format == TPROC_FILE_UNKNOWN)
+        o.format = tproc_file_format_from_name(path);
+    if (o.format == TPROC_FILE_UNKNOWN)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "%s: cannot tell the format from the name (use .png or .jpg)", path);
+    char *tmp;
+    FILE *fp;
+    int status = temp_beside(ctx, path, &tmp, &fp);
+    if (status)
+        return status;
+    tproc__output out = {path, tproc__ctx(ctx), fp, NULL, 0, 0, TPROC_OK};
+    status = encode(ctx, view, &out, &o);
+    if (fclose(fp) != 0 && !status)
+        status = tproc__error(ctx, TPROC_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+    if (!status && rename(tmp, path) != 0)
+        status = tproc__error(ctx, TPROC_ERR_IO, "%s: cannot replace the file: %s", path,
+                              strerror(errno));
+    if (status)
+        unlink(tmp);
+    free(tmp);
+    return status;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io_internal.h: what io.c (format detection, dispatch, files) shares with the codecs
+ * io_png.c and io_jpeg.c, and with exif.c. An input is memory or a FILE*, read through one
+ * function so each codec needs one libpng read callback / one libjpeg source manager; an output
+ * is a FILE* or a growing memory buffer.
+ */
+#ifndef TILEPROC_IO_INTERNAL_H
+#define TILEPROC_IO_INTERNAL_H
+
+#include <stdio.h>
+
+#include "internal.h"
+
+typedef struct tproc__input {
+    const char *name;          /* for messages: the path, a caller's name, or "<memory>" */
+    FILE *fp;                  /* read from here when not NULL */
+    const unsigned char *data; /* else from this memory */
+    size_t size, pos;
+    int error;                 /* errno of a failed fread, 0 if none */
+} tproc__input;
+
+/* Reads up to n bytes; returns how many (fewer only at end of data or on error, see ->error). */
+size_t tproc__input_read(tproc__input *in, void *buf, size_t n);
+
+typedef struct tproc__output {
+    const char *name;
+    tproc_ctx *ctx;
+    FILE *fp;            /* write here when not NULL */
+    unsigned char *data; /* else grow this buffer (tproc_malloc'd) */
+    size_t size, capacity;
+    int status;          /* first failure, TPROC_OK if none */
+} tproc__output;
+
+/* Appends n bytes; on failure records the error in out->ctx, sets out->status, returns it. */
+int tproc__output_write(tproc__output *out, const void *data, size_t n);
+/* Flushes a FILE* output; returns out->status or the flush failure. */
+int tproc__output_flush(tproc__output *out);
+
+/*
+ * Codecs. Each reads from `in` positioned at the file's first byte (the magic included) and
+ * records errors as "<name>: <cause>" through tproc__error. load fills *out with a new image
+ * (orientation is recorded in the image, not applied: io.c applies it) and sets ICC/EXIF.
+ */
+int tproc__png_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
+int tproc__png_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
+                    tproc_image **out);
+/* view is u8 or u16, 1-4 channels (io.c converts other types first). */
+int tproc__png_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
+                    const tproc_save_options *options);
+
+int tproc__jpeg_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
+int tproc__jpeg_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
+                     tproc_image **out);
+/* view is u8 with 1 or 3 channels (io.c converts first). */
+int tproc__jpeg_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
+                     const tproc_save_options *options);
+
+/*
+ * EXIF (the TIFF structure after "Exif\0\0"): the orientation tag's value, or 1 when absent or
+ * malformed; bounds-checked against size.
+ */
+int tproc__exif_orientation(const unsigned char *exif, size_t size);
+/* Sets the orientation tag in place to value when present; returns 1 if it was changed. */
+int tproc__exif_set_orientation(unsigned char *exif, size_t size, int value);
+
+#endif /* TILEPROC_IO_INTERNAL_H */
