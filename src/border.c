@@ -46,52 +46,63 @@ ptrdiff_t tproc_border_index(ptrdiff_t i, ptrdiff_t n, tproc_border border)
 int tproc_view_read_border(const tproc_view *src, tproc_rect rect, tproc_border border,
                            const double *value, const tproc_view *dst)
 {
-    if (!src || !dst || tproc_view_validate(src) || tproc_view_validate(dst))
+    if (!src || tproc_view_validate(src))
+        return TPROC_ERR_ARG;
+    tproc_rect all = {0, 0, src->width, src->height};
+    return tproc__read_border_region(src, all, src->width, src->height, rect, border, value, dst);
+}
+
+int tproc__read_border_region(const tproc_view *region, tproc_rect at, ptrdiff_t full_width,
+                              ptrdiff_t full_height, tproc_rect rect, tproc_border border,
+                              const double *value, const tproc_view *dst)
+{
+    if (!region || !dst || tproc_view_validate(region) || tproc_view_validate(dst))
         return TPROC_ERR_ARG;
     if (dst->width != rect.width || dst->height != rect.height ||
-        dst->channels != src->channels || dst->sample != src->sample)
+        dst->channels != region->channels || dst->sample != region->sample)
         return TPROC_ERR_ARG;
     if (dst->flags & TPROC_VIEW_READONLY)
         return TPROC_ERR_READONLY;
     if ((unsigned)border > TPROC_BORDER_WRAP)
         return TPROC_ERR_ARG;
     unsigned char fill[16];
-    size_t pixel = tproc_view_pixel_size(src);
-    tproc__encode_pixel(fill, src->sample, src->channels, value);
+    size_t pixel = tproc_view_pixel_size(region);
+    tproc__encode_pixel(fill, region->sample, region->channels, value);
 
-    /* Columns [in0, in1) of dst read src columns rect.x + in0 ... directly. */
+    /* Columns [in0, in1) of dst read image columns rect.x + in0 ... directly. */
     ptrdiff_t in0 = rect.x < 0 ? -rect.x : 0;
-    ptrdiff_t in1 = src->width - rect.x < rect.width ? src->width - rect.x : rect.width;
+    ptrdiff_t in1 = full_width - rect.x < rect.width ? full_width - rect.x : rect.width;
     if (in1 < in0)
         in1 = in0;
     ptrdiff_t packed = (ptrdiff_t)pixel;
     for (ptrdiff_t y = 0; y < rect.height; y++) {
         unsigned char *d = tproc_view_pixel(dst, 0, y);
-        ptrdiff_t sy = tproc_border_index(rect.y + y, src->height, border);
+        ptrdiff_t sy = tproc_border_index(rect.y + y, full_height, border);
         if (sy < 0) {
             for (ptrdiff_t x = 0; x < rect.width; x++, d += dst->pixel_stride)
                 memcpy(d, fill, pixel);
             continue;
         }
+        sy -= at.y;
         for (ptrdiff_t x = 0; x < in0; x++, d += dst->pixel_stride) {
-            ptrdiff_t sx = tproc_border_index(rect.x + x, src->width, border);
-            memcpy(d, sx < 0 ? fill : tproc_view_pixel(src, sx, sy), pixel);
+            ptrdiff_t sx = tproc_border_index(rect.x + x, full_width, border);
+            memcpy(d, sx < 0 ? fill : tproc_view_pixel(region, sx - at.x, sy), pixel);
         }
         if (in1 > in0) {
-            const unsigned char *s = tproc_view_pixel(src, rect.x + in0, sy);
-            if (src->pixel_stride == packed && dst->pixel_stride == packed) {
+            const unsigned char *s = tproc_view_pixel(region, rect.x + in0 - at.x, sy);
+            if (region->pixel_stride == packed && dst->pixel_stride == packed) {
                 memcpy(d, s, pixel * (size_t)(in1 - in0));
                 d += packed * (in1 - in0);
             } else {
                 for (ptrdiff_t x = in0; x < in1; x++, d += dst->pixel_stride) {
                     memcpy(d, s, pixel);
-                    s += src->pixel_stride;
+                    s += region->pixel_stride;
                 }
             }
         }
         for (ptrdiff_t x = in1; x < rect.width; x++, d += dst->pixel_stride) {
-            ptrdiff_t sx = tproc_border_index(rect.x + x, src->width, border);
-            memcpy(d, sx < 0 ? fill : tproc_view_pixel(src, sx, sy), pixel);
+            ptrdiff_t sx = tproc_border_index(rect.x + x, full_width, border);
+            memcpy(d, sx < 0 ? fill : tproc_view_pixel(region, sx - at.x, sy), pixel);
         }
     }
     return TPROC_OK;

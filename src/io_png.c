@@ -25,6 +25,7 @@ typedef struct pngio_diag {
     int recorded;      /* the error is already in the context (a failed output write) */
     char cause[200];   /* libpng's (or our callback's) message for the failure */
     char warning[200]; /* the last warning */
+    const char *stage; /* what we were doing, for messages ("" or ends in ": ") */
 } pngio_diag;
 
 typedef struct pngio_reader {
@@ -128,9 +129,10 @@ static int fail(tproc_ctx *ctx, const char *name, pngio_diag *d, int fallback)
             status = fallback;
     }
     /* png_check_IHDR warns with the reason and then fails with a generic text. */
+    const char *stage = d->stage ? d->stage : "";
     if (strcmp(d->cause, "Invalid IHDR data") == 0 && d->warning[0])
-        return tproc__error(ctx, status, "%s: %s (%s)", name, d->cause, d->warning);
-    return tproc__error(ctx, status, "%s: %s", name, d->cause);
+        return tproc__error(ctx, status, "%s: %s%s (%s)", name, stage, d->cause, d->warning);
+    return tproc__error(ctx, status, "%s: %s%s", name, stage, d->cause);
 }
 
 /* --- decoding ----------------------------------------------------------------------------- */
@@ -431,8 +433,12 @@ static int writer_run(pngio_writer *w, const tproc_view *view, int level, const 
                  view->sample == TPROC_U16 ? 16 : 8, color_types[view->channels - 1],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(w->png, level);
-    if (icc)
-        png_set_iCCP(w->png, w->info, "ICC profile", PNG_COMPRESSION_TYPE_BASE, icc, icc_size);
+    if (icc) {
+        /* libpng checks the profile against the PNG (size, header, colour space). */
+        w->diag.stage = "ICC profile rejected: ";
+        png_set_iCCP(w->png, w->info, "icc", PNG_COMPRESSION_TYPE_BASE, icc, icc_size);
+        w->diag.stage = NULL;
+    }
     if (exif)
         png_set_eXIf_1(w->png, w->info, exif_size, exif);
     png_write_info(w->png, w->info);

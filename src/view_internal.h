@@ -22,4 +22,13 @@ void tproc__view_packed(tproc_view *out, void *data, ptrdiff_t width, ptrdiff_t 
 void tproc__encode_pixel(unsigned char *pixel, tproc_sample sample, int channels,
                          const double *value);
 
+/*
+ * tproc_view_read_border() for an image of full_width x full_height of which only the
+ * rectangle `at` is available, in region. Every pixel rect needs must map (through the border
+ * rule) into `at`; the planner guarantees it.
+ */
+int tproc__read_border_region(const tproc_view *region, tproc_rect at, ptrdiff_t full_width,
+                              ptrdiff_t full_height, tproc_rect rect, tproc_border border,
+                              const double *value, const tproc_view *dst);
+
 #endif

@@ -123,3 +123,89 @@ tproc_allocator tu_counting_allocator(tu_counter *counter)
     tproc_allocator a = {counting_malloc, counting_free, counter};
     return a;
 }
+
+enum { SH_LEFT, SH_TOP, SH_RIGHT, SH_BOTTOM, SH_DX, SH_DY };
+static const tproc_param_desc shift_params[] = {
+    {"left", TPROC_PARAM_INT, 0, 0, 8, 0, NULL, "halo"},
+    {"top", TPROC_PARAM_INT, 0, 0, 8, 0, NULL, "halo"},
+    {"right", TPROC_PARAM_INT, 0, 0, 8, 0, NULL, "halo"},
+    {"bottom", TPROC_PARAM_INT, 0, 0, 8, 0, NULL, "halo"},
+    {"dx", TPROC_PARAM_INT, 0, -8, 8, 0, NULL, "offset"},
+    {"dy", TPROC_PARAM_INT, 0, -8, 8, 0, NULL, "offset"},
+};
+
+static int shift_prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
+                         tproc_stage *stage)
+{
+    (void)ctx;
+    (void)in;
+    stage->halo.left = (ptrdiff_t)p->value[SH_LEFT];
+    stage->halo.top = (ptrdiff_t)p->value[SH_TOP];
+    stage->halo.right = (ptrdiff_t)p->value[SH_RIGHT];
+    stage->halo.bottom = (ptrdiff_t)p->value[SH_BOTTOM];
+    if (p->value[SH_DX] < -p->value[SH_LEFT] || p->value[SH_DX] > p->value[SH_RIGHT] ||
+        p->value[SH_DY] < -p->value[SH_TOP] || p->value[SH_DY] > p->value[SH_BOTTOM])
+        return TPROC_ERR_PARAM;
+    return TPROC_OK;
+}
+
+static int shift_process(const tproc_call *call)
+{
+    const tproc_params *p = call->params;
+    tproc_view src;
+    int status = tproc_view_sub(&call->in, (ptrdiff_t)(p->value[SH_LEFT] + p->value[SH_DX]),
+                                (ptrdiff_t)(p->value[SH_TOP] + p->value[SH_DY]),
+                                call->out.width, call->out.height, &src);
+    if (status)
+        return status;
+    return tproc_view_copy(NULL, &src, &call->out);
+}
+
+static const tproc_filter shift_filter = {
+    .abi = TPROC_FILTER_ABI,
+    .name = "tu_shift",
+    .summary = "test: copy through a halo with an offset",
+    .params = shift_params,
+    .param_count = 6,
+    .prepare = shift_prepare,
+    .process = shift_process,
+};
+
+const tproc_filter *tu_shift_filter(void)
+{
+    if (!tproc_filter_find("tu_shift"))
+        ck_assert_int_eq(tproc_filter_register(NULL, &shift_filter), TPROC_OK);
+    return tproc_filter_find("tu_shift");
+}
+
+tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *specs, size_t n,
+                    ptrdiff_t tile_w, ptrdiff_t tile_h, int threads, tproc_border border)
+{
+    tproc_pipeline *p;
+    tu_ok(ctx, tproc_pipeline_new(ctx, &p));
+    for (size_t i = 0; i < n; i++)
+        tu_ok(ctx, tproc_pipeline_add(p, specs[i]));
+    tproc_run_options o;
+    tproc_run_options_init(&o);
+    o.tile_width = tile_w;
+    o.tile_height = tile_h;
+    o.threads = threads;
+    o.border = border;
+    tproc_image *out = NULL;
+    tu_ok(ctx, tproc_pipeline_run(p, in, &o, &out));
+    tproc_pipeline_free(&p);
+    return out;
+}
+
+void tu_assert_same(const tproc_view *a, const tproc_view *b, const char *what)
+{
+    ck_assert_msg(a->width == b->width && a->height == b->height && a->channels == b->channels &&
+                      a->sample == b->sample,
+                  "%s: formats differ (%tdx%td/%d vs %tdx%td/%d)", what, a->width, a->height,
+                  a->channels, b->width, b->height, b->channels);
+    size_t px = tproc_view_pixel_size(a);
+    for (ptrdiff_t y = 0; y < a->height; y++)
+        for (ptrdiff_t x = 0; x < a->width; x++)
+            ck_assert_msg(memcmp(tproc_view_pixel(a, x, y), tproc_view_pixel(b, x, y), px) == 0,
+                          "%s: pixel (%td, %td) differs", what, x, y);
+}

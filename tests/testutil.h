@@ -49,3 +49,19 @@ tproc_allocator tu_counting_allocator(tu_counter *counter);
     } while (0)
 
 #endif
+
+/*
+ * A test-only filter, "tu_shift": copies its input to its output through a halo of
+ * (left, top, right, bottom) = params (0-8 each), reading the pixel at offset (dx, dy) in
+ * [-halo, +halo] of each output pixel: out(x, y) = in(x + dx, y + dy). It exercises the engine's
+ * halo and border handling mid-chain with a result that is easy to compute naively.
+ * Keys: left, top, right, bottom, dx, dy. Registered on first use.
+ */
+const tproc_filter *tu_shift_filter(void);
+
+/* Runs one chain given as filter specs on a view; asserts success; returns the new image. */
+tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *specs, size_t n,
+                    ptrdiff_t tile_w, ptrdiff_t tile_h, int threads, tproc_border border);
+
+/* Asserts two views are byte-identical (same format, every sample equal). */
+void tu_assert_same(const tproc_view *a, const tproc_view *b, const char *what);

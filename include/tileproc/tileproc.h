@@ -11,5 +11,7 @@
 #include "image.h"
 #include "tiles.h"
 #include "io.h"
+#include "filter.h"
+#include "pipeline.h"
 
 #endif /* TILEPROC_TILEPROC_H */

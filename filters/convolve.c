@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * convolve.c: a user-given kernel, applied as OpenCV's filter2D does (correlation: the matrix is
+ * not flipped). For a w x h matrix m with centre (cx, cy) = ((w - 1) / 2, (h - 1) / 2), each
+ * colour channel becomes
+ *     v'(x, y) = scale * S + offset,   S = sum over j, i of m[j][i] * v(x + i - cx, y + j - cy)
+ * in natural units (u8 0-255, u16 0-65535, f32 as is). S is accumulated in double, rows j
+ * outer and columns i inner, from 0; integer outputs round half up and clamp to the type's
+ * range, f32 is not clamped. For u8/u16 input and a matrix of integers of magnitude <= 2^20,
+ * S is summed in int64: every product and partial sum is then an exact integer below 2^53, so
+ * the result equals the double formula bit for bit. Alpha is copied unchanged; no
+ * premultiplication (the kernel sees the stored colour). Halo (w - 1) / 2 left and right,
+ * (h - 1) / 2 top and bottom.
+ */
+#include "filter_internal.h"
+
+enum { P_MATRIX, P_SCALE, P_OFFSET, P_COUNT };
+
+static const tproc_param_desc params_table[P_COUNT] = {
+    {"matrix", TPROC_PARAM_MATRIX, 0, 0, 0, TPROC_PARAM_REQUIRED, NULL,
+     "kernel: rows separated by ';', values by spaces; odd width and height up to 25"},
+    {"scale", TPROC_PARAM_FLOAT, 1, -1e6, 1e6, 0, NULL, "multiplies the weighted sum"},
+    {"offset", TPROC_PARAM_FLOAT, 0, -1e6, 1e6, 0, NULL,
+     "added after scaling, in natural units (255 is white for u8)"},
+};
+
+/* Integer matrices up to this magnitude take the exact int64 path. */
+#define INT_WEIGHT_MAX 1048576.0
+
+static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
+                   tproc_stage *stage)
+{
+    int w = params->matrix_width, h = params->matrix_height;
+    if (!(params->given & (1u << P_MATRIX)) || w <= 0 || h <= 0)
+        return tproc__filter_error(ctx, &tproc__filter_convolve, "matrix is required");
+    if (w % 2 == 0 || h % 2 == 0 || w > 25 || h > 25)
+        return tproc__filter_error(ctx, &tproc__filter_convolve,
+                                   "matrix must have an odd size up to 25x25, got %dx%d", w, h);
+    for (int i = 0; i < w * h; i++)
+        if (!isfinite(params->matrix[i]))
+            return tproc__filter_error(ctx, &tproc__filter_convolve,
+                                       "matrix value %d is not a finite number", i + 1);
+    tproc__stage_defaults(stage, in);
+    stage->halo.left = stage->halo.right = (w - 1) / 2;
+    stage->halo.top = stage->halo.bottom = (h - 1) / 2;
+    return TPROC_OK;
+}
+
+/* One accumulator (double or int64, both 8 bytes) per colour sample of an output row. */
+static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
+                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
+                           ptrdiff_t out_w, ptrdiff_t out_h)
+{
+    (void)params;
+    (void)stage;
+    (void)in_w;
+    (void)in_h;
+    (void)out_h;
+    return (size_t)out_w * (size_t)tproc__colour_channels(in->channels) * sizeof(double);
+}
+
+static int integer_matrix(const tproc_params *params)
+{
+    for (int i = 0; i < params->matrix_width * params->matrix_height; i++) {
+        double m = params->matrix[i];
+        if (m != floor(m) || fabs(m) > INT_WEIGHT_MAX)
+            return 0;
+    }
+    return 1;
+}
+
+/* acc[x * cc + k] += m * channel k of pixel x of row, for x in [0, width). */
+static void add_row_f64(double *acc, const unsigned char *row, ptrdiff_t ps, tproc_sample s,
+                        int cc, ptrdiff_t width, double m)
+{
+    for (ptrdiff_t x = 0; x < width; x++, row += ps, acc += cc) {
+        for (int k = 0; k < cc; k++) {
+            double v = s == TPROC_U8    ? row[k]
+                       : s == TPROC_U16 ? ((const uint16_t *)(const void *)row)[k]
+                                        : ((const float *)(const void *)row)[k];
+            acc[k] += m * v;
+        }
+    }
+}
+
+static void add_row_i64(int64_t *acc, const unsigned char *row, ptrdiff_t ps, tproc_sample s,
+                        int cc, ptrdiff_t width, int64_t m)
+{
+    if (s == TPROC_U8) {
+        for (ptrdiff_t x = 0; x < width; x++, row += ps, acc += cc)
+            for (int k = 0; k < cc; k++)
+                acc[k] += m * row[k];
+    } else {
+        for (ptrdiff_t x = 0; x < width; x++, row += ps, acc += cc)
+            for (int k = 0; k < cc; k++)
+                acc[k] += m * ((const uint16_t *)(const void *)row)[k];
+    }
+}
+
+static void store(unsigned char *p, tproc_sample s, int k, double v)
+{
+    switch (s) {
+    case TPROC_U8:
+        p[k] = tproc__to_u8(v);
+        break;
+    case TPROC_U16:
+        ((uint16_t *)(void *)p)[k] = tproc__to_u16(v);
+        break;
+    default:
+        ((float *)(void *)p)[k] = (float)v;
+        break;
+    }
+}
+
+static int process(const tproc_call *call)
+{
+    const tproc_params *params = call->params;
+    const tproc_view *in = &call->in, *out = &call->out;
+    const tproc_sample s = in->sample;
+    const int ch = out->channels, cc = tproc__colour_channels(ch);
+    const int mw = params->matrix_width, mh = params->matrix_height;
+    const double scale = tproc__param(params, P_SCALE), offset = tproc__param(params, P_OFFSET);
+    /* Output (x, y) is centred on input (x + ox, y + oy); tap (i, j) reads input
+     * (x + ox + i - cx, y + oy + j - cy). */
+    const ptrdiff_t ox = call->out_rect.x - call->in_rect.x;
+    const ptrdiff_t oy = call->out_rect.y - call->in_rect.y;
+    const int cx = (mw - 1) / 2, cy = (mh - 1) / 2;
+    const size_t n = (size_t)out->width * (size_t)cc;
+    const int exact_int = s != TPROC_F32 && integer_matrix(params);
+    double *acc = call->scratch;
+    int64_t *iacc = call->scratch;
+    size_t sample_size = tproc_sample_size(s);
+
+    for (ptrdiff_t y = 0; y < out->height; y++) {
+        if (exact_int) {
+            for (size_t t = 0; t < n; t++)
+                iacc[t] = 0;
+        } else {
+            for (size_t t = 0; t < n; t++)
+                acc[t] = 0.0;
+        }
+        /* Whole rows per tap keep each sample's order of additions (j outer, i inner). */
+        for (int j = 0; j < mh; j++) {
+            for (int i = 0; i < mw; i++) {
+                double m = params->matrix[j * mw + i];
+                const unsigned char *row = tproc_view_pixel(in, ox + i - cx, oy + y + j - cy);
+                if (exact_int) {
+                    if (m != 0.0) /* integers: adding 0 * v changes nothing */
+                        add_row_i64(iacc, row, in->pixel_stride, s, cc, out->width, (int64_t)m);
+                } else {
+                    add_row_f64(acc, row, in->pixel_stride, s, cc, out->width, m);
+                }
+            }
+        }
+        for (ptrdiff_t x = 0; x < out->width; x++) {
+            unsigned char *d = tproc_view_pixel(out, x, y);
+            for (int k = 0; k < cc; k++) {
+                size_t t = (size_t)x * (size_t)cc + (size_t)k;
+                double sum = exact_int ? (double)iacc[t] : acc[t];
+                store(d, s, k, scale * sum + offset);
+            }
+            if (cc < ch) /* alpha: the centre pixel's */
+                memcpy(d + (size_t)cc * sample_size,
+                       tproc_view_pixel(in, ox + x, oy + y) + (size_t)cc * sample_size,
+                       sample_size);
+        }
+    }
+    return TPROC_OK;
+}
+
+const tproc_filter tproc__filter_convolve = {
+    .abi = TPROC_FILTER_ABI,
+    .name = "convolve",
+    .summary = "correlate with a user matrix (as OpenCV filter2D): scale * sum + offset",
+    .params = params_table,
+    .param_count = P_COUNT,
+    .prepare = prepare,
+    .scratch_size = scratch_size,
+    .process = process,
+};

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* invert.c: placeholder until the filter is written. */
+#include "filter_internal.h"
+
+static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
+                   tproc_stage *stage)
+{
+    (void)params;
+    (void)in;
+    (void)stage;
+    return tproc__error(ctx, TPROC_ERR_UNSUPPORTED, "invert: not implemented yet");
+}
+
+const tproc_filter tproc__filter_invert = {
+    .abi = TPROC_FILTER_ABI,
+    .name = "invert",
+    .summary = "(not implemented yet)",
+    .prepare = prepare,
+};

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.h: the planner and the executor, shared by pipeline.c (the public API) and, later,
+ * the streaming source/sink layer. One executor serves in-memory and streamed runs: it
+ * produces output strip by strip (a strip is one row of tiles) and asks a source for the input
+ * rows each strip needs.
+ */
+#ifndef TILEPROC_ENGINE_H
+#define TILEPROC_ENGINE_H
+
+#include "filter_internal.h"
+
+/* The longest chain a pipeline takes. */
+#define TPROC__MAX_STAGES 64
+
+/* One prepared stage of a chain. */
+typedef struct tproc__stage_run {
+    const tproc_filter *filter;
+    tproc_params params;
+    tproc_stage stage;
+    tproc_format in, out; /* the whole images around the stage */
+    tproc_format work_in; /* what process() sees: f32 when premultiplying */
+    int premultiply;      /* stage.premultiply and the input has alpha */
+    int prepared;         /* release() is owed */
+} tproc__stage_run;
+
+/* A chain prepared for one input format. */
+typedef struct tproc__plan {
+    tproc_ctx *ctx;
+    size_t count;              /* stages */
+    tproc__stage_run *stages;  /* count of them */
+    tproc_format source;       /* the input of stage 0 */
+    tproc_format output;       /* the output of the last stage (source if count == 0) */
+    tproc_border border;
+    double border_value[4];
+    ptrdiff_t tile_width, tile_height;
+    size_t tiles_across, tiles_down;
+    /* Largest per-tile sizes over every tile, in bytes: what each worker allocates once. */
+    size_t region_bytes;  /* an intermediate stage's computed region */
+    size_t input_bytes;   /* an assembled (border-filled) stage input */
+    size_t premul_bytes;  /* an f32 premultiplied input or output */
+    size_t scratch_bytes; /* a filter's scratch */
+    size_t row_bytes;     /* one packed row for process_row staging */
+    int needs_whole_image; /* some stage maps output rows to far input rows */
+} tproc__plan;
+
+/* Rectangles a tile needs at each stage: need[k] is stage k's input rectangle (may reach
+ * outside), have[k] the part of stage k's input image that must be computed (inside bounds;
+ * have[0] is read from the source); have[count] is the tile itself. */
+typedef struct tproc__tile_rects {
+    tproc_rect need[TPROC__MAX_STAGES];
+    tproc_rect have[TPROC__MAX_STAGES + 1];
+} tproc__tile_rects;
+
+/*
+ * Prepares stages[0..count) for the source format (calling each filter's prepare) and sizes the
+ * per-worker buffers by walking every tile. On failure everything prepared is released.
+ */
+int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *const *filters,
+                      const tproc_params *params, size_t count, tproc_format source,
+                      const tproc_run_options *options);
+void tproc__plan_release(tproc__plan *plan);
+
+/* The output rectangle of tile `index`. */
+tproc_rect tproc__plan_tile(const tproc__plan *plan, size_t index);
+/* Walks the chain backwards for one output tile. */
+void tproc__plan_rects(const tproc__plan *plan, tproc_rect tile, tproc__tile_rects *rects);
+
+/* Input rows [*y0, *y1) of the source that output rows [out_y0, out_y1) need. */
+void tproc__plan_source_rows(const tproc__plan *plan, ptrdiff_t out_y0, ptrdiff_t out_y1,
+                             ptrdiff_t *y0, ptrdiff_t *y1);
+
+/*
+ * Where the executor reads the source: a view of source rows [rows.y, rows.y + rows.height)
+ * (all columns). For in-memory runs that is the whole image.
+ */
+typedef struct tproc__source_band {
+    tproc_view view;
+    tproc_rect rows;
+} tproc__source_band;
+
+/* Called before each strip: make source rows [y0, y1) available in *band. */
+typedef int (*tproc__band_fn)(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *band);
+/* Called after each strip with its finished output rows (a view of the output). */
+typedef int (*tproc__strip_done_fn)(void *user, const tproc_view *rows, ptrdiff_t y0);
+
+/* Called before each strip: a view of output rows [y0, y1) to write the strip's tiles into. */
+typedef int (*tproc__strip_view_fn)(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc_view *out);
+
+/*
+ * Runs the plan strip by strip: get the source band the strip needs, get the strip's output
+ * view, process its tiles on the worker threads, then report the finished strip. In-memory runs
+ * hand out the whole source and sub-views of the output image; streamed runs a ring of rows.
+ */
+typedef struct tproc__exec_io {
+    tproc__band_fn band;
+    tproc__strip_view_fn strip_view;
+    tproc__strip_done_fn strip_done; /* may be NULL */
+    void *user;
+} tproc__exec_io;
+
+int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tproc__exec_io *io);
+
+/*
+ * For crop, flip and rotate: applies the filter to *in as a view transform into *out (no copy),
+ * after checking its parameters. TPROC_ERR_NOT_FOUND for any other filter.
+ */
+int tproc__geometry_as_view(tproc_ctx *ctx, const tproc_filter *filter, const tproc_params *params,
+                            const tproc_view *in, tproc_view *out);
+
+#endif

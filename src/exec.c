@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec.c: the executor. Output is produced strip by strip (a strip is one row of tiles). For
+ * each strip the calling thread gets the source band and the output rows, then it and the
+ * workers take tiles from an atomic counter until the strip is done; each tile runs the whole
+ * chain on the worker's own buffers, sized by the planner and allocated once, so nothing is
+ * allocated in the loop. A cancel flag is read between tiles; the first error stops every
+ * worker and is the one reported.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "engine.h"
+#include "view_internal.h"
+
+/* One worker's buffers, carved from one allocation. */
+typedef struct arena {
+    void *block;
+    unsigned char *region[2]; /* intermediate stage outputs, used alternately */
+    unsigned char *input;     /* an assembled stage input */
+    unsigned char *premul_in, *premul_out;
+    unsigned char *scratch;
+    unsigned char *row_in, *row_out;
+} arena;
+
+typedef struct shared {
+    tproc__plan *plan;
+    const tproc_run_options *options;
+    const tproc__exec_io *io;
+    pthread_mutex_t lock;
+    pthread_cond_t go, idle;
+    unsigned generation;
+    int quit, busy;
+    size_t first, end; /* tiles of the current strip */
+    atomic_size_t next;
+    tproc__source_band band;
+    tproc_view strip_out;
+    ptrdiff_t strip_y0;
+    atomic_int status;
+    atomic_size_t done;
+    size_t total;
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    arena mem;
+    pthread_t thread;
+} worker;
+
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
+
+static int arena_new(tproc__plan *plan, arena *a)
+{
+    memset(a, 0, sizeof *a);
+    size_t sizes[8] = {plan->region_bytes, plan->region_bytes, plan->input_bytes,
+                       plan->premul_bytes, plan->premul_bytes, plan->scratch_bytes,
+                       plan->row_bytes, plan->row_bytes};
+    size_t total = 0;
+    for (int i = 0; i < 8; i++) {
+        if (sizes[i] > SIZE_MAX / 2 || tproc__add(total, align64(sizes[i]), &total))
+            return tproc__error(plan->ctx, TPROC_ERR_OVERFLOW, "tile buffers are too large");
+    }
+    if (total == 0)
+        return TPROC_OK;
+    int status = tproc__alloc_uninit(plan->ctx, total, "tile buffers", &a->block);
+    if (status)
+        return status;
+    unsigned char *p = a->block;
+    unsigned char **slots[8] = {&a->region[0], &a->region[1], &a->input, &a->premul_in,
+                                &a->premul_out, &a->scratch, &a->row_in, &a->row_out};
+    for (int i = 0; i < 8; i++) {
+        *slots[i] = p;
+        p += align64(sizes[i]);
+    }
+    return TPROC_OK;
+}
+
+static void arena_free(tproc__plan *plan, arena *a)
+{
+    tproc__dealloc(plan->ctx, a->block);
+    a->block = NULL;
+}
+
+static int contains(tproc_rect outer, tproc_rect inner)
+{
+    return inner.x >= outer.x && inner.y >= outer.y &&
+           inner.x + inner.width <= outer.x + outer.width &&
+           inner.y + inner.height <= outer.y + outer.height;
+}
+
+static void view_of(tproc_view *v, unsigned char *data, tproc_rect r, const tproc_format *f)
+{
+    tproc__view_packed(v, data, r.width, r.height, f->channels, f->sample);
+}
+
+/* Premultiplied f32 from any sample type: colour * alpha, everything scaled to [0, 1]. */
+static void premultiply(const tproc_view *in, const tproc_view *out)
+{
+    int n = in->channels, colour = n - 1;
+    float inv = (float)(1.0 / tproc__sample_max(in->sample));
+    for (ptrdiff_t y = 0; y < in->height; y++) {
+        const unsigned char *s = tproc_view_pixel(in, 0, y);
+        float *d = (float *)(void *)tproc_view_pixel(out, 0, y);
+        for (ptrdiff_t x = 0; x < in->width; x++, s += in->pixel_stride, d += n) {
+            float a = (float)tproc__get_sample(s, in->sample, colour) * inv;
+            for (int c = 0; c < colour; c++)
+                d[c] = (float)tproc__get_sample(s, in->sample, c) * inv * a;
+            d[colour] = a;
+        }
+    }
+}
+
+/* The way back: colour / alpha (0 where alpha is 0), then to the output type. */
+static void unpremultiply(const tproc_view *in, const tproc_view *out)
+{
+    int n = in->channels, colour = n - 1;
+    double max = tproc__sample_max(out->sample);
+    for (ptrdiff_t y = 0; y < in->height; y++) {
+        const float *s = (const float *)(const void *)tproc_view_pixel(in, 0, y);
+        unsigned char *d = tproc_view_pixel(out, 0, y);
+        for (ptrdiff_t x = 0; x < in->width; x++, s += n, d += out->pixel_stride) {
+            double a = s[colour];
+            for (int c = 0; c < colour; c++) {
+                double v = a > 0.0 ? s[c] / a : 0.0;
+                tproc__put_sample(d, out->sample, c, out->sample == TPROC_F32 ? v : v * max);
+            }
+            tproc__put_sample(d, out->sample, colour, out->sample == TPROC_F32 ? a : a * max);
+        }
+    }
+}
+
+/* Runs one stage from in (covering need) into out (covering have). */
+static int run_stage(const tproc__stage_run *st, const tproc_view *in, tproc_rect need,
+                     const tproc_view *out, tproc_rect have, arena *a)
+{
+    const tproc_filter *f = st->filter;
+    if (f->process) {
+        tproc_call call = {&st->params, &st->stage, st->work_in, *in, need, *out, have,
+                           a->scratch};
+        if (st->premultiply) {
+            tproc_format f32 = st->in;
+            f32.sample = TPROC_F32;
+            view_of(&call.in, a->premul_in, need, &f32);
+            premultiply(in, &call.in);
+            f32.channels = st->out.channels;
+            view_of(&call.out, a->premul_out, have, &f32);
+        }
+        int status = f->process(&call);
+        if (status)
+            return status;
+        if (st->premultiply)
+            unpremultiply(&call.out, out);
+        return TPROC_OK;
+    }
+    /* A row filter: rows must be packed, so stage through the row buffers when they are not. */
+    ptrdiff_t in_px = (ptrdiff_t)tproc_view_pixel_size(in);
+    ptrdiff_t out_px = (ptrdiff_t)tproc_view_pixel_size(out);
+    for (ptrdiff_t y = 0; y < out->height; y++) {
+        const unsigned char *src = tproc_view_pixel(in, 0, y);
+        unsigned char *dst = tproc_view_pixel(out, 0, y);
+        if (in->pixel_stride != in_px) {
+            for (ptrdiff_t x = 0; x < in->width; x++)
+                memcpy(a->row_in + x * in_px, src + x * in->pixel_stride, (size_t)in_px);
+            src = a->row_in;
+        }
+        unsigned char *row = out->pixel_stride == out_px ? dst : a->row_out;
+        f->process_row(&st->params, &st->stage, src, row, out->width, &st->in, &st->out);
+        if (row != dst)
+            for (ptrdiff_t x = 0; x < out->width; x++)
+                memcpy(dst + x * out->pixel_stride, row + x * out_px, (size_t)out_px);
+    }
+    return TPROC_OK;
+}
+
+/* Runs the chain for one output tile. */
+static int run_tile(shared *sh, arena *a, size_t index)
+{
+    const tproc__plan *plan = sh->plan;
+    tproc__tile_rects rects;
+    tproc_rect tile = tproc__plan_tile(plan, index);
+    tproc__plan_rects(plan, tile, &rects);
+
+    tproc_view prev = sh->band.view;
+    tproc_rect prev_at = {0, sh->band.rows.y, plan->source.width, sh->band.rows.height};
+    if (plan->count == 0) {
+        tproc_view src, dst;
+        tproc_view_sub(&prev, tile.x, tile.y - prev_at.y, tile.width, tile.height, &src);
+        tproc_view_sub(&sh->strip_out, tile.x, tile.y - sh->strip_y0, tile.width, tile.height,
+                       &dst);
+        return tproc_view_copy(plan->ctx, &src, &dst);
+    }
+    for (size_t k = 0; k < plan->count; k++) {
+        const tproc__stage_run *st = &plan->stages[k];
+        tproc_rect need = rects.need[k], have = rects.have[k + 1];
+        if (have.width <= 0 || have.height <= 0) {
+            prev_at = have; /* nothing of this stage is needed downstream */
+            continue;
+        }
+        tproc_view in, out;
+        if (prev_at.width > 0 && contains(prev_at, need)) {
+            /* Zero copy: the input lies inside what was computed (or the source band). */
+            tproc_view_sub(&prev, need.x - prev_at.x, need.y - prev_at.y, need.width, need.height,
+                           &in);
+        } else {
+            view_of(&in, a->input, need, &st->in);
+            if (prev_at.width > 0 && prev_at.height > 0)
+                tproc__read_border_region(&prev, prev_at, st->in.width, st->in.height, need,
+                                          plan->border, plan->border_value, &in);
+            else /* only constant border pixels are read */
+                tproc_view_fill(&in, plan->border_value);
+        }
+        if (k + 1 == plan->count)
+            tproc_view_sub(&sh->strip_out, have.x, have.y - sh->strip_y0, have.width, have.height,
+                           &out);
+        else
+            view_of(&out, a->region[k % 2], have, &st->out);
+        int status = run_stage(st, &in, need, &out, have, a);
+        if (status)
+            return tproc__error(plan->ctx, status, "%s: processing a tile failed",
+                                st->filter->name);
+        prev = out;
+        prev_at = have;
+    }
+    return TPROC_OK;
+}
+
+static int cancelled(const tproc_run_options *options)
+{
+    return options->cancel && __atomic_load_n(options->cancel, __ATOMIC_RELAXED) != 0;
+}
+
+static void fail(shared *sh, int status)
+{
+    int ok = TPROC_OK;
+    atomic_compare_exchange_strong(&sh->status, &ok, status);
+}
+
+/* Takes tiles of the current strip until there are none left or the run has failed. */
+static void work_strip(shared *sh, arena *a)
+{
+    for (;;) {
+        if (atomic_load(&sh->status) != TPROC_OK)
+            return;
+        if (cancelled(sh->options)) {
+            fail(sh, TPROC_ERR_CANCELLED);
+            return;
+        }
+        size_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= sh->end)
+            return;
+        int status = run_tile(sh, a, i);
+        if (status) {
+            fail(sh, status);
+            return;
+        }
+        size_t done = atomic_fetch_add(&sh->done, 1) + 1;
+        if (sh->options->progress)
+            sh->options->progress(sh->options->progress_user, done, sh->total);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    unsigned seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&sh->lock);
+        while (sh->generation == seen && !sh->quit)
+            pthread_cond_wait(&sh->go, &sh->lock);
+        seen = sh->generation;
+        int quit = sh->quit;
+        pthread_mutex_unlock(&sh->lock);
+        if (quit)
+            return NULL;
+        work_strip(sh, &w->mem);
+        pthread_mutex_lock(&sh->lock);
+        if (--sh->busy == 0)
+            pthread_cond_signal(&sh->idle);
+        pthread_mutex_unlock(&sh->lock);
+    }
+}
+
+static int threads_for(const tproc__plan *plan, const tproc_run_options *options)
+{
+    int n = options->threads > 0 ? options->threads : tproc_ctx_threads(plan->ctx);
+    size_t per_strip = plan->tiles_across;
+    /* More threads than tiles in a strip would only wait. */
+    if ((size_t)n > per_strip)
+        n = (int)per_strip;
+    return n < 1 ? 1 : n;
+}
+
+int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tproc__exec_io *io)
+{
+    shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.plan = plan;
+    sh.options = options;
+    sh.io = io;
+    sh.total = plan->tiles_across * plan->tiles_down;
+    atomic_init(&sh.status, TPROC_OK);
+    atomic_init(&sh.done, 0);
+    atomic_init(&sh.next, 0);
+    pthread_mutex_init(&sh.lock, NULL);
+    pthread_cond_init(&sh.go, NULL);
+    pthread_cond_init(&sh.idle, NULL);
+
+    int nthreads = threads_for(plan, options);
+    worker *workers = NULL;
+    void *p;
+    int status = tproc__alloc(plan->ctx, (size_t)nthreads * sizeof(worker), "workers", &p);
+    if (!status) {
+        workers = p;
+        for (int i = 0; i < nthreads && !status; i++) {
+            workers[i].sh = &sh;
+            status = arena_new(plan, &workers[i].mem);
+        }
+    }
+    int started = 0;
+    for (int i = 1; i < nthreads && !status; i++, started++)
+        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
+            status = tproc__error(plan->ctx, TPROC_ERR_NOMEM, "cannot start a worker thread");
+
+    for (size_t strip = 0; strip < plan->tiles_down && !status; strip++) {
+        ptrdiff_t y0 = (ptrdiff_t)strip * plan->tile_height;
+        ptrdiff_t y1 = y0 + plan->tile_height < plan->output.height ? y0 + plan->tile_height
+                                                                    : plan->output.height;
+        ptrdiff_t sy0, sy1;
+        tproc__plan_source_rows(plan, y0, y1, &sy0, &sy1);
+        if ((status = io->band(io->user, sy0, sy1, &sh.band)))
+            break;
+        if ((status = io->strip_view(io->user, y0, y1, &sh.strip_out)))
+            break;
+        sh.strip_y0 = y0;
+        pthread_mutex_lock(&sh.lock);
+        sh.first = strip * plan->tiles_across;
+        sh.end = sh.first + plan->tiles_across;
+        atomic_store(&sh.next, sh.first);
+        sh.busy = started;
+        sh.generation++;
+        pthread_cond_broadcast(&sh.go);
+        pthread_mutex_unlock(&sh.lock);
+
+        work_strip(&sh, &workers[0].mem);
+
+        pthread_mutex_lock(&sh.lock);
+        while (sh.busy > 0)
+            pthread_cond_wait(&sh.idle, &sh.lock);
+        pthread_mutex_unlock(&sh.lock);
+        status = atomic_load(&sh.status);
+        if (!status && io->strip_done)
+            status = io->strip_done(io->user, &sh.strip_out, y0);
+    }
+    if (status == TPROC_ERR_CANCELLED)
+        tproc__error(plan->ctx, status, "cancelled after %zu of %zu tiles",
+                     atomic_load(&sh.done), sh.total);
+
+    pthread_mutex_lock(&sh.lock);
+    sh.quit = 1;
+    pthread_cond_broadcast(&sh.go);
+    pthread_mutex_unlock(&sh.lock);
+    for (int i = 1; i <= started; i++)
+        pthread_join(workers[i].thread, NULL);
+    for (int i = 0; workers && i < nthreads; i++)
+        arena_free(plan, &workers[i].mem);
+    tproc__dealloc(plan->ctx, workers);
+    pthread_cond_destroy(&sh.go);
+    pthread_cond_destroy(&sh.idle);
+    pthread_mutex_destroy(&sh.lock);
+    return status;
+}

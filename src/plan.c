@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan.c: the planner. For an output tile it walks the chain backwards: the tile's rectangle in
+ * the last stage's output asks that stage for an input rectangle (grown by the halo, or mapped
+ * by a geometry filter), which may reach past the input image's edges. Through the border rule
+ * those outside pixels map back inside the image, so the part of the previous stage that must
+ * really be computed is the hull of the mapped rectangle, clipped to its image: exactly what
+ * the whole-image chain computes there. The next stage then reads its halo through the border
+ * rule applied to that stage's output, which is what keeps tiled output byte-identical to
+ * the whole-image result. Computing every stage on the grown area instead would not be.
+ */
+#include "engine.h"
+
+static int rect_empty(tproc_rect r)
+{
+    return r.width <= 0 || r.height <= 0;
+}
+
+/*
+ * The hull [*lo, *hi) of the indices that positions [a, b) of an axis of n samples read under
+ * the border rule; empty (lo >= hi) when every position is outside and the rule is constant.
+ */
+static void map_span(ptrdiff_t a, ptrdiff_t b, ptrdiff_t n, tproc_border border, ptrdiff_t *lo,
+                     ptrdiff_t *hi)
+{
+    ptrdiff_t l = PTRDIFF_MAX, h = PTRDIFF_MIN;
+    ptrdiff_t i0 = a > 0 ? a : 0, i1 = b < n ? b : n;
+    if (i0 < i1) {
+        l = i0;
+        h = i1;
+    }
+    /* Only the overhang needs the rule; for wide halos it touches at most every index once
+     * per period, so stop as soon as the hull is the whole axis. */
+    for (ptrdiff_t i = a; i < b && i < 0 && !(l == 0 && h == n); i++) {
+        ptrdiff_t m = tproc_border_index(i, n, border);
+        if (m >= 0) {
+            l = m < l ? m : l;
+            h = m + 1 > h ? m + 1 : h;
+        }
+    }
+    for (ptrdiff_t i = a > n ? a : n; i < b && !(l == 0 && h == n); i++) {
+        ptrdiff_t m = tproc_border_index(i, n, border);
+        if (m >= 0) {
+            l = m < l ? m : l;
+            h = m + 1 > h ? m + 1 : h;
+        }
+    }
+    if (l >= h) {
+        *lo = 0;
+        *hi = 0;
+    } else {
+        *lo = l;
+        *hi = h;
+    }
+}
+
+void tproc__plan_rects(const tproc__plan *plan, tproc_rect tile, tproc__tile_rects *rects)
+{
+    rects->have[plan->count] = tile;
+    for (size_t k = plan->count; k-- > 0;) {
+        const tproc__stage_run *st = &plan->stages[k];
+        tproc_rect out = rects->have[k + 1], need;
+        if (rect_empty(out)) {
+            tproc_rect none = {0, 0, 0, 0};
+            rects->need[k] = none;
+            rects->have[k] = none;
+            continue;
+        }
+        if (st->stage.geometry) {
+            st->filter->map_rect(&st->params, &st->stage, &st->in, out, &need);
+        } else {
+            const tproc_halo *h = &st->stage.halo;
+            need.x = out.x - h->left;
+            need.y = out.y - h->top;
+            need.width = out.width + h->left + h->right;
+            need.height = out.height + h->top + h->bottom;
+        }
+        rects->need[k] = need;
+        ptrdiff_t x0, x1, y0, y1;
+        map_span(need.x, need.x + need.width, st->in.width, plan->border, &x0, &x1);
+        map_span(need.y, need.y + need.height, st->in.height, plan->border, &y0, &y1);
+        tproc_rect have = {x0, y0, x1 - x0, y1 - y0};
+        if (rect_empty(have)) {
+            have.width = 0;
+            have.height = 0;
+        }
+        rects->have[k] = have;
+    }
+}
+
+tproc_rect tproc__plan_tile(const tproc__plan *plan, size_t index)
+{
+    tproc_rect r;
+    r.x = (ptrdiff_t)(index % plan->tiles_across) * plan->tile_width;
+    r.y = (ptrdiff_t)(index / plan->tiles_across) * plan->tile_height;
+    r.width = plan->output.width - r.x < plan->tile_width ? plan->output.width - r.x
+                                                          : plan->tile_width;
+    r.height = plan->output.height - r.y < plan->tile_height ? plan->output.height - r.y
+                                                             : plan->tile_height;
+    return r;
+}
+
+void tproc__plan_source_rows(const tproc__plan *plan, ptrdiff_t out_y0, ptrdiff_t out_y1,
+                             ptrdiff_t *y0, ptrdiff_t *y1)
+{
+    ptrdiff_t lo = PTRDIFF_MAX, hi = PTRDIFF_MIN;
+    size_t first = (size_t)(out_y0 / plan->tile_height) * plan->tiles_across;
+    size_t end = ((size_t)((out_y1 - 1) / plan->tile_height) + 1) * plan->tiles_across;
+    tproc__tile_rects rects;
+    for (size_t i = first; i < end; i++) {
+        tproc__plan_rects(plan, tproc__plan_tile(plan, i), &rects);
+        tproc_rect h = rects.have[0];
+        if (h.width > 0 && h.height > 0) {
+            lo = h.y < lo ? h.y : lo;
+            hi = h.y + h.height > hi ? h.y + h.height : hi;
+        }
+    }
+    *y0 = lo <= hi ? lo : 0;
+    *y1 = lo <= hi ? hi : 0;
+}
+
+static size_t pixel_bytes(const tproc_format *f)
+{
+    return (size_t)f->channels * tproc_sample_size(f->sample);
+}
+
+/* bytes = w * h * pixel, or SIZE_MAX on overflow (which then fails the limit check). */
+static size_t area_bytes(tproc_rect r, size_t pixel)
+{
+    size_t n;
+    if (r.width <= 0 || r.height <= 0)
+        return 0;
+    if (tproc__mul((size_t)r.width, (size_t)r.height, &n) || tproc__mul(n, pixel, &n))
+        return SIZE_MAX;
+    return n;
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+static int check_format(tproc_ctx *ctx, const tproc_filter *f, const tproc_format *out)
+{
+    if (out->width < 1 || out->height < 1 || out->channels < 1 || out->channels > 4 ||
+        tproc_sample_size(out->sample) == 0)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: bad output format %tdx%td, %d channels",
+                            f->name, out->width, out->height, out->channels);
+    return TPROC_OK;
+}
+
+int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *const *filters,
+                      const tproc_params *params, size_t count, tproc_format source,
+                      const tproc_run_options *options)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->ctx = tproc__ctx(ctx);
+    if (count > TPROC__MAX_STAGES)
+        return tproc__error(ctx, TPROC_ERR_ARG, "a pipeline takes at most %d stages",
+                            TPROC__MAX_STAGES);
+    if (options->tile_width < 0 || options->tile_height < 0)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tile size must be positive, got %tdx%td",
+                            options->tile_width, options->tile_height);
+    if ((unsigned)options->border > TPROC_BORDER_WRAP)
+        return tproc__error(ctx, TPROC_ERR_ARG, "unknown border rule %d", (int)options->border);
+    plan->border = options->border;
+    memcpy(plan->border_value, options->border_value, sizeof plan->border_value);
+    plan->source = source;
+    if (count) {
+        void *p;
+        int status = tproc__alloc(ctx, count * sizeof(tproc__stage_run), "pipeline stages", &p);
+        if (status)
+            return status;
+        plan->stages = p;
+    }
+    tproc_format fmt = source;
+    for (size_t k = 0; k < count; k++) {
+        tproc__stage_run *st = &plan->stages[k];
+        const tproc_filter *f = filters[k];
+        st->filter = f;
+        st->params = params[k];
+        st->in = fmt;
+        plan->count = k + 1; /* so that a failure releases what was prepared */
+        tproc__stage_defaults(&st->stage, &fmt);
+        int status = TPROC_OK;
+        if (f->prepare)
+            status = f->prepare(ctx, &st->params, &fmt, &st->stage);
+        else
+            st->stage.point = 1;
+        if (status) {
+            plan->count = k;
+            tproc__plan_release(plan);
+            return status;
+        }
+        st->prepared = 1;
+        const tproc_stage *s = &st->stage;
+        if ((status = check_format(ctx, f, &s->out)) ||
+            (s->geometry && !f->map_rect &&
+             (status = tproc__error(ctx, TPROC_ERR_ARG, "%s: geometry filter without map_rect",
+                                    f->name))) ||
+            ((s->halo.left < 0 || s->halo.top < 0 || s->halo.right < 0 || s->halo.bottom < 0) &&
+             (status = tproc__error(ctx, TPROC_ERR_ARG, "%s: negative halo", f->name))) ||
+            (!f->process &&
+             (s->geometry || s->halo.left || s->halo.top || s->halo.right || s->halo.bottom ||
+              s->out.width != fmt.width || s->out.height != fmt.height) &&
+             (status = tproc__error(ctx, TPROC_ERR_ARG,
+                                    "%s: a row-only filter cannot change size or need a halo",
+                                    f->name)))) {
+            tproc__plan_release(plan);
+            return status;
+        }
+        st->premultiply = s->premultiply && tproc__has_alpha(fmt.channels);
+        st->work_in = fmt;
+        if (st->premultiply)
+            st->work_in.sample = TPROC_F32;
+        st->out = s->out;
+        plan->needs_whole_image |= s->whole_image;
+        fmt = s->out;
+    }
+    plan->output = fmt;
+
+    ptrdiff_t tw = options->tile_width ? options->tile_width : 512;
+    ptrdiff_t th = options->tile_height ? options->tile_height : 128;
+    plan->tile_width = tw < fmt.width ? tw : fmt.width;
+    plan->tile_height = th < fmt.height ? th : fmt.height;
+    plan->tiles_across = (size_t)((fmt.width + plan->tile_width - 1) / plan->tile_width);
+    plan->tiles_down = (size_t)((fmt.height + plan->tile_height - 1) / plan->tile_height);
+
+    /* Size every worker buffer for the largest tile. Tiles farther from every edge than the
+     * chain's summed halo all look alike, so only the tiles near the edges and one interior
+     * tile are walked, unless a geometry stage makes rectangles depend on position. */
+    int geometry = 0;
+    ptrdiff_t reach_x = 0, reach_y = 0;
+    for (size_t k = 0; k < count; k++) {
+        const tproc_stage *s = &plan->stages[k].stage;
+        geometry |= s->geometry;
+        reach_x += s->halo.left > s->halo.right ? s->halo.left : s->halo.right;
+        reach_y += s->halo.top > s->halo.bottom ? s->halo.top : s->halo.bottom;
+    }
+    size_t margin_x = (size_t)(reach_x / plan->tile_width) + 2;
+    size_t margin_y = (size_t)(reach_y / plan->tile_height) + 2;
+    int interior_seen = 0;
+    tproc__tile_rects rects;
+    size_t total = plan->tiles_across * plan->tiles_down;
+    for (size_t i = 0; i < total; i++) {
+        size_t col = i % plan->tiles_across, row = i / plan->tiles_across;
+        if (!geometry && col >= margin_x && col + margin_x < plan->tiles_across &&
+            row >= margin_y && row + margin_y < plan->tiles_down) {
+            if (interior_seen)
+                continue;
+            interior_seen = 1;
+        }
+        tproc__plan_rects(plan, tproc__plan_tile(plan, i), &rects);
+        for (size_t k = 0; k < count; k++) {
+            const tproc__stage_run *st = &plan->stages[k];
+            tproc_rect need = rects.need[k], out = rects.have[k + 1];
+            size_t in_px = pixel_bytes(&st->in), out_px = pixel_bytes(&st->out);
+            plan->input_bytes = max_size(plan->input_bytes, area_bytes(need, in_px));
+            if (k + 1 < count)
+                plan->region_bytes = max_size(plan->region_bytes, area_bytes(out, out_px));
+            if (st->premultiply) {
+                size_t f32 = 4u * (size_t)st->in.channels;
+                plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(need, f32));
+                plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(out, f32));
+            }
+            if (st->filter->scratch_size && need.width > 0 && out.width > 0)
+                plan->scratch_bytes = max_size(
+                    plan->scratch_bytes,
+                    st->filter->scratch_size(&st->params, &st->stage, &st->work_in, need.width,
+                                             need.height, out.width, out.height));
+            if (!st->filter->process) {
+                plan->row_bytes = max_size(plan->row_bytes, area_bytes((tproc_rect){0, 0, need.width, 1}, in_px));
+                plan->row_bytes = max_size(plan->row_bytes, area_bytes((tproc_rect){0, 0, out.width, 1}, out_px));
+            }
+        }
+    }
+    return TPROC_OK;
+}
+
+void tproc__plan_release(tproc__plan *plan)
+{
+    for (size_t k = 0; k < plan->count; k++) {
+        tproc__stage_run *st = &plan->stages[k];
+        if (st->prepared && st->filter->release)
+            st->filter->release(plan->ctx, &st->stage);
+        st->prepared = 0;
+    }
+    tproc__dealloc(plan->ctx, plan->stages);
+    plan->stages = NULL;
+    plan->count = 0;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* test_params.c: placeholder until the suite is written. */
+#include "testutil.h"
+
+START_TEST(placeholder)
+{
+    ck_assert_int_eq(1, 1);
+}
+END_TEST
+
+Suite *suite_params(void)
+{
+    Suite *s = suite_create("params");
+    TCase *tc = tcase_create("placeholder");
+    tcase_add_test(tc, placeholder);
+    suite_add_tcase(s, tc);
+    return s;
+}
