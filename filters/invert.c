@@ -1,19 +1,80 @@
 /* SPDX-License-Identifier: MIT */
-/* invert.c: placeholder until the filter is written. */
+/*
+ * invert.c: the photographic negative, v' = max - v on every colour channel, where max is the
+ * sample type's maximum (255, 65535, or 1.0 for f32). Alpha, the last channel of gray+alpha and
+ * RGBA, is copied unchanged. No parameters.
+ *
+ * Rounding: none is needed. For u8 and u16, max - v is v with every bit flipped, so a row is
+ * XORed with a byte pattern (0xff on colour bytes, 0 on alpha bytes) that the compiler
+ * vectorises: the filter runs at memory speed and needs no table. f32 computes 1 - v in single
+ * precision (correctly rounded, as the double result rounded to float would be) and is not
+ * clamped: values outside [0, 1] stay outside.
+ */
 #include "filter_internal.h"
 
-static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
+/* Flips every bit of colour bytes. Pixels of 2, 4 or 8 bytes (the sizes that have alpha) divide
+ * 16, so one 16-byte mask covers every lane; without alpha the mask is all ones. */
+static void row_int(const unsigned char *in, unsigned char *out, size_t bytes, size_t pixel_size,
+                    size_t sample_size, int alpha)
+{
+    unsigned char mask[16];
+    for (size_t i = 0; i < 16; i++)
+        mask[i] = (unsigned char)(alpha && i % pixel_size >= pixel_size - sample_size ? 0 : 0xff);
+    size_t i = 0;
+    for (; i + 16 <= bytes; i += 16)
+        for (size_t j = 0; j < 16; j++)
+            out[i + j] = (unsigned char)(in[i + j] ^ mask[j]);
+    for (; i < bytes; i++)
+        out[i] = (unsigned char)(in[i] ^ mask[i % 16]);
+}
+
+static void row_f32(const unsigned char *in, unsigned char *out, size_t width, int channels)
+{
+    int colour = tproc__colour_channels(channels);
+    for (size_t x = 0; x < width; x++, in += 4 * channels, out += 4 * channels) {
+        for (int c = 0; c < colour; c++) {
+            float v;
+            memcpy(&v, in + 4 * c, 4);
+            v = 1.0f - v;
+            memcpy(out + 4 * c, &v, 4);
+        }
+        if (colour != channels)
+            memmove(out + 4 * colour, in + 4 * colour, 4);
+    }
+}
+
+static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
+                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
+                        const tproc_format *out_format)
+{
+    (void)p;
+    (void)stage;
+    (void)out_format;
+    int channels = in_format->channels;
+    if (in_format->sample == TPROC_F32) {
+        row_f32(in, out, (size_t)width, channels);
+        return;
+    }
+    size_t sample_size = in_format->sample == TPROC_U16 ? 2 : 1;
+    size_t pixel_size = sample_size * (size_t)channels;
+    row_int(in, out, (size_t)width * pixel_size, pixel_size, sample_size,
+            tproc__has_alpha(channels));
+}
+
+static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
                    tproc_stage *stage)
 {
-    (void)params;
-    (void)in;
-    (void)stage;
-    return tproc__error(ctx, TPROC_ERR_UNSUPPORTED, "invert: not implemented yet");
+    (void)ctx;
+    (void)p;
+    tproc__stage_defaults(stage, in);
+    stage->point = 1;
+    return TPROC_OK;
 }
 
 const tproc_filter tproc__filter_invert = {
     .abi = TPROC_FILTER_ABI,
     .name = "invert",
-    .summary = "(not implemented yet)",
+    .summary = "negative: max - v on colour channels (alpha unchanged)",
     .prepare = prepare,
+    .process_row = process_row,
 };

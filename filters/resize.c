@@ -287,7 +287,7 @@ static void process_fixed(const tproc_call *call, const resize_state *st, ptrdif
             unsigned char *p = tproc_view_pixel(out, x, y);
             for (int c = 0; c < ch; c++) {
                 int64_t v = acc[x * ch + c] + half; /* round half up, clamp to [0, 255] */
-                p[c] = v < 0 ? 0 : v >= top ? 255 : (unsigned char)(v >> shift);
+                p[c] = (unsigned char)(v < 0 ? 0 : v >= top ? 255 : v >> shift);
             }
         }
     }

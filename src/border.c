@@ -65,13 +65,16 @@ int tproc__read_border_region(const tproc_view *region, tproc_rect at, ptrdiff_t
         return TPROC_ERR_READONLY;
     if ((unsigned)border > TPROC_BORDER_WRAP)
         return TPROC_ERR_ARG;
+    /* Every position rect.x + x must be representable. */
+    if (rect.x > PTRDIFF_MAX - rect.width || rect.y > PTRDIFF_MAX - rect.height)
+        return TPROC_ERR_RANGE;
     unsigned char fill[16];
     size_t pixel = tproc_view_pixel_size(region);
     tproc__encode_pixel(fill, region->sample, region->channels, value);
 
     /* Columns [in0, in1) of dst read image columns rect.x + in0 ... directly. */
-    ptrdiff_t in0 = rect.x < 0 ? -rect.x : 0;
-    ptrdiff_t in1 = full_width - rect.x < rect.width ? full_width - rect.x : rect.width;
+    ptrdiff_t in0 = rect.x >= 0 ? 0 : rect.x < -rect.width ? rect.width : -rect.x;
+    ptrdiff_t in1 = rect.x > full_width - rect.width ? full_width - rect.x : rect.width;
     if (in1 < in0)
         in1 = in0;
     ptrdiff_t packed = (ptrdiff_t)pixel;

@@ -8,6 +8,7 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "filter_internal.h"
@@ -59,10 +60,13 @@ int tproc_plugin_load(tproc_ctx *ctx, const char *path)
     size_t before = tproc_filter_count();
     status = init(TPROC_FILTER_ABI, ctx, tproc_filter_register);
     if (status) {
-        if (tproc_ctx_status(ctx) != status || !tproc_ctx_message(ctx)[0])
-            tproc__error(ctx, TPROC_ERR_PLUGIN, "%s: plugin init failed: %s", path,
-                         tproc_strerror(status));
-        status = status == TPROC_ERR_UNSUPPORTED ? TPROC_ERR_PLUGIN : status;
+        /* Name the plugin in front of whatever the registration said. */
+        char why[512];
+        if (tproc_ctx_status(ctx) == status && tproc_ctx_message(ctx)[0])
+            snprintf(why, sizeof why, "%s", tproc_ctx_message(ctx));
+        else
+            snprintf(why, sizeof why, "plugin init failed: %s", tproc_strerror(status));
+        status = tproc__error(ctx, TPROC_ERR_PLUGIN, "%s: %s", path, why);
         if (tproc_filter_count() == before)
             dlclose(handle); /* nothing of it is referenced: safe to unload */
         goto out;

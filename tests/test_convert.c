@@ -122,18 +122,32 @@ static void make_view(vbuf *vb, tu_rng *rng, ptrdiff_t w, ptrdiff_t h, int chann
                      TPROC_OK);
     ck_assert_int_eq(tproc_view_sub(&v, ox, oy, bw, bh, &t), TPROC_OK);
     v = t;
-    int len = snprintf(vb->desc, sizeof vb->desc, "[%s %dch of %d, sub(%td,%td)", 
+    int len = snprintf(vb->desc, sizeof vb->desc, "[%s %dch of %d, sub(%td,%td)",
                        tproc_sample_name(sample), channels, base_ch, ox, oy);
     for (int k = 0; k < nops; k++) {
         int st = TPROC_OK;
         switch (kinds[k]) {
-        case T_FLIP_H: st = tproc_view_flip_h(&v, &t); break;
-        case T_FLIP_V: st = tproc_view_flip_v(&v, &t); break;
-        case T_TRANSPOSE: st = tproc_view_transpose(&v, &t); break;
-        case T_ROT90: st = tproc_view_rotate(&v, 90, &t); break;
-        case T_ROT180: st = tproc_view_rotate(&v, 180, &t); break;
-        case T_ROT270: st = tproc_view_rotate(&v, 270, &t); break;
-        default: st = tproc_view_step(&v, steps[k][0], steps[k][1], &t); break;
+        case T_FLIP_H:
+            st = tproc_view_flip_h(&v, &t);
+            break;
+        case T_FLIP_V:
+            st = tproc_view_flip_v(&v, &t);
+            break;
+        case T_TRANSPOSE:
+            st = tproc_view_transpose(&v, &t);
+            break;
+        case T_ROT90:
+            st = tproc_view_rotate(&v, 90, &t);
+            break;
+        case T_ROT180:
+            st = tproc_view_rotate(&v, 180, &t);
+            break;
+        case T_ROT270:
+            st = tproc_view_rotate(&v, 270, &t);
+            break;
+        default:
+            st = tproc_view_step(&v, steps[k][0], steps[k][1], &t);
+            break;
         }
         ck_assert_int_eq(st, TPROC_OK);
         v = t;
@@ -176,8 +190,7 @@ static void check_untouched(const tproc_view *v, const unsigned char *buf,
 {
     unsigned char *mask = view_mask(v, buf, size);
     for (size_t i = 0; i < size; i++)
-        CHECK(mask[i] || buf[i] == before[i], "%s: byte %zu outside the view was written", what,
-              i);
+        CHECK(mask[i] || buf[i] == before[i], "%s: byte %zu outside the view was written", what, i);
     free(mask);
 }
 
@@ -276,7 +289,7 @@ static void check_converted(const tproc_view *src, const tproc_view *dst, const 
     for (ptrdiff_t y = 0; y < dst->height; y++)
         for (ptrdiff_t x = 0; x < dst->width; x++) {
             expect_pixel(tproc_view_pixel(src, x, y), src->sample, src->channels, dst->sample,
-                          dst->channels, r);
+                         dst->channels, r);
             for (int c = 0; c < dst->channels; c++) {
                 double got = get_s(tproc_view_pixel(dst, x, y), dst->sample, c);
                 CHECK(got >= r[c].lo && got <= r[c].hi,
@@ -370,9 +383,27 @@ END_TEST
 /* f32 sources outside [0, 1] clamp; values near a rounding boundary round to nearest. */
 START_TEST(copy_f32_clamp_and_round)
 {
-    float in[] = {-1.0f, -0.001f, -0.0f, 0.0f, 1.0f, 1.001f, 2.0f, 1e30f, -1e30f, INFINITY,
-                  -INFINITY, 0.5f, 0.25f, 0.75f, 1.0f / 255.0f, 0.5f / 255.0f, 1.5f / 255.0f,
-                  254.5f / 255.0f, 0.5f / 65535.0f, 1.5f / 65535.0f, 65534.5f / 65535.0f};
+    float in[] = {-1.0f,
+                  -0.001f,
+                  -0.0f,
+                  0.0f,
+                  1.0f,
+                  1.001f,
+                  2.0f,
+                  1e30f,
+                  -1e30f,
+                  INFINITY,
+                  -INFINITY,
+                  0.5f,
+                  0.25f,
+                  0.75f,
+                  1.0f / 255.0f,
+                  0.5f / 255.0f,
+                  1.5f / 255.0f,
+                  254.5f / 255.0f,
+                  0.5f / 65535.0f,
+                  1.5f / 65535.0f,
+                  65534.5f / 65535.0f};
     enum { N = sizeof in / sizeof in[0] };
     /* nudge the half-way values up and down by a few ulps */
     float vals[3 * N];
@@ -513,7 +544,7 @@ START_TEST(copy_overlap_same_format)
     unsigned char *buf = malloc(size);
     tproc_view whole, a, b;
     ck_assert_int_eq(tproc_view_init(&whole, buf, W, H, ch, s, 0, 0), TPROC_OK);
-    static const ptrdiff_t shifts[][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1},
+    static const ptrdiff_t shifts[][2] = {{1, 0},   {-1, 0}, {0, 1},  {0, -1}, {1, 1},
                                           {-1, -1}, {2, -1}, {-3, 2}, {0, 0}};
     char what[96];
     for (size_t k = 0; k < sizeof shifts / sizeof shifts[0]; k++) {
@@ -524,8 +555,8 @@ START_TEST(copy_overlap_same_format)
                          TPROC_OK);
         ck_assert_int_eq(tproc_view_sub(&whole, dx > 0 ? dx : 0, dy > 0 ? dy : 0, w, h, &b),
                          TPROC_OK);
-        snprintf(what, sizeof what, "%s %dch shifted by (%td, %td)", tproc_sample_name(s), ch,
-                 dx, dy);
+        snprintf(what, sizeof what, "%s %dch shifted by (%td, %td)", tproc_sample_name(s), ch, dx,
+                 dy);
         overlap_case(buf, size, &a, &b, what);
     }
     /* src is a mirror or rotation of dst */
@@ -534,12 +565,30 @@ START_TEST(copy_overlap_same_format)
         tproc_view sq;
         ck_assert_int_eq(tproc_view_sub(&whole, 1, 0, H, H, &sq), TPROC_OK);
         switch (k) {
-        case 0: ck_assert_int_eq(tproc_view_flip_h(&whole, &a), TPROC_OK); b = whole; break;
-        case 1: ck_assert_int_eq(tproc_view_flip_v(&whole, &a), TPROC_OK); b = whole; break;
-        case 2: ck_assert_int_eq(tproc_view_rotate(&whole, 180, &a), TPROC_OK); b = whole; break;
-        case 3: ck_assert_int_eq(tproc_view_transpose(&sq, &a), TPROC_OK); b = sq; break;
-        case 4: ck_assert_int_eq(tproc_view_rotate(&sq, 90, &a), TPROC_OK); b = sq; break;
-        default: a = whole; b = whole; break;
+        case 0:
+            ck_assert_int_eq(tproc_view_flip_h(&whole, &a), TPROC_OK);
+            b = whole;
+            break;
+        case 1:
+            ck_assert_int_eq(tproc_view_flip_v(&whole, &a), TPROC_OK);
+            b = whole;
+            break;
+        case 2:
+            ck_assert_int_eq(tproc_view_rotate(&whole, 180, &a), TPROC_OK);
+            b = whole;
+            break;
+        case 3:
+            ck_assert_int_eq(tproc_view_transpose(&sq, &a), TPROC_OK);
+            b = sq;
+            break;
+        case 4:
+            ck_assert_int_eq(tproc_view_rotate(&sq, 90, &a), TPROC_OK);
+            b = sq;
+            break;
+        default:
+            a = whole;
+            b = whole;
+            break;
         }
         snprintf(what, sizeof what, "%s %dch transform %d onto itself", tproc_sample_name(s), ch,
                  k);
@@ -576,8 +625,7 @@ START_TEST(copy_overlap_converting)
                         for (ptrdiff_t y = 0; y < H; y++)
                             for (ptrdiff_t x = 0; x < W; x++)
                                 for (int c = 0; c < sc; c++)
-                                    put_s(tproc_view_pixel(&a, x, y), s, c,
-                                          random_value(&rng, s));
+                                    put_s(tproc_view_pixel(&a, x, y), s, c, random_value(&rng, s));
                         unsigned char *ddata = buf + (off ? 0 : rs / 2 / 4 * 4);
                         ck_assert_int_eq(tproc_view_init(&b, ddata, W, H, dc, d, dps, rs),
                                          TPROC_OK);
@@ -614,8 +662,8 @@ START_TEST(fill_values)
         unsigned char *before = malloc(vb.size);
         memcpy(before, vb.buf, vb.size);
         char what[300];
-        snprintf(what, sizeof what, "iteration %d %tdx%td %s values %g %g %g %g", k, w, h,
-                 vb.desc, value[0], value[1], value[2], value[3]);
+        snprintf(what, sizeof what, "iteration %d %tdx%td %s values %g %g %g %g", k, w, h, vb.desc,
+                 value[0], value[1], value[2], value[3]);
         ck_assert_msg(tproc_view_fill(&vb.view, value) == TPROC_OK, "%s", what);
         for (int c = 0; c < ch; c++) {
             double e;
@@ -626,8 +674,8 @@ START_TEST(fill_values)
             for (ptrdiff_t y = 0; y < h; y++)
                 for (ptrdiff_t x = 0; x < w; x++) {
                     double got = get_s(tproc_view_pixel(&vb.view, x, y), s, c);
-                    CHECK(got == e, "%s: pixel (%td, %td) channel %d is %.9g, expected %.9g",
-                          what, x, y, c, got, e);
+                    CHECK(got == e, "%s: pixel (%td, %td) channel %d is %.9g, expected %.9g", what,
+                          x, y, c, got, e);
                 }
         }
         check_untouched(&vb.view, vb.buf, before, vb.size, what);
@@ -703,12 +751,12 @@ START_TEST(compare_values)
         ck_assert_msg(tproc_view_compare(&a.view, &b.view, &got) == TPROC_OK, "%s", what);
         ck_assert_msg(close_to(got.max_abs, want.max_abs), "%s: max_abs %.17g, want %.17g", what,
                       got.max_abs, want.max_abs);
-        ck_assert_msg(close_to(got.mean_abs, want.mean_abs), "%s: mean_abs %.17g, want %.17g",
-                      what, got.mean_abs, want.mean_abs);
+        ck_assert_msg(close_to(got.mean_abs, want.mean_abs), "%s: mean_abs %.17g, want %.17g", what,
+                      got.mean_abs, want.mean_abs);
         ck_assert_msg(got.differing == want.differing, "%s: differing %zu, want %zu", what,
                       got.differing, want.differing);
-        ck_assert_msg(close_to(got.psnr, want.psnr), "%s: psnr %.17g, want %.17g", what,
-                      got.psnr, want.psnr);
+        ck_assert_msg(close_to(got.psnr, want.psnr), "%s: psnr %.17g, want %.17g", what, got.psnr,
+                      want.psnr);
         if (k % 4 == 0)
             ck_assert(isinf(got.psnr) && got.differing == 0 && got.max_abs == 0);
         vbuf_free(&a);

@@ -30,8 +30,8 @@ static tproc_ctx *new_ctx(const tproc_ctx_options *o)
 
 /* --- tproc_image_new ----------------------------------------------------------------------- */
 
-static const ptrdiff_t new_sizes[][2] = {{1, 1}, {3, 2}, {64, 1}, {65, 3}, {100, 7}, {1, 100},
-                                         {17, 17}};
+static const ptrdiff_t new_sizes[][2] = {{1, 1},   {3, 2},   {64, 1}, {65, 3},
+                                         {100, 7}, {1, 100}, {17, 17}};
 
 START_TEST(image_new_layout)
 {
@@ -61,8 +61,8 @@ START_TEST(image_new_layout)
             ck_assert_int_eq(v.sample, sample);
             ck_assert_int_eq(v.pixel_stride, px);
             ck_assert_msg(v.row_stride >= w * px && v.row_stride % TPROC_ROW_ALIGN == 0,
-                          "%tdx%td %d ch %s: row_stride %td", w, h, ch,
-                          tproc_sample_name(sample), v.row_stride);
+                          "%tdx%td %d ch %s: row_stride %td", w, h, ch, tproc_sample_name(sample),
+                          v.row_stride);
             ck_assert_msg(v.row_stride < w * px + TPROC_ROW_ALIGN,
                           "row_stride %td wastes more than the alignment", v.row_stride);
             ck_assert_msg((uintptr_t)v.data % TPROC_ROW_ALIGN == 0, "data %p not aligned",
@@ -129,17 +129,17 @@ START_TEST(image_new_refusals)
     tproc_image *img = (tproc_image *)(void *)&counter; /* must be reset to NULL */
     int st = tproc_image_new(ctx, c->w, c->h, c->channels, (tproc_sample)c->sample, &img);
     if (c->kind == 0)
-        ck_assert_msg(st == TPROC_ERR_ARG, "%tdx%td ch %d sample %d: %s", c->w, c->h,
-                      c->channels, c->sample, tproc_status_name(st));
+        ck_assert_msg(st == TPROC_ERR_ARG, "%tdx%td ch %d sample %d: %s", c->w, c->h, c->channels,
+                      c->sample, tproc_status_name(st));
     else
-        ck_assert_msg(st == TPROC_ERR_OVERFLOW || st == TPROC_ERR_LIMIT, "%tdx%td ch %d: %s", c->w, c->h, c->channels, tproc_status_name(st));
+        ck_assert_msg(st == TPROC_ERR_OVERFLOW || st == TPROC_ERR_LIMIT, "%tdx%td ch %d: %s", c->w,
+                      c->h, c->channels, tproc_status_name(st));
     ck_assert_ptr_null(img);
     ck_assert_int_eq(tproc_ctx_status(ctx), st);
-    ck_assert_msg(strlen(tproc_ctx_message(ctx)) > 0, "no message for %s",
-                  tproc_status_name(st));
+    ck_assert_msg(strlen(tproc_ctx_message(ctx)) > 0, "no message for %s", tproc_status_name(st));
     /* nothing big was allocated on the way to the refusal */
-    ck_assert_msg(counter.peak - peak0 < (1u << 20),
-                  "allocated %zu bytes before refusing", counter.peak - peak0);
+    ck_assert_msg(counter.peak - peak0 < (1u << 20), "allocated %zu bytes before refusing",
+                  counter.peak - peak0);
     ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
     tproc_ctx_free(&ctx);
     ck_assert_uint_eq(counter.live, 0);
@@ -457,9 +457,9 @@ START_TEST(image_set_view)
         tu_ok(ctx, tproc_image_set_view(img, &t));
         tproc_view got = tproc_image_view(img);
         ck_assert_msg(memcmp(&got, &t, sizeof t) == 0 ||
-                          (got.data == t.data && got.width == t.width &&
-                           got.height == t.height && got.pixel_stride == t.pixel_stride &&
-                           got.row_stride == t.row_stride && got.channels == t.channels),
+                          (got.data == t.data && got.width == t.width && got.height == t.height &&
+                           got.pixel_stride == t.pixel_stride && got.row_stride == t.row_stride &&
+                           got.channels == t.channels),
                       "orientation %d: the image's view is not the one set", e);
         ck_assert_int_eq(tproc_image_width(img), t.width);
         ck_assert_int_eq(tproc_image_height(img), t.height);

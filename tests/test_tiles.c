@@ -84,8 +84,8 @@ START_TEST(border_index_pictures)
     for (ptrdiff_t k = 0; k < len; k++) {
         ptrdiff_t got = tproc_border_index(k - left, 6, b);
         char c = got < 0 ? '.' : (char)('a' + got);
-        ck_assert_msg(c == p[k], "%s: position %td reads %c, picture says %c",
-                      tproc_border_name(b), k - left, c, p[k]);
+        ck_assert_msg(c == p[k], "%s: position %td reads %c, picture says %c", tproc_border_name(b),
+                      k - left, c, p[k]);
     }
 }
 END_TEST
@@ -93,7 +93,7 @@ END_TEST
 /* Extreme positions must not overflow and must still follow the (periodic) rule. */
 START_TEST(border_index_extremes)
 {
-    static const ptrdiff_t is[] = {PTRDIFF_MIN, PTRDIFF_MIN + 1, -PTRDIFF_MAX / 3,
+    static const ptrdiff_t is[] = {PTRDIFF_MIN,     PTRDIFF_MIN + 1, -PTRDIFF_MAX / 3,
                                    PTRDIFF_MAX / 2, PTRDIFF_MAX - 1, PTRDIFF_MAX};
     static const ptrdiff_t ns[] = {1, 2, 7, 1000003};
     for (size_t a = 0; a < sizeof is / sizeof is[0]; a++)
@@ -108,10 +108,10 @@ START_TEST(border_index_extremes)
                 else if (all_borders[k] == TPROC_BORDER_REPLICATE)
                     want = i < 0 ? 0 : n - 1;
                 else {
-                    ptrdiff_t period = all_borders[k] == TPROC_BORDER_WRAP          ? n
-                                       : all_borders[k] == TPROC_BORDER_REFLECT     ? 2 * n
-                                       : n == 1                                     ? 1
-                                                                                    : 2 * n - 2;
+                    ptrdiff_t period = all_borders[k] == TPROC_BORDER_WRAP      ? n
+                                       : all_borders[k] == TPROC_BORDER_REFLECT ? 2 * n
+                                       : n == 1                                 ? 1
+                                                                                : 2 * n - 2;
                     ptrdiff_t r = i % period;
                     if (r < 0)
                         r += period;
@@ -195,20 +195,34 @@ static void make_src(src *sv, tu_rng *rng, ptrdiff_t w, ptrdiff_t h, int channel
     for (size_t i = 0; i + (size_t)ss <= size; i += (size_t)ss)
         fill_sample(sv->buf + i, sample, rng);
     tproc_view v, t;
-    ck_assert_int_eq(tproc_view_init(&v, sv->buf, bw + ox + 2, bh + oy + 1, base_ch, sample, ps,
-                                     rs),
-                     TPROC_OK);
+    ck_assert_int_eq(
+        tproc_view_init(&v, sv->buf, bw + ox + 2, bh + oy + 1, base_ch, sample, ps, rs), TPROC_OK);
     ck_assert_int_eq(tproc_view_sub(&v, ox, oy, bw, bh, &t), TPROC_OK);
     v = t;
     switch (kind) {
-    case 1: ck_assert_int_eq(tproc_view_flip_h(&v, &t), TPROC_OK); break;
-    case 2: ck_assert_int_eq(tproc_view_flip_v(&v, &t), TPROC_OK); break;
-    case 3: ck_assert_int_eq(tproc_view_transpose(&v, &t), TPROC_OK); break;
-    case 4: ck_assert_int_eq(tproc_view_rotate(&v, 90, &t), TPROC_OK); break;
-    case 5: ck_assert_int_eq(tproc_view_step(&v, sx, sy, &t), TPROC_OK); break;
-    case 6: ck_assert_int_eq(tproc_view_rotate(&v, 270, &t), TPROC_OK); break;
-    case 7: ck_assert_int_eq(tproc_view_rotate(&v, 180, &t), TPROC_OK); break;
-    default: break;
+    case 1:
+        ck_assert_int_eq(tproc_view_flip_h(&v, &t), TPROC_OK);
+        break;
+    case 2:
+        ck_assert_int_eq(tproc_view_flip_v(&v, &t), TPROC_OK);
+        break;
+    case 3:
+        ck_assert_int_eq(tproc_view_transpose(&v, &t), TPROC_OK);
+        break;
+    case 4:
+        ck_assert_int_eq(tproc_view_rotate(&v, 90, &t), TPROC_OK);
+        break;
+    case 5:
+        ck_assert_int_eq(tproc_view_step(&v, sx, sy, &t), TPROC_OK);
+        break;
+    case 6:
+        ck_assert_int_eq(tproc_view_rotate(&v, 270, &t), TPROC_OK);
+        break;
+    case 7:
+        ck_assert_int_eq(tproc_view_rotate(&v, 180, &t), TPROC_OK);
+        break;
+    default:
+        break;
     }
     v = t;
     ck_assert_int_eq(tproc_view_channels(&v, first, channels, &t), TPROC_OK);
@@ -262,8 +276,7 @@ static void check_bordered(const tproc_view *srcv, ptrdiff_t x0, ptrdiff_t y0,
         ptrdiff_t sy = naive_index(y0 + j, srcv->height, border);
         for (ptrdiff_t i = 0; i < view->width; i++) {
             ptrdiff_t sx = naive_index(x0 + i, srcv->width, border);
-            const unsigned char *want =
-                sx < 0 || sy < 0 ? cpx : tproc_view_pixel(srcv, sx, sy);
+            const unsigned char *want = sx < 0 || sy < 0 ? cpx : tproc_view_pixel(srcv, sx, sy);
             CHECK(memcmp(tproc_view_pixel(view, i, j), want, px) == 0,
                   "%s: pixel (%td, %td) of the rect at (%td, %td) should be source (%td, %td)",
                   what, i, j, x0, y0, sx, sy);
@@ -311,8 +324,8 @@ START_TEST(tiles_cover)
             ck_assert_uint_eq(tile.index, k);
             tproc_rect r = tile.out;
             ptrdiff_t col = (ptrdiff_t)(k % across), row = (ptrdiff_t)(k / across);
-            ck_assert_msg(r.x == col * tw && r.y == row * th, "%s: tile %zu at (%td, %td)", what,
-                          k, r.x, r.y);
+            ck_assert_msg(r.x == col * tw && r.y == row * th, "%s: tile %zu at (%td, %td)", what, k,
+                          r.x, r.y);
             ck_assert_int_eq(r.width, W - r.x < tw ? W - r.x : tw);
             ck_assert_int_eq(r.height, H - r.y < th ? H - r.y : th);
             /* no halo: the input is the output rectangle itself, zero copy */
@@ -337,8 +350,8 @@ START_TEST(tiles_cover)
         ck_assert_int_eq(tproc_tiles_next(tiles, &tile), 0);
         if (pass == 0)
             for (ptrdiff_t i = 0; i < W * H; i++)
-                ck_assert_msg(count[i] == 1, "%s: pixel (%td, %td) covered %d times", what,
-                              i % W, i / W, count[i]);
+                ck_assert_msg(count[i] == 1, "%s: pixel (%td, %td) covered %d times", what, i % W,
+                              i / W, count[i]);
         tproc_tiles_rewind(tiles);
     }
     /* rewinding in the middle starts again at the first tile */
@@ -481,8 +494,8 @@ START_TEST(tiles_one_pixel_wide_halo)
             memcpy(got, tproc_view_pixel(&tile.in, x, y), 6);
             int center = x == 10 && y == 10;
             if (opt.border == TPROC_BORDER_CONSTANT && !center)
-                ck_assert_msg(got[0] == 7 && got[1] == 8 && got[2] == 65535,
-                              "(%td, %td): %u %u %u", x, y, got[0], got[1], got[2]);
+                ck_assert_msg(got[0] == 7 && got[1] == 8 && got[2] == 65535, "(%td, %td): %u %u %u",
+                              x, y, got[0], got[1], got[2]);
             else
                 ck_assert_msg(got[0] == 100 && got[1] == 200 && got[2] == 300,
                               "%s (%td, %td): %u %u %u", tproc_border_name(opt.border), x, y,
@@ -611,8 +624,8 @@ START_TEST(read_border_random)
             dst = t;
         }
         char what[300];
-        snprintf(what, sizeof what, "iteration %d %s src %s rect (%td, %td, %td, %td) value %s",
-                 k, tproc_border_name(border), sv.desc, rect.x, rect.y, rect.width, rect.height,
+        snprintf(what, sizeof what, "iteration %d %s src %s rect (%td, %td, %td, %td) value %s", k,
+                 tproc_border_name(border), sv.desc, rect.x, rect.y, rect.width, rect.height,
                  vp ? "given" : "NULL");
         int st = tproc_view_read_border(&sv.view, rect, border, vp, &dst);
         ck_assert_msg(st == TPROC_OK, "%s: %s", what, tproc_status_name(st));
@@ -639,8 +652,7 @@ START_TEST(read_border_constant_types)
     static const uint16_t want16[9] = {40000, 40000, 40000, 40000, 1, 2, 40000, 3, 4};
     ck_assert_mem_eq(o16, want16, sizeof want16);
     tproc_rect far = {100, -50, 3, 3};
-    ck_assert_int_eq(tproc_view_read_border(&s16, far, TPROC_BORDER_CONSTANT, &v16, &d),
-                     TPROC_OK);
+    ck_assert_int_eq(tproc_view_read_border(&s16, far, TPROC_BORDER_CONSTANT, &v16, &d), TPROC_OK);
     for (int i = 0; i < 9; i++)
         ck_assert_int_eq(o16[i], 40000);
     ck_assert_int_eq(tproc_view_read_border(&s16, far, TPROC_BORDER_WRAP, &v16, &d), TPROC_OK);
@@ -665,7 +677,7 @@ END_TEST
 START_TEST(read_border_wholly_outside)
 {
     static const tproc_rect rects[] = {{-10, 0, 3, 1}, {-3, 1, 3, 2}, {4, 0, 3, 1},
-                                       {0, -5, 2, 2}, {1, 4, 3, 3}, {-9, -9, 2, 2}};
+                                       {0, -5, 2, 2},  {1, 4, 3, 3},  {-9, -9, 2, 2}};
     unsigned char sb[16];
     for (int i = 0; i < 16; i++)
         sb[i] = (unsigned char)(i + 1);
@@ -675,8 +687,7 @@ START_TEST(read_border_wholly_outside)
         tproc_rect r = rects[k];
         /* exactly the size of dst, so that ASan sees any write past it */
         unsigned char *db = malloc((size_t)(r.width * r.height));
-        ck_assert_int_eq(tproc_view_init(&d, db, r.width, r.height, 1, TPROC_U8, 0, 0),
-                         TPROC_OK);
+        ck_assert_int_eq(tproc_view_init(&d, db, r.width, r.height, 1, TPROC_U8, 0, 0), TPROC_OK);
         char what[96];
         snprintf(what, sizeof what, "rect (%td, %td, %td, %td) of 4x4", r.x, r.y, r.width,
                  r.height);

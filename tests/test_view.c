@@ -71,8 +71,8 @@ static void base_make(base *b, tu_rng *rng, ptrdiff_t w, ptrdiff_t h, int channe
                  ? tproc_view_init(&b->view, b->origin, w, h, channels, sample, 0, 0)
                  : tproc_view_init(&b->view, b->origin, w, h, channels, sample, b->pixel_stride,
                                    b->row_stride);
-    ck_assert_msg(st == TPROC_OK, "tproc_view_init %tdx%td ch %d %s layout %d: %s", w, h,
-                  channels, tproc_sample_name(sample), layout, tproc_strerror(st));
+    ck_assert_msg(st == TPROC_OK, "tproc_view_init %tdx%td ch %d %s layout %d: %s", w, h, channels,
+                  tproc_sample_name(sample), layout, tproc_strerror(st));
     ck_assert_ptr_eq(b->view.data, b->origin);
     ck_assert_int_eq(b->view.width, w);
     ck_assert_int_eq(b->view.height, h);
@@ -177,14 +177,29 @@ static void model_push(model *m, int kind, ptrdiff_t a, ptrdiff_t b, ptrdiff_t c
 static void model_orient(model *m, int e)
 {
     switch (e) {
-    case 2: model_push(m, OP_FLIP_H, 0, 0, 0, 0); break;
-    case 3: model_push(m, OP_ROTATE, 2, 0, 0, 0); break;
-    case 4: model_push(m, OP_FLIP_V, 0, 0, 0, 0); break;
-    case 5: model_push(m, OP_TRANSPOSE, 0, 0, 0, 0); break;
-    case 6: model_push(m, OP_ROTATE, 1, 0, 0, 0); break;
-    case 7: model_push(m, OP_TRANSVERSE, 0, 0, 0, 0); break;
-    case 8: model_push(m, OP_ROTATE, 3, 0, 0, 0); break;
-    default: break; /* 1 and anything outside 1-8: upright */
+    case 2:
+        model_push(m, OP_FLIP_H, 0, 0, 0, 0);
+        break;
+    case 3:
+        model_push(m, OP_ROTATE, 2, 0, 0, 0);
+        break;
+    case 4:
+        model_push(m, OP_FLIP_V, 0, 0, 0, 0);
+        break;
+    case 5:
+        model_push(m, OP_TRANSPOSE, 0, 0, 0, 0);
+        break;
+    case 6:
+        model_push(m, OP_ROTATE, 1, 0, 0, 0);
+        break;
+    case 7:
+        model_push(m, OP_TRANSVERSE, 0, 0, 0, 0);
+        break;
+    case 8:
+        model_push(m, OP_ROTATE, 3, 0, 0, 0);
+        break;
+    default:
+        break; /* 1 and anything outside 1-8: upright */
     }
 }
 
@@ -195,11 +210,24 @@ static void model_map(const model *m, ptrdiff_t x, ptrdiff_t y, ptrdiff_t *bx, p
         const op *o = &m->ops[k];
         ptrdiff_t nx = x, ny = y;
         switch (o->kind) {
-        case OP_SUB: nx = x + o->a; ny = y + o->b; break;
-        case OP_FLIP_H: nx = o->in_w - 1 - x; break;
-        case OP_FLIP_V: ny = o->in_h - 1 - y; break;
-        case OP_TRANSPOSE: nx = y; ny = x; break;
-        case OP_TRANSVERSE: nx = o->in_w - 1 - y; ny = o->in_h - 1 - x; break;
+        case OP_SUB:
+            nx = x + o->a;
+            ny = y + o->b;
+            break;
+        case OP_FLIP_H:
+            nx = o->in_w - 1 - x;
+            break;
+        case OP_FLIP_V:
+            ny = o->in_h - 1 - y;
+            break;
+        case OP_TRANSPOSE:
+            nx = y;
+            ny = x;
+            break;
+        case OP_TRANSVERSE:
+            nx = o->in_w - 1 - y;
+            ny = o->in_h - 1 - x;
+            break;
         case OP_ROTATE:
             /* clockwise: 90 puts the bottom-left corner at the top-left */
             if (o->a == 1) {
@@ -213,8 +241,12 @@ static void model_map(const model *m, ptrdiff_t x, ptrdiff_t y, ptrdiff_t *bx, p
                 ny = x;
             }
             break;
-        case OP_STEP: nx = x * o->a; ny = y * o->b; break;
-        default: break;
+        case OP_STEP:
+            nx = x * o->a;
+            ny = y * o->b;
+            break;
+        default:
+            break;
         }
         x = nx;
         y = ny;
@@ -235,10 +267,9 @@ static unsigned char *model_addr(const model *m, ptrdiff_t x, ptrdiff_t y)
 /* Checks the view's shape and the address of its pixels against the model. */
 static void check_view(const model *m, const tproc_view *v, tu_rng *rng, const char *what)
 {
-    CHECK(v->width == m->w && v->height == m->h, "%s: size %tdx%td, model %tdx%td", what,
-          v->width, v->height, m->w, m->h);
-    CHECK(v->channels == m->channels, "%s: channels %d, model %d", what, v->channels,
-          m->channels);
+    CHECK(v->width == m->w && v->height == m->h, "%s: size %tdx%td, model %tdx%td", what, v->width,
+          v->height, m->w, m->h);
+    CHECK(v->channels == m->channels, "%s: channels %d, model %d", what, v->channels, m->channels);
     CHECK(v->sample == m->b->sample, "%s: sample %d, model %d", what, (int)v->sample,
           (int)m->b->sample);
     CHECK(tproc_view_validate(v) == TPROC_OK, "%s: tproc_view_validate refuses the view", what);
@@ -248,8 +279,8 @@ static void check_view(const model *m, const tproc_view *v, tu_rng *rng, const c
             for (ptrdiff_t x = 0; x < v->width; x++)
                 for (int c = 0; c < v->channels; c++)
                     CHECK(tproc_view_pixel(v, x, y) + c * ss == model_addr(m, x, y) + c * ss,
-                          "%s: pixel (%td, %td) channel %d at offset %td, model %td", what, x, y,
-                          c, tproc_view_pixel(v, x, y) - m->b->buf, model_addr(m, x, y) - m->b->buf);
+                          "%s: pixel (%td, %td) channel %d at offset %td, model %td", what, x, y, c,
+                          tproc_view_pixel(v, x, y) - m->b->buf, model_addr(m, x, y) - m->b->buf);
     } else {
         for (int k = 0; k < 4096; k++) {
             ptrdiff_t x = k < 2 ? k * (v->width - 1) : tu_rng_range(rng, 0, v->width - 1);
@@ -265,22 +296,31 @@ static void check_view(const model *m, const tproc_view *v, tu_rng *rng, const c
 static int lib_apply(const tproc_view *in, const op *o, tproc_view *out)
 {
     switch (o->kind) {
-    case OP_SUB: return tproc_view_sub(in, o->a, o->b, o->c, o->d, out);
-    case OP_FLIP_H: return tproc_view_flip_h(in, out);
-    case OP_FLIP_V: return tproc_view_flip_v(in, out);
-    case OP_TRANSPOSE: return tproc_view_transpose(in, out);
-    case OP_ROTATE: return tproc_view_rotate(in, (int)o->a, out);
-    case OP_STEP: return tproc_view_step(in, o->a, o->b, out);
-    case OP_CHANNELS: return tproc_view_channels(in, (int)o->a, (int)o->b, out);
-    case OP_ORIENT: return tproc_view_orient(in, (int)o->a, out);
-    default: return TPROC_ERR_ARG;
+    case OP_SUB:
+        return tproc_view_sub(in, o->a, o->b, o->c, o->d, out);
+    case OP_FLIP_H:
+        return tproc_view_flip_h(in, out);
+    case OP_FLIP_V:
+        return tproc_view_flip_v(in, out);
+    case OP_TRANSPOSE:
+        return tproc_view_transpose(in, out);
+    case OP_ROTATE:
+        return tproc_view_rotate(in, (int)o->a, out);
+    case OP_STEP:
+        return tproc_view_step(in, o->a, o->b, out);
+    case OP_CHANNELS:
+        return tproc_view_channels(in, (int)o->a, (int)o->b, out);
+    case OP_ORIENT:
+        return tproc_view_orient(in, (int)o->a, out);
+    default:
+        return TPROC_ERR_ARG;
     }
 }
 
 static const char *op_name(int kind)
 {
-    static const char *names[] = {"sub",   "flip_h",   "flip_v", "transpose", "rotate",
-                                  "step",  "channels", "orient", "?",         "transverse"};
+    static const char *names[] = {"sub",  "flip_h",   "flip_v", "transpose", "rotate",
+                                  "step", "channels", "orient", "?",         "transverse"};
     return names[kind];
 }
 
@@ -296,7 +336,9 @@ static op random_op(tu_rng *rng, const model *m)
         o.c = tu_rng_range(rng, 1, m->w - o.a);
         o.d = tu_rng_range(rng, 1, m->h - o.b);
         break;
-    case OP_ROTATE: o.a = 90 * tu_rng_range(rng, -3, 3); break;
+    case OP_ROTATE:
+        o.a = 90 * tu_rng_range(rng, -3, 3);
+        break;
     case OP_STEP:
         o.a = tu_rng_range(rng, 1, tu_rng_range(rng, 0, 3) ? 3 : m->w + 2);
         o.b = tu_rng_range(rng, 1, tu_rng_range(rng, 0, 3) ? 3 : m->h + 2);
@@ -305,8 +347,11 @@ static op random_op(tu_rng *rng, const model *m)
         o.a = tu_rng_range(rng, 0, m->channels - 1);
         o.b = tu_rng_range(rng, 1, m->channels - o.a);
         break;
-    case OP_ORIENT: o.a = tu_rng_range(rng, -1, 10); break;
-    default: break;
+    case OP_ORIENT:
+        o.a = tu_rng_range(rng, -1, 10);
+        break;
+    default:
+        break;
     }
     return o;
 }
@@ -325,12 +370,30 @@ static void model_apply(model *m, const op *o)
 static void random_shape(tu_rng *rng, ptrdiff_t *w, ptrdiff_t *h)
 {
     switch (tu_rng_range(rng, 0, 5)) {
-    case 0: *w = 1; *h = 1; break;
-    case 1: *w = 1; *h = tu_rng_range(rng, 1, 17); break;
-    case 2: *w = tu_rng_range(rng, 1, 17); *h = 1; break;
-    case 3: *w = 2 * tu_rng_range(rng, 0, 8) + 1; *h = 2 * tu_rng_range(rng, 0, 8) + 1; break;
-    case 4: *w = tu_rng_range(rng, 60, 90); *h = tu_rng_range(rng, 50, 70); break;
-    default: *w = tu_rng_range(rng, 1, 24); *h = tu_rng_range(rng, 1, 24); break;
+    case 0:
+        *w = 1;
+        *h = 1;
+        break;
+    case 1:
+        *w = 1;
+        *h = tu_rng_range(rng, 1, 17);
+        break;
+    case 2:
+        *w = tu_rng_range(rng, 1, 17);
+        *h = 1;
+        break;
+    case 3:
+        *w = 2 * tu_rng_range(rng, 0, 8) + 1;
+        *h = 2 * tu_rng_range(rng, 0, 8) + 1;
+        break;
+    case 4:
+        *w = tu_rng_range(rng, 60, 90);
+        *h = tu_rng_range(rng, 50, 70);
+        break;
+    default:
+        *w = tu_rng_range(rng, 1, 24);
+        *h = tu_rng_range(rng, 1, 24);
+        break;
     }
 }
 
@@ -352,8 +415,9 @@ START_TEST(random_compositions)
         model_init(&m, &b);
         tproc_view v = b.view;
         char what[512];
-        int len = snprintf(what, sizeof what, "seed %llu base %tdx%td ch %d %s:",
-                           (unsigned long long)seed, w, h, channels, tproc_sample_name(sample));
+        int len = snprintf(what, sizeof what,
+                           "seed %llu base %tdx%td ch %d %s:", (unsigned long long)seed, w, h,
+                           channels, tproc_sample_name(sample));
         check_view(&m, &v, &rng, what);
         int nops = (int)tu_rng_range(&rng, 1, 8);
         for (int k = 0; k < nops; k++) {
@@ -387,8 +451,8 @@ static int view_eq(const tproc_view *a, const tproc_view *b)
 /* Same fields and every pixel at the same address. */
 static void assert_same(const tproc_view *a, const tproc_view *b, const char *what)
 {
-    CHECK(a->width == b->width && a->height == b->height, "%s: %tdx%td vs %tdx%td", what,
-          a->width, a->height, b->width, b->height);
+    CHECK(a->width == b->width && a->height == b->height, "%s: %tdx%td vs %tdx%td", what, a->width,
+          a->height, b->width, b->height);
     for (ptrdiff_t y = 0; y < a->height; y++)
         for (ptrdiff_t x = 0; x < a->width; x++)
             CHECK(tproc_view_pixel(a, x, y) == tproc_view_pixel(b, x, y),
@@ -405,7 +469,7 @@ static const ptrdiff_t id_shapes[][2] = {{1, 1}, {1, 7}, {7, 1}, {5, 3}, {4, 6},
 #define OK(expr)                                                                                   \
     do {                                                                                           \
         int st_ = (expr);                                                                          \
-        ck_assert_msg(st_ == TPROC_OK, "%s: %s (%s)", #expr, tproc_status_name(st_), what);       \
+        ck_assert_msg(st_ == TPROC_OK, "%s: %s (%s)", #expr, tproc_status_name(st_), what);        \
     } while (0)
 
 START_TEST(identities)
@@ -480,8 +544,10 @@ START_TEST(identities)
         assert_same(&t1, &t3, "orient 7 = transpose then rotate 180");
 
         for (int k = 0; k < 30; k++) {
-            ptrdiff_t x0 = tu_rng_range(&rng, 0, v.width - 1), y0 = tu_rng_range(&rng, 0, v.height - 1);
-            ptrdiff_t w0 = tu_rng_range(&rng, 1, v.width - x0), h0 = tu_rng_range(&rng, 1, v.height - y0);
+            ptrdiff_t x0 = tu_rng_range(&rng, 0, v.width - 1),
+                      y0 = tu_rng_range(&rng, 0, v.height - 1);
+            ptrdiff_t w0 = tu_rng_range(&rng, 1, v.width - x0),
+                      h0 = tu_rng_range(&rng, 1, v.height - y0);
             ptrdiff_t x1 = tu_rng_range(&rng, 0, w0 - 1), y1 = tu_rng_range(&rng, 0, h0 - 1);
             ptrdiff_t w1 = tu_rng_range(&rng, 1, w0 - x1), h1 = tu_rng_range(&rng, 1, h0 - y1);
             OK(tproc_view_sub(&v, x0, y0, w0, h0, &t1));
@@ -555,8 +621,8 @@ START_TEST(flags_propagate)
         ck_assert_msg(out.flags == TPROC_VIEW_READONLY, "%s dropped READONLY (iteration %d)",
                       op_name(o.kind), k);
         ck_assert_int_eq(lib_apply(&b.view, &o, &out), TPROC_OK);
-        ck_assert_msg(out.flags == 0, "%s set flags %u (iteration %d)", op_name(o.kind),
-                      out.flags, k);
+        ck_assert_msg(out.flags == 0, "%s set flags %u (iteration %d)", op_name(o.kind), out.flags,
+                      k);
     }
     base_free(&b);
 }
@@ -633,24 +699,24 @@ START_TEST(refuse_step_channels_rotate)
     tproc_view v, out;
     char what[128];
     ck_assert_int_eq(tproc_view_init(&v, buf, 5, 4, 3, TPROC_U8, 0, 0), TPROC_OK);
-    static const ptrdiff_t steps[][2] = {{0, 1}, {1, 0}, {0, 0}, {-1, 1}, {1, -2},
-                                         {PTRDIFF_MIN, 1}, {1, PTRDIFF_MIN}};
+    static const ptrdiff_t steps[][2] = {{0, 1},  {1, 0},           {0, 0},          {-1, 1},
+                                         {1, -2}, {PTRDIFF_MIN, 1}, {1, PTRDIFF_MIN}};
     for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
         snprintf(what, sizeof what, "step(%td, %td)", steps[k][0], steps[k][1]);
         memset(&out, 0x5A, sizeof out);
         expect_refused(tproc_view_step(&v, steps[k][0], steps[k][1], &out), &out, RANGE_OR_ARG,
                        what);
     }
-    static const int chans[][3] = {{-1, 1, RANGE_ONLY},     {3, 1, RANGE_ONLY},
-                                   {2, 2, RANGE_ONLY},      {0, 4, RANGE_ONLY},
-                                   {0, 0, RANGE_OR_ARG},    {1, -1, RANGE_OR_ARG},
+    static const int chans[][3] = {{-1, 1, RANGE_ONLY},      {3, 1, RANGE_ONLY},
+                                   {2, 2, RANGE_ONLY},       {0, 4, RANGE_ONLY},
+                                   {0, 0, RANGE_OR_ARG},     {1, -1, RANGE_OR_ARG},
                                    {INT_MAX, 1, RANGE_ONLY}, {1, INT_MAX, RANGE_ONLY},
                                    {INT_MIN, 1, RANGE_ONLY}, {2, INT_MAX, RANGE_ONLY}};
     for (size_t k = 0; k < sizeof chans / sizeof chans[0]; k++) {
         snprintf(what, sizeof what, "channels(%d, %d) of 3", chans[k][0], chans[k][1]);
         memset(&out, 0x5A, sizeof out);
-        expect_refused(tproc_view_channels(&v, chans[k][0], chans[k][1], &out), &out,
-                       chans[k][2], what);
+        expect_refused(tproc_view_channels(&v, chans[k][0], chans[k][1], &out), &out, chans[k][2],
+                       what);
     }
     static const int degrees[] = {45, 1, -1, 89, 91, 100, -135, INT_MAX, INT_MIN};
     for (size_t k = 0; k < sizeof degrees / sizeof degrees[0]; k++) {
@@ -704,9 +770,9 @@ static const struct init_case {
     {2, 2, 1, 0, 0, 0},
     {2, 2, 1, 4, 0, 0},
     {2, 2, 1, 99, 0, 0},
-    {2, 2, 3, TPROC_U8, 2, 0},   /* pixel stride smaller than a pixel */
-    {2, 2, 3, TPROC_U8, -2, 0},  /* ... negative */
-    {2, 2, 1, TPROC_U16, 1, 0},  /* samples of one pixel overlap */
+    {2, 2, 3, TPROC_U8, 2, 0},  /* pixel stride smaller than a pixel */
+    {2, 2, 3, TPROC_U8, -2, 0}, /* ... negative */
+    {2, 2, 1, TPROC_U16, 1, 0}, /* samples of one pixel overlap */
     {2, 2, 4, TPROC_F32, 15, 0},
     {PTRDIFF_MAX, 2, 1, TPROC_U8, 0, 0}, /* the extent overflows */
     {PTRDIFF_MAX / 4 + 1, 1, 4, TPROC_U8, 0, 0},
@@ -725,9 +791,9 @@ START_TEST(refuse_init)
     snprintf(what, sizeof what, "init %tdx%td ch %d sample %d strides %td %td", c->w, c->h,
              c->channels, c->sample, c->ps, c->rs);
     memset(&out, 0x5A, sizeof out);
-    expect_refused(tproc_view_init(&out, buf, c->w, c->h, c->channels, (tproc_sample)c->sample,
-                                   c->ps, c->rs),
-                   &out, ANY_ERROR, what);
+    expect_refused(
+        tproc_view_init(&out, buf, c->w, c->h, c->channels, (tproc_sample)c->sample, c->ps, c->rs),
+        &out, ANY_ERROR, what);
 }
 END_TEST
 
@@ -754,7 +820,8 @@ START_TEST(init_and_validate)
     for (int ch = 1; ch <= 4; ch++)
         for (int s = 0; s < 3; s++) {
             ck_assert_int_eq(tproc_view_init(&v, buf, 2, 2, ch, all_samples[s], 0, 0), TPROC_OK);
-            ck_assert_uint_eq(tproc_view_pixel_size(&v), (size_t)ch * (size_t)ssize(all_samples[s]));
+            ck_assert_uint_eq(tproc_view_pixel_size(&v),
+                              (size_t)ch * (size_t)ssize(all_samples[s]));
         }
 
     ck_assert_int_eq(tproc_view_init(&v, buf, 4, 4, 2, TPROC_U8, 0, 0), TPROC_OK);
@@ -856,9 +923,9 @@ static const struct orient_case {
     ptrdiff_t w, h;
     const char *rows;
 } orient_cases[] = {
-    {0, 3, 2, "abcdef"}, {1, 3, 2, "abcdef"}, {2, 3, 2, "cbafed"}, {3, 3, 2, "fedcba"},
-    {4, 3, 2, "defabc"}, {5, 2, 3, "adbecf"}, {6, 2, 3, "daebfc"}, {7, 2, 3, "fcebda"},
-    {8, 2, 3, "cfbead"}, {9, 3, 2, "abcdef"}, {-1, 3, 2, "abcdef"}, {100, 3, 2, "abcdef"},
+    {0, 3, 2, "abcdef"},       {1, 3, 2, "abcdef"}, {2, 3, 2, "cbafed"},  {3, 3, 2, "fedcba"},
+    {4, 3, 2, "defabc"},       {5, 2, 3, "adbecf"}, {6, 2, 3, "daebfc"},  {7, 2, 3, "fcebda"},
+    {8, 2, 3, "cfbead"},       {9, 3, 2, "abcdef"}, {-1, 3, 2, "abcdef"}, {100, 3, 2, "abcdef"},
     {INT_MIN, 3, 2, "abcdef"},
 };
 
@@ -875,8 +942,8 @@ START_TEST(orient_table)
     for (ptrdiff_t y = 0; y < out.height; y++)
         for (ptrdiff_t x = 0; x < out.width; x++)
             got[y * out.width + x] = (char)*tproc_view_pixel(&out, x, y);
-    ck_assert_msg(strcmp(got, c->rows) == 0, "orientation %d: got %s, expected %s", c->exif,
-                  got, c->rows);
+    ck_assert_msg(strcmp(got, c->rows) == 0, "orientation %d: got %s, expected %s", c->exif, got,
+                  c->rows);
 }
 END_TEST
 

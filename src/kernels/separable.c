@@ -355,26 +355,39 @@ TPROC__CLONES static void vq_pair(uint16_t *restrict mid, const uint8_t *restric
         mid[i] = (uint16_t)(mid[i] + mulhi((uint16_t)((a[i] + b[i]) << 7), w));
 }
 
-TPROC__CLONES static void hq_first(uint16_t *restrict acc, const uint16_t *restrict c, uint16_t w,
-                                   uint16_t bias, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        acc[i] = (uint16_t)(bias + mulhi(c[i], w));
-}
+/* The horizontal pass, register-blocked: a block of samples goes through every tap while its
+ * sums stay in registers, then is rounded to u8. (The vertical pass runs tap by tap over the
+ * whole row instead: blocking it reads 2r+1 row streams at once and measured 4x slower.) */
+#define BLOCK 64
 
-TPROC__CLONES static void hq_pair(uint16_t *restrict acc, const uint16_t *a, const uint16_t *b,
-                                  uint16_t w, size_t n)
+TPROC__CLONES static void hq_block(uint8_t *restrict out, const uint16_t *restrict mid, size_t ch,
+                                   int r, const uint16_t *wq, uint16_t bias, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        acc[i] = (uint16_t)(acc[i] + mulhi((uint16_t)(a[i] + b[i]), w));
-}
-
-/* The last horizontal step fused with the final rounding to u8. */
-TPROC__CLONES static void hq_last(uint8_t *restrict out, const uint16_t *restrict acc,
-                                  const uint16_t *a, const uint16_t *b, uint16_t w, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = ((unsigned)acc[i] + mulhi((uint16_t)(a[i] + b[i]), w) + 64u) >> 7;
+    size_t i0 = 0;
+    for (; i0 + BLOCK <= n; i0 += BLOCK) {
+        uint16_t acc[BLOCK];
+        const uint16_t *c = mid + i0 + (size_t)r * ch;
+        for (size_t i = 0; i < BLOCK; i++)
+            acc[i] = (uint16_t)(bias + mulhi(c[i], wq[0]));
+        for (int k = 1; k <= r; k++) {
+            const uint16_t *a = c - (size_t)k * ch, *b = c + (size_t)k * ch;
+            uint16_t w = wq[k];
+            for (size_t i = 0; i < BLOCK; i++)
+                acc[i] = (uint16_t)(acc[i] + mulhi((uint16_t)(a[i] + b[i]), w));
+        }
+        for (size_t i = 0; i < BLOCK; i++) {
+            unsigned v = (acc[i] + 64u) >> 7;
+            out[i0 + i] = (uint8_t)(v > 255u ? 255u : v);
+        }
+    }
+    for (size_t i = i0; i < n; i++) {
+        const uint16_t *c = mid + i + (size_t)r * ch;
+        uint16_t acc = (uint16_t)(bias + mulhi(c[0], wq[0]));
+        for (int k = 1; k <= r; k++)
+            acc = (uint16_t)(acc + mulhi((uint16_t)(c[-(ptrdiff_t)((size_t)k * ch)] +
+                                                    c[(size_t)k * ch]),
+                                         wq[k]));
+        unsigned v = (acc + 64u) >> 7;
         out[i] = (uint8_t)(v > 255u ? 255u : v);
     }
 }
@@ -385,7 +398,6 @@ static void process_fixed(const tproc__sep_kernel *k, const tproc_call *call)
     layout l = get_layout(in->channels, in->width, out->width);
     unsigned char *s = call->scratch;
     uint16_t *mid = (uint16_t *)(void *)(s + l.mid);
-    uint16_t *acc = (uint16_t *)(void *)(s + l.row);
     int r = k->radius;
     size_t ch = (size_t)in->channels;
     size_t nin = (size_t)in->width * ch, nout = (size_t)out->width * ch;
@@ -396,12 +408,8 @@ static void process_fixed(const tproc__sep_kernel *k, const tproc_call *call)
         for (int i = 1; i <= r; i++)
             vq_pair(mid, input_row(in, y + r - i, s + l.pack_a),
                     input_row(in, y + r + i, s + l.pack_b), wq[i], nin);
-
         uint8_t *dst = output_row(out, y, s + l.stage);
-        hq_first(acc, mid + (size_t)r * ch, wq[0], k->bias, nout);
-        for (int i = 1; i < r; i++)
-            hq_pair(acc, mid + (size_t)(r - i) * ch, mid + (size_t)(r + i) * ch, wq[i], nout);
-        hq_last(dst, acc, mid, mid + (size_t)(2 * r) * ch, wq[r], nout);
+        hq_block(dst, mid, ch, r, wq, k->bias, nout);
         output_flush(out, y, s + l.stage);
     }
 }
