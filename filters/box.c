@@ -37,8 +37,7 @@ static void release(tproc_ctx *ctx, tproc_stage *stage)
 }
 
 /* The integer path needs in_w * channels column sums (uint32) next to separable's scratch. */
-static size_t col_offset(const tproc__sep_kernel *k, int channels, ptrdiff_t in_w,
-                         ptrdiff_t out_w)
+static size_t col_offset(const tproc__sep_kernel *k, int channels, ptrdiff_t in_w, ptrdiff_t out_w)
 {
     size_t n = tproc__sep_scratch_size(k, channels, in_w, out_w);
     return n > SIZE_MAX - 63 ? SIZE_MAX : (n + 63) & ~(size_t)63;

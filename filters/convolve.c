@@ -97,14 +97,25 @@ static void add_row_i64(int64_t *acc, const unsigned char *row, ptrdiff_t ps, tp
     }
 }
 
+/*
+ * v clamped to [0, max], NaN to 0; written so that it compiles to maxsd/minsd, with no branch to
+ * mispredict on noisy images. With v + 0.5 > 0, the integer conversion then truncates to the
+ * floor: the same as tproc__to_u8/tproc__to_u16, without a floor() call.
+ */
+static inline double clamp(double v, double max)
+{
+    v = v > 0.0 ? v : 0.0;
+    return v < max ? v : max;
+}
+
 static void store(unsigned char *p, tproc_sample s, int k, double v)
 {
     switch (s) {
     case TPROC_U8:
-        p[k] = tproc__to_u8(v);
+        p[k] = (unsigned char)(clamp(v, 255.0) + 0.5);
         break;
     case TPROC_U16:
-        ((uint16_t *)(void *)p)[k] = tproc__to_u16(v);
+        ((uint16_t *)(void *)p)[k] = (uint16_t)(clamp(v, 65535.0) + 0.5);
         break;
     default:
         ((float *)(void *)p)[k] = (float)v;

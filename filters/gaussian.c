@@ -3,7 +3,7 @@
  * gaussian.c: gaussian blur. Kernel radius ceil(3 sigma), weights exp(-x^2 / 2 sigma^2)
  * normalised to sum 1, applied down the columns and then along the rows (separable.c); the
  * halo is the radius. u8 without alpha takes the 16-bit fixed-point path while its proven error
- * bound allows (sigma up to about 9; within 1 level of the exact result), otherwise a double
+ * bound allows (sigma 0.25 to about 15.5; within 1 level of the exact result), otherwise a double
  * path. Integer outputs are the result rounded half up and clamped; f32 is not clamped. With
  * alpha the engine hands over premultiplied f32, so alpha is blurred like the other channels
  * and transparent pixels do not bleed colour.

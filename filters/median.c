@@ -6,9 +6,10 @@
  *
  * Speed: radius 1 uses the column identity (sort each column of 3; the median of the nine is the
  * median of {largest column minimum, median of column medians, smallest column maximum}); u8
- * with a larger radius keeps a 256-bin histogram per channel that slides along the row and
- * tracks the median incrementally (Huang's method); u16 and f32 sort the window (at most 49
- * samples) by insertion.
+ * with a larger radius keeps a two-level histogram per channel that slides along the row
+ * (Huang's method); u16 and f32 select the middle of the gathered window (at most 49 samples)
+ * with Hoare's selection on integer keys. f32 is ordered as -inf < ... < -0 < +0 < ... < +inf,
+ * -0 and +0 being distinct; NaNs (not expected in images) sort beyond the infinities.
  */
 #include "filter_internal.h"
 
@@ -30,43 +31,45 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
     return TPROC_OK;
 }
 
-static inline double get(const unsigned char *p, tproc_sample s, int k)
+/*
+ * Samples as unsigned keys in the same order: u8 and u16 as they are; f32 by its bits, with the
+ * sign bit flipped for positive values and all bits for negative ones (-0 sorts before +0, NaNs
+ * at the ends by their sign), a total order in which selection always terminates.
+ */
+static inline uint32_t to_key(const unsigned char *p, tproc_sample s, int k)
 {
-    switch (s) {
-    case TPROC_U8:
+    if (s == TPROC_U8)
         return p[k];
-    case TPROC_U16:
+    if (s == TPROC_U16)
         return ((const uint16_t *)(const void *)p)[k];
-    default:
-        return ((const float *)(const void *)p)[k];
-    }
+    uint32_t u;
+    memcpy(&u, p + 4 * (size_t)k, 4);
+    return (u & 0x80000000u) ? ~u : u | 0x80000000u;
 }
 
-/* Stores v, which is one of the input samples, so the conversion is exact. */
-static inline void put(unsigned char *p, tproc_sample s, int k, double v)
+static inline void put_key(unsigned char *p, tproc_sample s, int k, uint32_t key)
 {
-    switch (s) {
-    case TPROC_U8:
-        p[k] = (unsigned char)v;
-        break;
-    case TPROC_U16:
-        ((uint16_t *)(void *)p)[k] = (uint16_t)v;
-        break;
-    default:
-        ((float *)(void *)p)[k] = (float)v;
-        break;
+    if (s == TPROC_U8) {
+        p[k] = (unsigned char)key;
+        return;
     }
+    if (s == TPROC_U16) {
+        ((uint16_t *)(void *)p)[k] = (uint16_t)key;
+        return;
+    }
+    uint32_t u = (key & 0x80000000u) ? key & 0x7fffffffu : ~key;
+    memcpy(p + 4 * (size_t)k, &u, 4);
 }
 
-static inline double min2(double a, double b)
+static inline uint32_t min2(uint32_t a, uint32_t b)
 {
     return b < a ? b : a;
 }
-static inline double max2(double a, double b)
+static inline uint32_t max2(uint32_t a, uint32_t b)
 {
     return b > a ? b : a;
 }
-static inline double med3(double a, double b, double c)
+static inline uint32_t med3(uint32_t a, uint32_t b, uint32_t c)
 {
     return max2(min2(a, b), min2(max2(a, b), c));
 }
@@ -93,92 +96,115 @@ static void median3(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy)
     for (ptrdiff_t y = 0; y < out->height; y++) {
         for (int k = 0; k < cc; k++) {
             /* lo/mid/hi of the three columns at x - 1, x, x + 1, rotated as x moves. */
-            double lo[3], mid[3], hi[3];
+            uint32_t lo[3], mid[3], hi[3];
             for (ptrdiff_t x = -1; x < out->width + 1; x++) {
                 const unsigned char *p = tproc_view_pixel(in, ox + x, oy + y - 1);
-                double a = get(p, s, k), b = get(p + in->row_stride, s, k),
-                       c = get(p + 2 * in->row_stride, s, k);
+                uint32_t a = to_key(p, s, k), b = to_key(p + in->row_stride, s, k),
+                         c = to_key(p + 2 * in->row_stride, s, k);
                 int slot = (int)((x + 1) % 3);
                 lo[slot] = min2(min2(a, b), c);
                 hi[slot] = max2(max2(a, b), c);
                 mid[slot] = med3(a, b, c);
                 if (x >= 1) {
-                    double m = med3(max2(max2(lo[0], lo[1]), lo[2]), med3(mid[0], mid[1], mid[2]),
+                    uint32_t m = med3(max2(max2(lo[0], lo[1]), lo[2]), med3(mid[0], mid[1], mid[2]),
                                     min2(min2(hi[0], hi[1]), hi[2]));
-                    put(tproc_view_pixel(out, x - 1, y), s, k, m);
+                    put_key(tproc_view_pixel(out, x - 1, y), s, k, m);
                 }
             }
         }
     }
 }
 
-/* u8, any radius: a sliding histogram per channel. */
+/* u8, any radius: a two-level histogram per channel (16 coarse bins of 16 levels) slides
+ * along the row; the median is found in at most 16 + 16 steps. */
 static void median_hist_u8(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy, int r)
 {
     const tproc_view *in = &call->in, *out = &call->out;
     const int cc = tproc__colour_channels(out->channels);
     const int size = 2 * r + 1;
     const int rank = size * size / 2; /* 0-based rank of the median */
+    const ptrdiff_t rs = in->row_stride;
     for (ptrdiff_t y = 0; y < out->height; y++) {
         for (int k = 0; k < cc; k++) {
-            uint16_t hist[256] = {0};
-            /* Window of output x: input columns [ox + x - r, ox + x + r]. */
+            uint16_t fine[256] = {0}, coarse[16] = {0};
+            /* The window of output x covers input columns [ox + x - r, ox + x + r]. */
             for (int j = 0; j < size; j++) {
                 const unsigned char *p = tproc_view_pixel(in, ox - r, oy + y - r + j) + k;
-                for (int i = 0; i < size; i++, p += in->pixel_stride)
-                    hist[*p]++;
-            }
-            /* m is the median and below the number of samples < m. */
-            int m = 0, below = 0;
-            while (below + hist[m] <= rank)
-                below += hist[m++];
-            tproc_view_pixel(out, 0, y)[k] = (unsigned char)m;
-            for (ptrdiff_t x = 1; x < out->width; x++) {
-                const unsigned char *gone = tproc_view_pixel(in, ox + x - r - 1, oy + y - r) + k;
-                const unsigned char *come = tproc_view_pixel(in, ox + x + r, oy + y - r) + k;
-                for (int j = 0; j < size; j++) {
-                    hist[*gone]--;
-                    below -= *gone < m;
-                    hist[*come]++;
-                    below += *come < m;
-                    gone += in->row_stride;
-                    come += in->row_stride;
+                for (int i = 0; i < size; i++, p += in->pixel_stride) {
+                    fine[*p]++;
+                    coarse[*p >> 4]++;
                 }
-                while (below > rank)
-                    below -= hist[--m];
-                while (below + hist[m] <= rank)
-                    below += hist[m++];
+            }
+            for (ptrdiff_t x = 0;; x++) {
+                int below = 0, b = 0;
+                while (below + coarse[b] <= rank)
+                    below += coarse[b++];
+                int m = b << 4;
+                while (below + fine[m] <= rank)
+                    below += fine[m++];
                 tproc_view_pixel(out, x, y)[k] = (unsigned char)m;
+                if (x + 1 == out->width)
+                    break;
+                const unsigned char *gone = tproc_view_pixel(in, ox + x - r, oy + y - r) + k;
+                const unsigned char *come = tproc_view_pixel(in, ox + x + r + 1, oy + y - r) + k;
+                for (int j = 0; j < size; j++, gone += rs, come += rs) {
+                    fine[*gone]--;
+                    coarse[*gone >> 4]--;
+                    fine[*come]++;
+                    coarse[*come >> 4]++;
+                }
             }
         }
     }
 }
 
-/* Any sample type, any radius: gather the window and sort it. */
-static void median_sort(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy, int r)
+/* The k-th smallest of a[0..n) (Hoare's selection); reorders a. */
+static uint32_t select_kth(uint32_t *a, int n, int k)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        uint32_t pivot = a[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint32_t t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[k];
+}
+
+/* Any sample type, any radius (used for u16 and f32 with radius 2 and 3): gather the window
+ * and select its middle. */
+static void median_select(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy, int r)
 {
     const tproc_view *in = &call->in, *out = &call->out;
     const tproc_sample s = in->sample;
     const int cc = tproc__colour_channels(out->channels);
     const int size = 2 * r + 1, n = size * size;
-    double v[WINDOW_MAX];
+    uint32_t v[WINDOW_MAX];
     for (ptrdiff_t y = 0; y < out->height; y++) {
         for (ptrdiff_t x = 0; x < out->width; x++) {
             for (int k = 0; k < cc; k++) {
                 int count = 0;
                 for (int j = 0; j < size; j++) {
                     const unsigned char *p = tproc_view_pixel(in, ox + x - r, oy + y - r + j);
-                    for (int i = 0; i < size; i++, p += in->pixel_stride) {
-                        double e = get(p, s, k);
-                        int at = count++;
-                        while (at > 0 && v[at - 1] > e) {
-                            v[at] = v[at - 1];
-                            at--;
-                        }
-                        v[at] = e;
-                    }
+                    for (int i = 0; i < size; i++, p += in->pixel_stride)
+                        v[count++] = to_key(p, s, k);
                 }
-                put(tproc_view_pixel(out, x, y), s, k, v[n / 2]);
+                put_key(tproc_view_pixel(out, x, y), s, k, select_kth(v, n, n / 2));
             }
         }
     }
@@ -195,7 +221,7 @@ static int process(const tproc_call *call)
     else if (call->in.sample == TPROC_U8)
         median_hist_u8(call, ox, oy, r);
     else
-        median_sort(call, ox, oy, r);
+        median_select(call, ox, oy, r);
     copy_alpha(call, ox, oy);
     return TPROC_OK;
 }

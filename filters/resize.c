@@ -26,8 +26,8 @@
 
 enum { P_SCALE, P_WIDTH, P_HEIGHT, P_KERNEL };
 
-static const char *const kernel_names[] = {"nearest", "bilinear", "bicubic", "lanczos3", "area",
-                                           NULL};
+static const char *const kernel_names[] = {"nearest",  "bilinear", "bicubic",
+                                           "lanczos3", "area",     NULL};
 
 static const tproc_param_desc params_table[] = {
     {"scale", TPROC_PARAM_FLOAT, 1.0, 0.0, 100.0, TPROC_PARAM_MIN_OPEN, NULL,
@@ -120,8 +120,8 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
      * below 0.5 the rounded results differ by at most one level. The horizontal sums must fit
      * an int32: 255 * sum |q| < 2^31. */
     double bound = 255.0 * (st->y.fixed_err * st->x.abs_sum + st->y.abs_sum * st->x.fixed_err);
-    st->fixed = bound < 0.49 && st->x.fixed_abs < INT32_MAX / 256 &&
-                st->y.fixed_abs < INT32_MAX / 256;
+    st->fixed =
+        bound < 0.49 && st->x.fixed_abs < INT32_MAX / 256 && st->y.fixed_abs < INT32_MAX / 256;
 
     stage->out = *in;
     stage->out.width = ow;
@@ -132,8 +132,8 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
     return TPROC_OK;
 }
 
-static void map_rect(const tproc_params *params, const tproc_stage *stage,
-                     const tproc_format *in, tproc_rect out, tproc_rect *in_rect)
+static void map_rect(const tproc_params *params, const tproc_stage *stage, const tproc_format *in,
+                     tproc_rect out, tproc_rect *in_rect)
 {
     (void)params;
     (void)in;
@@ -149,16 +149,16 @@ static void map_rect(const tproc_params *params, const tproc_stage *stage,
 
 /* Scratch: the horizontal pass's rows, then one accumulator row (8 bytes a sample each). */
 static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
-                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
-                           ptrdiff_t out_w, ptrdiff_t out_h)
+                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
+                           ptrdiff_t out_h)
 {
     (void)params;
     (void)in_w;
     (void)in_h;
     const resize_state *st = stage->state;
     size_t rows = tproc__rs_axis_span_bound(&st->y, out_h), row, total;
-    if (tproc__mul((size_t)out_w, (size_t)in->channels * 8, &row) ||
-        tproc__add(rows, 1, &rows) || tproc__mul(rows, row, &total))
+    if (tproc__mul((size_t)out_w, (size_t)in->channels * 8, &row) || tproc__add(rows, 1, &rows) ||
+        tproc__mul(rows, row, &total))
         return SIZE_MAX; /* the engine's allocation fails with a clear error */
     return total;
 }
@@ -182,7 +182,7 @@ static inline double load_f32(const unsigned char *p)
 
 /* Horizontal pass in double over one input row: dst gets width x ch samples. */
 #define RESIZE_HPASS(NAME, LOAD, SIZE)                                                             \
-    static void NAME(const tproc__rs_axis *ax, const unsigned char *row, ptrdiff_t pixel_stride,  \
+    static void NAME(const tproc__rs_axis *ax, const unsigned char *row, ptrdiff_t pixel_stride,   \
                      ptrdiff_t x0, ptrdiff_t width, ptrdiff_t in_x, int ch, double *dst)           \
     {                                                                                              \
         for (ptrdiff_t x = 0; x < width; x++) {                                                    \

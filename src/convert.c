@@ -56,6 +56,28 @@ void tproc__encode_pixel(unsigned char *pixel, tproc_sample sample, int channels
         tproc__put_sample(pixel, sample, c, value ? value[c] : 0.0);
 }
 
+/* Copies n pixels of `size` bytes between strided rows; a fixed size lets the compiler turn
+ * each memcpy into a move or two instead of a call. */
+#define TPROC__COPY_PIXELS(size)                                                                   \
+    for (ptrdiff_t x = 0; x < n; x++, s += ss, d += ds)                                            \
+        memcpy(d, s, size);
+
+static void copy_pixels(unsigned char *d, ptrdiff_t ds, const unsigned char *s, ptrdiff_t ss,
+                        ptrdiff_t n, size_t pixel)
+{
+    switch (pixel) {
+    case 1: TPROC__COPY_PIXELS(1) break;
+    case 2: TPROC__COPY_PIXELS(2) break;
+    case 3: TPROC__COPY_PIXELS(3) break;
+    case 4: TPROC__COPY_PIXELS(4) break;
+    case 6: TPROC__COPY_PIXELS(6) break;
+    case 8: TPROC__COPY_PIXELS(8) break;
+    case 12: TPROC__COPY_PIXELS(12) break;
+    case 16: TPROC__COPY_PIXELS(16) break;
+    default: TPROC__COPY_PIXELS(pixel) break;
+    }
+}
+
 /* Same format on both sides: rows with memcpy when pixels are packed, else pixel by pixel. */
 static void copy_same(const tproc_view *src, const tproc_view *dst)
 {
@@ -64,15 +86,10 @@ static void copy_same(const tproc_view *src, const tproc_view *dst)
     for (ptrdiff_t y = 0; y < src->height; y++) {
         const unsigned char *s = tproc_view_pixel(src, 0, y);
         unsigned char *d = tproc_view_pixel(dst, 0, y);
-        if (src->pixel_stride == packed && dst->pixel_stride == packed) {
+        if (src->pixel_stride == packed && dst->pixel_stride == packed)
             memcpy(d, s, pixel * (size_t)src->width);
-            continue;
-        }
-        for (ptrdiff_t x = 0; x < src->width; x++) {
-            memcpy(d, s, pixel);
-            s += src->pixel_stride;
-            d += dst->pixel_stride;
-        }
+        else
+            copy_pixels(d, dst->pixel_stride, s, src->pixel_stride, src->width, pixel);
     }
 }
 
@@ -83,7 +100,7 @@ static void copy_same(const tproc_view *src, const tproc_view *dst)
 static void convert_pixel(const unsigned char *s, const tproc_view *src, unsigned char *d,
                           const tproc_view *dst)
 {
-    double in[4], out[4];
+    double in[4] = {0}, out[4] = {0};
     double scale = tproc__sample_max(dst->sample) / tproc__sample_max(src->sample);
     for (int c = 0; c < src->channels; c++)
         in[c] = tproc__get_sample(s, src->sample, c);

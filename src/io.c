@@ -35,7 +35,8 @@ tproc_file_format tproc_file_format_detect(const void *data, size_t size)
         return TPROC_FILE_UNKNOWN;
     if (size >= 8 && memcmp(p, png, 8) == 0)
         return TPROC_FILE_PNG;
-    if (size >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+    /* SOI; libjpeg accepts any marker after it, so the third byte is not checked. */
+    if (size >= 2 && p[0] == 0xff && p[1] == 0xd8)
         return TPROC_FILE_JPEG;
     return TPROC_FILE_UNKNOWN;
 }
@@ -167,6 +168,8 @@ static int slurp(tproc_ctx *ctx, tproc__input *in, unsigned char **data, size_t 
 
 static int run_info(tproc_ctx *ctx, tproc__input *in, tproc_info *out)
 {
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: no output pointer", in->name);
     tproc_file_format format = TPROC_FILE_UNKNOWN;
     int status = detect(ctx, in, &format);
     if (status)
@@ -442,8 +445,8 @@ int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
     if (o.format == TPROC_FILE_UNKNOWN)
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "%s: cannot tell the format from the name (use .png or .jpg)", path);
-    char *tmp;
-    FILE *fp;
+    char *tmp = NULL;
+    FILE *fp = NULL;
     int status = temp_beside(ctx, path, &tmp, &fp);
     if (status)
         return status;

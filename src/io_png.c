@@ -211,8 +211,8 @@ static int reader_begin(pngio_reader *r, tproc_ctx *ctx, tproc__input *in, int s
                             ascii ? "PNG file corrupted by ASCII conversion" : "not a PNG file");
     }
 
-    r->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &r->diag, on_error, on_warning,
-                                      NULL, NULL, NULL);
+    r->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &r->diag, on_error, on_warning, NULL,
+                                      NULL, NULL);
     if (!r->png)
         return tproc__error(ctx, TPROC_ERR_NOMEM, "%s: cannot create a PNG decoder", in->name);
     r->info = png_create_info_struct(r->png);
@@ -375,8 +375,8 @@ int tproc__png_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *
     if (status == TPROC_OK)
         status = reader_start(&r);
     if (status == TPROC_OK)
-        status = tproc__image_new_for_decode(ctx, in->name, (ptrdiff_t)r.width,
-                                             (ptrdiff_t)r.height, r.channels, r.sample, &image);
+        status = tproc__image_new_for_decode(ctx, in->name, (ptrdiff_t)r.width, (ptrdiff_t)r.height,
+                                             r.channels, r.sample, &image);
     if (status == TPROC_OK) {
         tproc_view v = tproc_image_view(image);
         for (int pass = 0; pass < r.passes && status == TPROC_OK; pass++)
@@ -478,14 +478,14 @@ int tproc__png_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
                             view->width);
 
     int status;
-    unsigned char *scratch = NULL, *exif = NULL;
+    void *scratch = NULL, *exif = NULL;
     /* Rows libpng can read in place need only adjacent pixels; any row stride works. */
     if (view->pixel_stride != (ptrdiff_t)pixel_size &&
-        (status = tproc__alloc(ctx, row_bytes, "PNG row buffer", (void **)&scratch)))
+        (status = tproc__alloc(ctx, row_bytes, "PNG row buffer", &scratch)))
         return status;
     /* The saved EXIF says "upright" (tileproc saves pixels as they are meant to be seen). */
     if (exif_in) {
-        if ((status = tproc__alloc(ctx, options->exif_size, "EXIF copy", (void **)&exif))) {
+        if ((status = tproc__alloc(ctx, options->exif_size, "EXIF copy", &exif))) {
             tproc__dealloc(ctx, scratch);
             return status;
         }
@@ -497,15 +497,15 @@ int tproc__png_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
     memset(&w, 0, sizeof w);
     w.ctx = ctx;
     w.out = out;
-    w.png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, &w.diag, on_error, on_warning,
-                                      NULL, NULL, NULL);
+    w.png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, &w.diag, on_error, on_warning, NULL,
+                                      NULL, NULL);
     if (w.png)
         w.info = png_create_info_struct(w.png);
     if (!w.png || !w.info)
         status = tproc__error(ctx, TPROC_ERR_NOMEM, "%s: cannot create a PNG encoder", name);
     else
-        status = writer_run(&w, view, level, icc, (png_uint_32)(icc ? options->icc_size : 0),
-                            exif, (png_uint_32)(exif ? options->exif_size : 0), scratch);
+        status = writer_run(&w, view, level, icc, (png_uint_32)(icc ? options->icc_size : 0), exif,
+                            (png_uint_32)(exif ? options->exif_size : 0), scratch);
     if (w.png)
         png_destroy_write_struct(&w.png, &w.info);
     tproc__dealloc(ctx, exif);

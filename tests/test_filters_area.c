@@ -460,6 +460,46 @@ START_TEST(median_few_levels)
 }
 END_TEST
 
+/* f32 samples outside [0, 1], negative ones and infinities included, order as numbers. */
+START_TEST(median_f32_signed)
+{
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    const double bval[4] = {-0.5, 3, 0.25, 1};
+    tu_rng rng;
+    tu_rng_seed(&rng, 31337u);
+    tproc_image *img = NULL;
+    tu_ok(ctx, tproc_image_new(ctx, 17, 11, 2, TPROC_F32, &img));
+    tproc_view v = tproc_image_view(img);
+    for (ptrdiff_t y = 0; y < v.height; y++)
+        for (ptrdiff_t x = 0; x < v.width; x++) {
+            float *p = (float *)(void *)tproc_view_pixel(&v, x, y);
+            for (int c = 0; c < 2; c++) {
+                ptrdiff_t r = tu_rng_range(&rng, -4000, 4000);
+                p[c] = r == 4000 ? INFINITY : r == -4000 ? -INFINITY : (float)r / 1000.0f;
+            }
+        }
+    for (int r = 1; r <= 3; r++)
+        for (int bi = 0; bi < 5; bi++) {
+            ref_filter f = {.kind = 1, .radius = r};
+            char spec[64], what[160];
+            snprintf(spec, sizeof spec, "median:radius=%d", r);
+            snprintf(what, sizeof what, "%s on signed f32, border %s, seed 31337", spec,
+                     tproc_border_name(borders[bi]));
+            tproc_image *want = ref_apply(ctx, &f, &v, borders[bi], bval);
+            tproc_image *got = run_harness(ctx, spec, &v, borders[bi], bval, 5, 3);
+            assert_same(got, want, what);
+            tproc_image_free(&got);
+            got = run_engine(ctx, spec, &v, borders[bi], bval, 5, 3, 2);
+            assert_same(got, want, what);
+            tproc_image_free(&got);
+            tproc_image_free(&want);
+        }
+    tproc_image_free(&img);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* A lone bright pixel disappears; a 3x3 block survives radius 1 but not radius 2. */
 START_TEST(median_known_values)
 {
@@ -759,6 +799,7 @@ Suite *suite_filters_area(void)
     tc = tcase_create("median");
     tcase_add_loop_test(tc, median_reference, 0, 12);
     tcase_add_test(tc, median_few_levels);
+    tcase_add_test(tc, median_f32_signed);
     tcase_add_test(tc, median_known_values);
     suite_add_tcase(s, tc);
 

@@ -194,7 +194,7 @@ static tproc_image *run_rows(tproc_ctx *ctx, const tproc_filter *f, const tproc_
     ck_assert(stage.out.width == fmt.width && stage.out.height == fmt.height &&
               stage.out.sample == fmt.sample);
     ck_assert_int_eq(stage.out.channels, ref_channels(f, fmt.channels));
-    ck_assert_ptr_nonnull(f->process_row);
+    ck_assert(f->process_row != NULL);
     tproc_image *out = NULL;
     if (in_place) {
         tu_ok(ctx, tproc_image_from_view(ctx, &v, &out));

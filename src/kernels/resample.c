@@ -144,8 +144,8 @@ static void build_area(tproc__rs_axis *ax)
     }
 }
 
-int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *ax, tproc__rs_kernel kernel,
-                        ptrdiff_t in_n, ptrdiff_t out_n, const char *who)
+int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *ax, tproc__rs_kernel kernel, ptrdiff_t in_n,
+                        ptrdiff_t out_n, const char *who)
 {
     memset(ax, 0, sizeof *ax);
     if (in_n < 1 || out_n < 1)

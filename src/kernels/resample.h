@@ -34,15 +34,15 @@ typedef enum tproc__rs_kernel {
 
 typedef struct tproc__rs_axis {
     ptrdiff_t in_n, out_n;
-    ptrdiff_t taps;     /* row length of weight[] and fixed[]: the most taps any output uses */
-    ptrdiff_t *first;   /* [out_n] first input index (may be < 0 or >= in_n) */
-    int32_t *count;     /* [out_n] inputs used, from first on (1 <= count <= taps) */
-    double *weight;     /* [out_n * taps] weights, summing to 1 per output */
-    int32_t *fixed;     /* [out_n * taps] round(weight * 2^20), adjusted to sum exactly 2^20 */
-    double abs_sum;     /* max over outputs of sum |weight| */
-    double fixed_err;   /* max over outputs of sum |fixed / 2^20 - weight| */
-    int64_t fixed_abs;  /* max over outputs of sum |fixed| */
-    void *block;        /* the one allocation behind the arrays */
+    ptrdiff_t taps;    /* row length of weight[] and fixed[]: the most taps any output uses */
+    ptrdiff_t *first;  /* [out_n] first input index (may be < 0 or >= in_n) */
+    int32_t *count;    /* [out_n] inputs used, from first on (1 <= count <= taps) */
+    double *weight;    /* [out_n * taps] weights, summing to 1 per output */
+    int32_t *fixed;    /* [out_n * taps] round(weight * 2^20), adjusted to sum exactly 2^20 */
+    double abs_sum;    /* max over outputs of sum |weight| */
+    double fixed_err;  /* max over outputs of sum |fixed / 2^20 - weight| */
+    int64_t fixed_abs; /* max over outputs of sum |fixed| */
+    void *block;       /* the one allocation behind the arrays */
 } tproc__rs_axis;
 
 /*

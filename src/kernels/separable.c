@@ -16,9 +16,10 @@
  * rounding moves the result by at most 256 * (sum of the positive weight errors); each of the
  * r+1 multiplies truncates by less than one Q7 unit, which the bias floor((r+1)/2) centres to
  * at most ceil((r+1)/2) / 128 levels. The sum over both passes is fixed_error; the path is used
- * only when it is below 0.49 level (radius up to about 28, i.e. sigma <= 9), so before the final
- * rounding the result is within 0.49 of the exact value and the output within 1 level of it
- * (sigma 2: fixed_error 0.11). Otherwise u8 takes the double path.
+ * only when it is below 0.49 level (radius up to 47, sigma up to about 15.5), so before the
+ * final rounding the result is within 0.49 of the exact value and the output within 1 level of
+ * it (sigma 2: fixed_error 0.08). Otherwise, and for sigma < 0.25 (a centre weight of 1 does not
+ * fit 16 bits), u8 takes the double path.
  */
 #include "kernels/separable.h"
 
@@ -158,9 +159,8 @@ static layout get_layout(int channels, ptrdiff_t in_w, ptrdiff_t out_w)
 {
     size_t ch = (size_t)channels, iw = (size_t)(in_w > 0 ? in_w : 0);
     size_t ow = (size_t)(out_w > 0 ? out_w : 0);
-    size_t sizes[5] = {align64(mul3(iw, ch, 8)), align64(mul3(ow, ch, 8)),
-                       align64(mul3(iw, ch, 4)), align64(mul3(iw, ch, 4)),
-                       align64(mul3(ow, ch, 4))};
+    size_t sizes[5] = {align64(mul3(iw, ch, 8)), align64(mul3(ow, ch, 8)), align64(mul3(iw, ch, 4)),
+                       align64(mul3(iw, ch, 4)), align64(mul3(ow, ch, 4))};
     size_t offs[5], total = 0;
     for (int i = 0; i < 5; i++) {
         offs[i] = total;
@@ -215,18 +215,18 @@ static void output_flush(const tproc_view *out, ptrdiff_t y, const unsigned char
 
 /* --- double path ---------------------------------------------------------------------------- */
 
-#define VPASS_F64(name, type)                                                                     \
+#define VPASS_F64(name, type)                                                                      \
     TPROC__CLONES static void name##_first(double *restrict mid, const type *restrict c, double w, \
-                                           size_t n)                                              \
-    {                                                                                             \
-        for (size_t i = 0; i < n; i++)                                                            \
-            mid[i] = w * (double)c[i];                                                            \
-    }                                                                                             \
-    TPROC__CLONES static void name##_pair(double *restrict mid, const type *restrict a,           \
-                                          const type *restrict b, double w, size_t n)             \
-    {                                                                                             \
-        for (size_t i = 0; i < n; i++)                                                            \
-            mid[i] += w * ((double)a[i] + (double)b[i]);                                          \
+                                           size_t n)                                               \
+    {                                                                                              \
+        for (size_t i = 0; i < n; i++)                                                             \
+            mid[i] = w * (double)c[i];                                                             \
+    }                                                                                              \
+    TPROC__CLONES static void name##_pair(double *restrict mid, const type *restrict a,            \
+                                          const type *restrict b, double w, size_t n)              \
+    {                                                                                              \
+        for (size_t i = 0; i < n; i++)                                                             \
+            mid[i] += w * ((double)a[i] + (double)b[i]);                                           \
     }
 VPASS_F64(vf_u8, uint8_t)
 VPASS_F64(vf_u16, uint16_t)
@@ -239,15 +239,15 @@ TPROC__CLONES static void hf_first(double *restrict row, const double *restrict 
         row[i] = w * c[i];
 }
 
-TPROC__CLONES static void hf_pair(double *restrict row, const double *a, const double *b,
-                                  double w, size_t n)
+TPROC__CLONES static void hf_pair(double *restrict row, const double *a, const double *b, double w,
+                                  size_t n)
 {
     for (size_t i = 0; i < n; i++)
         row[i] += w * (a[i] + b[i]);
 }
 
-static void vertical_f64(const tproc__sep_kernel *k, const tproc_view *in, ptrdiff_t y,
-                         double *mid, unsigned char *pa, unsigned char *pb)
+static void vertical_f64(const tproc__sep_kernel *k, const tproc_view *in, ptrdiff_t y, double *mid,
+                         unsigned char *pa, unsigned char *pb)
 {
     int r = k->radius;
     size_t n = (size_t)in->width * (size_t)in->channels;
@@ -341,6 +341,13 @@ static inline uint16_t mulhi(uint16_t a, uint16_t b)
     return (uint16_t)(((uint32_t)a * b) >> 16);
 }
 
+/* A Q7 sum to u8: rounded half up, clamped to 255. */
+static inline uint8_t q7_to_u8(uint16_t acc)
+{
+    unsigned v = (acc + 64u) >> 7;
+    return (uint8_t)(v > 255u ? 255u : v);
+}
+
 TPROC__CLONES static void vq_first(uint16_t *restrict mid, const uint8_t *restrict c, uint16_t w,
                                    uint16_t bias, size_t n)
 {
@@ -375,20 +382,17 @@ TPROC__CLONES static void hq_block(uint8_t *restrict out, const uint16_t *restri
             for (size_t i = 0; i < BLOCK; i++)
                 acc[i] = (uint16_t)(acc[i] + mulhi((uint16_t)(a[i] + b[i]), w));
         }
-        for (size_t i = 0; i < BLOCK; i++) {
-            unsigned v = (acc[i] + 64u) >> 7;
-            out[i0 + i] = (uint8_t)(v > 255u ? 255u : v);
-        }
+        for (size_t i = 0; i < BLOCK; i++)
+            out[i0 + i] = q7_to_u8(acc[i]);
     }
     for (size_t i = i0; i < n; i++) {
         const uint16_t *c = mid + i + (size_t)r * ch;
         uint16_t acc = (uint16_t)(bias + mulhi(c[0], wq[0]));
-        for (int k = 1; k <= r; k++)
-            acc = (uint16_t)(acc + mulhi((uint16_t)(c[-(ptrdiff_t)((size_t)k * ch)] +
-                                                    c[(size_t)k * ch]),
-                                         wq[k]));
-        unsigned v = (acc + 64u) >> 7;
-        out[i] = (uint8_t)(v > 255u ? 255u : v);
+        for (int k = 1; k <= r; k++) {
+            const uint16_t *a = c - (size_t)k * ch, *b = c + (size_t)k * ch;
+            acc = (uint16_t)(acc + mulhi((uint16_t)(*a + *b), wq[k]));
+        }
+        out[i] = q7_to_u8(acc);
     }
 }
 

@@ -23,13 +23,13 @@
 #include "tileproc/filter.h"
 
 typedef struct tproc__sep_kernel {
-    int radius;            /* r: the kernel has 2r+1 taps, the halo is r each side */
-    double scale;          /* multiplies the result of the double path (1/N^2 for box) */
-    const double *w;       /* r+1 weights: w[0] the centre, w[k] the taps at -k and +k */
-    int fixed;             /* 1: the u8 fixed-point path meets its error bound */
-    double fixed_error;    /* the fixed-point path's bound before final rounding, in levels */
-    const uint16_t *wq;    /* r+1 weights in Q16 for the fixed-point path (sum 65536) */
-    uint16_t bias;         /* added to each pass to centre the truncation error */
+    int radius;         /* r: the kernel has 2r+1 taps, the halo is r each side */
+    double scale;       /* multiplies the result of the double path (1/N^2 for box) */
+    const double *w;    /* r+1 weights: w[0] the centre, w[k] the taps at -k and +k */
+    int fixed;          /* 1: the u8 fixed-point path meets its error bound */
+    double fixed_error; /* the fixed-point path's bound before final rounding, in levels */
+    const uint16_t *wq; /* r+1 weights in Q16 for the fixed-point path (sum 65536) */
+    uint16_t bias;      /* added to each pass to centre the truncation error */
 } tproc__sep_kernel;
 
 /* Normalised gaussian: radius ceil(3 sigma), weights exp(-x^2 / 2 sigma^2) / sum. Allocates

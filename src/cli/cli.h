@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h: what the pieces of the tileproc command-line tool share: exit statuses, the option
+ * table and the parsed arguments, error reporting, plugin loading, progress, and one entry
+ * point per command. The tool uses only the public API (<tileproc/tileproc.h>).
+ */
+#ifndef TILEPROC_CLI_H
+#define TILEPROC_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <tileproc/tileproc.h>
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CLI_PRINTF(fmt, args)
+#endif
+
+/* Exit statuses. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILED 1      /* a run (or one file of a batch) failed */
+#define CLI_EXIT_USAGE 2       /* the command line is wrong */
+#define CLI_EXIT_INTERRUPT 130 /* SIGINT/SIGTERM stopped a run */
+
+/* The commands, as bits so an option can say where it applies. */
+#define CLI_CMD_RUN 1u
+#define CLI_CMD_INFO 2u
+#define CLI_CMD_FILTERS 4u
+#define CLI_CMD_TOP 8u /* before any command: tileproc --help / --version */
+#define CLI_CMD_ALL (CLI_CMD_RUN | CLI_CMD_INFO | CLI_CMD_FILTERS | CLI_CMD_TOP)
+
+typedef enum cli_opt_id {
+    CLI_OPT_HELP,
+    CLI_OPT_VERSION,
+    CLI_OPT_OUTDIR,
+    CLI_OPT_TILE,
+    CLI_OPT_THREADS,
+    CLI_OPT_BORDER,
+    CLI_OPT_QUALITY,
+    CLI_OPT_FORMAT,
+    CLI_OPT_MEMORY,
+    CLI_OPT_PLUGIN,
+    CLI_OPT_NO_ORIENT,
+    CLI_OPT_PROGRESS,
+    CLI_OPT_QUIET,
+    CLI_OPT_FORCE,
+    CLI_OPT_JSON,
+    CLI_OPT_MAN
+} cli_opt_id;
+
+/* One option: the parser, --help and the man page all read this table. */
+typedef struct cli_option {
+    cli_opt_id id;
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0 if none */
+    const char *arg;   /* the argument's placeholder, or NULL for a flag */
+    unsigned commands; /* CLI_CMD_* where it is accepted */
+    int hidden;        /* 1: not documented (--man) */
+    const char *help;  /* one or two sentences */
+} cli_option;
+
+extern const cli_option cli_options[];
+extern const size_t cli_option_count;
+
+#define CLI_PLUGINS_MAX 64
+#define CLI_BORDER_VALUES 4
+
+/* Everything the command line says, checked and converted. */
+typedef struct cli_args {
+    unsigned command;
+    int help, version, man;
+    const char *outdir; /* -o DIR: batch mode */
+    ptrdiff_t tile_width, tile_height;
+    int threads;
+    tproc_border border;
+    double border_value[CLI_BORDER_VALUES];
+    int quality; /* 0: the library's default */
+    tproc_file_format format;
+    size_t memory_limit; /* 0: the library's default */
+    const char *plugins[CLI_PLUGINS_MAX];
+    size_t plugin_count;
+    int no_orient, progress, quiet, force, json;
+    /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
+    char **pos;
+    size_t pos_count, dashdash;
+} cli_args;
+
+/* Parses argv[first..argc) for the command (a CLI_CMD_* bit). Fills args; args->pos is
+ * allocated (free it with cli_args_free). Returns CLI_EXIT_OK or CLI_EXIT_USAGE after having
+ * printed the error. */
+int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int first);
+void cli_args_free(cli_args *args);
+
+/* "tileproc: error: <text>" on stderr. */
+void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* A usage error: the text plus a pointer to the help; returns CLI_EXIT_USAGE. */
+int cli_usage(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* A warning line on stderr. */
+void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Loads the plugins named by TILEPROC_PLUGIN_PATH (if env) and then by args. A directory means
+ * every *.so in it. Prints the error and returns CLI_EXIT_FAILED on the first failure. */
+int cli_plugins_load(tproc_ctx *ctx, const cli_args *args, int env);
+
+/* --- commands ------------------------------------------------------------------------------ */
+
+int cli_run(cli_args *args);
+int cli_info(cli_args *args);
+int cli_filters(cli_args *args);
+/* Writes the help text (options, filters) to fp. */
+void cli_help(FILE *fp);
+/* Writes the man page (roff) to fp. */
+void cli_man(FILE *fp);
+
+/* --- progress ------------------------------------------------------------------------------ */
+
+typedef struct cli_progress cli_progress;
+
+/* mode: 0 never, 1 when stderr is a terminal and the run takes over ~0.5 s, 2 always. */
+int cli_progress_new(int mode, cli_progress **out);
+void cli_progress_free(cli_progress **progress);
+/* Starts one run: label (may be NULL) names the file, megapixels is the output's size. */
+void cli_progress_begin(cli_progress *progress, const char *label, double megapixels);
+/* The library's progress callback (tproc_progress_fn); user is the cli_progress. */
+void cli_progress_update(void *user, size_t done, size_t total);
+/* Ends the run: clears or completes the bar. */
+void cli_progress_end(cli_progress *progress, int ok);
+
+#endif /* TILEPROC_CLI_H */

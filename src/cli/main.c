@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: the tileproc command: picks the command (run, info, filters), parses its options,
+ * handles --help, --version and the hidden --man, and owns the error-reporting helpers every
+ * command uses. A write error on stdout (a full disk, a closed pipe) fails the command.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tileproc: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tileproc: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("; see 'tileproc --help' or 'tileproc filters'\n", stderr);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tileproc: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int print_version(void)
+{
+    if (strcmp(tproc_version(), TPROC_VERSION_STRING) == 0)
+        printf("tileproc %s\n", TPROC_VERSION_STRING);
+    else
+        printf("tileproc %s (library %s)\n", TPROC_VERSION_STRING, tproc_version());
+    return CLI_EXIT_OK;
+}
+
+/* --help lists plugin filters too; a broken plugin must not hide the help. */
+static int print_help(void)
+{
+    tproc_ctx *ctx = NULL;
+    if (tproc_ctx_new(NULL, &ctx) == TPROC_OK) {
+        cli_args none;
+        memset(&none, 0, sizeof none);
+        if (cli_plugins_load(ctx, &none, 1) != CLI_EXIT_OK)
+            cli_warn("the filters of the plugin above are not listed");
+    }
+    cli_help(stdout);
+    tproc_ctx_free(&ctx);
+    return CLI_EXIT_OK;
+}
+
+static int dispatch(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("no command given (run, info or filters)");
+    const char *name = argv[1];
+    unsigned command;
+    if (strcmp(name, "run") == 0)
+        command = CLI_CMD_RUN;
+    else if (strcmp(name, "info") == 0)
+        command = CLI_CMD_INFO;
+    else if (strcmp(name, "filters") == 0)
+        command = CLI_CMD_FILTERS;
+    else if (strcmp(name, "help") == 0 && argc == 2)
+        return print_help();
+    else if (name[0] == '-' && name[1] != '\0')
+        command = CLI_CMD_TOP;
+    else
+        return cli_usage("unknown command '%s' (run, info or filters)", name);
+
+    cli_args args;
+    int status = cli_args_parse(&args, command, argc, argv, command == CLI_CMD_TOP ? 1 : 2);
+    if (status)
+        return status;
+    if (args.help) {
+        status = print_help();
+    } else if (args.version) {
+        status = print_version();
+    } else if (args.man) {
+        cli_man(stdout);
+    } else if (command == CLI_CMD_TOP) {
+        status = args.pos_count ? cli_usage("put the command before '%s'", args.pos[0])
+                                : cli_usage("no command given (run, info or filters)");
+    } else if (command == CLI_CMD_RUN) {
+        status = cli_run(&args);
+    } else if (command == CLI_CMD_INFO) {
+        status = cli_info(&args);
+    } else {
+        status = cli_filters(&args);
+    }
+    cli_args_free(&args);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    int status = dispatch(argc, argv);
+    /* Output that could not be written is a failure, not a silent truncation (a failed
+     * command has said why already). */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == CLI_EXIT_OK) {
+        cli_error("<stdout>: write failed");
+        status = CLI_EXIT_FAILED;
+    }
+    return status;
+}

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.c: the option table and the command-line parser. The table is the one description of
+ * every option: the parser accepts what it lists (for the command it lists it under), and
+ * --help and the man page print its text. Values are checked here, so a bad value is a usage
+ * error (exit 2) before any file is touched.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+#define RUN CLI_CMD_RUN
+#define INFO CLI_CMD_INFO
+#define FILTERS CLI_CMD_FILTERS
+
+const cli_option cli_options[] = {
+    {CLI_OPT_OUTDIR, "output-dir", 'o', "DIR", RUN, 0,
+     "Batch mode: write each INPUT to DIR/NAME.EXT, NAME being the INPUT's name without its "
+     "extension and EXT that of --format or of the INPUT. List the filters after --. DIR must "
+     "exist."},
+    {CLI_OPT_TILE, "tile", 0, "WxH", RUN, 0,
+     "Tile size in pixels, or one number for square tiles; each side 1-65536 (default 256x64). "
+     "The output is the same whatever the tile size."},
+    {CLI_OPT_THREADS, "threads", 0, "N", RUN, 0,
+     "Worker threads, 1-256 (default: the number of cores)."},
+    {CLI_OPT_BORDER, "border", 0, "RULE", RUN, 0,
+     "How area filters read pixels past the image's edges: constant[:V], replicate, reflect, "
+     "reflect101 (the default) or wrap. V is in the image's sample range (0-255 for 8-bit "
+     "images), one value for every channel or one per channel separated by commas; default 0."},
+    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN, 0, "JPEG quality 1-100 (default 90)."},
+    {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
+     "Output format: png or jpeg (default: from OUTPUT's extension; required when OUTPUT is -)."},
+    {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN, 0,
+     "Most memory a run may hold at once, in bytes or with a K, M or G suffix (default 2G)."},
+    {CLI_OPT_PLUGIN, "plugin", 0, "PATH", RUN | FILTERS, 0,
+     "Load filters from a plugin shared object, or from every *.so in a directory. "
+     "Repeatable; TILEPROC_PLUGIN_PATH is loaded first."},
+    {CLI_OPT_NO_ORIENT, "no-orient", 0, NULL, RUN, 0,
+     "Ignore the EXIF orientation of the input: keep the pixels as stored."},
+    {CLI_OPT_PROGRESS, "progress", 0, NULL, RUN, 0,
+     "Show progress on stderr even when it is not a terminal, and from the start of a run."},
+    {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN, 0, "Print nothing but errors."},
+    {CLI_OPT_FORCE, "force", 'f', NULL, RUN, 0,
+     "Allow OUTPUT to be the INPUT file itself, and image data to go to a terminal."},
+    {CLI_OPT_JSON, "json", 0, NULL, INFO, 0,
+     "info: print one JSON object per file, one per line (JSON Lines)."},
+    {CLI_OPT_HELP, "help", 'h', NULL, CLI_CMD_ALL, 0, "Print the help and exit."},
+    {CLI_OPT_VERSION, "version", 0, NULL, CLI_CMD_ALL, 0, "Print the version and exit."},
+    {CLI_OPT_MAN, "man", 0, NULL, CLI_CMD_TOP, 1, "Print the man page (roff) and exit."},
+};
+const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
+
+static const char *command_name(unsigned command)
+{
+    switch (command) {
+    case CLI_CMD_RUN:
+        return "run";
+    case CLI_CMD_INFO:
+        return "info";
+    case CLI_CMD_FILTERS:
+        return "filters";
+    default:
+        return "tileproc";
+    }
+}
+
+/* A whole decimal number in [min, max]. */
+static int parse_int(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE || v < min || v > max ||
+        isspace((unsigned char)*text))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "256x64", "256X64" or "256". */
+static int parse_tile(const char *text, ptrdiff_t *w, ptrdiff_t *h)
+{
+    char buf[64];
+    if (strlen(text) >= sizeof buf)
+        return -1;
+    strcpy(buf, text);
+    char *x = strpbrk(buf, "xX");
+    long a, b;
+    if (x) {
+        *x = '\0';
+        if (parse_int(buf, 1, 65536, &a) || parse_int(x + 1, 1, 65536, &b))
+            return -1;
+    } else {
+        if (parse_int(buf, 1, 65536, &a))
+            return -1;
+        b = a;
+    }
+    *w = (ptrdiff_t)a;
+    *h = (ptrdiff_t)b;
+    return 0;
+}
+
+/* "512M", "1.5G", "65536", "64KiB": binary multiples. */
+static int parse_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || !isfinite(v) || v <= 0 || isspace((unsigned char)*text))
+        return -1;
+    double mult = 1;
+    if (*end) {
+        switch (toupper((unsigned char)*end)) {
+        case 'K':
+            mult = 1024.0;
+            break;
+        case 'M':
+            mult = 1024.0 * 1024;
+            break;
+        case 'G':
+            mult = 1024.0 * 1024 * 1024;
+            break;
+        case 'T':
+            mult = 1024.0 * 1024 * 1024 * 1024;
+            break;
+        case 'B':
+            break;
+        default:
+            return -1;
+        }
+        if (toupper((unsigned char)*end) != 'B') {
+            end++;
+            if (strcasecmp(end, "B") == 0 || strcasecmp(end, "iB") == 0)
+                end += strlen(end);
+        } else {
+            end++;
+        }
+        if (*end)
+            return -1;
+    }
+    double bytes = floor(v * mult);
+    /* SIZE_MAX means "no limit" to the library: stay below it. */
+    if (bytes < 1 || bytes >= 9007199254740992.0 || bytes >= (double)SIZE_MAX)
+        return -1;
+    *out = (size_t)bytes;
+    return 0;
+}
+
+static int parse_border(cli_args *args, const char *text)
+{
+    char name[32];
+    const char *colon = strchr(text, ':');
+    size_t len = colon ? (size_t)(colon - text) : strlen(text);
+    if (len >= sizeof name)
+        return cli_usage("--border: unknown rule '%s' (constant[:V], replicate, reflect, "
+                         "reflect101, wrap)",
+                         text);
+    memcpy(name, text, len);
+    name[len] = '\0';
+    tproc_border border;
+    if (tproc_border_parse(name, &border) != TPROC_OK)
+        return cli_usage("--border: unknown rule '%s' (constant[:V], replicate, reflect, "
+                         "reflect101, wrap)",
+                         name);
+    for (int c = 0; c < CLI_BORDER_VALUES; c++)
+        args->border_value[c] = 0;
+    if (colon) {
+        if (border != TPROC_BORDER_CONSTANT)
+            return cli_usage("--border: only 'constant' takes a value, got '%s'", text);
+        const char *s = colon + 1;
+        int n = 0;
+        for (;;) {
+            char *end;
+            double v = strtod(s, &end);
+            if (end == s || !isfinite(v) || (*end && *end != ',') || n == CLI_BORDER_VALUES ||
+                isspace((unsigned char)*s))
+                return cli_usage("--border: constant takes up to %d numbers separated by "
+                                 "commas, got '%s'",
+                                 CLI_BORDER_VALUES, colon + 1);
+            args->border_value[n++] = v;
+            if (!*end)
+                break;
+            s = end + 1;
+        }
+        if (n == 1)
+            for (int c = 1; c < CLI_BORDER_VALUES; c++)
+                args->border_value[c] = args->border_value[0];
+    }
+    args->border = border;
+    return CLI_EXIT_OK;
+}
+
+/* Converts and stores one option's value. */
+static int apply(cli_args *args, const cli_option *opt, const char *value)
+{
+    long n;
+    switch (opt->id) {
+    case CLI_OPT_HELP:
+        args->help = 1;
+        break;
+    case CLI_OPT_VERSION:
+        args->version = 1;
+        break;
+    case CLI_OPT_MAN:
+        args->man = 1;
+        break;
+    case CLI_OPT_OUTDIR:
+        if (!*value)
+            return cli_usage("-o/--output-dir needs a directory");
+        args->outdir = value;
+        break;
+    case CLI_OPT_TILE:
+        if (parse_tile(value, &args->tile_width, &args->tile_height))
+            return cli_usage("--tile must be WxH or N with each side in 1-65536, got '%s'",
+                             value);
+        break;
+    case CLI_OPT_THREADS:
+        if (parse_int(value, 1, 256, &n))
+            return cli_usage("--threads must be a whole number in 1-256, got '%s'", value);
+        args->threads = (int)n;
+        break;
+    case CLI_OPT_BORDER:
+        return parse_border(args, value);
+    case CLI_OPT_QUALITY:
+        if (parse_int(value, 1, 100, &n))
+            return cli_usage("--quality must be a whole number in 1-100, got '%s'", value);
+        args->quality = (int)n;
+        break;
+    case CLI_OPT_FORMAT:
+        if (strcasecmp(value, "png") == 0)
+            args->format = TPROC_FILE_PNG;
+        else if (strcasecmp(value, "jpeg") == 0 || strcasecmp(value, "jpg") == 0)
+            args->format = TPROC_FILE_JPEG;
+        else
+            return cli_usage("--format must be png or jpeg, got '%s'", value);
+        break;
+    case CLI_OPT_MEMORY:
+        if (parse_size(value, &args->memory_limit))
+            return cli_usage("--memory-limit must be a size like 512M, 2G or 1048576, got '%s'",
+                             value);
+        break;
+    case CLI_OPT_PLUGIN:
+        if (args->plugin_count == CLI_PLUGINS_MAX)
+            return cli_usage("at most %d --plugin options", CLI_PLUGINS_MAX);
+        if (!*value)
+            return cli_usage("--plugin needs a path");
+        args->plugins[args->plugin_count++] = value;
+        break;
+    case CLI_OPT_NO_ORIENT:
+        args->no_orient = 1;
+        break;
+    case CLI_OPT_PROGRESS:
+        args->progress = 1;
+        break;
+    case CLI_OPT_QUIET:
+        args->quiet = 1;
+        break;
+    case CLI_OPT_FORCE:
+        args->force = 1;
+        break;
+    case CLI_OPT_JSON:
+        args->json = 1;
+        break;
+    }
+    return CLI_EXIT_OK;
+}
+
+static const cli_option *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < cli_option_count; i++)
+        if (strlen(cli_options[i].name) == len && strncmp(cli_options[i].name, name, len) == 0)
+            return &cli_options[i];
+    return NULL;
+}
+
+static const cli_option *find_short(char c)
+{
+    for (size_t i = 0; i < cli_option_count; i++)
+        if (cli_options[i].short_name == c)
+            return &cli_options[i];
+    return NULL;
+}
+
+static int check_command(const cli_option *opt, unsigned command)
+{
+    if (opt->commands & command)
+        return CLI_EXIT_OK;
+    if (command == CLI_CMD_TOP)
+        return cli_usage("option '--%s' belongs after a command (run, info, filters)", opt->name);
+    return cli_usage("option '--%s' does not apply to '%s'", opt->name, command_name(command));
+}
+
+/* One "--name", "--name=value" or "--name value" argument; *i moves past a separate value. */
+static int parse_long(cli_args *args, unsigned command, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i] + 2;
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const cli_option *opt = find_long(arg, len);
+    if (!opt)
+        return cli_usage("unknown option '--%.*s'", (int)len, arg);
+    int status = check_command(opt, command);
+    if (status)
+        return status;
+    const char *value = NULL;
+    if (opt->arg) {
+        if (eq)
+            value = eq + 1;
+        else if (*i + 1 < argc)
+            value = argv[++*i];
+        else
+            return cli_usage("option '--%s' needs a value (%s)", opt->name, opt->arg);
+    } else if (eq) {
+        return cli_usage("option '--%s' takes no value", opt->name);
+    }
+    return apply(args, opt, value);
+}
+
+/* "-q", "-qf", "-oDIR", "-o DIR". */
+static int parse_short(cli_args *args, unsigned command, int argc, char **argv, int *i)
+{
+    const char *s = argv[*i] + 1;
+    for (; *s; s++) {
+        const cli_option *opt = find_short(*s);
+        if (!opt)
+            return cli_usage("unknown option '-%c'", *s);
+        int status = check_command(opt, command);
+        if (status)
+            return status;
+        if (!opt->arg) {
+            if ((status = apply(args, opt, NULL)))
+                return status;
+            continue;
+        }
+        const char *value;
+        if (s[1])
+            value = s + 1;
+        else if (*i + 1 < argc)
+            value = argv[++*i];
+        else
+            return cli_usage("option '-%c' needs a value (%s)", *s, opt->arg);
+        return apply(args, opt, value);
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int first)
+{
+    memset(args, 0, sizeof *args);
+    args->command = command;
+    args->border = TPROC_BORDER_REFLECT_101;
+    args->pos = calloc((size_t)argc + 1, sizeof *args->pos);
+    if (!args->pos) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAILED;
+    }
+    int dashdash = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        int status = CLI_EXIT_OK;
+        if (dashdash || a[0] != '-' || a[1] == '\0') {
+            args->pos[args->pos_count++] = argv[i]; /* "-" is stdin/stdout */
+        } else if (strcmp(a, "--") == 0) {
+            dashdash = 1;
+            args->dashdash = args->pos_count;
+        } else if (a[1] == '-') {
+            status = parse_long(args, command, argc, argv, &i);
+        } else {
+            status = parse_short(args, command, argc, argv, &i);
+        }
+        if (status) {
+            cli_args_free(args);
+            return status;
+        }
+    }
+    if (!dashdash)
+        args->dashdash = args->pos_count;
+    return CLI_EXIT_OK;
+}
+
+void cli_args_free(cli_args *args)
+{
+    free(args->pos);
+    args->pos = NULL;
+    args->pos_count = 0;
+}
