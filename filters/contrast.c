@@ -43,8 +43,8 @@ static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in
         stage->state = t;
     } else if (in->sample == TPROC_U16) {
         uint16_t *t;
-        int status = tproc__alloc_uninit(ctx, 65536 * sizeof *t, "contrast lookup table",
-                                         (void **)&t);
+        int status =
+            tproc__alloc_uninit(ctx, 65536 * sizeof *t, "contrast lookup table", (void **)&t);
         if (status)
             return status;
         for (int v = 0; v < 65536; v++)
@@ -127,7 +127,6 @@ static void row_u16(const uint16_t *t, const unsigned char *in, unsigned char *o
         }
     }
 }
-
 
 static void row_f32(const double *k, const unsigned char *in, unsigned char *out, size_t width,
                     int channels)

@@ -48,8 +48,8 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
 
 /* One accumulator (double or int64, both 8 bytes) per colour sample of an output row. */
 static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
-                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
-                           ptrdiff_t out_w, ptrdiff_t out_h)
+                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
+                           ptrdiff_t out_h)
 {
     (void)params;
     (void)stage;
@@ -70,8 +70,8 @@ static int integer_matrix(const tproc_params *params)
 }
 
 /* acc[x * cc + k] += m * channel k of pixel x of row, for x in [0, width). */
-static void add_row_f64(double *acc, const unsigned char *row, ptrdiff_t ps, tproc_sample s,
-                        int cc, ptrdiff_t width, double m)
+static void add_row_f64(double *acc, const unsigned char *row, ptrdiff_t ps, tproc_sample s, int cc,
+                        ptrdiff_t width, double m)
 {
     for (ptrdiff_t x = 0; x < width; x++, row += ps, acc += cc) {
         for (int k = 0; k < cc; k++) {

@@ -83,8 +83,7 @@ static void copy_alpha(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy)
     size_t ss = tproc_sample_size(in->sample), at = (size_t)(out->channels - 1) * ss;
     for (ptrdiff_t y = 0; y < out->height; y++)
         for (ptrdiff_t x = 0; x < out->width; x++)
-            memcpy(tproc_view_pixel(out, x, y) + at, tproc_view_pixel(in, ox + x, oy + y) + at,
-                   ss);
+            memcpy(tproc_view_pixel(out, x, y) + at, tproc_view_pixel(in, ox + x, oy + y) + at, ss);
 }
 
 /* Radius 1, any sample type. */
@@ -107,7 +106,7 @@ static void median3(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy)
                 mid[slot] = med3(a, b, c);
                 if (x >= 1) {
                     uint32_t m = med3(max2(max2(lo[0], lo[1]), lo[2]), med3(mid[0], mid[1], mid[2]),
-                                    min2(min2(hi[0], hi[1]), hi[2]));
+                                      min2(min2(hi[0], hi[1]), hi[2]));
                     put_key(tproc_view_pixel(out, x - 1, y), s, k, m);
                 }
             }

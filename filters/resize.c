@@ -30,11 +30,11 @@ static const char *const kernel_names[] = {"nearest",  "bilinear", "bicubic",
                                            "lanczos3", "area",     NULL};
 
 static const tproc_param_desc params_table[] = {
-    {"scale", TPROC_PARAM_FLOAT, 1.0, 0.0, 100.0, TPROC_PARAM_MIN_OPEN, NULL,
+    {"scale", TPROC_PARAM_FLOAT, 1.0, 0.0, 100.0, TPROC_PARAM_MIN_OPEN | TPROC_PARAM_OPTIONAL, NULL,
      "scale factor for both sides (instead of width/height)"},
-    {"width", TPROC_PARAM_INT, 1.0, 1.0, 1000000.0, 0, NULL,
+    {"width", TPROC_PARAM_INT, 1.0, 1.0, 1000000.0, TPROC_PARAM_OPTIONAL, NULL,
      "output width; alone, the height keeps the aspect ratio"},
-    {"height", TPROC_PARAM_INT, 1.0, 1.0, 1000000.0, 0, NULL,
+    {"height", TPROC_PARAM_INT, 1.0, 1.0, 1000000.0, TPROC_PARAM_OPTIONAL, NULL,
      "output height; alone, the width keeps the aspect ratio"},
     {"kernel", TPROC_PARAM_ENUM, (double)TPROC__RS_LANCZOS3, 0.0, 0.0, 0, kernel_names,
      "nearest, bilinear, bicubic (Catmull-Rom), lanczos3 or area (pixel coverage)"},

@@ -33,33 +33,6 @@ static inline double get(const unsigned char *p, tproc_sample s, int k)
     }
 }
 
-/*
- * v clamped to [0, max], NaN to 0; written so that it compiles to maxsd/minsd, with no branch to
- * mispredict on noisy images. With v + 0.5 > 0, the integer conversion then truncates to the
- * floor: the same as tproc__to_u8/tproc__to_u16, without a floor() call.
- */
-static inline double clamp(double v, double max)
-{
-    v = v > 0.0 ? v : 0.0;
-    return v < max ? v : max;
-}
-
-/* Stores v into channel k of the pixel at p: integer types round half up and clamp. */
-static inline void put(unsigned char *p, tproc_sample s, int k, double v)
-{
-    switch (s) {
-    case TPROC_U8:
-        p[k] = (unsigned char)(clamp(v, 255.0) + 0.5);
-        break;
-    case TPROC_U16:
-        ((uint16_t *)(void *)p)[k] = (uint16_t)(clamp(v, 65535.0) + 0.5);
-        break;
-    default:
-        ((float *)(void *)p)[k] = (float)v;
-        break;
-    }
-}
-
 static int process(const tproc_call *call)
 {
     const tproc_view *in = &call->in, *out = &call->out;
@@ -69,6 +42,7 @@ static int process(const tproc_call *call)
     const ptrdiff_t ox = call->out_rect.x - call->in_rect.x;
     const ptrdiff_t oy = call->out_rect.y - call->in_rect.y;
     const ptrdiff_t ps = in->pixel_stride, rs = in->row_stride;
+    const size_t ss = tproc_sample_size(s);
     for (ptrdiff_t y = 0; y < out->height; y++) {
         for (ptrdiff_t x = 0; x < out->width; x++) {
             const unsigned char *c = tproc_view_pixel(in, ox + x, oy + y);
@@ -82,10 +56,21 @@ static int process(const tproc_call *call)
                             get(se, s, k) - get(sw, s, k);
                 double gy = get(sw, s, k) - get(nw, s, k) + 2.0 * (get(so, s, k) - get(n, s, k)) +
                             get(se, s, k) - get(ne, s, k);
-                put(d, s, k, sqrt(gx * gx + gy * gy));
+                double mag = sqrt(gx * gx + gy * gy);
+                if (s == TPROC_F32) {
+                    ((float *)(void *)d)[k] = (float)mag;
+                } else {
+                    /* mag >= 0 and below 2^19: truncating mag + 0.5 rounds half up, and the
+                     * integer clamp compiles without a branch. */
+                    long m = (long)(mag + 0.5);
+                    if (s == TPROC_U8)
+                        d[k] = (unsigned char)(m < 255 ? m : 255);
+                    else
+                        ((uint16_t *)(void *)d)[k] = (uint16_t)(m < 65535 ? m : 65535);
+                }
             }
-            if (cc < ch)
-                put(d, s, cc, get(c, s, cc));
+            if (cc < ch) /* alpha: the centre pixel's */
+                memcpy(d + (size_t)cc * ss, c + (size_t)cc * ss, ss);
         }
     }
     return TPROC_OK;

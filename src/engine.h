@@ -22,6 +22,8 @@ typedef struct tproc__stage_run {
     tproc_format work_in; /* what process() sees: f32 when premultiplying */
     int premultiply;      /* stage.premultiply and the input has alpha */
     int prepared;         /* release() is owed */
+    tproc_rect max_need;  /* the largest input and output spans of any tile (sizes only) */
+    tproc_rect max_have;
 } tproc__stage_run;
 
 /* A chain prepared for one input format. */

@@ -199,6 +199,13 @@ static int run_tile(shared *sh, arena *a, size_t index)
             prev_at = have; /* nothing of this stage is needed downstream */
             continue;
         }
+        /* The planner sized the buffers from the widest and tallest spans; a tile outside
+         * them would be a planner bug, so refuse it rather than overrun a buffer. */
+        if (need.width > st->max_need.width || need.height > st->max_need.height ||
+            have.width > st->max_have.width || have.height > st->max_have.height)
+            return tproc__error(plan->ctx, TPROC_ERR_STATE,
+                                "%s: tile %zu needs more than the planned buffers", st->filter->name,
+                                index);
         tproc_view in, out;
         if (prev_at.width > 0 && contains(prev_at, need)) {
             /* Zero copy: the input lies inside what was computed (or the source band). */

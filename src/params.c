@@ -339,7 +339,8 @@ int tproc_params_format(const tproc_filter *filter, const tproc_params *params, 
                         at += (size_t)w;
                 }
         } else {
-            if ((p->flags & TPROC_PARAM_REQUIRED) && !(params->given & (1u << i)))
+            if ((p->flags & (TPROC_PARAM_REQUIRED | TPROC_PARAM_OPTIONAL)) &&
+                !(params->given & (1u << i)))
                 continue;
             snprintf(value, sizeof value, "%.10g", params->value[i]);
         }

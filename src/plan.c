@@ -226,52 +226,49 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     plan->tiles_across = (size_t)((fmt.width + plan->tile_width - 1) / plan->tile_width);
     plan->tiles_down = (size_t)((fmt.height + plan->tile_height - 1) / plan->tile_height);
 
-    /* Size every worker buffer for the largest tile. Tiles farther from every edge than the
-     * chain's summed halo all look alike, so only the tiles near the edges and one interior
-     * tile are walked, unless a geometry stage makes rectangles depend on position. */
-    int geometry = 0;
-    ptrdiff_t reach_x = 0, reach_y = 0;
-    for (size_t k = 0; k < count; k++) {
-        const tproc_stage *s = &plan->stages[k].stage;
-        geometry |= s->geometry;
-        reach_x += s->halo.left > s->halo.right ? s->halo.left : s->halo.right;
-        reach_y += s->halo.top > s->halo.bottom ? s->halo.top : s->halo.bottom;
-    }
-    size_t margin_x = (size_t)(reach_x / plan->tile_width) + 2;
-    size_t margin_y = (size_t)(reach_y / plan->tile_height) + 2;
-    int interior_seen = 0;
+    /* Size every worker buffer for the largest tile. Each stage's rectangles are products of
+     * an x span that depends on the tile's column alone and a y span that depends on its row
+     * alone (or the other way round after a rotation), so walking the first row and the first
+     * column of tiles finds the widest and the tallest span of every stage; their product
+     * bounds every tile. The executor still checks each tile against these sizes. */
+    ptrdiff_t need_w[TPROC__MAX_STAGES] = {0}, need_h[TPROC__MAX_STAGES] = {0};
+    ptrdiff_t have_w[TPROC__MAX_STAGES] = {0}, have_h[TPROC__MAX_STAGES] = {0};
     tproc__tile_rects rects;
-    size_t total = plan->tiles_across * plan->tiles_down;
-    for (size_t i = 0; i < total; i++) {
-        size_t col = i % plan->tiles_across, row = i / plan->tiles_across;
-        if (!geometry && col >= margin_x && col + margin_x < plan->tiles_across &&
-            row >= margin_y && row + margin_y < plan->tiles_down) {
-            if (interior_seen)
-                continue;
-            interior_seen = 1;
-        }
+    size_t walk = plan->tiles_across + plan->tiles_down - 1;
+    for (size_t j = 0; j < walk; j++) {
+        size_t i = j < plan->tiles_across ? j : (j - plan->tiles_across + 1) * plan->tiles_across;
         tproc__plan_rects(plan, tproc__plan_tile(plan, i), &rects);
         for (size_t k = 0; k < count; k++) {
-            const tproc__stage_run *st = &plan->stages[k];
             tproc_rect need = rects.need[k], out = rects.have[k + 1];
-            size_t in_px = pixel_bytes(&st->in), out_px = pixel_bytes(&st->out);
-            plan->input_bytes = max_size(plan->input_bytes, area_bytes(need, in_px));
-            if (k + 1 < count)
-                plan->region_bytes = max_size(plan->region_bytes, area_bytes(out, out_px));
-            if (st->premultiply) {
-                size_t f32 = 4u * (size_t)st->in.channels;
-                plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(need, f32));
-                plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(out, f32));
-            }
-            if (st->filter->scratch_size && need.width > 0 && out.width > 0)
-                plan->scratch_bytes = max_size(
-                    plan->scratch_bytes,
-                    st->filter->scratch_size(&st->params, &st->stage, &st->work_in, need.width,
-                                             need.height, out.width, out.height));
-            if (!st->filter->process) {
-                plan->row_bytes = max_size(plan->row_bytes, area_bytes((tproc_rect){0, 0, need.width, 1}, in_px));
-                plan->row_bytes = max_size(plan->row_bytes, area_bytes((tproc_rect){0, 0, out.width, 1}, out_px));
-            }
+            need_w[k] = need.width > need_w[k] ? need.width : need_w[k];
+            need_h[k] = need.height > need_h[k] ? need.height : need_h[k];
+            have_w[k] = out.width > have_w[k] ? out.width : have_w[k];
+            have_h[k] = out.height > have_h[k] ? out.height : have_h[k];
+        }
+    }
+    for (size_t k = 0; k < count; k++) {
+        tproc__stage_run *st = &plan->stages[k];
+        tproc_rect need = {0, 0, need_w[k], need_h[k]}, out = {0, 0, have_w[k], have_h[k]};
+        size_t in_px = pixel_bytes(&st->in), out_px = pixel_bytes(&st->out);
+        st->max_need = need;
+        st->max_have = out;
+        plan->input_bytes = max_size(plan->input_bytes, area_bytes(need, in_px));
+        if (k + 1 < count)
+            plan->region_bytes = max_size(plan->region_bytes, area_bytes(out, out_px));
+        if (st->premultiply) {
+            size_t f32 = 4u * (size_t)st->in.channels;
+            plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(need, f32));
+            plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(out, f32));
+        }
+        if (st->filter->scratch_size && need.width > 0 && out.width > 0)
+            plan->scratch_bytes = max_size(
+                plan->scratch_bytes,
+                st->filter->scratch_size(&st->params, &st->stage, &st->work_in, need.width,
+                                         need.height, out.width, out.height));
+        if (!st->filter->process) {
+            tproc_rect in_row = {0, 0, need.width, 1}, out_row = {0, 0, out.width, 1};
+            plan->row_bytes = max_size(plan->row_bytes, area_bytes(in_row, in_px));
+            plan->row_bytes = max_size(plan->row_bytes, area_bytes(out_row, out_px));
         }
     }
     return TPROC_OK;

@@ -17,6 +17,14 @@
 
 #define F32_TOL 1e-6
 
+/* Like ck_assert_msg, for per-sample loops: Check's passing assertions each send a message to
+ * the runner, which would dominate the run time. */
+#define expect(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ck_abort_msg(__VA_ARGS__);                                                             \
+    } while (0)
+
 /* Parameter sets every filter is tried with (defaults first). */
 static const char *const specs[] = {
     "invert",
@@ -51,29 +59,63 @@ static double get(const tproc_filter *f, const tproc_params *p, const char *key)
     return v;
 }
 
-/* The documented definition of one colour sample, in the natural range (max 255/65535/1). */
-static double ref_map(const tproc_filter *f, const tproc_params *p, double v, double max)
+/* A filter and its parameters looked up by name once, for the per-sample reference. */
+typedef enum { INVERT, GRAYSCALE, BRIGHTNESS, CONTRAST, GAMMA, LEVELS, THRESHOLD } kind;
+typedef struct ref {
+    kind kind;
+    double k[4];
+} ref;
+
+static ref ref_make(const tproc_filter *f, const tproc_params *p)
 {
-    const char *n = f->name;
-    if (strcmp(n, "invert") == 0)
+    static const struct {
+        const char *name;
+        kind kind;
+        const char *keys[4];
+    } table[] = {
+        {"invert", INVERT, {NULL}},
+        {"grayscale", GRAYSCALE, {"standard"}},
+        {"brightness", BRIGHTNESS, {"amount"}},
+        {"contrast", CONTRAST, {"amount"}},
+        {"gamma", GAMMA, {"value"}},
+        {"levels", LEVELS, {"in_black", "in_white", "out_black", "out_white"}},
+        {"threshold", THRESHOLD, {"level"}},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, f->name) == 0) {
+            ref r = {table[i].kind, {0, 0, 0, 0}};
+            for (int j = 0; j < 4 && table[i].keys[j]; j++)
+                r.k[j] = get(f, p, table[i].keys[j]);
+            return r;
+        }
+    ck_abort_msg("no reference for %s", f->name);
+    return (ref){INVERT, {0, 0, 0, 0}};
+}
+
+/* The documented definition of one colour sample, in the natural range (max 255/65535/1). */
+static double ref_map(const ref *r, double v, double max)
+{
+    const double *k = r->k;
+    switch (r->kind) {
+    case INVERT:
         return max - v;
-    if (strcmp(n, "brightness") == 0)
-        return v + get(f, p, "amount") * max;
-    if (strcmp(n, "contrast") == 0)
-        return (v - max / 2) * get(f, p, "amount") + max / 2;
-    if (strcmp(n, "gamma") == 0)
-        return max * pow(v / max, 1.0 / get(f, p, "value"));
-    if (strcmp(n, "levels") == 0) {
-        double ib = get(f, p, "in_black"), iw = get(f, p, "in_white");
-        double ob = get(f, p, "out_black"), ow = get(f, p, "out_white");
-        double t = (v / max - ib) / (iw - ib);
+    case BRIGHTNESS:
+        return v + k[0] * max;
+    case CONTRAST:
+        return (v - max / 2) * k[0] + max / 2;
+    case GAMMA:
+        return max * pow(v / max, 1.0 / k[0]);
+    case LEVELS: {
+        double t = (v / max - k[0]) / (k[1] - k[0]);
         t = t < 0 ? 0 : t > 1 ? 1 : t;
-        return ob * max + (ow - ob) * max * t;
+        return k[2] * max + (k[3] - k[2]) * max * t;
     }
-    if (strcmp(n, "threshold") == 0)
-        return v >= get(f, p, "level") * max ? max : 0;
-    ck_abort_msg("no reference for %s", n);
-    return 0;
+    case THRESHOLD:
+        return v >= k[0] * max ? max : 0;
+    case GRAYSCALE:
+        break;
+    }
+    return v; /* grayscale of a gray sample */
 }
 
 /* Rounds half up and clamps to [0, max] (integer types only). */
@@ -106,52 +148,50 @@ static int ref_channels(const tproc_filter *f, int channels)
 
 /* Checks out against the reference applied to in; where names the case in messages. */
 static void check_against_reference(const tproc_filter *f, const tproc_params *p,
-                                    const tproc_view *in, const tproc_view *out,
-                                    const char *where)
+                                    const tproc_view *in, const tproc_view *out, const char *where)
 {
     double max = in->sample == TPROC_U8 ? 255 : in->sample == TPROC_U16 ? 65535 : 1;
-    int gray = strcmp(f->name, "grayscale") == 0;
+    ref r = ref_make(f, p);
+    int gray = r.kind == GRAYSCALE;
+    int std601 = gray && r.k[0] == 1;
+    double kr = std601 ? 0.299 : 0.2126, kg = std601 ? 0.587 : 0.7152, kb = std601 ? 0.114 : 0.0722;
     int alpha = in->channels == 2 || in->channels == 4;
     int colour = alpha ? in->channels - 1 : in->channels;
-    ck_assert_msg(out->width == in->width && out->height == in->height, "%s: size", where);
-    ck_assert_msg(out->channels == ref_channels(f, in->channels), "%s: %d channels, want %d",
-                  where, out->channels, ref_channels(f, in->channels));
-    ck_assert_msg(out->sample == in->sample, "%s: sample type changed", where);
+    expect(out->width == in->width && out->height == in->height, "%s: size", where);
+    expect(out->channels == ref_channels(f, in->channels), "%s: %d channels, want %d", where,
+           out->channels, ref_channels(f, in->channels));
+    expect(out->sample == in->sample, "%s: sample type changed", where);
     for (ptrdiff_t y = 0; y < in->height; y++)
         for (ptrdiff_t x = 0; x < in->width; x++) {
             double want[4];
             int out_colour = colour;
             if (gray && colour == 3) {
-                int std601 = get(f, p, "standard") == 1;
-                double kr = std601 ? 0.299 : 0.2126, kg = std601 ? 0.587 : 0.7152,
-                       kb = std601 ? 0.114 : 0.0722;
                 want[0] = kr * sample_at(in, x, y, 0) + kg * sample_at(in, x, y, 1) +
                           kb * sample_at(in, x, y, 2);
                 out_colour = 1;
             } else {
                 for (int c = 0; c < colour; c++)
-                    want[c] = gray ? sample_at(in, x, y, c)
-                                   : ref_map(f, p, sample_at(in, x, y, c), max);
+                    want[c] = ref_map(&r, sample_at(in, x, y, c), max);
             }
             for (int c = 0; c < out_colour; c++) {
                 double got = sample_at(out, x, y, c);
                 double in_v = sample_at(in, x, y, c);
                 if (in->sample == TPROC_F32) {
                     double w = (float)want[c];
-                    ck_assert_msg(fabs(got - w) <= F32_TOL || (isnan(got) && isnan(w)),
-                                  "%s: (%td,%td) c%d in %.9g got %.9g want %.9g", where, x, y,
-                                  c, in_v, got, w);
+                    expect(fabs(got - w) <= F32_TOL || (isnan(got) && isnan(w)),
+                           "%s: (%td,%td) c%d in %.9g got %.9g want %.9g", where, x, y, c, in_v,
+                           got, w);
                 } else {
                     double w = ref_round(want[c], max);
-                    ck_assert_msg(got == w, "%s: (%td,%td) c%d in %g got %g want %g (exact %.17g)",
-                                  where, x, y, c, in_v, got, w, want[c]);
+                    expect(got == w, "%s: (%td,%td) c%d in %g got %g want %g (exact %.17g)", where,
+                           x, y, c, in_v, got, w, want[c]);
                 }
             }
             if (alpha) {
                 double a_in = sample_at(in, x, y, in->channels - 1);
                 double a_out = sample_at(out, x, y, out->channels - 1);
-                ck_assert_msg(memcmp(&a_in, &a_out, sizeof a_in) == 0,
-                              "%s: (%td,%td) alpha %g became %g", where, x, y, a_in, a_out);
+                expect(memcmp(&a_in, &a_out, sizeof a_in) == 0, "%s: (%td,%td) alpha %g became %g",
+                       where, x, y, a_in, a_out);
             }
         }
 }
@@ -205,8 +245,8 @@ static tproc_image *run_rows(tproc_ctx *ctx, const tproc_filter *f, const tproc_
         }
         /* The result now sits packed at the start of each row: describe it as such. */
         tproc_view r;
-        tu_ok(ctx, tproc_view_init(&r, o.data, v.width, v.height, stage.out.channels, v.sample,
-                                   0, o.row_stride));
+        tu_ok(ctx, tproc_view_init(&r, o.data, v.width, v.height, stage.out.channels, v.sample, 0,
+                                   o.row_stride));
         tproc_image *packed = NULL;
         tu_ok(ctx, tproc_image_from_view(ctx, &r, &packed));
         tproc_image_free(&out);
@@ -226,13 +266,13 @@ static tproc_image *run_rows(tproc_ctx *ctx, const tproc_filter *f, const tproc_
 static void assert_same_bytes(const tproc_image *a, const tproc_image *b, const char *where)
 {
     tproc_view va = tproc_image_view(a), vb = tproc_image_view(b);
-    ck_assert_msg(va.width == vb.width && va.height == vb.height && va.channels == vb.channels &&
-                      va.sample == vb.sample,
-                  "%s: formats differ", where);
+    expect(va.width == vb.width && va.height == vb.height && va.channels == vb.channels &&
+               va.sample == vb.sample,
+           "%s: formats differ", where);
     size_t row = tproc_view_pixel_size(&va) * (size_t)va.width;
     for (ptrdiff_t y = 0; y < va.height; y++)
-        ck_assert_msg(memcmp(tproc_view_pixel(&va, 0, y), tproc_view_pixel(&vb, 0, y), row) == 0,
-                      "%s: row %td differs", where, y);
+        expect(memcmp(tproc_view_pixel(&va, 0, y), tproc_view_pixel(&vb, 0, y), row) == 0,
+               "%s: row %td differs", where, y);
 }
 
 static void parse(tproc_ctx *ctx, const char *spec, const tproc_filter **f, tproc_params *p)
@@ -256,15 +296,15 @@ START_TEST(matches_reference)
         for (int ch = 1; ch <= 4; ch++)
             for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
                 uint64_t seed = 1000u + (uint64_t)_i * 100u + s * 10u + (uint64_t)ch + z * 7u;
-                tproc_image *in = tu_random_image(ctx, sizes[z][0], sizes[z][1], ch, samples[s],
-                                                  seed);
+                tproc_image *in =
+                    tu_random_image(ctx, sizes[z][0], sizes[z][1], ch, samples[s], seed);
                 tproc_view iv = tproc_image_view(in);
                 char where[160];
                 snprintf(where, sizeof where, "%s %s c%d %tdx%td seed %llu", spec,
                          tproc_sample_name(samples[s]), ch, iv.width, iv.height,
                          (unsigned long long)seed);
-                tproc_image *out = run_pipeline(ctx, spec, &iv, 4096, 4096, 1,
-                                                TPROC_BORDER_REFLECT_101);
+                tproc_image *out =
+                    run_pipeline(ctx, spec, &iv, 4096, 4096, 1, TPROC_BORDER_REFLECT_101);
                 tproc_view ov = tproc_image_view(out);
                 check_against_reference(f, &p, &iv, &ov, where);
                 tproc_image *rows = run_rows(ctx, f, &p, in, 0);
@@ -307,8 +347,8 @@ START_TEST(every_integer_value)
                 for (ptrdiff_t x = 0; x < w; x++) {
                     unsigned char *px = tproc_view_pixel(&v, x, y);
                     for (int c = 0; c < ch; c++) {
-                        unsigned value = c < colour ? (unsigned)(y * 256 + x)
-                                                    : (unsigned)tu_rng_next(&rng);
+                        unsigned value =
+                            c < colour ? (unsigned)(y * 256 + x) : (unsigned)tu_rng_next(&rng);
                         if (s == 0) {
                             px[c] = (unsigned char)value;
                         } else {
@@ -342,16 +382,17 @@ START_TEST(tiles_and_threads_identical)
             uint64_t seed = 5000u + (uint64_t)_i * 10u + s * 4u + (uint64_t)ch;
             tproc_image *in = tu_random_image(ctx, 37, 23, ch, samples[s], seed);
             tproc_view iv = tproc_image_view(in);
-            tproc_image *whole = run_pipeline(ctx, spec, &iv, 4096, 4096, 1,
-                                              TPROC_BORDER_REFLECT_101);
+            tproc_image *whole =
+                run_pipeline(ctx, spec, &iv, 4096, 4096, 1, TPROC_BORDER_REFLECT_101);
             for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++)
                 for (int threads = 1; threads <= 3; threads += 2) {
                     tproc_border border = (tproc_border)((t + (size_t)threads) % 5);
                     char where[160];
-                    snprintf(where, sizeof where, "%s %s c%d seed %llu tile %tdx%td threads %d "
-                             "border %s", spec, tproc_sample_name(samples[s]), ch,
-                             (unsigned long long)seed, tiles[t][0], tiles[t][1], threads,
-                             tproc_border_name(border));
+                    snprintf(where, sizeof where,
+                             "%s %s c%d seed %llu tile %tdx%td threads %d "
+                             "border %s",
+                             spec, tproc_sample_name(samples[s]), ch, (unsigned long long)seed,
+                             tiles[t][0], tiles[t][1], threads, tproc_border_name(border));
                     tproc_image *tiled =
                         run_pipeline(ctx, spec, &iv, tiles[t][0], tiles[t][1], threads, border);
                     assert_same_bytes(whole, tiled, where);
@@ -427,8 +468,8 @@ START_TEST(grayscale_formats)
         for (int ch = 1; ch <= 4; ch++) {
             tproc_format in = {13, 7, ch, samples[s]}, out;
             tu_ok(ctx, tproc_pipeline_output_format(pl, &in, &out));
-            ck_assert_msg(out.channels == want[ch] && out.sample == samples[s] &&
-                              out.width == 13 && out.height == 7,
+            ck_assert_msg(out.channels == want[ch] && out.sample == samples[s] && out.width == 13 &&
+                              out.height == 7,
                           "grayscale %s c%d gave c%d", tproc_sample_name(samples[s]), ch,
                           out.channels);
         }
@@ -436,8 +477,7 @@ START_TEST(grayscale_formats)
     /* Gray input passes through byte for byte. */
     tproc_image *in = tu_random_image(ctx, 11, 5, 2, TPROC_U16, 4242);
     tproc_view iv = tproc_image_view(in);
-    tproc_image *out = run_pipeline(ctx, "grayscale:standard=601", &iv, 3, 2, 3,
-                                    TPROC_BORDER_WRAP);
+    tproc_image *out = run_pipeline(ctx, "grayscale:standard=601", &iv, 3, 2, 3, TPROC_BORDER_WRAP);
     assert_same_bytes(in, out, "grayscale of gray+alpha");
     tproc_image_free(&out);
     tproc_image_free(&in);
@@ -467,8 +507,8 @@ START_TEST(levels_refuses_empty_input_range)
         ck_assert_msg(tproc_ctx_memory_in_use(ctx) == before, "%s: failed prepare kept memory",
                       bad[i]);
         const char *msg = tproc_ctx_message(ctx);
-        ck_assert_msg(strstr(msg, "levels") && strstr(msg, "in_white"), "%s: message '%s'",
-                      bad[i], msg);
+        ck_assert_msg(strstr(msg, "levels") && strstr(msg, "in_white"), "%s: message '%s'", bad[i],
+                      msg);
 
         tproc_pipeline *pl = NULL;
         tu_ok(ctx, tproc_pipeline_new(ctx, &pl));
@@ -493,14 +533,14 @@ END_TEST
 START_TEST(parameter_ranges_and_defaults)
 {
     static const char *const bad[] = {
-        "brightness:amount=1.01", "brightness:amount=-1.5", "contrast:amount=-0.1",
-        "contrast:amount=10.5",   "gamma:value=0",          "gamma:value=-1",
-        "gamma:value=10.01",      "levels:in_black=-0.1",   "levels:in_white=1.1",
-        "levels:out_black=2",     "levels:out_white=-1",    "threshold:level=1.5",
+        "brightness:amount=1.01", "brightness:amount=-1.5",  "contrast:amount=-0.1",
+        "contrast:amount=10.5",   "gamma:value=0",           "gamma:value=-1",
+        "gamma:value=10.01",      "levels:in_black=-0.1",    "levels:in_white=1.1",
+        "levels:out_black=2",     "levels:out_white=-1",     "threshold:level=1.5",
         "threshold:level=-0.01",  "grayscale:standard=2020", "invert:amount=1",
     };
     static const char *const good[] = {
-        "brightness:amount=-1", "contrast:amount=0", "contrast:amount=10", "gamma:value=10",
+        "brightness:amount=-1", "contrast:amount=0", "contrast:amount=10",     "gamma:value=10",
         "gamma:value=0.001",    "threshold:level=0", "grayscale:standard=709",
     };
     tproc_ctx *ctx = NULL;
@@ -594,17 +634,18 @@ START_TEST(tables_freed_and_limited)
             tproc_stage stage;
             size_t before = tproc_ctx_memory_in_use(ctx);
             tu_ok(ctx, f->prepare(ctx, &p, &fmt, &stage));
-            ck_assert_msg((stage.state != NULL) == (samples[s] != TPROC_F32),
-                          "%s %s: state %p", table_specs[i], tproc_sample_name(samples[s]),
-                          stage.state);
+            ck_assert_msg((stage.state != NULL) == (samples[s] != TPROC_F32), "%s %s: state %p",
+                          table_specs[i], tproc_sample_name(samples[s]), stage.state);
             f->release(ctx, &stage);
             ck_assert_msg(tproc_ctx_memory_in_use(ctx) == before, "%s: release leaked",
                           table_specs[i]);
             if (samples[s] == TPROC_U16) {
                 tproc_ctx_set_memory_limit(ctx, before + 1000);
                 int status = f->prepare(ctx, &p, &fmt, &stage);
-                ck_assert_msg(status == TPROC_ERR_LIMIT, "%s: u16 table under a 1000-byte "
-                              "limit gave %d", table_specs[i], status);
+                ck_assert_msg(status == TPROC_ERR_LIMIT,
+                              "%s: u16 table under a 1000-byte "
+                              "limit gave %d",
+                              table_specs[i], status);
                 tproc_ctx_set_memory_limit(ctx, 0);
             }
         }

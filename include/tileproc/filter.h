@@ -44,6 +44,7 @@ typedef enum tproc_param_type {
 #define TPROC_PARAM_REQUIRED 1u  /* no default: must be given */
 #define TPROC_PARAM_MIN_OPEN 2u  /* the range excludes min: (min, max] */
 #define TPROC_PARAM_MAX_OPEN 4u  /* the range excludes max */
+#define TPROC_PARAM_OPTIONAL 8u  /* no default: only in effect (and only printed) when given */
 
 typedef struct tproc_param_desc {
     const char *name;            /* the key in "filter:key=value" */

@@ -96,6 +96,9 @@ void cli_args_free(cli_args *args);
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* A usage error: the text plus a pointer to the help; returns CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* The context's last error as "tileproc: error: <file>: <message>"; file (may be NULL) is put
+ * in front unless the message already starts with it. */
+void cli_report(tproc_ctx *ctx, int status, const char *file);
 /* A warning line on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 

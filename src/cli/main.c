@@ -4,6 +4,7 @@
  * handles --help, --version and the hidden --man, and owns the error-reporting helpers every
  * command uses. A write error on stdout (a full disk, a closed pipe) fails the command.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    fflush(stdout); /* keep the order of lines when both go to one terminal */
     fputs("tileproc: error: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -29,6 +31,18 @@ int cli_usage(const char *fmt, ...)
     fputs("; see 'tileproc --help' or 'tileproc filters'\n", stderr);
     va_end(ap);
     return CLI_EXIT_USAGE;
+}
+
+void cli_report(tproc_ctx *ctx, int status, const char *file)
+{
+    const char *msg = tproc_ctx_message(ctx);
+    if (!msg[0])
+        msg = tproc_strerror(status);
+    size_t len = file ? strlen(file) : 0;
+    if (file && !(strncmp(msg, file, len) == 0 && msg[len] == ':'))
+        cli_error("%s: %s", file, msg);
+    else
+        cli_error("%s", msg);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -113,8 +127,9 @@ int main(int argc, char **argv)
     int status = dispatch(argc, argv);
     /* Output that could not be written is a failure, not a silent truncation (a failed
      * command has said why already). */
+    errno = 0;
     if ((fflush(stdout) != 0 || ferror(stdout)) && status == CLI_EXIT_OK) {
-        cli_error("<stdout>: write failed");
+        cli_error("<stdout>: write failed: %s", strerror(errno ? errno : EIO));
         status = CLI_EXIT_FAILED;
     }
     return status;

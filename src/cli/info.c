@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * info.c: `tileproc info [--json] FILE...`: what each file's header says, read without
+ * decoding pixels. Plain output is one readable line per file; --json is one JSON object per
+ * line (JSON Lines). A file that cannot be read is reported on stderr and the others are still
+ * shown; the exit status is then 1.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+/* Writes s as a JSON string: quotes, backslashes and control characters escaped, invalid UTF-8
+ * bytes replaced by U+FFFD so the line is always valid JSON. */
+static void json_string(FILE *fp, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', fp);
+    while (*p) {
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            fputc('\\', fp);
+            fputc(c, fp);
+            p++;
+        } else if (c == '\n') {
+            fputs("\\n", fp);
+            p++;
+        } else if (c == '\t') {
+            fputs("\\t", fp);
+            p++;
+        } else if (c == '\r') {
+            fputs("\\r", fp);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(fp, "\\u%04x", c);
+            p++;
+        } else if (c < 0x80) {
+            fputc(c, fp);
+            p++;
+        } else {
+            /* A well-formed UTF-8 sequence (no overlongs, surrogates or values past U+10FFFF)
+             * is copied; anything else becomes U+FFFD, one byte at a time. */
+            size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+            int ok = n > 0 && c <= 0xf4;
+            for (size_t k = 1; ok && k < n; k++)
+                ok = (p[k] & 0xc0) == 0x80;
+            if (ok && n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+                ok = 0;
+            if (ok && n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+                ok = 0;
+            if (ok) {
+                fwrite(p, 1, n, fp);
+                p += n;
+            } else {
+                fputs("\\ufffd", fp);
+                p++;
+            }
+        }
+    }
+    fputc('"', fp);
+}
+
+static const char *bool_text(int v)
+{
+    return v ? "true" : "false";
+}
+
+static void print_json(const char *file, const tproc_info *in)
+{
+    fputs("{\"file\":", stdout);
+    json_string(stdout, file);
+    printf(",\"format\":\"%s\",\"width\":%td,\"height\":%td,\"channels\":%d,\"depth\":%d,"
+           "\"sample\":\"%s\",\"interlaced\":%s,\"progressive\":%s,\"orientation\":%d,"
+           "\"icc\":%s,\"exif\":%s}\n",
+           tproc_file_format_name(in->format), in->width, in->height, in->channels,
+           in->bit_depth, tproc_sample_name(in->sample), bool_text(in->interlaced),
+           bool_text(in->progressive), in->orientation, bool_text(in->has_icc),
+           bool_text(in->has_exif));
+}
+
+static const char *channel_names(int channels)
+{
+    static const char *const names[] = {"?", "gray", "gray+alpha", "RGB", "RGBA"};
+    return channels >= 1 && channels <= 4 ? names[channels] : names[0];
+}
+
+/* "photo.jpg: JPEG 4000x3000, RGB, 8-bit, progressive, orientation 6 (upright 3000x4000),
+ * ICC, EXIF" */
+static void print_plain(const char *file, const tproc_info *in)
+{
+    printf("%s: %s %tdx%td, %s, %d-bit", file, in->format == TPROC_FILE_PNG ? "PNG" : "JPEG",
+           in->width, in->height, channel_names(in->channels), in->bit_depth);
+    if (in->interlaced)
+        fputs(", interlaced", stdout);
+    if (in->progressive)
+        fputs(", progressive", stdout);
+    if (in->orientation != 1) {
+        int turned = in->orientation >= 5;
+        printf(", orientation %d (upright %tdx%td)", in->orientation,
+               turned ? in->height : in->width, turned ? in->width : in->height);
+    }
+    if (in->has_icc)
+        fputs(", ICC profile", stdout);
+    if (in->has_exif)
+        fputs(", EXIF", stdout);
+    fputc('\n', stdout);
+}
+
+int cli_info(cli_args *args)
+{
+    if (args->pos_count == 0)
+        return cli_usage("info needs at least one FILE");
+    tproc_ctx *ctx = NULL;
+    if (tproc_ctx_new(NULL, &ctx) != TPROC_OK) {
+        cli_error("cannot create a context: %s", tproc_ctx_message(NULL));
+        return CLI_EXIT_FAILED;
+    }
+    int failed = 0;
+    for (size_t i = 0; i < args->pos_count; i++) {
+        const char *file = args->pos[i];
+        tproc_info info;
+        int status = strcmp(file, "-") == 0 ? tproc_info_read_file(ctx, stdin, "<stdin>", &info)
+                                            : tproc_info_read(ctx, file, &info);
+        if (status != TPROC_OK) {
+            cli_report(ctx, status, strcmp(file, "-") == 0 ? "<stdin>" : file);
+            failed = 1;
+            continue;
+        }
+        if (args->json)
+            print_json(file, &info);
+        else
+            print_plain(file, &info);
+    }
+    tproc_ctx_free(&ctx);
+    return failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+}

@@ -1,0 +1,536 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cli_test.sh: tests of the tileproc command-line tool, run by CTest as the "cli" test.
+#
+#   bash cli_test.sh TILEPROC DATA_DIR CLI_REF [POSTERIZE_PLUGIN] [SAMPLES_DIR]
+#
+# Every command and option, the exit statuses (0 success, 1 failed run, 2 usage error), stdin
+# and stdout, batch mode, refusal to overwrite the input, no partial output after failures,
+# and the output of filter chains against cli_ref, which runs the same chains through the C API.
+# Each check prints what failed; the last line counts them; the exit status is 1 on any failure.
+set -u
+
+T=$(realpath "$1")
+DATA=$(realpath "$2")
+REF=$(realpath "$3")
+PLUGIN=${4:+$(realpath "$4")}
+SAMPLES=$(realpath "${5:-$DATA/../../samples}")
+ROCKET=$SAMPLES/rocket.jpg
+PNG8=$DATA/pngsuite/basn2c08.png   # 32x32 RGB 8-bit
+PNG16=$DATA/pngsuite/basn0g16.png  # 32x32 gray 16-bit
+PNGA=$DATA/pngsuite/basn6a08.png   # 32x32 RGBA
+PNGI=$DATA/pngsuite/basi0g01.png   # interlaced
+EXIF6=$DATA/exif/Landscape_6.jpg   # stored 1200x1800, orientation 6
+TRUNC=$DATA/bad/png_pillow_truncated_image.png
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/tileproc-cli.XXXXXX")
+MNT=""
+cleanup() {
+    [ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+}
+show_err() { [ -s "$W/err" ] && sed 's/^/    stderr: /' "$W/err" | head -5; }
+
+# t NAME RC CMD...: runs CMD (stdout to $W/out, stderr to $W/err) and checks its exit status.
+t() {
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$W/out" 2>"$W/err"
+    local rc=$?
+    if [ "$rc" = "$want" ]; then
+        pass
+        return 0
+    fi
+    fail "$name: exit status $rc, expected $want"
+    show_err
+    return 1
+}
+# check NAME CMD...: passes when CMD succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then pass; else fail "$name"; fi
+}
+has() { grep -qF -- "$1" "$2"; }
+lacks() { ! grep -qF -- "$1" "$2"; }
+lines() { [ "$(wc -l <"$2")" -eq "$1" ]; }
+is_empty() { [ ! -s "$1" ]; }
+absent() { [ ! -e "$1" ]; }
+no_temp() { ! ls -A "$1" | grep -q '\.tmp-'; }
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+# One error line naming what: "tileproc: error: ...what...".
+err_line() {
+    lines 1 "$W/err" && grep -q '^tileproc: error: ' "$W/err" && has "$1" "$W/err"
+}
+usage_err() { err_line "$1" && has "tileproc filters" "$W/err"; }
+field() { # field FILE KEY: a key of the first JSON line
+    python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])' "$1" "$2"
+}
+magic() { head -c 4 "$1" | od -An -tx1 | tr -d ' \n'; }
+
+cd "$W" || exit 1
+
+# --- --help, --version, --man, no command --------------------------------------------------
+t "help" 0 "$T" --help && {
+    check "help: usage lines" has "tileproc run [OPTIONS] INPUT OUTPUT [FILTER]..." out
+    check "help: batch usage" has "-o DIR INPUT... -- [FILTER]..." out
+    for opt in output-dir tile threads border quality format memory-limit plugin no-orient \
+        progress quiet force json help version; do
+        check "help: documents --$opt" has "--$opt" out
+    done
+    check "help: points to tileproc filters" has "tileproc filters" out
+    check "help: names the plugin variable" has "TILEPROC_PLUGIN_PATH" out
+    check "help: hides --man" lacks "--man" out
+    cp out help.txt
+}
+t "help -h" 0 "$T" -h && check "-h is --help" cmp -s out help.txt
+t "run --help" 0 "$T" run --help && check "run --help is --help" cmp -s out help.txt
+t "help command" 0 "$T" help && check "help command is --help" cmp -s out help.txt
+t "version" 0 "$T" --version && check "version text" grep -qE '^tileproc [0-9]+\.[0-9]+\.[0-9]+' out
+t "no command" 2 "$T" && check "no command: usage error" usage_err "no command"
+t "unknown command" 2 "$T" frobnicate && check "unknown command named" usage_err "frobnicate"
+t "top-level unknown option" 2 "$T" --frob && check "unknown option named" usage_err "--frob"
+
+# --- filters ------------------------------------------------------------------------------------
+t "filters" 0 "$T" filters && cp out filters.txt
+check "filters: all built-ins" [ "$(wc -l <filters.txt)" -ge 17 ]
+for name in invert grayscale brightness contrast gamma levels threshold crop flip rotate box \
+    gaussian sharpen sobel median convolve resize; do
+    check "filters lists $name" grep -q "^$name " filters.txt
+done
+# Every listed filter: its parameter table, and --help and --man list it with its summary.
+"$T" --man >man.txt 2>"$W/err"
+check "man: roff header" grep -q '^\.TH TILEPROC 1' man.txt
+check "man: options section" grep -q '^\.SH OPTIONS' man.txt
+while read -r name summary; do
+    if "$T" filters "$name" >one.txt 2>"$W/err" && head -1 one.txt | grep -qF "$name: $summary"; then
+        pass
+    else
+        fail "filters $name: no parameter table"
+    fi
+    check "help lists $name" grep -q "^  $name " help.txt
+    check "help gives the summary of $name" has "$summary" help.txt
+    check "man lists $name" grep -qx "\\.B $name" man.txt
+done <filters.txt
+MAN_BUILT=$(dirname "$T")/doc/tileproc.1
+if [ -f "$MAN_BUILT" ]; then
+    check "built man page is --man" cmp -s "$MAN_BUILT" man.txt
+fi
+t "filters gaussian" 0 "$T" filters gaussian && {
+    check "gaussian: sigma" grep -qE '^  sigma +float +[0-9.]+ +\(0, 1000\]' out
+    check "gaussian: usage line" has "gaussian:KEY=VALUE" out
+}
+t "filters resize" 0 "$T" filters resize &&
+    check "resize: kernel choices" has "nearest|bilinear|bicubic|lanczos3|area" out
+t "filters convolve" 0 "$T" filters convolve && check "convolve: matrix required" has "(required)" out
+t "filters invert" 0 "$T" filters invert && check "invert: no parameters" has "parameters: none" out
+t "filters two names" 0 "$T" filters flip rotate &&
+    check "two tables" grep -q '^rotate: ' out
+t "filters unknown" 2 "$T" filters gausian &&
+    check "filters: did you mean" usage_err "unknown filter 'gausian' (did you mean 'gaussian'?)"
+t "filters bad option" 2 "$T" filters --json
+
+# --- info -----------------------------------------------------------------------------------
+t "info plain" 0 "$T" info "$ROCKET" "$PNG16" "$PNGI" && {
+    check "info: 3 lines" lines 3 out
+    check "info: JPEG line" grep -q "rocket.jpg: JPEG 640x427, RGB, 8-bit" out
+    check "info: 16-bit PNG line" grep -q "basn0g16.png: PNG 32x32, gray, 16-bit" out
+    check "info: interlaced" grep -q "basi0g01.png: .*interlaced" out
+}
+t "info exif" 0 "$T" info "$EXIF6" && check "info: orientation" has "orientation 6" out
+t "info json" 0 "$T" info --json "$ROCKET" "$PNG16" "$PNGI" "$EXIF6" && {
+    check "json: 4 lines" lines 4 out
+    check "json: fields and types" python3 - "$W/out" "$ROCKET" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+need = {"file": str, "format": str, "width": int, "height": int, "channels": int,
+        "depth": int, "interlaced": bool, "orientation": int}
+for r in rows:
+    for k, ty in need.items():
+        assert isinstance(r[k], ty), (k, r)
+assert rows[0]["file"] == sys.argv[2]
+assert (rows[0]["format"], rows[0]["width"], rows[0]["height"], rows[0]["channels"],
+        rows[0]["depth"], rows[0]["orientation"]) == ("jpeg", 640, 427, 3, 8, 1), rows[0]
+assert (rows[1]["format"], rows[1]["depth"], rows[1]["channels"]) == ("png", 16, 1), rows[1]
+assert rows[2]["interlaced"] is True and rows[1]["interlaced"] is False
+assert (rows[2]["depth"], rows[3]["orientation"]) == (1, 6), rows
+EOF
+}
+weird=$'we"ird\\na\tme\001.png'
+cp "$PNG8" "$weird"
+cp "$PNG8" $'bad\xffutf8.png'
+t "info json escaping" 0 "$T" info --json "$weird" $'bad\xffutf8.png' &&
+    check "json: escaped names round-trip" python3 - "$W/out" "$weird" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert rows[0]["file"] == sys.argv[2], rows[0]
+assert rows[1]["file"] == "bad\ufffdutf8.png", rows[1]
+EOF
+echo "not an image" >text.png
+t "info bad among good" 1 "$T" info "$PNG8" text.png "$PNG16" && {
+    check "info: good files still shown" lines 2 out
+    check "info: bad file named" err_line "text.png: not a PNG or JPEG file"
+}
+t "info json bad among good" 1 "$T" info --json text.png "$PNG8" && check "json: good line" lines 1 out
+t "info missing file" 1 "$T" info nothere.png && check "info: missing named" err_line "nothere.png"
+t "info stdin" 0 "$T" info - <"$ROCKET" && check "info -: JPEG" has "JPEG 640x427" out
+t "info no file" 2 "$T" info
+t "info run option" 2 "$T" info --tile 8 "$PNG8" && check "info: option not for info" usage_err "--tile"
+"$T" info "$PNG8" >/dev/full 2>"$W/err"
+rc=$?
+if [ $rc = 1 ] && err_line "write failed"; then pass; else fail "info >/dev/full: exit $rc"; fi
+
+# --- run: outputs against the C API ---------------------------------------------------------
+# same_as_ref NAME [CLI_OPTS...] -- INPUT [FILTERS...]: the tool's PNG equals cli_ref's.
+same_as_ref() {
+    local name=$1
+    shift
+    local opts=()
+    while [ "$1" != "--" ]; do
+        opts+=("$1")
+        shift
+    done
+    shift
+    local input=$1
+    shift
+    rm -f cli.png ref.png
+    if ! "$REF" run "${opts[@]}" "$input" ref.png "$@" 2>"$W/err"; then
+        fail "$name: cli_ref failed"
+        show_err
+        return
+    fi
+    if t "$name" 0 "$T" run "${opts[@]}" "$input" cli.png "$@"; then
+        check "$name: same bytes as the library" cmp -s cli.png ref.png
+    fi
+}
+same_as_ref "chain gaussian sharpen resize" -- "$ROCKET" gaussian:sigma=2 sharpen:amount=1.5 \
+    resize:scale=0.5
+same_as_ref "no filter" -- "$ROCKET"
+same_as_ref "invert grayscale" -- "$ROCKET" invert grayscale
+same_as_ref "crop rotate flip" -- "$ROCKET" crop:x=10,y=20,width=300,height=200 rotate:angle=90 \
+    flip:axis=vertical
+same_as_ref "box levels" -- "$ROCKET" box:radius=2 levels:in_black=0.1,in_white=0.9
+same_as_ref "median convolve" -- "$ROCKET" median:radius=1 "convolve:matrix=0 -1 0;-1 5 -1;0 -1 0"
+same_as_ref "resize kernel" -- "$ROCKET" resize:width=101,kernel=bicubic sobel
+same_as_ref "16-bit gray" -- "$PNG16" gaussian:sigma=1.5 contrast:amount=1.2
+same_as_ref "rgba" -- "$PNGA" gaussian:sigma=3 gamma:value=2.2
+same_as_ref "tiles and threads" --tile 17x5 --threads 3 -- "$ROCKET" gaussian:sigma=4 resize:scale=0.3
+same_as_ref "square tile" --tile 40 --threads 1 -- "$ROCKET" sharpen:amount=2
+for b in constant constant:200 replicate reflect reflect101 wrap; do
+    same_as_ref "border $b" --border "$b" -- "$PNG8" gaussian:sigma=3
+done
+same_as_ref "orientation applied" -- "$EXIF6" resize:scale=0.1
+same_as_ref "--no-orient" --no-orient -- "$EXIF6" resize:scale=0.1
+
+"$T" run --tile 8x3 --threads 2 "$ROCKET" a.png gaussian:sigma=5 2>/dev/null
+"$T" run --tile 512 --threads 1 "$ROCKET" b.png gaussian:sigma=5 2>/dev/null
+check "tile size and threads do not change the output" cmp -s a.png b.png
+"$T" run --border constant:0 "$PNG8" c0.png box:radius=3 2>/dev/null
+"$T" run --border constant:255 "$PNG8" c255.png box:radius=3 2>/dev/null
+check "--border constant:V has an effect" ! cmp -s c0.png c255.png
+"$T" run --border constant:255 "$PNG8" c3.png box:radius=3 2>/dev/null
+"$T" run --border constant:255,255,255 "$PNG8" c4.png box:radius=3 2>/dev/null
+check "--border constant: one value or one per channel" cmp -s c3.png c4.png
+
+# --- run: options ---------------------------------------------------------------------------
+t "--no-orient size" 0 "$T" run --no-orient "$EXIF6" o1.png resize:scale=0.1 &&
+    "$T" info --json o1.png >j 2>/dev/null && check "--no-orient keeps 120x180" \
+    [ "$(field j width)x$(field j height)" = 120x180 ]
+t "orient size" 0 "$T" run "$EXIF6" o2.png resize:scale=0.1 &&
+    "$T" info --json o2.png >j 2>/dev/null && check "orientation gives 180x120" \
+    [ "$(field j width)x$(field j height)" = 180x120 ]
+t "jpeg to jpeg" 0 "$T" run "$EXIF6" o3.jpg resize:scale=0.1 &&
+    "$T" info --json o3.jpg >j 2>/dev/null && {
+    check "jpeg keeps EXIF" [ "$(field j exif)" = True ]
+    check "EXIF orientation reset" [ "$(field j orientation)" = 1 ]
+}
+t "icc kept" 0 "$T" run "$ROCKET" o4.jpg invert && "$T" info --json o4.jpg >j 2>/dev/null &&
+    check "jpeg keeps ICC" [ "$(field j icc)" = True ]
+t "quality low" 0 "$T" run --quality 5 "$ROCKET" q5.jpg
+t "quality high" 0 "$T" run --quality=98 "$ROCKET" q98.jpg
+check "--quality changes the size" [ "$(stat -c %s q5.jpg)" -lt "$(stat -c %s q98.jpg)" ]
+t "quality 1" 0 "$T" run --quality 1 "$PNG8" q1.jpg
+t "quality 100" 0 "$T" run --quality 100 "$PNG8" q100.jpg
+for bad in 0 101 -3 abc 50x; do
+    t "--quality $bad" 2 "$T" run --quality "$bad" "$PNG8" qbad.jpg &&
+        check "--quality $bad: range named" usage_err "1-100"
+done
+check "no output after usage errors" absent qbad.jpg
+t "--format png on .jpg name" 0 "$T" run --format png "$PNG8" fmt.jpg &&
+    check "--format wins over the name" [ "$(magic fmt.jpg)" = 89504e47 ]
+t "--format jpeg" 0 "$T" run --format jpeg "$PNG8" fmt.out &&
+    check "--format jpeg writes JPEG" [ "$(magic fmt.out | cut -c1-6)" = ffd8ff ]
+t "--format jpg alias" 0 "$T" run --format=jpg "$PNG8" fmt2.out
+t "--format gif" 2 "$T" run --format gif "$PNG8" x.gif && check "--format: named" usage_err "gif"
+t "unknown extension" 2 "$T" run "$PNG8" out.bmp && check "extension: named" usage_err "out.bmp"
+check "no output for unknown extension" absent out.bmp
+for good in 64 32x8 1x1 65536 17X5; do
+    t "--tile $good" 0 "$T" run --tile "$good" "$PNG8" tile.png invert
+done
+t "--tile=WxH form" 0 "$T" run --tile=16x16 "$PNG8" tile.png invert
+for bad in 0 65537 10x x10 10x0 -4 abc 3x3x3; do
+    t "--tile $bad" 2 "$T" run --tile "$bad" "$PNG8" tile.png && check "--tile $bad: range" \
+        usage_err "1-65536"
+done
+t "--tile missing value" 2 "$T" run "$PNG8" tile.png --tile
+for good in 1 2 256; do
+    t "--threads $good" 0 "$T" run --threads "$good" "$PNG8" thr.png gaussian
+done
+for bad in 0 -1 257 100000 abc 1.5 ""; do
+    t "--threads '$bad'" 2 "$T" run --threads "$bad" "$PNG8" thr2.png &&
+        check "--threads '$bad': range named" usage_err "1-256"
+done
+check "no output after --threads errors" absent thr2.png
+for bad in mirror wrap:3 constant:x constant:1,2,3,4,5 "constant:"; do
+    t "--border $bad" 2 "$T" run --border "$bad" "$PNG8" brd.png && check "--border $bad" \
+        usage_err "--border"
+done
+t "--border reflect_101 alias" 0 "$T" run --border reflect_101 "$PNG8" brd.png box
+for good in 512M 1.5G 64MiB 200000000 1g 100000K; do
+    t "--memory-limit $good" 0 "$T" run --memory-limit "$good" "$PNG8" mem.png gaussian
+done
+for bad in 0 abc 12Q -5M 5MX ""; do
+    t "--memory-limit '$bad'" 2 "$T" run --memory-limit "$bad" "$PNG8" mem2.png &&
+        check "--memory-limit '$bad'" usage_err "--memory-limit"
+done
+t "--memory-limit too small" 1 "$T" run --memory-limit 64K "$ROCKET" mem3.png gaussian &&
+    check "memory limit: one error naming the file and the limit" \
+        eval 'err_line rocket.jpg && grep -qi limit "$W/err"'
+check "no output after the memory limit" absent mem3.png
+t "--memory-limit 1M on a run" 1 "$T" run --memory-limit 1M "$ROCKET" mem4.png resize:scale=4
+check "no temp files" no_temp .
+
+# --- progress and quiet ---------------------------------------------------------------------
+t "quiet by default off a terminal" 0 "$T" run "$ROCKET" p.png gaussian:sigma=2 &&
+    check "no progress when stderr is not a terminal" is_empty err
+t "--progress" 0 "$T" run --progress "$ROCKET" p.png gaussian:sigma=2 && {
+    check "--progress: percent" grep -q '100%' err
+    check "--progress: megapixels per second" has "MP/s" err
+    check "--progress: stdout untouched" is_empty out
+}
+t "--quiet --progress" 0 "$T" run --quiet --progress "$ROCKET" p.png gaussian:sigma=2 &&
+    check "--quiet silences progress" is_empty err
+t "-q" 0 "$T" run -q "$PNG8" p.png && check "-q: nothing" is_empty err
+t "--quiet keeps errors" 1 "$T" run --quiet text.png p2.png && check "--quiet: error shown" \
+    err_line "text.png"
+if command -v script >/dev/null; then
+    # On a terminal the bar shows once a run has lasted ~0.5 s; a slow chain makes sure.
+    script -qec "'$T' run --threads 1 '$ROCKET' tty.png resize:scale=2 median:radius=3" \
+        /dev/null >tty.txt 2>&1 </dev/null
+    check "terminal: progress bar drawn" grep -q '%' tty.txt
+    check "terminal: time left" grep -q 'left' tty.txt
+    check "terminal: bar erased (carriage return)" grep -q $'\r' tty.txt
+    check "terminal: output written" [ -s tty.png ]
+else
+    echo "skip: no 'script' to test the progress bar on a terminal"
+fi
+
+# --- stdin and stdout -----------------------------------------------------------------------
+"$T" run "$ROCKET" file.png gaussian:sigma=2 2>/dev/null
+t "stdin" 0 "$T" run - in.png gaussian:sigma=2 <"$ROCKET" &&
+    check "stdin gives the same output" cmp -s in.png file.png
+t "stdin pipe" 0 bash -c "cat '$ROCKET' | '$T' run - pipe.png gaussian:sigma=2" &&
+    check "piped stdin gives the same output" cmp -s pipe.png file.png
+t "stdout" 0 "$T" run --progress "$ROCKET" - --format png gaussian:sigma=2 && {
+    check "stdout holds the image and nothing else" cmp -s out file.png
+    check "stdout: progress went to stderr" has "%" err
+}
+t "stdin to stdout" 0 bash -c "'$T' run --format png - - gaussian:sigma=2 <'$ROCKET'" &&
+    check "stdin to stdout" cmp -s out file.png
+t "stdout needs --format" 2 "$T" run "$ROCKET" - && check "stdout: --format named" \
+    usage_err "--format"
+t "stdin not an image" 1 bash -c "echo hello | '$T' run - x.png" &&
+    check "stdin error named" err_line "<stdin>: not a PNG or JPEG file"
+check "no output from a bad stdin" absent x.png
+"$T" run "$ROCKET" - --format png >/dev/full 2>"$W/err"
+rc=$?
+if [ $rc = 1 ] && err_line "No space left"; then pass; else
+    fail "write error on stdout: exit $rc"
+    show_err
+fi
+"$T" run "$ROCKET" - --format jpeg >/dev/full 2>"$W/err"
+rc=$?
+if [ $rc = 1 ] && err_line "<stdout>"; then pass; else fail "jpeg to /dev/full: exit $rc"; fi
+
+# --- errors, exit statuses, no partial output -----------------------------------------------
+t "unknown filter" 2 "$T" run "$PNG8" e.png gausian &&
+    check "unknown filter: did you mean" usage_err "unknown filter 'gausian' (did you mean 'gaussian'?)"
+t "bad value" 2 "$T" run "$PNG8" e.png gaussian:sigma=-1 &&
+    check "bad value: range" usage_err "gaussian: sigma must be in (0, 1000], got -1"
+t "bad key" 2 "$T" run "$PNG8" e.png gaussian:sigmaa=1 && check "bad key named" usage_err "sigmaa"
+t "missing required" 2 "$T" run "$PNG8" e.png convolve && check "required named" usage_err "matrix"
+t "unknown option" 2 "$T" run --frobnicate "$PNG8" e.png && check "unknown option named" \
+    usage_err "--frobnicate"
+t "flag with value" 2 "$T" run --force=yes "$PNG8" e.png
+t "option for another command" 2 "$T" run --json "$PNG8" e.png
+t "missing OUTPUT" 2 "$T" run "$PNG8" && check "missing OUTPUT named" usage_err "OUTPUT"
+check "no output after usage errors" absent e.png
+t "crop outside the image" 1 "$T" run "$PNG8" e.png crop:x=0,y=0,width=64,height=8 &&
+    check "filter/image error names the file" err_line "basn2c08.png"
+check "no output after a filter error" absent e.png
+t "missing input" 1 "$T" run nothere.png e.png && check "missing input named" err_line "nothere.png"
+t "directory input" 1 "$T" run . e.png
+t "text named .png" 1 "$T" run text.png e.png && check "text file named" \
+    err_line "text.png: not a PNG or JPEG file"
+t "truncated PNG" 1 "$T" run "$TRUNC" e.png && check "truncated PNG named" \
+    err_line "png_pillow_truncated_image.png"
+check "no partial output" absent e.png
+check "no temp files" no_temp .
+# An existing target stays as it was when a run fails.
+printf 'precious' >keep.png
+before=$(sum keep.png)
+t "failure keeps the target (bad input)" 1 "$T" run "$TRUNC" keep.png
+check "target untouched (bad input)" [ "$(sum keep.png)" = "$before" ]
+t "failure keeps the target (bad filter)" 1 "$T" run "$PNG8" keep.png crop:x=40,y=0,width=1,height=1
+check "target untouched (bad filter)" [ "$(sum keep.png)" = "$before" ]
+t "failure keeps the target (memory)" 1 "$T" run --memory-limit 64K "$ROCKET" keep.png
+check "target untouched (memory)" [ "$(sum keep.png)" = "$before" ]
+t "success replaces the target" 0 "$T" run "$PNG8" keep.png
+check "target replaced" [ "$(sum keep.png)" != "$before" ]
+# Unwritable places.
+t "missing directory" 1 "$T" run "$PNG8" nodir/sub/e.png && check "missing directory named" \
+    err_line "nodir/sub/e.png"
+check "missing directory not created" absent nodir
+printf 'x' >afile
+t "file in place of a directory" 1 "$T" run "$PNG8" afile/e.png && check "afile named" \
+    err_line "afile/e.png"
+t "/proc" 1 "$T" run "$PNG8" /proc/tileproc-e.png
+mkdir -p adir
+t "directory as output" 1 "$T" run --format png "$PNG8" adir && check "directory output named" \
+    err_line "adir: is a directory"
+check "directory untouched" [ -d adir ]
+# A full disk: a 64 KiB tmpfs cannot hold the photo as PNG.
+MNT=$W/full
+mkdir -p "$MNT"
+if mount -t tmpfs -o size=64k tmpfs "$MNT" 2>/dev/null; then
+    printf 'precious' >"$MNT/keep.png"
+    t "full disk" 1 "$T" run "$ROCKET" "$MNT/big.png" &&
+        check "full disk: one error" err_line "No space left on device"
+    check "full disk: no partial file" absent "$MNT/big.png"
+    t "full disk over a target" 1 "$T" run "$ROCKET" "$MNT/keep.png"
+    check "full disk: target untouched" [ "$(cat "$MNT/keep.png")" = precious ]
+    check "full disk: no temp files" [ "$(ls -A "$MNT")" = keep.png ]
+    umount "$MNT" && MNT=""
+else
+    MNT=""
+    echo "skip: cannot mount a tmpfs to test a full disk"
+fi
+
+# --- overwriting the input ------------------------------------------------------------------
+cp "$PNG8" self.png
+before=$(sum self.png)
+t "refuse to overwrite the input" 1 "$T" run self.png self.png invert &&
+    check "refusal names the file and --force" eval 'err_line self.png && has --force "$W/err"'
+check "input untouched" [ "$(sum self.png)" = "$before" ]
+t "refuse through another path" 1 "$T" run self.png ./././self.png invert
+mkdir -p sub
+t "refuse through a relative path" 1 "$T" run self.png sub/../self.png invert
+ln -f self.png hard.png
+t "refuse through a hard link" 1 "$T" run self.png hard.png invert
+ln -sf self.png link.png
+t "refuse through a symlink" 1 "$T" run link.png self.png invert
+check "input still untouched" [ "$(sum self.png)" = "$before" ]
+t "--force overwrites the input" 0 "$T" run --force self.png self.png invert
+check "--force changed the input" [ "$(sum self.png)" != "$before" ]
+"$T" run "$PNG8" inv.png invert 2>/dev/null
+check "--force wrote the right pixels" "$REF" same self.png inv.png
+t "-f" 0 "$T" run -f self.png self.png invert
+check "twice inverted is the original" "$REF" same self.png "$PNG8"
+
+# --- batch mode -----------------------------------------------------------------------------
+mkdir -p batch in
+cp "$PNG8" in/one.png
+cp "$ROCKET" in/two.jpg
+cp text.png in/bad.png
+t "batch with a bad file" 1 "$T" run -o batch in/one.png in/bad.png in/two.jpg -- invert && {
+    check "batch: error names the bad file" has "in/bad.png" err
+    check "batch: one error line" [ "$(grep -c '^tileproc: error:' err)" = 1 ]
+    check "batch: summary" has "1 of 3" err
+}
+check "batch: first output" [ -s batch/one.png ]
+check "batch: output after the bad one" [ -s batch/two.jpg ]
+check "batch: no output for the bad file" absent batch/bad.png
+check "batch: no temp files" no_temp batch
+check "batch: ext of the input" [ "$(magic batch/two.jpg | cut -c1-6)" = ffd8ff ]
+"$T" run in/one.png single.png invert 2>/dev/null
+check "batch output equals a single run" cmp -s batch/one.png single.png
+t "batch --format" 0 "$T" run --format png --output-dir=batch in/one.png in/two.jpg -- \
+    resize:scale=0.5 && check "batch --format png names" [ -s batch/two.png ]
+check "batch --format png content" [ "$(magic batch/two.png)" = 89504e47 ]
+t "batch without filters" 0 "$T" run -o batch in/one.png
+t "batch progress" 0 "$T" run --progress -o batch in/one.png in/two.jpg -- gaussian &&
+    check "batch progress: which file of how many" eval 'has "[1/2]" err && has "[2/2]" err'
+t "batch missing dir" 1 "$T" run -o nodir in/one.png -- invert && check "batch dir named" \
+    err_line nodir
+t "batch dir is a file" 1 "$T" run -o afile in/one.png -- invert
+t "batch filter without --" 2 "$T" run -o batch in/one.png invert && check "batch: hint --" \
+    usage_err "after --"
+t "batch no inputs" 2 "$T" run -o batch -- invert
+t "batch stdin" 2 "$T" run -o batch - -- invert
+t "batch to stdout" 2 "$T" run -o - in/one.png -- invert
+mkdir -p in2
+cp "$PNG16" in2/one.png
+t "batch same output twice" 1 "$T" run -o batch in/one.png in2/one.png -- invert &&
+    check "batch: clash named" has "in2/one.png" err
+t "batch refuses the input" 1 "$T" run -o in in/one.png -- invert
+check "batch: input untouched" cmp -s in/one.png "$PNG8"
+t "batch bad filter is usage" 2 "$T" run -o batch in/one.png -- gausian
+t "batch unknown ext" 1 "$T" run -o batch "$DATA/jpeg/testorig.ppm" in/one.png -- invert
+
+# --- plugins --------------------------------------------------------------------------------
+if [ -n "$PLUGIN" ] && [ -f "$PLUGIN" ]; then
+    t "plugin filter unknown without the plugin" 2 "$T" run "$PNG8" pz.png posterize
+    t "filters --plugin" 0 "$T" filters --plugin "$PLUGIN" && check "plugin filter listed" \
+        grep -q '^posterize ' out
+    t "filters NAME --plugin" 0 "$T" filters --plugin "$PLUGIN" posterize &&
+        check "plugin parameters" grep -q '^  levels ' out
+    if "$REF" run --plugin "$PLUGIN" "$ROCKET" ref.png posterize:levels=3 2>/dev/null; then
+        t "run --plugin" 0 "$T" run --plugin "$PLUGIN" "$ROCKET" pz.png posterize:levels=3 &&
+            check "plugin output equals the library's" cmp -s pz.png ref.png
+    else
+        fail "cli_ref with the plugin"
+    fi
+    t "TILEPROC_PLUGIN_PATH" 0 env TILEPROC_PLUGIN_PATH="/nonexistent/skipped::$PLUGIN" \
+        "$T" filters && check "TILEPROC_PLUGIN_PATH: posterize listed" grep -q '^posterize ' out
+    mkdir -p plugdir
+    cp "$PLUGIN" plugdir/libposterize.so
+    t "TILEPROC_PLUGIN_PATH directory" 0 env TILEPROC_PLUGIN_PATH="plugdir" "$T" run "$PNG8" \
+        pz2.png posterize:levels=2
+    t "TILEPROC_PLUGIN_PATH file and --plugin" 0 env TILEPROC_PLUGIN_PATH="$PLUGIN" "$T" run \
+        --plugin "$PLUGIN" "$PNG8" pz3.png posterize
+    t "help lists plugin filters" 0 env TILEPROC_PLUGIN_PATH="$PLUGIN" "$T" --help &&
+        check "help: posterize" grep -q '^  posterize ' out
+    t "bad plugin" 1 "$T" run --plugin ./nothere.so "$PNG8" pz4.png && check "bad plugin named" \
+        err_line "nothere.so"
+    t "not a plugin" 1 "$T" run --plugin text.png "$PNG8" pz4.png
+    check "no output after plugin errors" absent pz4.png
+else
+    echo "skip: no plugin given"
+fi
+
+# --- interruption ---------------------------------------------------------------------------
+mkdir -p int
+"$T" run --threads 1 "$ROCKET" int/out.png resize:scale=3 median:radius=3 median:radius=3 \
+    2>"$W/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if [ $rc = 130 ] && err_line "interrupted"; then pass; else
+    fail "SIGTERM: exit $rc, expected 130"
+    show_err
+fi
+check "interrupted: no output or temp file" [ -z "$(ls -A int)" ]
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]
