@@ -104,6 +104,16 @@ typedef struct tproc__exec_io {
 int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tproc__exec_io *io);
 
 /*
+ * Plans stages [first, length) of a pipeline for a source format; first_params, if not NULL,
+ * replaces the parameters of stage `first` for this plan only.
+ */
+int tproc__pipeline_plan(tproc_pipeline *pipeline, size_t first, const tproc_params *first_params,
+                         tproc_format source, const tproc_run_options *options, tproc__plan *plan);
+tproc_ctx *tproc__pipeline_ctx(const tproc_pipeline *pipeline);
+const tproc_filter *tproc__pipeline_stage(const tproc_pipeline *pipeline, size_t k,
+                                          const tproc_params **params);
+
+/*
  * For crop, flip and rotate: applies the filter to *in as a view transform into *out (no copy),
  * after checking its parameters. TPROC_ERR_NOT_FOUND for any other filter.
  */

@@ -310,6 +310,40 @@ void tproc_save_options_from_image(tproc_save_options *options, const tproc_imag
     options->exif = tproc_image_exif(image, &options->exif_size);
 }
 
+int tproc__save_options_resolve(tproc_ctx *ctx, const char *name,
+                                const tproc_save_options *options, tproc_save_options *o)
+{
+    if (options)
+        *o = *options;
+    else
+        tproc_save_options_init(o);
+    if (o->quality == 0)
+        o->quality = 90;
+    if (o->quality < 1 || o->quality > 100)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: JPEG quality must be 1-100, got %d", name,
+                            o->quality);
+    if (o->compression < 0)
+        o->compression = 6;
+    if (o->compression > 9)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: PNG compression must be 0-9, got %d", name,
+                            o->compression);
+    if (o->format != TPROC_FILE_PNG && o->format != TPROC_FILE_JPEG)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "%s: unknown output format (use .png, .jpg or set the format)", name);
+    return TPROC_OK;
+}
+
+void tproc__encodable_format(tproc_file_format format, int *channels, tproc_sample *sample)
+{
+    if (format == TPROC_FILE_PNG) {
+        if (*sample == TPROC_F32)
+            *sample = TPROC_U16;
+    } else {
+        *sample = TPROC_U8;
+        *channels = *channels >= 3 ? 3 : 1;
+    }
+}
+
 /*
  * Encodes view to out. Converts first when the encoder cannot take the view as it is: PNG takes
  * u8/u16 (f32 becomes u16); JPEG takes u8 gray or RGB (others become u8, alpha is dropped).
@@ -320,37 +354,16 @@ static int encode(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
     if (!view || tproc_view_validate(view))
         return tproc__error(ctx, TPROC_ERR_ARG, "%s: invalid view", out->name);
     tproc_save_options o;
-    if (options)
-        o = *options;
-    else
-        tproc_save_options_init(&o);
-    if (o.quality == 0)
-        o.quality = 90;
-    if (o.quality < 1 || o.quality > 100)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: JPEG quality must be 1-100, got %d",
-                            out->name, o.quality);
-    if (o.compression < 0)
-        o.compression = 6;
-    if (o.compression > 9)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: PNG compression must be 0-9, got %d",
-                            out->name, o.compression);
+    int status = tproc__save_options_resolve(ctx, out->name, options, &o);
+    if (status)
+        return status;
     int channels = view->channels;
     tproc_sample sample = view->sample;
-    if (o.format == TPROC_FILE_PNG) {
-        if (sample == TPROC_F32)
-            sample = TPROC_U16;
-    } else if (o.format == TPROC_FILE_JPEG) {
-        sample = TPROC_U8;
-        channels = channels >= 3 ? 3 : 1;
-    } else {
-        return tproc__error(ctx, TPROC_ERR_ARG,
-                            "%s: unknown output format (use .png, .jpg or set the format)",
-                            out->name);
-    }
+    tproc__encodable_format(o.format, &channels, &sample);
     tproc_image *converted = NULL;
     tproc_view v = *view;
     if (channels != view->channels || sample != view->sample) {
-        int status = tproc_image_new(ctx, view->width, view->height, channels, sample, &converted);
+        status = tproc_image_new(ctx, view->width, view->height, channels, sample, &converted);
         if (status)
             return status;
         v = tproc_image_view(converted);
@@ -359,8 +372,8 @@ static int encode(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
             return status;
         }
     }
-    int status = o.format == TPROC_FILE_PNG ? tproc__png_save(ctx, &v, out, &o)
-                                            : tproc__jpeg_save(ctx, &v, out, &o);
+    status = o.format == TPROC_FILE_PNG ? tproc__png_save(ctx, &v, out, &o)
+                                        : tproc__jpeg_save(ctx, &v, out, &o);
     tproc_image_free(&converted);
     if (!status)
         status = tproc__output_flush(out);
@@ -394,8 +407,7 @@ int tproc_save_memory(tproc_ctx *ctx, const tproc_view *view, const tproc_save_o
     return TPROC_OK;
 }
 
-/* Creates "<dir>/.<base>.tmp-XXXXXX" beside path; the caller renames or unlinks it. */
-static int temp_beside(tproc_ctx *ctx, const char *path, char **tmp_path, FILE **fp)
+int tproc__temp_beside(tproc_ctx *ctx, const char *path, char **tmp_path, FILE **fp)
 {
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
@@ -447,7 +459,7 @@ int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
                             "%s: cannot tell the format from the name (use .png or .jpg)", path);
     char *tmp = NULL;
     FILE *fp = NULL;
-    int status = temp_beside(ctx, path, &tmp, &fp);
+    int status = tproc__temp_beside(ctx, path, &tmp, &fp);
     if (status)
         return status;
     tproc__output out = {path, tproc__ctx(ctx), fp, NULL, 0, 0, TPROC_OK};

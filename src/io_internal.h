@@ -38,6 +38,20 @@ int tproc__output_write(tproc__output *out, const void *data, size_t n);
 int tproc__output_flush(tproc__output *out);
 
 /*
+ * Creates "<dir>/.<base>.tmp-XXXXXX" beside path, with the permissions a new file would get,
+ * open for writing. The caller renames it over path on success or unlinks it; *tmp is malloc'd.
+ */
+int tproc__temp_beside(tproc_ctx *ctx, const char *path, char **tmp, FILE **fp);
+
+/* Fills *o from options (NULL: defaults) and checks it: quality, compression, a known format.
+ * name is for messages. */
+int tproc__save_options_resolve(tproc_ctx *ctx, const char *name,
+                                const tproc_save_options *options, tproc_save_options *o);
+/* The channels and sample type an encoder takes for an image of channels/sample: PNG turns f32
+ * into u16; JPEG takes u8 gray or RGB (alpha dropped). */
+void tproc__encodable_format(tproc_file_format format, int *channels, tproc_sample *sample);
+
+/*
  * Codecs. Each reads from `in` positioned at the file's first byte (the magic included) and
  * records errors as "<name>: <cause>" through tproc__error. load fills *out with a new image
  * (orientation is recorded in the image, not applied: io.c applies it) and sets ICC/EXIF.

@@ -49,6 +49,18 @@ size_t tproc_pipeline_length(const tproc_pipeline *pipeline)
     return pipeline ? pipeline->count : 0;
 }
 
+tproc_ctx *tproc__pipeline_ctx(const tproc_pipeline *pipeline)
+{
+    return pipeline->ctx;
+}
+
+const tproc_filter *tproc__pipeline_stage(const tproc_pipeline *pipeline, size_t k,
+                                          const tproc_params **params)
+{
+    *params = &pipeline->items[k].params;
+    return pipeline->items[k].filter;
+}
+
 int tproc_pipeline_add_filter(tproc_pipeline *pipeline, const tproc_filter *filter,
                               const tproc_params *params)
 {
@@ -131,6 +143,12 @@ static tproc_format format_of(const tproc_view *v)
 static int plan_from(tproc_pipeline *pipeline, size_t first, tproc_format source,
                      const tproc_run_options *options, tproc__plan *plan)
 {
+    return tproc__pipeline_plan(pipeline, first, NULL, source, options, plan);
+}
+
+int tproc__pipeline_plan(tproc_pipeline *pipeline, size_t first, const tproc_params *first_params,
+                         tproc_format source, const tproc_run_options *options, tproc__plan *plan)
+{
     const tproc_filter *filters[TPROC__MAX_STAGES];
     tproc_params *params = NULL;
     size_t count = pipeline->count - first;
@@ -147,6 +165,8 @@ static int plan_from(tproc_pipeline *pipeline, size_t first, tproc_format source
         filters[k] = pipeline->items[first + k].filter;
         params[k] = pipeline->items[first + k].params;
     }
+    if (count && first_params)
+        params[0] = *first_params;
     status = tproc__plan_build(pipeline->ctx, plan, filters, params, count, source, options);
     tproc__dealloc(pipeline->ctx, params);
     return status;

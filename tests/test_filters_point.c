@@ -32,7 +32,7 @@ static const char *const specs[] = {
     "grayscale:standard=601",
     "brightness",
     "brightness:amount=-0.37",
-    "brightness:amount=0.0031", /* not a whole number of u8 levels: no saturating-add path */
+    "brightness:amount=0.0031", /* under one u8 level: still rounds to +1 */
     "brightness:amount=1",
     "contrast",
     "contrast:amount=0.3",

@@ -10,64 +10,6 @@
 
 #include "testutil.h"
 
-/* A random, valid spec for filter f on an image of w x h (the image may change size after). */
-static void random_spec(tu_rng *rng, const tproc_filter *f, ptrdiff_t w, ptrdiff_t h, char *buf,
-                        size_t size)
-{
-    const char *n = f->name;
-    if (!strcmp(n, "crop")) {
-        ptrdiff_t x = tu_rng_range(rng, 0, w - 1), y = tu_rng_range(rng, 0, h - 1);
-        snprintf(buf, size, "crop:x=%td,y=%td,width=%td,height=%td", x, y,
-                 tu_rng_range(rng, 1, w - x), tu_rng_range(rng, 1, h - y));
-    } else if (!strcmp(n, "resize")) {
-        static const char *k[] = {"nearest", "bilinear", "bicubic", "lanczos3", "area"};
-        if (tu_rng_range(rng, 0, 1))
-            snprintf(buf, size, "resize:scale=%.3f,kernel=%s",
-                     0.3 + (double)tu_rng_range(rng, 0, 200) / 100.0, k[tu_rng_range(rng, 0, 4)]);
-        else
-            snprintf(buf, size, "resize:width=%td,height=%td,kernel=%s", tu_rng_range(rng, 1, 40),
-                     tu_rng_range(rng, 1, 40), k[tu_rng_range(rng, 0, 4)]);
-    } else if (!strcmp(n, "convolve")) {
-        snprintf(buf, size, "convolve:matrix=%d %d %d;%d %d %d;%d %d %d,scale=%.3f,offset=%d",
-                 (int)tu_rng_range(rng, -3, 3), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 3), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 9), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 3), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 3), (double)tu_rng_range(rng, 1, 30) / 30.0,
-                 (int)tu_rng_range(rng, -10, 10));
-    } else if (!strcmp(n, "levels")) {
-        double lo = (double)tu_rng_range(rng, 0, 40) / 100.0;
-        snprintf(buf, size, "levels:in_black=%.2f,in_white=%.2f,out_black=%.2f,out_white=%.2f", lo,
-                 lo + 0.1 + (double)tu_rng_range(rng, 0, 50) / 100.0,
-                 (double)tu_rng_range(rng, 0, 100) / 100.0,
-                 (double)tu_rng_range(rng, 0, 100) / 100.0);
-    } else {
-        /* Generic: each parameter from a small part of its range, so kernels stay small. */
-        size_t used = (size_t)snprintf(buf, size, "%s", n);
-        for (int i = 0; i < f->param_count; i++) {
-            const tproc_param_desc *p = &f->params[i];
-            char value[64];
-            if (p->type == TPROC_PARAM_ENUM) {
-                int count = 0;
-                while (p->choices[count])
-                    count++;
-                snprintf(value, sizeof value, "%s", p->choices[tu_rng_range(rng, 0, count - 1)]);
-            } else if (p->type == TPROC_PARAM_MATRIX || (p->flags & TPROC_PARAM_REQUIRED)) {
-                continue;
-            } else {
-                double lo = p->min, hi = p->max < p->min + 3 ? p->max : p->min + 3;
-                double v = lo + (hi - lo) * (double)tu_rng_range(rng, 1, 100) / 100.0;
-                if (p->type == TPROC_PARAM_INT)
-                    snprintf(value, sizeof value, "%.0f", v < lo ? lo : (double)(long)v);
-                else
-                    snprintf(value, sizeof value, "%.4f", v);
-            }
-            used += (size_t)snprintf(buf + used, size - used, "%c%s=%s", used == strlen(n) ? ':' : ',',
-                                     p->name, value);
-        }
-    }
-}
-
 static const ptrdiff_t tilings[][2] = {{1, 1}, {7, 5}, {64, 64}, {256, 256}, {3, 40}, {40, 3}};
 
 /* Runs specs on src for every tiling and thread count and compares with the whole-image run. */
@@ -106,7 +48,7 @@ START_TEST(each_filter_tiles_identically)
         tproc_image *src = tu_random_image(NULL, w, h, c, s, rng.state);
         tproc_view sv = tproc_image_view(src);
         char spec[512], label[128];
-        random_spec(&rng, f, w, h, spec, sizeof spec);
+        tu_random_spec(&rng, f, w, h, spec, sizeof spec);
         const char *chain[] = {spec};
         snprintf(label, sizeof label, "%tdx%td %d-channel %s", w, h, c, tproc_sample_name(s));
         check_chain(&sv, chain, 1, b, label);
@@ -134,7 +76,7 @@ START_TEST(random_chains_tile_identically)
         tproc_format fmt = {w, h, c, s};
         for (size_t k = 0; k < n; k++) {
             const tproc_filter *f = tproc_filter_at((size_t)tu_rng_range(&rng, 0, (ptrdiff_t)count - 1));
-            random_spec(&rng, f, fmt.width, fmt.height, specs[k], sizeof specs[k]);
+            tu_random_spec(&rng, f, fmt.width, fmt.height, specs[k], sizeof specs[k]);
             chain[k] = specs[k];
             /* Track the size so the next crop fits. */
             tproc_pipeline *p;

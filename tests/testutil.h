@@ -48,6 +48,11 @@ tproc_allocator tu_counting_allocator(tu_counter *counter);
                       tproc_strerror(tu_status_), tproc_ctx_message(ctx));                         \
     } while (0)
 
+/* Writes a random, valid "name:key=value" spec for filter f applied to a w x h image, with
+ * parameters from a small part of their ranges so kernels stay small. */
+void tu_random_spec(tu_rng *rng, const tproc_filter *f, ptrdiff_t w, ptrdiff_t h, char *buf,
+                    size_t size);
+
 #endif
 
 /*

@@ -71,10 +71,9 @@ static void print_json(const char *file, const tproc_info *in)
     printf(",\"format\":\"%s\",\"width\":%td,\"height\":%td,\"channels\":%d,\"depth\":%d,"
            "\"sample\":\"%s\",\"interlaced\":%s,\"progressive\":%s,\"orientation\":%d,"
            "\"icc\":%s,\"exif\":%s}\n",
-           tproc_file_format_name(in->format), in->width, in->height, in->channels,
-           in->bit_depth, tproc_sample_name(in->sample), bool_text(in->interlaced),
-           bool_text(in->progressive), in->orientation, bool_text(in->has_icc),
-           bool_text(in->has_exif));
+           tproc_file_format_name(in->format), in->width, in->height, in->channels, in->bit_depth,
+           tproc_sample_name(in->sample), bool_text(in->interlaced), bool_text(in->progressive),
+           in->orientation, bool_text(in->has_icc), bool_text(in->has_exif));
 }
 
 static const char *channel_names(int channels)

@@ -91,7 +91,7 @@ static int dispatch(int argc, char **argv)
         command = CLI_CMD_INFO;
     else if (strcmp(name, "filters") == 0)
         command = CLI_CMD_FILTERS;
-    else if (strcmp(name, "help") == 0 && argc == 2)
+    else if (strcmp(name, "help") == 0)
         return print_help();
     else if (name[0] == '-' && name[1] != '\0')
         command = CLI_CMD_TOP;

@@ -217,8 +217,7 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         break;
     case CLI_OPT_TILE:
         if (parse_tile(value, &args->tile_width, &args->tile_height))
-            return cli_usage("--tile must be WxH or N with each side in 1-65536, got '%s'",
-                             value);
+            return cli_usage("--tile must be WxH or N with each side in 1-65536, got '%s'", value);
         break;
     case CLI_OPT_THREADS:
         if (parse_int(value, 1, 256, &n))

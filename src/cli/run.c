@@ -245,15 +245,13 @@ static int run_batch(runner *r, char *const *inputs, size_t count)
             failed++;
             continue;
         }
-        snprintf(output, len, "%.*s/%.*s%s", (int)dir_len, args->outdir, (int)stem_len, base,
-                 ext);
+        snprintf(output, len, "%.*s/%.*s%s", (int)dir_len, args->outdir, (int)stem_len, base, ext);
         outputs[i] = output;
         size_t earlier = 0;
         while (earlier < i && !(outputs[earlier] && strcmp(outputs[earlier], output) == 0))
             earlier++;
         if (earlier < i) {
-            cli_error("%s: its output %s would replace that of %s", input, output,
-                      inputs[earlier]);
+            cli_error("%s: its output %s would replace that of %s", input, output, inputs[earlier]);
             failed++;
             continue;
         }
@@ -307,7 +305,7 @@ int cli_run(cli_args *args)
 {
     int batch = args->outdir != NULL;
     tproc_file_format format = TPROC_FILE_UNKNOWN;
-    char *const *inputs = args->pos, *const *filters;
+    char *const *inputs = args->pos, *const * filters;
     size_t input_count, filter_count;
     int rc;
     if (batch) {

@@ -135,6 +135,7 @@ int main(int argc, char **argv)
         return same(argv[2], argv[3]);
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return run(argc - 2, argv + 2);
-    fprintf(stderr, "usage: cli_ref run [OPTIONS] INPUT OUTPUT.png [FILTER]... | cli_ref same A B\n");
+    fprintf(stderr,
+            "usage: cli_ref run [OPTIONS] INPUT OUTPUT.png [FILTER]... | cli_ref same A B\n");
     return 2;
 }

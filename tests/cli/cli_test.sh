@@ -23,6 +23,11 @@ PNGI=$DATA/pngsuite/basi0g01.png   # interlaced
 EXIF6=$DATA/exif/Landscape_6.jpg   # stored 1200x1800, orientation 6
 TRUNC=$DATA/bad/png_pillow_truncated_image.png
 
+# In a sanitizer build, a leak or an error must not pass for an expected exit status of 1.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}exitcode=86"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86"
+
 W=$(mktemp -d "${TMPDIR:-/tmp}/tileproc-cli.XXXXXX")
 MNT=""
 cleanup() {
@@ -46,6 +51,11 @@ t() {
     shift 2
     "$@" >"$W/out" 2>"$W/err"
     local rc=$?
+    if grep -qE 'Sanitizer|runtime error:' "$W/err"; then
+        fail "$name: sanitizer report"
+        grep -E -m3 'Sanitizer|runtime error:|#[0-9] ' "$W/err" | sed 's/^/    /'
+        return 1
+    fi
     if [ "$rc" = "$want" ]; then
         pass
         return 0
@@ -65,6 +75,7 @@ lacks() { ! grep -qF -- "$1" "$2"; }
 lines() { [ "$(wc -l <"$2")" -eq "$1" ]; }
 is_empty() { [ ! -s "$1" ]; }
 absent() { [ ! -e "$1" ]; }
+differ() { ! cmp -s "$1" "$2"; }
 no_temp() { ! ls -A "$1" | grep -q '\.tmp-'; }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 # One error line naming what: "tileproc: error: ...what...".
@@ -236,7 +247,7 @@ same_as_ref "--no-orient" --no-orient -- "$EXIF6" resize:scale=0.1
 check "tile size and threads do not change the output" cmp -s a.png b.png
 "$T" run --border constant:0 "$PNG8" c0.png box:radius=3 2>/dev/null
 "$T" run --border constant:255 "$PNG8" c255.png box:radius=3 2>/dev/null
-check "--border constant:V has an effect" ! cmp -s c0.png c255.png
+check "--border constant:V has an effect" differ c0.png c255.png
 "$T" run --border constant:255 "$PNG8" c3.png box:radius=3 2>/dev/null
 "$T" run --border constant:255,255,255 "$PNG8" c4.png box:radius=3 2>/dev/null
 check "--border constant: one value or one per channel" cmp -s c3.png c4.png
@@ -330,6 +341,9 @@ if command -v script >/dev/null; then
     check "terminal: time left" grep -q 'left' tty.txt
     check "terminal: bar erased (carriage return)" grep -q $'\r' tty.txt
     check "terminal: output written" [ -s tty.png ]
+    script -qec "'$T' run '$PNG8' - --format png; echo \"rc=\$?\"" /dev/null >tty2.txt 2>&1 </dev/null
+    check "terminal: no image data on a terminal" grep -q 'rc=2' tty2.txt
+    check "terminal: refusal says why" grep -q 'terminal' tty2.txt
 else
     echo "skip: no 'script' to test the progress bar on a terminal"
 fi
