@@ -219,8 +219,8 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     }
     plan->output = fmt;
 
-    ptrdiff_t tw = options->tile_width ? options->tile_width : 512;
-    ptrdiff_t th = options->tile_height ? options->tile_height : 128;
+    ptrdiff_t tw = options->tile_width ? options->tile_width : TPROC_DEFAULT_TILE_WIDTH;
+    ptrdiff_t th = options->tile_height ? options->tile_height : TPROC_DEFAULT_TILE_HEIGHT;
     plan->tile_width = tw < fmt.width ? tw : fmt.width;
     plan->tile_height = th < fmt.height ? th : fmt.height;
     plan->tiles_across = (size_t)((fmt.width + plan->tile_width - 1) / plan->tile_width);

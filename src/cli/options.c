@@ -25,7 +25,7 @@ const cli_option cli_options[] = {
      "extension and EXT that of --format or of the INPUT. List the filters after --. DIR must "
      "exist."},
     {CLI_OPT_TILE, "tile", 0, "WxH", RUN, 0,
-     "Tile size in pixels, or one number for square tiles; each side 1-65536 (default 256x64). "
+     "Tile size in pixels, or one number for square tiles; each side 1-65536 (default 512x128). "
      "The output is the same whatever the tile size."},
     {CLI_OPT_THREADS, "threads", 0, "N", RUN, 0,
      "Worker threads, 1-256 (default: the number of cores)."},
