@@ -6,11 +6,11 @@
  *
  * Rounding: none is needed. For u8 and u16, max - v is v with every bit flipped, so a row is
  * XORed with a byte pattern (0xff on colour bytes, 0 on alpha bytes) that the compiler
- * vectorises: the filter runs at memory speed and needs no table. f32 computes 1 - v in single
- * precision (correctly rounded, as the double result rounded to float would be) and is not
- * clamped: values outside [0, 1] stay outside.
+ * vectorises: the filter runs at memory speed and needs no table. f32 computes 1 - v in double
+ * and rounds it to float (the same as 1.0f - v: double has the bits to make that rounding
+ * exact) and is not clamped: values outside [0, 1] stay outside.
  */
-#include "filter_internal.h"
+#include "kernels/point_lut.h"
 
 /* Flips every bit of colour bytes. Pixels of 2, 4 or 8 bytes (the sizes that have alpha) divide
  * 16, so one 16-byte mask covers every lane; without alpha the mask is all ones. */
@@ -28,19 +28,11 @@ static void row_int(const unsigned char *in, unsigned char *out, size_t bytes, s
         out[i] = (unsigned char)(in[i] ^ mask[i % 16]);
 }
 
-static void row_f32(const unsigned char *in, unsigned char *out, size_t width, int channels)
+/* The definition (f32 only: u8 and u16 flip bits). */
+static double map(const void *values, double v, double max)
 {
-    int colour = tproc__colour_channels(channels);
-    for (size_t x = 0; x < width; x++, in += 4 * channels, out += 4 * channels) {
-        for (int c = 0; c < colour; c++) {
-            float v;
-            memcpy(&v, in + 4 * c, 4);
-            v = 1.0f - v;
-            memcpy(out + 4 * c, &v, 4);
-        }
-        if (colour != channels)
-            memmove(out + 4 * colour, in + 4 * colour, 4);
-    }
+    (void)values;
+    return max - v;
 }
 
 static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
@@ -52,7 +44,7 @@ static void process_row(const tproc_params *p, const tproc_stage *stage, const u
     (void)out_format;
     int channels = in_format->channels;
     if (in_format->sample == TPROC_F32) {
-        row_f32(in, out, (size_t)width, channels);
+        tproc__point_row_f32(map, NULL, in, out, (size_t)width, channels);
         return;
     }
     size_t sample_size = in_format->sample == TPROC_U16 ? 2 : 1;
@@ -61,20 +53,10 @@ static void process_row(const tproc_params *p, const tproc_stage *stage, const u
             tproc__has_alpha(channels));
 }
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
-{
-    (void)ctx;
-    (void)p;
-    tproc__stage_defaults(stage, in);
-    stage->point = 1;
-    return TPROC_OK;
-}
-
 const tproc_filter tproc__filter_invert = {
     .abi = TPROC_FILTER_ABI,
     .name = "invert",
     .summary = "negative: max - v on colour channels (alpha unchanged)",
-    .prepare = prepare,
+    .prepare = tproc__point_prepare,
     .process_row = process_row,
 };

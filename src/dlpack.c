@@ -216,8 +216,7 @@ int tproc_dlpack_view(tproc_ctx *ctx, const DLTensor *t, tproc_view *out)
         return tproc__error(ctx, TPROC_ERR_UNSUPPORTED,
                             "dlpack: strides (row %lld, pixel %lld elements) do not describe "
                             "%lld x %lld pixels of %lld channels without overlap",
-                            (long long)rs, (long long)ps, (long long)w, (long long)h,
-                            (long long)c);
+                            (long long)rs, (long long)ps, (long long)w, (long long)h, (long long)c);
     *out = v;
     return TPROC_OK;
 }

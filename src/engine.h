@@ -99,6 +99,9 @@ typedef struct tproc__exec_io {
     tproc__strip_view_fn strip_view;
     tproc__strip_done_fn strip_done; /* may be NULL */
     void *user;
+    /* 1: the band and the output never change (in-memory runs): one pass over every tile, so
+     * threads never wait at the end of a strip. */
+    int one_pass;
 } tproc__exec_io;
 
 int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tproc__exec_io *io);

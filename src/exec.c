@@ -291,13 +291,13 @@ static void *worker_main(void *arg)
     }
 }
 
-static int threads_for(const tproc__plan *plan, const tproc_run_options *options)
+static int threads_for(const tproc__plan *plan, const tproc_run_options *options, int one_pass)
 {
     int n = options->threads > 0 ? options->threads : tproc_ctx_threads(plan->ctx);
-    size_t per_strip = plan->tiles_across;
-    /* More threads than tiles in a strip would only wait. */
-    if ((size_t)n > per_strip)
-        n = (int)per_strip;
+    size_t per_pass = plan->tiles_across * (one_pass ? plan->tiles_down : 1);
+    /* More threads than tiles in a pass would only wait. */
+    if ((size_t)n > per_pass)
+        n = (int)per_pass;
     return n < 1 ? 1 : n;
 }
 
@@ -316,7 +316,7 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
     pthread_cond_init(&sh.go, NULL);
     pthread_cond_init(&sh.idle, NULL);
 
-    int nthreads = threads_for(plan, options);
+    int nthreads = threads_for(plan, options, io->one_pass);
     worker *workers = NULL;
     void *p;
     int status = tproc__alloc(plan->ctx, (size_t)nthreads * sizeof(worker), "workers", &p);
@@ -332,12 +332,16 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
         if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
             status = tproc__error(plan->ctx, TPROC_ERR_NOMEM, "cannot start a worker thread");
 
-    for (size_t strip = 0; strip < plan->tiles_down && !status; strip++) {
+    /* A pass is one strip, or every strip at once when nothing changes between them. */
+    size_t per_pass = io->one_pass ? plan->tiles_down : 1;
+    for (size_t strip = 0; strip < plan->tiles_down && !status; strip += per_pass) {
         ptrdiff_t y0 = (ptrdiff_t)strip * plan->tile_height;
-        ptrdiff_t y1 = y0 + plan->tile_height < plan->output.height ? y0 + plan->tile_height
-                                                                    : plan->output.height;
-        ptrdiff_t sy0, sy1;
-        tproc__plan_source_rows(plan, y0, y1, &sy0, &sy1);
+        ptrdiff_t y1 = y0 + (ptrdiff_t)per_pass * plan->tile_height;
+        if (y1 > plan->output.height)
+            y1 = plan->output.height;
+        ptrdiff_t sy0 = 0, sy1 = plan->source.height;
+        if (!io->one_pass)
+            tproc__plan_source_rows(plan, y0, y1, &sy0, &sy1);
         if ((status = io->band(io->user, sy0, sy1, &sh.band)))
             break;
         if ((status = io->strip_view(io->user, y0, y1, &sh.strip_out)))
@@ -345,7 +349,9 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
         sh.strip_y0 = y0;
         pthread_mutex_lock(&sh.lock);
         sh.first = strip * plan->tiles_across;
-        sh.end = sh.first + plan->tiles_across;
+        sh.end = (strip + per_pass) * plan->tiles_across;
+        if (sh.end > sh.total)
+            sh.end = sh.total;
         atomic_store(&sh.next, sh.first);
         sh.busy = started;
         sh.generation++;

@@ -2,14 +2,17 @@
 /*
  * io_jpeg.c: JPEG reading and writing through libjpeg(-turbo)'s classic API. libjpeg reports
  * fatal errors by calling error_exit, which must not return: ours longjmps back into
- * jpeg_protect(), the only setjmp in tileproc, which every libjpeg call made here runs under.
+ * jpeg_protect(), the file's only setjmp, which every libjpeg call made here runs under (a
+ * decoder or encoder lives across calls, so each call runs its libjpeg work through it anew).
  * Warnings (recoverable corrupt data) are counted and their first text kept, never printed;
  * a strict load turns the first one into an error. Data comes in through a source manager over
  * tproc__input and goes out through a destination manager over tproc__output, so memory and
  * FILE* are one code path.
  *
- * Decoding is split into open (header) / start / read rows / finish / close steps so that a
- * streaming row source can drive the same reader a band at a time.
+ * The streaming decoder and encoder of codec_stream.h are the only code paths: load is the
+ * decoder's steps with the image as the row destination, save is open + rows + finish + close.
+ * A decoder can shrink on load (DCT scaling, 1/2 to 1/8); a multi-scan (progressive) file is
+ * decoded whole at open, since libjpeg reads all of its data before the first row.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -20,7 +23,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
-#include "io_internal.h"
+#include "codec_stream.h"
 
 /* Bytes moved per read or write callback. */
 #define JPEG_IO_BUFFER 16384
@@ -212,11 +215,20 @@ typedef struct jpeg_reader {
     struct jpeg_progress_mgr progress;
     tproc_ctx *ctx;
     tproc__input *in;
-    int channels;            /* what rows come out as: 1 gray or 3 RGB */
-    int cmyk;                /* libjpeg delivers CMYK, converted to RGB per row */
-    int inverted;            /* CMYK as Adobe (Photoshop) writes it: 255 means no ink */
-    unsigned char *cmyk_row; /* one CMYK row for the conversion */
-    JOCTET *icc;             /* from jpeg_read_icc_profile (malloc'd by libjpeg) */
+    int channels;             /* what rows come out as: 1 gray or 3 RGB */
+    int cmyk;                 /* libjpeg delivers CMYK, converted to RGB per row */
+    int inverted;             /* CMYK as Adobe (Photoshop) writes it: 255 means no ink */
+    int multi_scan;           /* progressive or non-interleaved: all data is read before row 0 */
+    int scale_denom;          /* 1, 2, 4 or 8: libjpeg's DCT-domain reduction */
+    JDIMENSION width, height; /* of the output, after scaling */
+    size_t row_bytes;         /* packed bytes of one output row */
+    JDIMENSION next_row;      /* rows handed out so far */
+    int failed;               /* status of the failure that stopped the decoder, 0 if none */
+    unsigned char *cmyk_row;  /* one CMYK row for the conversion */
+    unsigned char *whole;     /* a multi-scan decode made at open (row_bytes apart), else NULL */
+    unsigned char *exif;      /* a copy of the first EXIF APP1 payload (markers die at finish) */
+    size_t exif_size;
+    JOCTET *icc; /* from jpeg_read_icc_profile (malloc'd by libjpeg) */
     unsigned int icc_size;
 } jpeg_reader;
 
@@ -283,10 +295,15 @@ static int reader_error(jpeg_reader *r)
     return tproc__error(r->ctx, status, "%s: %s", name, err->message);
 }
 
-/* Maps a jpeg_protect result: statuses pass through, a longjmp becomes its recorded error. */
+/*
+ * Maps a jpeg_protect result: statuses pass through, a longjmp becomes its recorded error and
+ * stops the reader (libjpeg's state is not to be used again after it bailed out).
+ */
 static int reader_status(jpeg_reader *r, int rc)
 {
-    return rc == JPEG_LONGJMP ? reader_error(r) : rc;
+    if (rc == JPEG_LONGJMP)
+        return r->failed = reader_error(r);
+    return rc;
 }
 
 static int reader_open_step(void *state)
@@ -317,9 +334,11 @@ static void reader_close(jpeg_reader **pr)
     if (!r)
         return;
     *pr = NULL;
-    /* Safe on a half-created object: it only frees what the memory manager holds. */
+    /* Safe on a half-created object and mid-image: it frees what the memory manager holds. */
     jpeg_destroy_decompress(&r->cinfo);
     free(r->icc);
+    tproc__dealloc(r->ctx, r->exif);
+    tproc__dealloc(r->ctx, r->whole);
     tproc__dealloc(r->ctx, r->cmyk_row);
     tproc__dealloc(r->ctx, r);
 }
@@ -339,6 +358,7 @@ static int reader_open_raw(tproc_ctx *ctx, tproc__input *in, int strict, jpeg_re
     jpeg_reader *r = mem; /* zeroed, so closing before jpeg_create_decompress is safe */
     r->ctx = ctx;
     r->in = in;
+    r->scale_denom = 1;
     err_init(&r->err);
     r->err.strict = strict;
     r->cinfo.err = &r->err.pub;
@@ -387,6 +407,73 @@ static int reader_choose_color(jpeg_reader *r)
     }
 }
 
+static int reader_dimensions_step(void *state)
+{
+    jpeg_reader *r = state;
+    r->cinfo.scale_num = 1;
+    r->cinfo.scale_denom = (unsigned int)r->scale_denom;
+    jpeg_calc_output_dimensions(&r->cinfo);
+    r->multi_scan = jpeg_has_multiple_scans(&r->cinfo) ? 1 : 0;
+    return TPROC_OK;
+}
+
+/* After the header: output colour space, scaled size, row size, whether rows need all data. */
+static int reader_setup(jpeg_reader *r)
+{
+    int status = reader_choose_color(r);
+    if (status)
+        return status;
+    if ((status = reader_status(r, jpeg_protect(&r->err, reader_dimensions_step, r))))
+        return status;
+    r->width = r->cinfo.output_width;
+    r->height = r->cinfo.output_height;
+    if (tproc__mul(r->width, (size_t)r->channels, &r->row_bytes))
+        return tproc__error(r->ctx, TPROC_ERR_OVERFLOW, "%s: row too large", r->in->name);
+    return TPROC_OK;
+}
+
+static int reader_icc_step(void *state)
+{
+    jpeg_reader *r = state;
+    if (!jpeg_read_icc_profile(&r->cinfo, &r->icc, &r->icc_size)) {
+        free(r->icc); /* NULL on failure; freeing keeps that an assumption, not a leak */
+        r->icc = NULL;
+        r->icc_size = 0;
+    }
+    return TPROC_OK;
+}
+
+/*
+ * Keeps the EXIF (the first APP1 holding it, without its "Exif\0\0" prefix) and the ICC profile
+ * (reassembled from its APP2 markers) in the reader: libjpeg frees the saved markers when the
+ * image is finished.
+ */
+static int reader_take_metadata(jpeg_reader *r)
+{
+    for (jpeg_saved_marker_ptr m = r->cinfo.marker_list; m; m = m->next) {
+        if (m->marker == JPEG_APP0 + 1 && m->data_length >= sizeof exif_prefix &&
+            memcmp(m->data, exif_prefix, sizeof exif_prefix) == 0) {
+            size_t size = m->data_length - sizeof exif_prefix;
+            if (size == 0)
+                break;
+            void *copy;
+            int status = tproc__alloc(r->ctx, size, "JPEG EXIF copy", &copy);
+            if (status)
+                return status;
+            memcpy(copy, m->data + sizeof exif_prefix, size);
+            r->exif = copy;
+            r->exif_size = size;
+            break;
+        }
+    }
+    for (jpeg_saved_marker_ptr m = r->cinfo.marker_list; m; m = m->next)
+        if (m->marker == JPEG_APP0 + 2 && m->data_length >= sizeof icc_prefix &&
+            memcmp(m->data, icc_prefix, sizeof icc_prefix) == 0)
+            /* Reassembles a profile split over several APP2 markers (and warns on bad ones). */
+            return reader_status(r, jpeg_protect(&r->err, reader_icc_step, r));
+    return TPROC_OK;
+}
+
 static int reader_start_step(void *state)
 {
     jpeg_reader *r = state;
@@ -394,12 +481,15 @@ static int reader_start_step(void *state)
     return TPROC_OK;
 }
 
-/* Starts decompression; libjpeg's working memory is capped at what the limit leaves now. */
+/*
+ * Starts decompression; libjpeg's working memory is capped at what the limit leaves now. For a
+ * multi-scan file this reads all of the data into libjpeg's coefficient buffer.
+ */
 static int reader_start(jpeg_reader *r)
 {
     if (r->cmyk) {
         size_t bytes;
-        if (tproc__mul(r->cinfo.image_width, 4, &bytes))
+        if (tproc__mul(r->width, 4, &bytes))
             return tproc__error(r->ctx, TPROC_ERR_OVERFLOW, "%s: row too large", r->in->name);
         void *row;
         int status = tproc__alloc(r->ctx, bytes, "JPEG CMYK row", &row);
@@ -412,10 +502,11 @@ static int reader_start(jpeg_reader *r)
     if (status)
         return status;
     int want = r->cmyk ? 4 : r->channels;
-    if (r->cinfo.output_components != want || r->cinfo.output_width != r->cinfo.image_width ||
-        r->cinfo.output_height != r->cinfo.image_height)
-        return tproc__error(r->ctx, TPROC_ERR_UNSUPPORTED,
-                            "%s: decoder output does not match the header", r->in->name);
+    if (r->cinfo.output_components != want || r->cinfo.output_width != r->width ||
+        r->cinfo.output_height != r->height)
+        return r->failed =
+                   tproc__error(r->ctx, TPROC_ERR_UNSUPPORTED,
+                                "%s: decoder output does not match the header", r->in->name);
     return TPROC_OK;
 }
 
@@ -442,6 +533,10 @@ typedef struct rows_request {
     size_t count;
 } rows_request;
 
+/*
+ * The next count rows; once the last one is out, jpeg_finish_decompress reads to EOI, so late
+ * corrupt-data warnings (and strict failures) belong to the call that reads the last row.
+ */
 static int reader_rows_step(void *state)
 {
     rows_request *q = state;
@@ -458,91 +553,112 @@ static int reader_rows_step(void *state)
             rows[i] = r->cmyk ? r->cmyk_row : q->first + (ptrdiff_t)(done + i) * q->stride;
         JDIMENSION got = jpeg_read_scanlines(&r->cinfo, rows, (JDIMENSION)n);
         if (got == 0)
-            return tproc__error(r->ctx, TPROC_ERR_CORRUPT, "%s: decoder returned no rows",
-                                r->in->name);
+            return r->failed = tproc__error(r->ctx, TPROC_ERR_CORRUPT,
+                                            "%s: decoder returned no rows", r->in->name);
         if (r->cmyk)
-            cmyk_to_rgb(r->cmyk_row, q->first + (ptrdiff_t)done * q->stride, r->cinfo.output_width,
-                        r->inverted);
+            cmyk_to_rgb(r->cmyk_row, q->first + (ptrdiff_t)done * q->stride, r->width, r->inverted);
         done += got;
     }
+    r->next_row += (JDIMENSION)q->count;
+    if (r->next_row == r->height)
+        jpeg_finish_decompress(&r->cinfo);
     return TPROC_OK;
 }
 
-/* Decodes the next count rows (channels * width bytes each) to first, first + stride, ... */
+/* Decodes the next count rows (row_bytes each) to first, first + stride, ... */
 static int reader_read_rows(jpeg_reader *r, unsigned char *first, ptrdiff_t stride, size_t count)
 {
-    if (count > r->cinfo.output_height - r->cinfo.output_scanline)
-        return tproc__error(r->ctx, TPROC_ERR_ARG, "%s: %zu rows asked, %u left", r->in->name,
-                            count, r->cinfo.output_height - r->cinfo.output_scanline);
     rows_request q = {r, first, stride, count};
     return reader_status(r, jpeg_protect(&r->err, reader_rows_step, &q));
 }
 
-static int reader_finish_step(void *state)
+/* tproc__decoder.read_rows. */
+static int decoder_read(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
 {
     jpeg_reader *r = state;
-    jpeg_finish_decompress(&r->cinfo);
+    const char *name = r->in->name;
+    if (r->failed)
+        return tproc__error(r->ctx, r->failed, "%s: the decoder stopped at an earlier error", name);
+    size_t left = (size_t)(r->height - r->next_row);
+    if (count > left)
+        return tproc__error(r->ctx, TPROC_ERR_ARG, "%s: %zu rows asked, %zu left", name, count,
+                            left);
+    if (count == 0)
+        return TPROC_OK;
+    if (!first)
+        return tproc__error(r->ctx, TPROC_ERR_ARG, "%s: no row memory", name);
+    if (!r->whole)
+        return reader_read_rows(r, first, stride, count);
+    const unsigned char *src = r->whole + (size_t)r->next_row * r->row_bytes;
+    for (size_t i = 0; i < count; i++, src += r->row_bytes)
+        memcpy(first + (ptrdiff_t)i * stride, src, r->row_bytes);
+    r->next_row += (JDIMENSION)count;
     return TPROC_OK;
 }
 
-/* Reads to EOI (after every row was read), so late corrupt-data warnings count too. */
-static int reader_finish(jpeg_reader *r)
+static void decoder_close(void *state)
 {
-    return reader_status(r, jpeg_protect(&r->err, reader_finish_step, r));
+    jpeg_reader *r = state;
+    reader_close(&r);
 }
 
-/* The first APP1 marker holding EXIF, without its "Exif\0\0" prefix; NULL if none. */
-static const unsigned char *reader_exif(const jpeg_reader *r, size_t *size)
+int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
+                             int scale_denom, tproc__decoder *out)
 {
-    for (jpeg_saved_marker_ptr m = r->cinfo.marker_list; m; m = m->next) {
-        if (m->marker == JPEG_APP0 + 1 && m->data_length >= sizeof exif_prefix &&
-            memcmp(m->data, exif_prefix, sizeof exif_prefix) == 0) {
-            *size = m->data_length - sizeof exif_prefix;
-            return m->data + sizeof exif_prefix;
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: no decoder to open", in->name);
+    memset(out, 0, sizeof *out);
+    if (scale_denom != 1 && scale_denom != 2 && scale_denom != 4 && scale_denom != 8)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "%s: JPEG scale must be 1/1, 1/2, 1/4 or 1/8, got "
+                            "1/%d",
+                            in->name, scale_denom);
+    jpeg_reader *r = NULL;
+    int status = reader_open(ctx, in, options && options->strict, &r);
+    if (status)
+        return status;
+    r->scale_denom = scale_denom;
+    size_t whole = 0;
+    if (!(status = reader_setup(r)) && !(status = reader_take_metadata(r))) {
+        char what[300];
+        snprintf(what, sizeof what, "%s: a %ux%u %d-channel u8 image%s", in->name,
+                 (unsigned)r->width, (unsigned)r->height, r->channels,
+                 r->multi_scan ? " (progressive, decoded whole)" : " (one row)");
+        if (!r->multi_scan) {
+            /* libjpeg's own row buffers are capped by max_memory_to_use at start. */
+            status = tproc__check_limit(ctx, r->row_bytes, what);
+        } else if (tproc__mul(r->row_bytes, r->height, &whole) || whole > PTRDIFF_MAX) {
+            status = tproc__error(ctx, TPROC_ERR_OVERFLOW, "%s: image too large", in->name);
+        } else {
+            /* Before reader_start, so libjpeg's coefficients get only what is left. */
+            void *mem;
+            if (!(status = tproc__alloc_uninit(ctx, whole, what, &mem)))
+                r->whole = mem;
         }
     }
-    *size = 0;
-    return NULL;
-}
-
-static int reader_has_icc(const jpeg_reader *r)
-{
-    for (jpeg_saved_marker_ptr m = r->cinfo.marker_list; m; m = m->next)
-        if (m->marker == JPEG_APP0 + 2 && m->data_length >= sizeof icc_prefix &&
-            memcmp(m->data, icc_prefix, sizeof icc_prefix) == 0)
-            return 1;
-    return 0;
-}
-
-static int reader_icc_step(void *state)
-{
-    jpeg_reader *r = state;
-    if (!jpeg_read_icc_profile(&r->cinfo, &r->icc, &r->icc_size)) {
-        free(r->icc); /* NULL on failure; freeing keeps that an assumption, not a leak */
-        r->icc = NULL;
-        r->icc_size = 0;
+    if (!status)
+        status = reader_start(r);
+    if (!status && r->whole)
+        status = reader_read_rows(r, r->whole, (ptrdiff_t)r->row_bytes, r->height);
+    if (status) {
+        reader_close(&r);
+        return status;
     }
-    return TPROC_OK;
-}
-
-/* Copies EXIF, ICC and the orientation into the image. */
-static int reader_metadata(jpeg_reader *r, tproc_image *image)
-{
-    size_t exif_size;
-    const unsigned char *exif = reader_exif(r, &exif_size);
-    int status;
-    if (exif) {
-        if ((status = tproc_image_set_exif(image, exif, exif_size)))
-            return status;
-        tproc_image_set_orientation(image, tproc__exif_orientation(exif, exif_size));
-    }
-    if (reader_has_icc(r)) {
-        /* Reassembles a profile split over several APP2 markers (and warns on bad ones). */
-        if ((status = reader_status(r, jpeg_protect(&r->err, reader_icc_step, r))))
-            return status;
-        if (r->icc && (status = tproc_image_set_icc(image, r->icc, r->icc_size)))
-            return status;
-    }
+    r->next_row = 0; /* the whole decode counted its rows; none are handed out yet */
+    out->format.width = (ptrdiff_t)r->width;
+    out->format.height = (ptrdiff_t)r->height;
+    out->format.channels = r->channels;
+    out->format.sample = TPROC_U8;
+    out->orientation = tproc__exif_orientation(r->exif, r->exif_size);
+    out->whole_image = r->multi_scan;
+    out->whole_bytes = whole;
+    out->icc = r->icc;
+    out->icc_size = r->icc ? r->icc_size : 0;
+    out->exif = r->exif;
+    out->exif_size = r->exif_size;
+    out->state = r;
+    out->read_rows = decoder_read;
+    out->close = decoder_close;
     return TPROC_OK;
 }
 
@@ -571,15 +687,30 @@ int tproc__jpeg_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info)
     info->bit_depth = r->cinfo.data_precision;
     info->interlaced = 0;
     info->progressive = r->cinfo.progressive_mode ? 1 : 0;
-    size_t exif_size;
-    const unsigned char *exif = reader_exif(r, &exif_size);
-    info->has_exif = exif != NULL;
-    info->orientation = tproc__exif_orientation(exif, exif_size);
-    info->has_icc = reader_has_icc(r);
+    info->has_exif = 0;
+    info->orientation = 1;
+    info->has_icc = 0;
+    /* Only looks at the saved markers: no copies, no ICC reassembly. */
+    for (jpeg_saved_marker_ptr m = r->cinfo.marker_list; m; m = m->next) {
+        if (!info->has_exif && m->marker == JPEG_APP0 + 1 && m->data_length >= sizeof exif_prefix &&
+            memcmp(m->data, exif_prefix, sizeof exif_prefix) == 0) {
+            info->has_exif = 1;
+            info->orientation = tproc__exif_orientation(m->data + sizeof exif_prefix,
+                                                        m->data_length - sizeof exif_prefix);
+        }
+        if (m->marker == JPEG_APP0 + 2 && m->data_length >= sizeof icc_prefix &&
+            memcmp(m->data, icc_prefix, sizeof icc_prefix) == 0)
+            info->has_icc = 1;
+    }
     reader_close(&r);
     return TPROC_OK;
 }
 
+/*
+ * The decoder's steps with the image as the destination: the limit meets the declared size
+ * before libjpeg allocates anything big, and rows go straight into the image (a progressive
+ * file's coefficients stay libjpeg's, so a load never holds the pixels twice).
+ */
 int tproc__jpeg_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
                      tproc_image **out)
 {
@@ -589,16 +720,23 @@ int tproc__jpeg_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options 
     if (status)
         return status;
     tproc_image *image = NULL;
-    /* The declared size meets the memory limit here, before libjpeg allocates anything big. */
-    if ((status = reader_choose_color(r)) ||
-        (status = tproc__image_new_for_decode(ctx, in->name, (ptrdiff_t)r->cinfo.image_width,
-                                              (ptrdiff_t)r->cinfo.image_height, r->channels,
-                                              TPROC_U8, &image)) ||
-        (status = reader_metadata(r, image)) || (status = reader_start(r)))
+    if ((status = reader_setup(r)) ||
+        (status =
+             tproc__image_new_for_decode(ctx, in->name, (ptrdiff_t)r->width, (ptrdiff_t)r->height,
+                                         r->channels, TPROC_U8, &image)) ||
+        (status = reader_take_metadata(r)))
+        goto done;
+    if (r->exif) {
+        if ((status = tproc_image_set_exif(image, r->exif, r->exif_size)))
+            goto done;
+        tproc_image_set_orientation(image, tproc__exif_orientation(r->exif, r->exif_size));
+    }
+    if (r->icc && (status = tproc_image_set_icc(image, r->icc, r->icc_size)))
+        goto done;
+    if ((status = reader_start(r)))
         goto done;
     tproc_view v = tproc_image_view(image);
-    if ((status = reader_read_rows(r, v.data, v.row_stride, (size_t)v.height)) ||
-        (status = reader_finish(r)))
+    if ((status = decoder_read(r, v.data, v.row_stride, (size_t)v.height)))
         goto done;
     *out = image;
     image = NULL;
@@ -653,20 +791,26 @@ typedef struct jpeg_writer {
     jpeg_err err;
     jpeg_dest dest;
     tproc_ctx *ctx;
-    const tproc_view *view;
+    const char *name;
+    tproc_format format;
     int quality, chroma_444, progressive;
-    const unsigned char *icc;
+    const unsigned char *icc; /* the caller's, used only while opening */
     size_t icc_size;
     unsigned char *app1; /* "Exif\0\0" + a copy of the EXIF with orientation 1 */
     size_t app1_size;
-    unsigned char *row; /* a packed copy of one row when the view's pixels aren't packed */
+    unsigned char *row;     /* a packed copy of one row when a view's pixels aren't packed */
+    const tproc_view *rows; /* the rows of the current write_rows call */
+    ptrdiff_t rows_done;    /* rows written so far */
+    int failed;             /* status of the failure that stopped the encoder, 0 if none */
+    int finished;           /* jpeg_finish_compress ran */
 } jpeg_writer;
 
-static int writer_step(void *state)
+/* Parameters, SOI and the headers, APP1 (EXIF) and APP2 (ICC): everything before row 0. */
+static int writer_open_step(void *state)
 {
     jpeg_writer *w = state;
     j_compress_ptr c = &w->cinfo;
-    const tproc_view *v = w->view;
+    const tproc_format *f = &w->format;
     jpeg_create_compress(c);
     c->mem->max_memory_to_use = memory_budget(w->ctx);
     w->dest.pub.init_destination = dest_init;
@@ -674,13 +818,13 @@ static int writer_step(void *state)
     w->dest.pub.term_destination = dest_term;
     c->dest = &w->dest.pub;
 
-    c->image_width = (JDIMENSION)v->width;
-    c->image_height = (JDIMENSION)v->height;
-    c->input_components = v->channels;
-    c->in_color_space = v->channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    c->image_width = (JDIMENSION)f->width;
+    c->image_height = (JDIMENSION)f->height;
+    c->input_components = f->channels;
+    c->in_color_space = f->channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(c);
     jpeg_set_quality(c, w->quality, TRUE);
-    if (v->channels == 3 && w->chroma_444) {
+    if (f->channels == 3 && w->chroma_444) {
         /* jpeg_set_defaults gives luma 2x2 (4:2:0); 1x1 everywhere keeps full colour. */
         c->comp_info[0].h_samp_factor = 1;
         c->comp_info[0].v_samp_factor = 1;
@@ -696,25 +840,40 @@ static int writer_step(void *state)
         jpeg_write_marker(c, JPEG_APP0 + 1, w->app1, (unsigned int)w->app1_size);
     if (w->icc)
         jpeg_write_icc_profile(c, w->icc, (unsigned int)w->icc_size);
+    return TPROC_OK;
+}
 
+static int writer_rows_step(void *state)
+{
+    jpeg_writer *w = state;
+    const tproc_view *v = w->rows;
     size_t pixel = (size_t)v->channels;
     for (ptrdiff_t y = 0; y < v->height; y++) {
         unsigned char *src = v->data + y * v->row_stride;
         JSAMPROW row = src;
-        if (w->row) {
+        if (v->pixel_stride != v->channels) {
             for (ptrdiff_t x = 0; x < v->width; x++)
                 memcpy(w->row + (size_t)x * pixel, src + x * v->pixel_stride, pixel);
             row = w->row;
         }
-        jpeg_write_scanlines(c, &row, 1);
+        jpeg_write_scanlines(&w->cinfo, &row, 1);
     }
-    jpeg_finish_compress(c);
+    w->rows_done += v->height;
     return TPROC_OK;
 }
 
-static int writer_error(jpeg_writer *w, const char *name)
+static int writer_finish_step(void *state)
+{
+    jpeg_writer *w = state;
+    jpeg_finish_compress(&w->cinfo);
+    w->finished = 1;
+    return TPROC_OK;
+}
+
+static int writer_error(jpeg_writer *w)
 {
     jpeg_err *err = &w->err;
+    const char *name = w->name;
     if (err->cause == CAUSE_WRITE)
         return w->dest.out->status ? w->dest.out->status : TPROC_ERR_IO;
     switch (err->pub.msg_code) {
@@ -732,25 +891,34 @@ static int writer_error(jpeg_writer *w, const char *name)
     }
 }
 
-/* Checks the request and prepares the metadata and row copy; everything before libjpeg. */
-static int writer_prepare(jpeg_writer *w, const char *name, const tproc_save_options *o)
+/* Runs a step under jpeg_protect; a longjmp becomes its error and stops the encoder. */
+static int writer_run(jpeg_writer *w, jpeg_step_fn step)
 {
-    const tproc_view *v = w->view;
-    if (!v || tproc_view_validate(v) || v->sample != TPROC_U8 ||
-        (v->channels != 1 && v->channels != 3))
+    int rc = jpeg_protect(&w->err, step, w);
+    if (rc == JPEG_LONGJMP)
+        return w->failed = writer_error(w);
+    return rc;
+}
+
+/* Checks the request and prepares the metadata; everything before libjpeg. */
+static int writer_prepare(jpeg_writer *w, const tproc_save_options *o)
+{
+    const tproc_format *f = &w->format;
+    const char *name = w->name;
+    if (f->sample != TPROC_U8 || (f->channels != 1 && f->channels != 3) || f->width < 1 ||
+        f->height < 1)
         return tproc__error(w->ctx, TPROC_ERR_ARG,
                             "%s: JPEG takes a valid u8 view with 1 or 3 channels", name);
-    if (v->width > JPEG_MAX_DIMENSION || v->height > JPEG_MAX_DIMENSION)
+    if (f->width > JPEG_MAX_DIMENSION || f->height > JPEG_MAX_DIMENSION)
         return tproc__error(w->ctx, TPROC_ERR_UNSUPPORTED,
                             "%s: %tdx%td is over JPEG's limit of %ld pixels per side", name,
-                            v->width, v->height, (long)JPEG_MAX_DIMENSION);
+                            f->width, f->height, (long)JPEG_MAX_DIMENSION);
     w->quality = o && o->quality ? o->quality : 90;
     if (w->quality < 1 || w->quality > 100)
         return tproc__error(w->ctx, TPROC_ERR_ARG, "%s: JPEG quality must be 1-100, got %d", name,
                             w->quality);
     w->chroma_444 = o && o->chroma_444;
     w->progressive = o && o->progressive;
-    int status;
     if (o && o->icc && o->icc_size > 0) {
         if (o->icc_size > JPEG_ICC_MAX)
             return tproc__error(w->ctx, TPROC_ERR_ARG,
@@ -773,7 +941,8 @@ static int writer_prepare(jpeg_writer *w, const char *name, const tproc_save_opt
                                 size);
         w->app1_size = size + sizeof exif_prefix;
         void *copy;
-        if ((status = tproc__alloc(w->ctx, w->app1_size, "JPEG EXIF copy", &copy)))
+        int status = tproc__alloc(w->ctx, w->app1_size, "JPEG EXIF copy", &copy);
+        if (status)
             return status;
         w->app1 = copy;
         memcpy(w->app1, exif_prefix, sizeof exif_prefix);
@@ -781,15 +950,106 @@ static int writer_prepare(jpeg_writer *w, const char *name, const tproc_save_opt
         /* Pixels are saved upright, so the copy (never the caller's blob) says so. */
         tproc__exif_set_orientation(w->app1 + sizeof exif_prefix, size, 1);
     }
-    if (v->pixel_stride != (ptrdiff_t)v->channels) {
-        size_t bytes;
-        if (tproc__mul((size_t)v->width, (size_t)v->channels, &bytes))
-            return tproc__error(w->ctx, TPROC_ERR_OVERFLOW, "%s: row too large", name);
-        void *row;
-        if ((status = tproc__alloc(w->ctx, bytes, "JPEG row copy", &row)))
+    return TPROC_OK;
+}
+
+static void writer_free(jpeg_writer *w)
+{
+    if (!w)
+        return;
+    /* Safe before jpeg_create_compress (the struct is zeroed) and mid-image. */
+    jpeg_destroy_compress(&w->cinfo);
+    tproc__dealloc(w->ctx, w->row);
+    tproc__dealloc(w->ctx, w->app1);
+    tproc__dealloc(w->ctx, w);
+}
+
+/* Whether the encoder can take a call: not stopped by a failure, not finished. */
+static int writer_usable(jpeg_writer *w)
+{
+    if (w->failed)
+        return tproc__error(w->ctx, w->failed, "%s: the encoder stopped at an earlier error",
+                            w->name);
+    if (w->finished)
+        return tproc__error(w->ctx, TPROC_ERR_ARG, "%s: the JPEG is already finished", w->name);
+    return TPROC_OK;
+}
+
+/* tproc__encoder.write_rows. */
+static int encoder_write(void *state, const tproc_view *rows)
+{
+    jpeg_writer *w = state;
+    const tproc_format *f = &w->format;
+    int status = writer_usable(w);
+    if (status)
+        return status;
+    if (!rows || tproc_view_validate(rows) || rows->width != f->width ||
+        rows->channels != f->channels || rows->sample != f->sample)
+        return tproc__error(w->ctx, TPROC_ERR_ARG,
+                            "%s: rows must be valid u8 views %td pixels wide of %d channels",
+                            w->name, f->width, f->channels);
+    if (rows->height > f->height - w->rows_done)
+        return tproc__error(w->ctx, TPROC_ERR_ARG, "%s: %td rows given, %td left", w->name,
+                            rows->height, f->height - w->rows_done);
+    if (rows->pixel_stride != rows->channels && !w->row) {
+        void *mem;
+        /* width * channels <= JPEG_MAX_DIMENSION * 3: checked at open. */
+        if ((status = tproc__alloc(w->ctx, (size_t)f->width * (size_t)f->channels, "JPEG row copy",
+                                   &mem)))
             return status;
-        w->row = row;
+        w->row = mem;
     }
+    w->rows = rows;
+    status = writer_run(w, writer_rows_step);
+    w->rows = NULL;
+    return status;
+}
+
+/* tproc__encoder.finish. */
+static int encoder_finish(void *state)
+{
+    jpeg_writer *w = state;
+    int status = writer_usable(w);
+    if (status)
+        return status;
+    if (w->rows_done != w->format.height)
+        return tproc__error(w->ctx, TPROC_ERR_ARG, "%s: %td of %td rows written", w->name,
+                            w->rows_done, w->format.height);
+    return writer_run(w, writer_finish_step);
+}
+
+static void encoder_close(void *state)
+{
+    writer_free(state);
+}
+
+int tproc__jpeg_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
+                             const tproc_save_options *options, tproc__encoder *enc)
+{
+    const char *name = out->name ? out->name : "<output>";
+    if (!enc || !format)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: no format or encoder", name);
+    memset(enc, 0, sizeof *enc);
+    void *mem;
+    int status = tproc__alloc(ctx, sizeof(jpeg_writer), "JPEG encoder state", &mem);
+    if (status)
+        return status;
+    jpeg_writer *w = mem; /* zeroed, so destroying before jpeg_create_compress is safe */
+    w->ctx = ctx;
+    w->name = name;
+    w->format = *format;
+    w->dest.out = out;
+    err_init(&w->err);
+    w->cinfo.err = &w->err.pub;
+    if ((status = writer_prepare(w, options)) || (status = writer_run(w, writer_open_step))) {
+        writer_free(w);
+        return status;
+    }
+    w->icc = NULL; /* written; the caller's buffer is not needed any more */
+    enc->state = w;
+    enc->write_rows = encoder_write;
+    enc->finish = encoder_finish;
+    enc->close = encoder_close;
     return TPROC_OK;
 }
 
@@ -797,24 +1057,17 @@ int tproc__jpeg_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
                      const tproc_save_options *options)
 {
     const char *name = out->name ? out->name : "<output>";
-    void *mem;
-    int status = tproc__alloc(ctx, sizeof(jpeg_writer), "JPEG encoder state", &mem);
+    if (!view || tproc_view_validate(view))
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "%s: JPEG takes a valid u8 view with 1 or 3 channels", name);
+    tproc_format format = {view->width, view->height, view->channels, view->sample};
+    tproc__encoder enc;
+    int status = tproc__jpeg_encoder_open(ctx, out, &format, options, &enc);
     if (status)
         return status;
-    jpeg_writer *w = mem; /* zeroed, so destroying before jpeg_create_compress is safe */
-    w->ctx = ctx;
-    w->view = view;
-    w->dest.out = out;
-    err_init(&w->err);
-    w->cinfo.err = &w->err.pub;
-    if (!(status = writer_prepare(w, name, options))) {
-        status = jpeg_protect(&w->err, writer_step, w);
-        if (status == JPEG_LONGJMP)
-            status = writer_error(w, name);
-    }
-    jpeg_destroy_compress(&w->cinfo);
-    tproc__dealloc(ctx, w->row);
-    tproc__dealloc(ctx, w->app1);
-    tproc__dealloc(ctx, w);
+    status = enc.write_rows(enc.state, view);
+    if (status == TPROC_OK)
+        status = enc.finish(enc.state);
+    enc.close(enc.state);
     return status;
 }

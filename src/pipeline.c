@@ -246,7 +246,7 @@ static int execute_into(tproc__plan *plan, const tproc_view *source, const tproc
                         const tproc_run_options *options)
 {
     memory_io m = {*source, *out};
-    tproc__exec_io io = {memory_band, memory_strip, NULL, &m};
+    tproc__exec_io io = {memory_band, memory_strip, NULL, &m, 1};
     return tproc__execute(plan, options, &io);
 }
 

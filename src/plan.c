@@ -219,7 +219,7 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     }
     plan->output = fmt;
 
-    ptrdiff_t tw = options->tile_width ? options->tile_width : TPROC_DEFAULT_TILE_WIDTH;
+    ptrdiff_t tw = options->tile_width ? options->tile_width : fmt.width;
     ptrdiff_t th = options->tile_height ? options->tile_height : TPROC_DEFAULT_TILE_HEIGHT;
     plan->tile_width = tw < fmt.width ? tw : fmt.width;
     plan->tile_height = th < fmt.height ? th : fmt.height;

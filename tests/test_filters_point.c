@@ -6,13 +6,15 @@
  * value. Integer results must match the reference exactly (the exact value rounded half up and
  * clamped); f32 within 1e-6. Alpha must come through unchanged. Runs go through
  * tproc_pipeline_run (whole image, then tiles and threads that must give the same bytes) and
- * through process_row directly (also in place).
+ * through process_row directly (also in place), and the table filters' u8 rows through every
+ * implementation (scalar, saturating add, SIMD) the CPU running the tests has.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "filter_internal.h"
+#include "kernels/point_lut.h"
 #include "testutil.h"
 
 #define F32_TOL 1e-6
@@ -280,6 +282,15 @@ static void parse(tproc_ctx *ctx, const char *spec, const tproc_filter **f, tpro
     tu_ok(ctx, tproc_params_parse(ctx, spec, f, p));
 }
 
+/* A new context and spec parsed in it. */
+static tproc_ctx *new_ctx_parse(const char *spec, const tproc_filter **f, tproc_params *p)
+{
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    parse(ctx, spec, f, p);
+    return ctx;
+}
+
 /* --- tests -------------------------------------------------------------------------------- */
 
 /* Every spec, format and size against the reference, through the pipeline and the rows. */
@@ -287,11 +298,9 @@ START_TEST(matches_reference)
 {
     const char *spec = specs[_i];
     static const ptrdiff_t sizes[][2] = {{1, 1}, {1, 9}, {9, 1}, {37, 23}};
-    tproc_ctx *ctx = NULL;
-    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
     const tproc_filter *f;
     tproc_params p;
-    parse(ctx, spec, &f, &p);
+    tproc_ctx *ctx = new_ctx_parse(spec, &f, &p);
     for (size_t s = 0; s < 3; s++)
         for (int ch = 1; ch <= 4; ch++)
             for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
@@ -326,11 +335,9 @@ END_TEST
 START_TEST(every_integer_value)
 {
     const char *spec = specs[_i];
-    tproc_ctx *ctx = NULL;
-    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
     const tproc_filter *f;
     tproc_params p;
-    parse(ctx, spec, &f, &p);
+    tproc_ctx *ctx = new_ctx_parse(spec, &f, &p);
     tu_rng rng;
     tu_rng_seed(&rng, 77u + (uint64_t)_i);
     for (int s = 0; s < 2; s++)
@@ -366,6 +373,65 @@ START_TEST(every_integer_value)
             tproc_image_free(&out);
             tproc_image_free(&in);
         }
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/*
+ * The table filters pick their u8 row by CPU and table; every implementation this machine can
+ * run must give the reference bytes: every value, every channel count, row lengths that leave
+ * every kind of tail after the vector loop, in place and not.
+ */
+START_TEST(u8_implementations_identical)
+{
+    static const char *const impls[] = {"scalar", "add", "avx2", "avx512vbmi"};
+    static const ptrdiff_t widths[] = {1, 7, 15, 16, 17, 37, 300, 1031};
+    const char *spec = specs[_i];
+    const tproc_filter *f;
+    tproc_params p;
+    tproc_ctx *ctx = new_ctx_parse(spec, &f, &p);
+    if (f->release != tproc__point_lut_release) { /* not a table filter */
+        tproc_ctx_free(&ctx);
+        return;
+    }
+    ref r = ref_make(f, &p);
+    tu_rng rng;
+    tu_rng_seed(&rng, 300u + (uint64_t)_i);
+    enum { MAX_BYTES = 1031 * 4 };
+    unsigned char in[MAX_BYTES], out[MAX_BYTES], inplace[MAX_BYTES];
+    int ran_scalar = 0;
+    for (int ch = 1; ch <= 4; ch++) {
+        int colour = tproc__colour_channels(ch);
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            size_t n = (size_t)widths[w] * (size_t)ch;
+            /* Colour sample s holds (167 s + w) mod 256: 256 in a row are every value. */
+            for (size_t i = 0, s = 0; i < n; i++)
+                in[i] = (int)(i % (size_t)ch) < colour ? (unsigned char)((167 * s++ + w) & 255)
+                                                       : (unsigned char)tu_rng_next(&rng);
+            tproc_format fmt = {widths[w], 1, ch, TPROC_U8};
+            tproc_stage stage;
+            tu_ok(ctx, f->prepare(ctx, &p, &fmt, &stage));
+            for (size_t m = 0; m < sizeof impls / sizeof impls[0]; m++) {
+                if (tproc__point_lut_force_u8(&stage, impls[m]) != TPROC_OK)
+                    continue;
+                ran_scalar |= m == 0;
+                memset(out, 0x5a, n);
+                f->process_row(&p, &stage, in, out, widths[w], &fmt, &stage.out);
+                memcpy(inplace, in, n);
+                f->process_row(&p, &stage, inplace, inplace, widths[w], &fmt, &stage.out);
+                for (size_t i = 0; i < n; i++) {
+                    int is_alpha = (int)(i % (size_t)ch) >= colour;
+                    double want = is_alpha ? in[i] : ref_round(ref_map(&r, in[i], 255), 255);
+                    expect(out[i] == want && inplace[i] == want,
+                           "%s %s c%d width %td byte %zu: in %d got %d (in place %d) want %g", spec,
+                           impls[m], ch, widths[w], i, in[i], out[i], inplace[i], want);
+                }
+            }
+            f->release(ctx, &stage);
+        }
+    }
+    ck_assert_msg(ran_scalar, "%s: the scalar row was not available", spec);
+    ck_assert_msg(tproc_ctx_memory_in_use(ctx) == 0, "%s: leaked", spec);
     tproc_ctx_free(&ctx);
 }
 END_TEST
@@ -414,11 +480,9 @@ START_TEST(grayscale_ties_of_every_colour)
 {
     static const char *const gspecs[] = {"grayscale:standard=709", "grayscale:standard=601"};
     const char *spec = gspecs[_i];
-    tproc_ctx *ctx = NULL;
-    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
     const tproc_filter *f;
     tproc_params p;
-    parse(ctx, spec, &f, &p);
+    tproc_ctx *ctx = new_ctx_parse(spec, &f, &p);
     double kr = _i ? 0.299 : 0.2126, kg = _i ? 0.587 : 0.7152, kb = _i ? 0.114 : 0.0722;
     enum { W = 256, H = 128 };
     tproc_image *in = NULL;
@@ -660,6 +724,7 @@ Suite *suite_filters_point(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, matches_reference, 0, SPEC_COUNT);
     tcase_add_loop_test(tc, every_integer_value, 0, SPEC_COUNT);
+    tcase_add_loop_test(tc, u8_implementations_identical, 0, SPEC_COUNT);
     tcase_add_loop_test(tc, grayscale_ties_of_every_colour, 0, 2);
     tcase_add_test(tc, f32_out_of_range);
     suite_add_tcase(s, tc);

@@ -49,8 +49,7 @@ TPROC_API int tproc_dlpack_export(tproc_ctx *ctx, const tproc_view *view,
  * Exports the view of *image and moves the image into the tensor: its deleter frees the image.
  * On success *image is set to NULL; on failure the caller still owns *image and *out is NULL.
  */
-TPROC_API int tproc_dlpack_export_image(tproc_ctx *ctx, tproc_image **image,
-                                        DLManagedTensor **out);
+TPROC_API int tproc_dlpack_export_image(tproc_ctx *ctx, tproc_image **image, DLManagedTensor **out);
 
 /*
  * Describes a tensor as a view, borrowing its memory (byte_offset applied). The tensor must be

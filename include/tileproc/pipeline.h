@@ -45,13 +45,17 @@ TPROC_API int tproc_pipeline_output_format(tproc_pipeline *pipeline, const tproc
 /* Called after each finished tile, from whichever thread finished it; keep it cheap. */
 typedef void (*tproc_progress_fn)(void *user, size_t done, size_t total);
 
-/* The default tile: full strips of this height are what streaming keeps in memory, and wide
- * tiles keep the halo's share of the work small (bench/RESULTS.md has the curve). */
-#define TPROC_DEFAULT_TILE_WIDTH 512
-#define TPROC_DEFAULT_TILE_HEIGHT 128
+/*
+ * The default tile is a strip of whole rows, TPROC_DEFAULT_TILE_HEIGHT high: long rows keep
+ * memory access sequential (a point filter then runs at memcpy speed, where 512-pixel-wide
+ * tiles cost 2.4 times as much) and the halo's share of the work small. Streamed runs split
+ * the width between the threads instead, since they work one strip at a time.
+ * bench/RESULTS.md has the measurements.
+ */
+#define TPROC_DEFAULT_TILE_HEIGHT 64
 
 typedef struct tproc_run_options {
-    ptrdiff_t tile_width, tile_height; /* 0: TPROC_DEFAULT_TILE_WIDTH x _HEIGHT */
+    ptrdiff_t tile_width, tile_height; /* 0: the defaults above */
     int threads;                       /* 0: the context's (default: the number of cores) */
     tproc_border border;               /* default TPROC_BORDER_REFLECT_101 (see _init) */
     double border_value[4];            /* TPROC_BORDER_CONSTANT's value, natural range */
@@ -62,7 +66,7 @@ typedef struct tproc_run_options {
     const int *cancel;
 } tproc_run_options;
 
-/* The defaults: 512 x 128 tiles, the context's threads, reflect-101. */
+/* The defaults: whole-row tiles 64 rows high, the context's threads, reflect-101. */
 TPROC_API void tproc_run_options_init(tproc_run_options *options);
 
 /* Runs the chain on in and writes a new image to *out. options may be NULL. */

@@ -13,5 +13,6 @@
 #include "io.h"
 #include "filter.h"
 #include "pipeline.h"
+#include "stream.h"
 
 #endif /* TILEPROC_TILEPROC_H */

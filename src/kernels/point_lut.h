@@ -43,12 +43,12 @@ int tproc__point_lut_prepare(tproc_ctx *ctx, const char *what, tproc__point_map 
 void tproc__point_lut_release(tproc_ctx *ctx, tproc_stage *stage);
 
 /* One packed u8 or u16 row of width pixels through the stage's table. */
-void tproc__point_lut_row_int(const tproc_stage *stage, const unsigned char *in,
-                              unsigned char *out, size_t width, const tproc_format *format);
+void tproc__point_lut_row_int(const tproc_stage *stage, const unsigned char *in, unsigned char *out,
+                              size_t width, const tproc_format *format);
 
 /*
  * For tests and benchmarks: makes the stage's u8 rows use the implementation called name
- * ("scalar", "add", "ssse3", "avx2", "avx512vbmi"). Returns TPROC_ERR_UNSUPPORTED when this
+ * ("scalar", "add", "avx2", "avx512vbmi"). Returns TPROC_ERR_UNSUPPORTED when this
  * build or CPU lacks it, or ("add") when the table is not a saturating add.
  */
 int tproc__point_lut_force_u8(tproc_stage *stage, const char *name);
@@ -76,9 +76,9 @@ static inline void tproc__point_row_f32(tproc__point_map map, const void *params
 
 /* process_row() of a table filter, for every sample type. */
 static inline void tproc__point_lut_process_row(tproc__point_map map, const tproc_params *params,
-                                                const tproc_stage *stage,
-                                                const unsigned char *in, unsigned char *out,
-                                                ptrdiff_t width, const tproc_format *format)
+                                                const tproc_stage *stage, const unsigned char *in,
+                                                unsigned char *out, ptrdiff_t width,
+                                                const tproc_format *format)
 {
     if (format->sample == TPROC_F32)
         tproc__point_row_f32(map, params->value, in, out, (size_t)width, format->channels);

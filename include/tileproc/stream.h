@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stream.h: processing images larger than memory. A source delivers rows top to bottom (a PNG
+ * or JPEG file, a view in memory, or your own callback); a sink takes rows top to bottom (a PNG
+ * or JPEG file, an image, or your callback). tproc_pipeline_stream() runs a pipeline between
+ * them keeping only a band of input rows (the rows the next strip of output tiles needs,
+ * including every stage's halo) and one strip of output rows, so its memory does not grow with
+ * the image's height.
+ *
+ * Whether a chain can stream is decided before any work: vertical flips, rotations, Adam7
+ * interlaced PNGs, progressive JPEGs and EXIF orientations other than a horizontal mirror need
+ * the whole image. Such a run falls back to holding the whole input in memory when that fits
+ * the memory limit, and otherwise fails at once with a message that says why, e.g.
+ *     rotate:angle=90 needs the whole image (28.8 GB) but the memory limit is 2 GB
+ * Streamed output is byte-identical to tproc_pipeline_run() on the same input.
+ */
+#ifndef TILEPROC_STREAM_H
+#define TILEPROC_STREAM_H
+
+#include "base.h"
+#include "context.h"
+#include "filter.h"
+#include "io.h"
+#include "pipeline.h"
+#include "view.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tproc_source tproc_source;
+typedef struct tproc_sink tproc_sink;
+
+/*
+ * A user source: fill `rows` (a view of count rows, packed, of the source's format) with rows
+ * [y, y + count) of your image. Calls come in order, top to bottom, each row once. Return
+ * TPROC_OK or an error status (record a message with the context if you like).
+ */
+typedef int (*tproc_read_rows_fn)(void *user, ptrdiff_t y, ptrdiff_t count,
+                                  const tproc_view *rows);
+/* A user sink: take rows [y, y + rows->height) of the output. Calls come in order. */
+typedef int (*tproc_write_rows_fn)(void *user, ptrdiff_t y, const tproc_view *rows);
+
+/* Rows from your callback, for an image of the given format. */
+TPROC_API int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *format,
+                                        tproc_read_rows_fn read, void *user, tproc_source **out);
+/* Rows from a view in memory (zero copy; the view must outlive the source). */
+TPROC_API int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tproc_source **out);
+/*
+ * Rows decoded from a PNG or JPEG file as they are needed (path "-" means stdin). Only the
+ * header is read here. options as for tproc_load (orientation applies unless ignored).
+ */
+TPROC_API int tproc_source_open(tproc_ctx *ctx, const char *path,
+                                const tproc_load_options *options, tproc_source **out);
+/* The format of the rows the source delivers (after orientation). */
+TPROC_API tproc_format tproc_source_format(const tproc_source *source);
+/* Metadata the file's header carried (NULL and 0 if none, or not a file source); valid while
+ * the source lives. Pass them in tproc_save_options to keep them. */
+TPROC_API const void *tproc_source_icc(const tproc_source *source, size_t *size);
+TPROC_API const void *tproc_source_exif(const tproc_source *source, size_t *size);
+/* Whether rows can come one band at a time (0: the whole image must be decoded first). */
+TPROC_API int tproc_source_streams(const tproc_source *source);
+/* Frees the source (NULL is a no-op) and sets *source to NULL. */
+TPROC_API void tproc_source_free(tproc_source **source);
+
+/* Rows to your callback. */
+TPROC_API int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write, void *user,
+                                      tproc_sink **out);
+/* Rows into a new image, taken with tproc_sink_take_image() after the run. */
+TPROC_API int tproc_sink_new_image(tproc_ctx *ctx, tproc_sink **out);
+TPROC_API tproc_image *tproc_sink_take_image(tproc_sink *sink);
+/*
+ * Rows encoded into a PNG or JPEG file (format from options or the name; path "-" means
+ * stdout, which needs options->format). A file is written to a temporary name beside path and
+ * renamed over it only when the run succeeds; a failed run leaves nothing behind.
+ */
+TPROC_API int tproc_sink_open(tproc_ctx *ctx, const char *path,
+                              const tproc_save_options *options, tproc_sink **out);
+/* Frees the sink (NULL is a no-op), removing an unfinished file, and sets *sink to NULL. */
+TPROC_API void tproc_sink_free(tproc_sink **sink);
+
+typedef struct tproc_stream_options {
+    /* Decode a JPEG source at 1/2, 1/4 or 1/8 size (libjpeg's DCT scaling) when the chain
+     * starts with a resize that shrinks at least that much. Faster, and within a stated
+     * tolerance of the full path, but no longer byte-identical to it. */
+    int shrink_on_load;
+    /* 1: refuse to fall back to the whole image in memory (fail instead). */
+    int no_fallback;
+} tproc_stream_options;
+
+/*
+ * Runs the pipeline from source to sink. run_options as for tproc_pipeline_run (tile size,
+ * threads, border, progress, cancel); stream_options may be NULL. The sink is finished (file
+ * renamed into place) only on success.
+ */
+TPROC_API int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source,
+                                    tproc_sink *sink, const tproc_run_options *run_options,
+                                    const tproc_stream_options *stream_options);
+
+/*
+ * What a stream run would do, without doing it: *streams is 1 when the chain streams from this
+ * source, 0 when it needs the whole input, and *bytes the memory that whole input takes.
+ * Fails, as the run would, when it cannot stream and that does not fit the memory limit.
+ */
+TPROC_API int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
+                                         const tproc_run_options *run_options,
+                                         const tproc_stream_options *stream_options, int *streams,
+                                         size_t *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TILEPROC_STREAM_H */

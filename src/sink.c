@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sink.c: where streamed rows go: the caller's callback, a new image, or a PNG/JPEG file
+ * encoded row by row. A file is written under a temporary name beside the target and renamed
+ * into place only when the run finishes; an aborted or failed run removes it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "stream_internal.h"
+
+enum { SINK_CALLBACK, SINK_IMAGE, SINK_FILE };
+
+struct tproc_sink {
+    tproc_ctx *ctx;
+    int kind;
+    int begun, done;
+    tproc_format format;
+    /* SINK_CALLBACK */
+    tproc_write_rows_fn write;
+    void *user;
+    /* SINK_IMAGE */
+    tproc_image *image;
+    /* SINK_FILE */
+    char *path, *tmp; /* tmp is NULL for stdout */
+    FILE *fp;
+    tproc__output out;
+    tproc_save_options options;
+    tproc__encoder enc;
+    int enc_open;
+    tproc_image *convert; /* a strip in the encoder's format, when the pipeline's differs */
+};
+
+static int sink_alloc(tproc_ctx *ctx, int kind, tproc_sink **out)
+{
+    *out = NULL;
+    void *p;
+    int status = tproc__alloc(ctx, sizeof(tproc_sink), "sink", &p);
+    if (status)
+        return status;
+    tproc_sink *s = p;
+    s->ctx = tproc__ctx(ctx);
+    s->kind = kind;
+    *out = s;
+    return TPROC_OK;
+}
+
+int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write, void *user,
+                            tproc_sink **out)
+{
+    if (!out || !write)
+        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no write function or output pointer");
+    int status = sink_alloc(ctx, SINK_CALLBACK, out);
+    if (status)
+        return status;
+    (*out)->write = write;
+    (*out)->user = user;
+    return TPROC_OK;
+}
+
+int tproc_sink_new_image(tproc_ctx *ctx, tproc_sink **out)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no output pointer");
+    return sink_alloc(ctx, SINK_IMAGE, out);
+}
+
+tproc_image *tproc_sink_take_image(tproc_sink *sink)
+{
+    if (!sink || !sink->done)
+        return NULL;
+    tproc_image *image = sink->image;
+    sink->image = NULL;
+    return image;
+}
+
+int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *options,
+                    tproc_sink **out)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no output pointer");
+    *out = NULL;
+    if (!path)
+        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no file name");
+    int to_stdout = strcmp(path, "-") == 0;
+    tproc_save_options o;
+    if (options)
+        o = *options;
+    else
+        tproc_save_options_init(&o);
+    if (o.format == TPROC_FILE_UNKNOWN && !to_stdout)
+        o.format = tproc_file_format_from_name(path);
+    const char *name = to_stdout ? "<stdout>" : path;
+    int status = tproc__save_options_resolve(ctx, name, &o, &o);
+    if (status)
+        return status;
+    tproc_sink *s;
+    if ((status = sink_alloc(ctx, SINK_FILE, &s)))
+        return status;
+    s->options = o;
+    s->path = strdup(name);
+    if (!s->path)
+        status = tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", name);
+    else if (to_stdout)
+        s->fp = stdout;
+    else
+        status = tproc__temp_beside(ctx, path, &s->tmp, &s->fp);
+    if (status) {
+        tproc_sink_free(&s);
+        return status;
+    }
+    tproc__output o2 = {s->path, s->ctx, s->fp, NULL, 0, 0, TPROC_OK};
+    s->out = o2;
+    *out = s;
+    return TPROC_OK;
+}
+
+size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *f)
+{
+    size_t packed, aligned, bytes;
+    if (sink->kind != SINK_IMAGE)
+        return 0;
+    if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned) ||
+        tproc__mul(aligned, (size_t)f->height, &bytes))
+        return SIZE_MAX;
+    return bytes;
+}
+
+int tproc__sink_begin(tproc_sink *s, const tproc_format *f)
+{
+    if (s->begun)
+        return tproc__error(s->ctx, TPROC_ERR_STATE, "sink: already used by a run");
+    s->begun = 1;
+    s->format = *f;
+    if (s->kind == SINK_IMAGE)
+        return tproc_image_new(s->ctx, f->width, f->height, f->channels, f->sample, &s->image);
+    if (s->kind != SINK_FILE)
+        return TPROC_OK;
+    tproc_format enc = *f;
+    tproc__encodable_format(s->options.format, &enc.channels, &enc.sample);
+    int status = s->options.format == TPROC_FILE_PNG
+                     ? tproc__png_encoder_open(s->ctx, &s->out, &enc, &s->options, &s->enc)
+                     : tproc__jpeg_encoder_open(s->ctx, &s->out, &enc, &s->options, &s->enc);
+    if (status)
+        return status;
+    s->enc_open = 1;
+    return TPROC_OK;
+}
+
+int tproc__sink_write(tproc_sink *s, ptrdiff_t y, const tproc_view *rows)
+{
+    switch (s->kind) {
+    case SINK_CALLBACK: {
+        int status = s->write(s->user, y, rows);
+        if (status && !tproc_ctx_message(s->ctx)[0])
+            tproc__error(s->ctx, status, "sink callback failed at row %td: %s", y,
+                         tproc_strerror(status));
+        return status;
+    }
+    case SINK_IMAGE: {
+        tproc_view all = tproc_image_view(s->image), part;
+        tproc_view_sub(&all, 0, y, rows->width, rows->height, &part);
+        return tproc_view_copy(s->ctx, rows, &part);
+    }
+    default:
+        break;
+    }
+    tproc_format enc = s->format;
+    tproc__encodable_format(s->options.format, &enc.channels, &enc.sample);
+    if (enc.channels == rows->channels && enc.sample == rows->sample)
+        return s->enc.write_rows(s->enc.state, rows);
+    /* Convert the strip first; strips all have the same height but the last. */
+    if (!s->convert || tproc_image_height(s->convert) < rows->height) {
+        tproc_image_free(&s->convert);
+        int status = tproc_image_new(s->ctx, rows->width, rows->height, enc.channels, enc.sample,
+                                     &s->convert);
+        if (status)
+            return status;
+    }
+    tproc_view all = tproc_image_view(s->convert), part;
+    tproc_view_sub(&all, 0, 0, rows->width, rows->height, &part);
+    int status = tproc_view_copy(s->ctx, rows, &part);
+    return status ? status : s->enc.write_rows(s->enc.state, &part);
+}
+
+int tproc__sink_finish(tproc_sink *s)
+{
+    int status = TPROC_OK;
+    if (s->kind == SINK_FILE) {
+        status = s->enc.finish(s->enc.state);
+        if (!status)
+            status = tproc__output_flush(&s->out);
+        if (s->tmp) {
+            if (fclose(s->fp) != 0 && !status)
+                status = tproc__error(s->ctx, TPROC_ERR_IO, "%s: write failed: %s", s->path,
+                                      strerror(errno));
+            s->fp = NULL;
+            if (!status && rename(s->tmp, s->path) != 0)
+                status = tproc__error(s->ctx, TPROC_ERR_IO, "%s: cannot replace the file: %s",
+                                      s->path, strerror(errno));
+            if (status)
+                unlink(s->tmp);
+            free(s->tmp);
+            s->tmp = NULL;
+        }
+    }
+    if (!status)
+        s->done = 1;
+    return status;
+}
+
+void tproc__sink_abort(tproc_sink *s)
+{
+    if (s->kind == SINK_FILE && s->tmp) {
+        if (s->fp)
+            fclose(s->fp);
+        s->fp = NULL;
+        unlink(s->tmp);
+        free(s->tmp);
+        s->tmp = NULL;
+    }
+    tproc_image_free(&s->image);
+}
+
+void tproc_sink_free(tproc_sink **psink)
+{
+    if (!psink || !*psink)
+        return;
+    tproc_sink *s = *psink;
+    *psink = NULL;
+    if (s->enc_open)
+        s->enc.close(s->enc.state);
+    if (!s->done)
+        tproc__sink_abort(s);
+    tproc_image_free(&s->convert);
+    tproc_image_free(&s->image);
+    free(s->path);
+    tproc__dealloc(s->ctx, s);
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stream.c: running a pipeline from a source to a sink in bounded memory. The executor is the
+ * same one in-memory runs use; only its band and strip callbacks differ. The band is a window
+ * of source rows in one buffer: rows no strip needs any more are dropped from the top, new rows
+ * are read at the bottom, and the kept rows are moved back to the start when the window would
+ * run off the buffer's end (a few halo rows per strip), so the buffer never grows.
+ *
+ * Whether a chain streams is decided before any work: the planner's input rows for each strip
+ * must never move upwards. When they do (flips, rotations), or the source cannot give rows one
+ * at a time, the whole input is held in memory if that fits the limit; otherwise the run fails
+ * at once, naming the reason, the size and the limit.
+ */
+#include <stdio.h>
+
+#include "stream_internal.h"
+#include "view_internal.h"
+
+typedef struct band_state {
+    tproc_source *source;
+    tproc_image *whole;   /* the whole input, when not streaming */
+    unsigned char *buf;   /* the window of rows, when streaming */
+    ptrdiff_t stride, capacity;
+    ptrdiff_t base;       /* the source row at buf's first row */
+    ptrdiff_t have0, have1; /* rows [have0, have1) are in buf */
+    tproc_sink *sink;
+    tproc_image *strip;   /* one strip of output rows */
+} band_state;
+
+static void format_size(double bytes, char *buf, size_t size)
+{
+    static const char *units[] = {"bytes", "KB", "MB", "GB", "TB", "PB"};
+    int u = 0;
+    while (bytes >= 1000.0 && u < 5) {
+        bytes /= 1000.0;
+        u++;
+    }
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+}
+
+/* Reads source rows [have1, y1) into the window, discarding rows before y0 on the way. */
+static int fill(band_state *b, ptrdiff_t y0, ptrdiff_t y1)
+{
+    tproc_source *src = b->source;
+    if (y0 >= b->have1) { /* nothing kept: skip rows up to y0 through the buffer */
+        while (b->have1 < y0) {
+            ptrdiff_t n = y0 - b->have1 < b->capacity ? y0 - b->have1 : b->capacity;
+            int status = tproc__source_read(src, b->buf, b->stride, n);
+            if (status)
+                return status;
+            b->have1 += n;
+        }
+        b->base = b->have0 = b->have1 = y0;
+    }
+    if (y0 > b->have0)
+        b->have0 = y0;
+    if (y1 - b->base > b->capacity) { /* move the kept rows to the start */
+        memmove(b->buf, b->buf + (b->have0 - b->base) * b->stride,
+                (size_t)((b->have1 - b->have0) * b->stride));
+        b->base = b->have0;
+    }
+    if (y1 > b->have1) {
+        int status = tproc__source_read(src, b->buf + (b->have1 - b->base) * b->stride, b->stride,
+                                        y1 - b->have1);
+        if (status)
+            return status;
+        b->have1 = y1;
+    }
+    return TPROC_OK;
+}
+
+static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *band)
+{
+    band_state *b = user;
+    tproc_format f = b->source->format;
+    if (y1 <= y0) {
+        /* The strip reads no source row (only constant border pixels): an empty band. */
+        band->view = tproc_image_view(b->strip);
+        band->rows.x = band->rows.y = band->rows.height = 0;
+        band->rows.width = f.width;
+        return TPROC_OK;
+    }
+    if (b->whole) {
+        band->view = tproc_image_view(b->whole);
+        band->rows.y = 0;
+        band->rows.height = f.height;
+    } else if (b->source->kind == TPROC__SOURCE_VIEW) {
+        tproc_view_sub(&b->source->view, 0, y0, f.width, y1 - y0, &band->view);
+        band->rows.y = y0;
+        band->rows.height = y1 - y0;
+    } else {
+        int status = fill(b, y0, y1);
+        if (status)
+            return status;
+        tproc__view_packed(&band->view, b->buf + (y0 - b->base) * b->stride, f.width, y1 - y0,
+                           f.channels, f.sample);
+        band->view.row_stride = b->stride;
+        band->rows.y = y0;
+        band->rows.height = y1 - y0;
+    }
+    band->rows.x = 0;
+    band->rows.width = f.width;
+    return TPROC_OK;
+}
+
+static int strip_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc_view *out)
+{
+    band_state *b = user;
+    tproc_view all = tproc_image_view(b->strip);
+    (void)y0;
+    return tproc_view_sub(&all, 0, 0, all.width, y1 - y0, out);
+}
+
+static int strip_done_fn(void *user, const tproc_view *rows, ptrdiff_t y0)
+{
+    band_state *b = user;
+    return tproc__sink_write(b->sink, y0, rows);
+}
+
+/* Scans the strips: do the source rows they need only move down? And the tallest band. */
+static int rows_move_down(const tproc__plan *plan, ptrdiff_t *tallest)
+{
+    ptrdiff_t last0 = PTRDIFF_MIN, last1 = PTRDIFF_MIN;
+    *tallest = 1;
+    for (size_t strip = 0; strip < plan->tiles_down; strip++) {
+        ptrdiff_t y0 = (ptrdiff_t)strip * plan->tile_height, sy0, sy1;
+        ptrdiff_t y1 = y0 + plan->tile_height < plan->output.height ? y0 + plan->tile_height
+                                                                    : plan->output.height;
+        tproc__plan_source_rows(plan, y0, y1, &sy0, &sy1);
+        if (sy1 <= sy0)
+            continue;
+        if (sy0 < last0 || sy1 < last1)
+            return 0;
+        last0 = sy0;
+        last1 = sy1;
+        if (sy1 - sy0 > *tallest)
+            *tallest = sy1 - sy0;
+    }
+    return 1;
+}
+
+/* The first stage that makes the chain need the whole image, for the message. */
+static const char *whole_stage(const tproc__plan *plan, char *buf, size_t size)
+{
+    for (size_t k = 0; k < plan->count; k++)
+        if (plan->stages[k].stage.whole_image) {
+            tproc_params_format(plan->stages[k].filter, &plan->stages[k].params, buf, size);
+            return buf;
+        }
+    snprintf(buf, size, "this chain");
+    return buf;
+}
+
+/*
+ * If the chain starts with a resize that shrinks a JPEG source by 2, 4 or 8 or more, reopen the
+ * decoder at that scale and give the resize the same output size from the smaller input.
+ */
+static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_params *first,
+                        const tproc_params **override)
+{
+    *override = NULL;
+    if (tproc_pipeline_length(pipeline) == 0 || source->kind != TPROC__SOURCE_FILE ||
+        source->file_format != TPROC_FILE_JPEG || source->orientation != 1)
+        return TPROC_OK;
+    const tproc_params *params;
+    const tproc_filter *f = tproc__pipeline_stage(pipeline, 0, &params);
+    if (f != &tproc__filter_resize)
+        return TPROC_OK;
+    tproc_format in = source->format, out;
+    tproc_stage stage;
+    tproc__stage_defaults(&stage, &in);
+    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
+    int status = f->prepare(ctx, params, &in, &stage);
+    if (status)
+        return status;
+    out = stage.out;
+    if (f->release)
+        f->release(ctx, &stage);
+    int denom = 1;
+    /* The largest scale whose decode (ceil(size / d)) is still no smaller than the output. */
+    for (int d = 8; d >= 2 && denom == 1; d /= 2)
+        if (out.width <= (in.width + d - 1) / d && out.height <= (in.height + d - 1) / d)
+            denom = d;
+    if (denom == 1 || !tproc__source_shrink(source, denom))
+        return TPROC_OK;
+    /* Same output size, now from the smaller decode: width and height instead of scale. */
+    *first = *params;
+    first->given &= ~1u; /* scale, width, height are parameters 0, 1, 2 of resize */
+    first->value[1] = (double)out.width;
+    first->value[2] = (double)out.height;
+    first->given |= 2u | 4u;
+    *override = first;
+    return TPROC_OK;
+}
+
+/* Streaming works one strip at a time: by default split the width between the threads. */
+static void stream_tiles(tproc_ctx *ctx, const tproc_source *source, tproc_run_options *ro)
+{
+    if (ro->tile_width == 0) {
+        ptrdiff_t threads = ro->threads > 0 ? ro->threads : tproc_ctx_threads(ctx);
+        ro->tile_width = (source->format.width + threads - 1) / threads;
+    }
+}
+
+static int plan_stream(tproc_pipeline *pipeline, tproc_source *source,
+                       const tproc_run_options *ro, const tproc_stream_options *so,
+                       tproc__plan *plan, int *streams, size_t *whole_bytes, ptrdiff_t *tallest)
+{
+    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
+    tproc_params first;
+    const tproc_params *override = NULL;
+    int status = TPROC_OK;
+    if (so->shrink_on_load && (status = maybe_shrink(pipeline, source, &first, &override)))
+        return status;
+    if ((status = tproc__pipeline_plan(pipeline, 0, override, source->format, ro, plan)))
+        return status;
+    size_t src_bytes;
+    const char *why = tproc__source_whole_reason(source, &src_bytes);
+    char stage[256];
+    if (!why && (plan->needs_whole_image || !rows_move_down(plan, tallest)))
+        why = whole_stage(plan, stage, sizeof stage);
+    *streams = why == NULL;
+    *whole_bytes = 0;
+    if (!why)
+        return TPROC_OK;
+    size_t packed, aligned;
+    const tproc_format *f = &source->format;
+    if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned) ||
+        tproc__mul(aligned, (size_t)f->height, whole_bytes))
+        *whole_bytes = SIZE_MAX;
+    if (src_bytes > *whole_bytes)
+        *whole_bytes = src_bytes;
+    size_t limit = tproc_ctx_memory_limit(ctx), in_use = tproc_ctx_memory_in_use(ctx);
+    if (so->no_fallback || *whole_bytes > limit || in_use > limit - *whole_bytes) {
+        char need[32], lim[32];
+        format_size((double)*whole_bytes, need, sizeof need);
+        format_size((double)limit, lim, sizeof lim);
+        tproc__plan_release(plan);
+        if (so->no_fallback)
+            return tproc__error(ctx, TPROC_ERR_UNSUPPORTED,
+                                "%s needs the whole image (%s) and cannot stream", why, need);
+        return tproc__error(ctx, TPROC_ERR_LIMIT,
+                            "%s needs the whole image (%s) but the memory limit is %s", why, need,
+                            lim);
+    }
+    return TPROC_OK;
+}
+
+int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
+                               const tproc_run_options *run_options,
+                               const tproc_stream_options *stream_options, int *streams,
+                               size_t *bytes)
+{
+    if (!pipeline || !source || !streams || !bytes)
+        return tproc__error(NULL, TPROC_ERR_ARG, "stream plan: missing argument");
+    tproc_run_options ro;
+    tproc_stream_options so = {0};
+    if (run_options)
+        ro = *run_options;
+    else
+        tproc_run_options_init(&ro);
+    if (stream_options)
+        so = *stream_options;
+    stream_tiles(tproc__pipeline_ctx(pipeline), source, &ro);
+    tproc__plan plan;
+    ptrdiff_t tallest;
+    int status = plan_stream(pipeline, source, &ro, &so, &plan, streams, bytes, &tallest);
+    if (!status)
+        tproc__plan_release(&plan);
+    return status;
+}
+
+int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_sink *sink,
+                          const tproc_run_options *run_options,
+                          const tproc_stream_options *stream_options)
+{
+    if (!pipeline || !source || !sink)
+        return tproc__error(NULL, TPROC_ERR_ARG, "stream: missing pipeline, source or sink");
+    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
+    if (source->next != 0)
+        return tproc__error(ctx, TPROC_ERR_STATE, "stream: the source was already read from");
+    tproc_run_options ro;
+    tproc_stream_options so = {0};
+    if (run_options)
+        ro = *run_options;
+    else
+        tproc_run_options_init(&ro);
+    if (stream_options)
+        so = *stream_options;
+    stream_tiles(ctx, source, &ro);
+
+    tproc__plan plan;
+    int streams;
+    size_t whole_bytes;
+    ptrdiff_t tallest = 1;
+    int status = plan_stream(pipeline, source, &ro, &so, &plan, &streams, &whole_bytes, &tallest);
+    if (status) {
+        tproc__sink_abort(sink);
+        return status;
+    }
+    band_state b = {0};
+    b.source = source;
+    b.sink = sink;
+    const tproc_format *in = &source->format;
+    if (!streams) {
+        status = tproc__source_load_whole(source, &b.whole);
+    } else if (source->kind != TPROC__SOURCE_VIEW) {
+        size_t packed, aligned, bytes;
+        tproc__row_bytes(in->width, in->channels, in->sample, &packed, &aligned);
+        b.stride = (ptrdiff_t)aligned;
+        /* The tallest band plus a strip's worth of slack, so rows move back rarely. */
+        b.capacity = tallest + plan.tile_height;
+        if (tproc__mul(aligned, (size_t)b.capacity, &bytes))
+            status = tproc__error(ctx, TPROC_ERR_OVERFLOW, "stream: band too large");
+        else
+            status = tproc__alloc_uninit(ctx, bytes, "stream input band", (void **)&b.buf);
+    }
+    if (!status)
+        status = tproc__sink_begin(sink, &plan.output);
+    if (!status)
+        status = tproc_image_new(ctx, plan.output.width, plan.tile_height, plan.output.channels,
+                                 plan.output.sample, &b.strip);
+    if (!status) {
+        tproc__exec_io io = {band_fn, strip_fn, strip_done_fn, &b, 0};
+        status = tproc__execute(&plan, &ro, &io);
+    }
+    if (!status)
+        status = tproc__sink_finish(sink);
+    else
+        tproc__sink_abort(sink);
+    tproc_image_free(&b.strip);
+    tproc_image_free(&b.whole);
+    tproc__dealloc(ctx, b.buf);
+    tproc__plan_release(&plan);
+    return status;
+}

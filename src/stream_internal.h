@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stream_internal.h: what the stream runner (stream.c) needs from sources (source.c) and
+ * sinks (sink.c).
+ */
+#ifndef TILEPROC_STREAM_INTERNAL_H
+#define TILEPROC_STREAM_INTERNAL_H
+
+#include "codec_stream.h"
+#include "engine.h"
+
+enum { TPROC__SOURCE_VIEW, TPROC__SOURCE_CALLBACK, TPROC__SOURCE_FILE };
+
+struct tproc_source {
+    tproc_ctx *ctx;
+    int kind;
+    tproc_format format; /* rows as delivered (after orientation) */
+    ptrdiff_t next;      /* the next row read_rows delivers */
+    /* TPROC__SOURCE_VIEW */
+    tproc_view view;
+    /* TPROC__SOURCE_CALLBACK */
+    tproc_read_rows_fn read;
+    void *user;
+    /* TPROC__SOURCE_FILE */
+    char *path;
+    FILE *fp;
+    unsigned char *data; /* stdin read whole (a pipe cannot be rewound) */
+    tproc__input in;
+    tproc__decoder dec;
+    int dec_open;
+    tproc_file_format file_format;
+    tproc_load_options options;
+    int orientation;  /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
+    int shrink;       /* the DCT scale denominator the decoder runs at */
+};
+
+/* Why the source needs the whole image in memory (NULL if it streams), and how many bytes. */
+const char *tproc__source_whole_reason(const tproc_source *source, size_t *bytes);
+/* The next count rows, in order, into packed rows at first, first + stride, ... */
+int tproc__source_read(tproc_source *source, unsigned char *first, ptrdiff_t stride,
+                       ptrdiff_t count);
+/* Decodes every remaining row into a new image (orientation applied as a view). */
+int tproc__source_load_whole(tproc_source *source, tproc_image **out);
+/* For a JPEG file not yet read from: reopen the decoder at 1/denom size. 0 if it cannot. */
+int tproc__source_shrink(tproc_source *source, int denom);
+/* The size of the image the source decodes before any shrink or orientation. */
+tproc_format tproc__source_full_format(const tproc_source *source);
+
+/* Sinks: begin once with the output format, write strips in order, then finish or abort. */
+int tproc__sink_begin(tproc_sink *sink, const tproc_format *format);
+int tproc__sink_write(tproc_sink *sink, ptrdiff_t y, const tproc_view *rows);
+int tproc__sink_finish(tproc_sink *sink);
+void tproc__sink_abort(tproc_sink *sink);
+/* Bytes the sink holds for the whole image (an image sink), for the memory check. */
+size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *format);
+
+#endif
