@@ -13,13 +13,16 @@
  * the pixels the engine's border rule gives. Alpha images are resized premultiplied.
  *
  * Work per tile: a horizontal pass over the input rows the tile needs into scratch (rows of
- * out_rect.width pixels), then a vertical pass. Every output pixel is computed from the same
- * weights, the same inputs and in the same order whatever the tile, so tilings agree byte for
- * byte. Rounding: u16 and f32 (and u8 when the fast path is off) are computed in double;
- * integer outputs are rounded half up and clamped; f32 is not clamped. u8 uses Q20 fixed-point
- * weights (exact integer sums, one final rounding half up) when prepare() proves the result
- * within 0.5 of the exact real value, so it differs from the exact rounded result by at most
- * one level; otherwise it takes the double path.
+ * out_rect.width pixels), then a vertical pass. prepare() keeps a weight table for the
+ * horizontal axis only (O(output width)); the vertical pass computes each output row's weights
+ * into scratch as it goes (once per tile column: cheap for the default strips of whole rows),
+ * so the state does not grow with the image's height, as streaming needs. Every output pixel
+ * is computed from the same weights, the same inputs and in the same order whatever the tile,
+ * so tilings agree byte for byte. Rounding: u16 and f32 (and u8 when the fast path is off) are
+ * computed in double; integer outputs are rounded half up and clamped; f32 is not clamped. u8 uses
+ * Q20 fixed-point weights (exact integer sums, one final rounding half up) when prepare() proves
+ * the result within 0.5 of the exact real value, so it differs from the exact rounded result by at
+ * most one level; otherwise it takes the double path.
  */
 #include "filter_internal.h"
 #include "kernels/resample.h"
@@ -41,8 +44,8 @@ static const tproc_param_desc params_table[] = {
 };
 
 typedef struct resize_state {
-    tproc__rs_axis x, y;
-    int fixed; /* u8 inputs take the Q20 path */
+    tproc__rs_axis x, y; /* x with tables, y without */
+    int fixed;           /* u8 inputs take the Q20 path */
 } resize_state;
 
 /* max(1, round(v)) with round half up; -1 if it does not fit. */
@@ -109,16 +112,17 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
         return status;
     stage->state = st;
     tproc__rs_kernel kernel = (tproc__rs_kernel)(int)tproc__param(params, P_KERNEL);
-    status = tproc__rs_axis_init(ctx, &st->x, kernel, in->width, ow, "resize");
+    status = tproc__rs_axis_init(ctx, &st->x, kernel, in->width, ow, 1, "resize");
     if (!status)
-        status = tproc__rs_axis_init(ctx, &st->y, kernel, in->height, oh, "resize");
+        status = tproc__rs_axis_init(ctx, &st->y, kernel, in->height, oh, 0, "resize");
     if (status) {
         release(ctx, stage);
         return status;
     }
     /* |fixed - exact| <= 255 (E_y S_x + S_y E_x) with S = max sum |w|, E = max sum |error|;
-     * below 0.5 the rounded results differ by at most one level. The horizontal sums must fit
-     * an int32: 255 * sum |q| < 2^31. */
+     * below 0.5 the rounded results differ by at most one level. The maxima cover every output
+     * row: axis_init evaluated them all with the function process() uses. The horizontal sums
+     * must fit an int32: 255 * sum |q| < 2^31. */
     double bound = 255.0 * (st->y.fixed_err * st->x.abs_sum + st->y.abs_sum * st->x.fixed_err);
     st->fixed =
         bound < 0.49 && st->x.fixed_abs < INT32_MAX / 256 && st->y.fixed_abs < INT32_MAX / 256;
@@ -147,7 +151,8 @@ static void map_rect(const tproc_params *params, const tproc_stage *stage, const
     in_rect->height = hi - lo;
 }
 
-/* Scratch: the horizontal pass's rows, then one accumulator row (8 bytes a sample each). */
+/* Scratch: the horizontal pass's rows, then one accumulator row (8 bytes a sample each), then
+ * one output row's vertical weights (taps doubles and taps int32s). */
 static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
                            const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
                            ptrdiff_t out_h)
@@ -156,9 +161,11 @@ static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
     (void)in_w;
     (void)in_h;
     const resize_state *st = stage->state;
-    size_t rows = tproc__rs_axis_span_bound(&st->y, out_h), row, total;
+    size_t rows = tproc__rs_axis_span_bound(&st->y, out_h), row, total, weights;
     if (tproc__mul((size_t)out_w, (size_t)in->channels * 8, &row) || tproc__add(rows, 1, &rows) ||
-        tproc__mul(rows, row, &total))
+        tproc__mul(rows, row, &total) ||
+        tproc__mul((size_t)st->y.taps, sizeof(double) + sizeof(int32_t), &weights) ||
+        tproc__add(total, weights, &total))
         return SIZE_MAX; /* the engine's allocation fails with a clear error */
     return total;
 }
@@ -207,7 +214,7 @@ static void process_double(const tproc_call *call, const resize_state *st, ptrdi
     const tproc_view *in = &call->in, *out = &call->out;
     int ch = in->channels;
     ptrdiff_t ow = call->out_rect.width, n = ow * ch;
-    double *h = call->scratch, *acc = h + rows * n;
+    double *h = call->scratch, *acc = h + rows * n, *w = acc + n;
     for (ptrdiff_t i = 0; i < rows; i++) {
         const unsigned char *src = tproc_view_pixel(in, 0, row0 + i - call->in_rect.y);
         double *dst = h + i * n;
@@ -221,12 +228,13 @@ static void process_double(const tproc_call *call, const resize_state *st, ptrdi
                       dst);
     }
     for (ptrdiff_t y = 0; y < call->out_rect.height; y++) {
-        ptrdiff_t d = call->out_rect.y + y;
-        const double *w = st->y.weight + d * st->y.taps;
-        const double *hr = h + (st->y.first[d] - row0) * n;
+        ptrdiff_t first;
+        int32_t count;
+        tproc__rs_axis_row(&st->y, call->out_rect.y + y, &first, &count, w, NULL);
+        const double *hr = h + (first - row0) * n;
         for (ptrdiff_t i = 0; i < n; i++)
             acc[i] = 0;
-        for (int32_t k = 0; k < st->y.count[d]; k++, hr += n)
+        for (int32_t k = 0; k < count; k++, hr += n)
             for (ptrdiff_t i = 0; i < n; i++)
                 acc[i] += w[k] * hr[i];
         for (ptrdiff_t x = 0; x < ow; x++) {
@@ -257,6 +265,8 @@ static void process_fixed(const tproc_call *call, const resize_state *st, ptrdif
     ptrdiff_t ow = call->out_rect.width, n = ow * ch;
     int32_t *h = call->scratch;
     int64_t *acc = (int64_t *)(void *)((unsigned char *)call->scratch + (size_t)(rows * n) * 8);
+    double *wd = (double *)(void *)(acc + n); /* the weights in double, then fixed */
+    int32_t *wq = (int32_t *)(void *)(wd + ay->taps);
     for (ptrdiff_t i = 0; i < rows; i++) {
         const unsigned char *src = tproc_view_pixel(in, 0, row0 + i - call->in_rect.y);
         int32_t *dst = h + i * n;
@@ -275,14 +285,15 @@ static void process_fixed(const tproc_call *call, const resize_state *st, ptrdif
     const int shift = 2 * TPROC__RS_FIXED_BITS;
     const int64_t half = (int64_t)1 << (shift - 1), top = (int64_t)255 << shift;
     for (ptrdiff_t y = 0; y < call->out_rect.height; y++) {
-        ptrdiff_t d = call->out_rect.y + y;
-        const int32_t *w = ay->fixed + d * ay->taps;
-        const int32_t *hr = h + (ay->first[d] - row0) * n;
+        ptrdiff_t first;
+        int32_t count;
+        tproc__rs_axis_row(ay, call->out_rect.y + y, &first, &count, wd, wq);
+        const int32_t *hr = h + (first - row0) * n;
         for (ptrdiff_t i = 0; i < n; i++)
             acc[i] = 0;
-        for (int32_t k = 0; k < ay->count[d]; k++, hr += n)
+        for (int32_t k = 0; k < count; k++, hr += n)
             for (ptrdiff_t i = 0; i < n; i++)
-                acc[i] += (int64_t)w[k] * hr[i];
+                acc[i] += (int64_t)wq[k] * hr[i];
         for (ptrdiff_t x = 0; x < ow; x++) {
             unsigned char *p = tproc_view_pixel(out, x, y);
             for (int c = 0; c < ch; c++) {

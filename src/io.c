@@ -407,39 +407,83 @@ int tproc_save_memory(tproc_ctx *ctx, const tproc_view *view, const tproc_save_o
     return TPROC_OK;
 }
 
-int tproc__temp_beside(tproc_ctx *ctx, const char *path, char **tmp_path, FILE **fp)
+int tproc__atomic_open(tproc_ctx *ctx, const char *path, tproc__atomic_file *f)
 {
-    const char *slash = strrchr(path, '/');
-    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = slash ? slash + 1 : path;
-    size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    if (!tmp)
+    memset(f, 0, sizeof *f);
+    /* Write through a symbolic link to the file it names, as an in-place write would. */
+    struct stat st;
+    char *target = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        target = realpath(path, NULL);
+    if (!target)
+        target = strdup(path);
+    if (!target)
         return tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", path);
-    snprintf(tmp, len, "%.*s.%s.tmp-XXXXXX", (int)dir_len, path, base);
+    const char *slash = strrchr(target, '/');
+    size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
+    const char *base = slash ? slash + 1 : target;
+    size_t len = strlen(target) + 16;
+    char *tmp = malloc(len);
+    if (!tmp) {
+        free(target);
+        return tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    snprintf(tmp, len, "%.*s.%s.tmp-XXXXXX", (int)dir_len, target, base);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         int err = errno;
         free(tmp);
+        free(target);
         return tproc__error(ctx, TPROC_ERR_IO, "%s: cannot create a file there: %s", path,
                             strerror(err));
     }
-    /* mkstemp makes the file 0600; give it what creat() would have given the target. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        /* Not fatal: the file is still ours to write. */
+    /* mkstemp makes the file 0600: keep the mode of the file being replaced, or give what
+     * creat() would have given a new one. Failing that is not fatal: the file is ours. */
+    mode_t mode;
+    if (stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
     }
-    *fp = fdopen(fd, "wb");
-    if (!*fp) {
+    if (fchmod(fd, mode) != 0) {
+        /* see above */
+    }
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
         int err = errno;
         close(fd);
         unlink(tmp);
         free(tmp);
+        free(target);
         return tproc__error(ctx, TPROC_ERR_IO, "%s: %s", path, strerror(err));
     }
-    *tmp_path = tmp;
+    f->tmp = tmp;
+    f->target = target;
+    f->name = path;
     return TPROC_OK;
+}
+
+int tproc__atomic_commit(tproc_ctx *ctx, tproc__atomic_file *f, int status)
+{
+    if (!f->fp)
+        return status;
+    /* The data reaches the disk before the name does, so a crash leaves old or new, whole. */
+    if (!status && (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0))
+        status = tproc__error(ctx, TPROC_ERR_IO, "%s: write failed: %s", f->name, strerror(errno));
+    if (fclose(f->fp) != 0 && !status)
+        status = tproc__error(ctx, TPROC_ERR_IO, "%s: write failed: %s", f->name, strerror(errno));
+    f->fp = NULL;
+    if (!status && rename(f->tmp, f->target) != 0)
+        status = tproc__error(ctx, TPROC_ERR_IO, "%s: cannot replace the file: %s", f->name,
+                              strerror(errno));
+    if (status)
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->target);
+    f->tmp = f->target = NULL;
+    return status;
 }
 
 int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
@@ -457,20 +501,11 @@ int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
     if (o.format == TPROC_FILE_UNKNOWN)
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "%s: cannot tell the format from the name (use .png or .jpg)", path);
-    char *tmp = NULL;
-    FILE *fp = NULL;
-    int status = tproc__temp_beside(ctx, path, &tmp, &fp);
+    tproc__atomic_file file;
+    int status = tproc__atomic_open(ctx, path, &file);
     if (status)
         return status;
-    tproc__output out = {path, tproc__ctx(ctx), fp, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {path, tproc__ctx(ctx), file.fp, NULL, 0, 0, TPROC_OK};
     status = encode(ctx, view, &out, &o);
-    if (fclose(fp) != 0 && !status)
-        status = tproc__error(ctx, TPROC_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-    if (!status && rename(tmp, path) != 0)
-        status = tproc__error(ctx, TPROC_ERR_IO, "%s: cannot replace the file: %s", path,
-                              strerror(errno));
-    if (status)
-        unlink(tmp);
-    free(tmp);
-    return status;
+    return tproc__atomic_commit(ctx, &file, status);
 }

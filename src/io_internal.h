@@ -38,10 +38,19 @@ int tproc__output_write(tproc__output *out, const void *data, size_t n);
 int tproc__output_flush(tproc__output *out);
 
 /*
- * Creates "<dir>/.<base>.tmp-XXXXXX" beside path, with the permissions a new file would get,
- * open for writing. The caller renames it over path on success or unlinks it; *tmp is malloc'd.
+ * A file written atomically: tproc__atomic_open() creates "<dir>/.<base>.tmp-XXXXXX" beside
+ * path (beside the file a symbolic link names), with the mode of the file it replaces or that
+ * of a new file; tproc__atomic_commit() with TPROC_OK flushes it to disk and renames it over
+ * the target, with an error status removes it. Either way it returns the final status.
  */
-int tproc__temp_beside(tproc_ctx *ctx, const char *path, char **tmp, FILE **fp);
+typedef struct tproc__atomic_file {
+    const char *name; /* the path as given, for messages */
+    char *target;     /* where it goes */
+    char *tmp;        /* where it is written */
+    FILE *fp;
+} tproc__atomic_file;
+int tproc__atomic_open(tproc_ctx *ctx, const char *path, tproc__atomic_file *file);
+int tproc__atomic_commit(tproc_ctx *ctx, tproc__atomic_file *file, int status);
 
 /* Fills *o from options (NULL: defaults) and checks it: quality, compression, a known format.
  * name is for messages. */

@@ -31,9 +31,12 @@ int tproc_plugin_load(tproc_ctx *ctx, const char *path)
 {
     if (!path || !*path)
         return tproc__error(ctx, TPROC_ERR_ARG, "plugin: no path given");
+    /* One plugin reached by two paths (a link, "./x.so" and "x.so") loads once. */
+    char *real = realpath(path, NULL);
+    const char *key = real ? real : path;
     pthread_mutex_lock(&lock);
     int status = TPROC_OK;
-    if (already_loaded(path))
+    if (already_loaded(key))
         goto out;
     if (loaded_count == PLUGINS_MAX) {
         status = tproc__error(ctx, TPROC_ERR_PLUGIN, "%s: at most %d plugins", path, PLUGINS_MAX);
@@ -71,10 +74,11 @@ int tproc_plugin_load(tproc_ctx *ctx, const char *path)
             dlclose(handle); /* nothing of it is referenced: safe to unload */
         goto out;
     }
-    loaded[loaded_count] = strdup(path);
+    loaded[loaded_count] = strdup(key);
     if (loaded[loaded_count])
         loaded_count++;
 out:
     pthread_mutex_unlock(&lock);
+    free(real);
     return status;
 }

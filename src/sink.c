@@ -4,9 +4,7 @@
  * encoded row by row. A file is written under a temporary name beside the target and renamed
  * into place only when the run finishes; an aborted or failed run removes it.
  */
-#include <errno.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "stream_internal.h"
 
@@ -23,7 +21,8 @@ struct tproc_sink {
     /* SINK_IMAGE */
     tproc_image *image;
     /* SINK_FILE */
-    char *path, *tmp; /* tmp is NULL for stdout */
+    char *path;
+    tproc__atomic_file file; /* file.fp is NULL for stdout */
     FILE *fp;
     tproc__output out;
     tproc_save_options options;
@@ -104,8 +103,8 @@ int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *
         status = tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", name);
     else if (to_stdout)
         s->fp = stdout;
-    else
-        status = tproc__temp_beside(ctx, path, &s->tmp, &s->fp);
+    else if (!(status = tproc__atomic_open(ctx, path, &s->file)))
+        s->fp = s->file.fp;
     if (status) {
         tproc_sink_free(&s);
         return status;
@@ -191,18 +190,9 @@ int tproc__sink_finish(tproc_sink *s)
         status = s->enc.finish(s->enc.state);
         if (!status)
             status = tproc__output_flush(&s->out);
-        if (s->tmp) {
-            if (fclose(s->fp) != 0 && !status)
-                status = tproc__error(s->ctx, TPROC_ERR_IO, "%s: write failed: %s", s->path,
-                                      strerror(errno));
+        if (s->file.fp) {
+            status = tproc__atomic_commit(s->ctx, &s->file, status);
             s->fp = NULL;
-            if (!status && rename(s->tmp, s->path) != 0)
-                status = tproc__error(s->ctx, TPROC_ERR_IO, "%s: cannot replace the file: %s",
-                                      s->path, strerror(errno));
-            if (status)
-                unlink(s->tmp);
-            free(s->tmp);
-            s->tmp = NULL;
         }
     }
     if (!status)
@@ -212,13 +202,9 @@ int tproc__sink_finish(tproc_sink *s)
 
 void tproc__sink_abort(tproc_sink *s)
 {
-    if (s->kind == SINK_FILE && s->tmp) {
-        if (s->fp)
-            fclose(s->fp);
+    if (s->kind == SINK_FILE && s->file.fp) {
+        tproc__atomic_commit(s->ctx, &s->file, TPROC_ERR_CANCELLED);
         s->fp = NULL;
-        unlink(s->tmp);
-        free(s->tmp);
-        s->tmp = NULL;
     }
     tproc_image_free(&s->image);
 }

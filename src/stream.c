@@ -12,6 +12,7 @@
  * at once, naming the reason, the size and the limit.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "stream_internal.h"
 #include "view_internal.h"
@@ -246,6 +247,20 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source,
     return TPROC_OK;
 }
 
+/* Errors about the input as a whole (its size against the limit, the band it needs) name the
+ * file, as every other error about it does; messages that already name it are kept. */
+static int name_source(tproc_ctx *ctx, const tproc_source *source, int status)
+{
+    if (status == TPROC_OK || source->kind != TPROC__SOURCE_FILE || !source->path)
+        return status;
+    const char *msg = tproc_ctx_message(ctx);
+    if (strstr(msg, source->path))
+        return status;
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", msg);
+    return tproc__error(ctx, status, "%s: %s", source->path, copy);
+}
+
 int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
                                const tproc_run_options *run_options,
                                const tproc_stream_options *stream_options, int *streams,
@@ -267,7 +282,7 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     int status = plan_stream(pipeline, source, &ro, &so, &plan, streams, bytes, &tallest);
     if (!status)
         tproc__plan_release(&plan);
-    return status;
+    return name_source(tproc__pipeline_ctx(pipeline), source, status);
 }
 
 int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_sink *sink,
@@ -296,7 +311,7 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     int status = plan_stream(pipeline, source, &ro, &so, &plan, &streams, &whole_bytes, &tallest);
     if (status) {
         tproc__sink_abort(sink);
-        return status;
+        return name_source(ctx, source, status);
     }
     band_state b = {0};
     b.source = source;
@@ -332,5 +347,8 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     tproc_image_free(&b.whole);
     tproc__dealloc(ctx, b.buf);
     tproc__plan_release(&plan);
+    /* Running out of memory is about the input's size: say which input. */
+    if (status == TPROC_ERR_LIMIT || status == TPROC_ERR_NOMEM || status == TPROC_ERR_OVERFLOW)
+        status = name_source(ctx, source, status);
     return status;
 }

@@ -4,7 +4,9 @@
  * computes every output pixel from its own kernel formulas and its own border index function,
  * for every kernel, enlarging and shrinking by non-integer factors, u8/u16/f32 with 1-4
  * channels and every border rule; output sizes; parameter errors; map_rect covering every tap;
- * byte-identity of tiled and threaded runs; resize chained with gaussian.
+ * byte-identity of tiled and threaded runs; resize chained with gaussian; the vertical weights
+ * computed row by row equal the tables bit for bit, and prepare's memory does not grow with
+ * the image's height.
  *
  * Tolerances: integer outputs within 1 level of the reference rounded half up (the double path
  * may round a near-tie the other way; the u8 fixed-point path is proven within 0.5 before
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/resample.h"
 #include "testutil.h"
 
 enum { K_NEAREST, K_BILINEAR, K_BICUBIC, K_LANCZOS3, K_AREA, K_COUNT };
@@ -567,7 +570,7 @@ START_TEST(errors)
 }
 END_TEST
 
-/* The weight tables count against the memory limit. */
+/* The horizontal weight table counts against the memory limit; the vertical axis keeps none. */
 START_TEST(memory_limit)
 {
     tproc_ctx *ctx = new_ctx();
@@ -579,7 +582,113 @@ START_TEST(memory_limit)
     ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
     tu_ok(ctx, output_size(ctx, "resize:width=1000,height=1", 3, 3, &out));
     ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
+    /* A million output rows would have needed an 84 MB vertical table. */
+    tu_ok(ctx, output_size(ctx, "resize:width=3,height=1000000", 3, 3, &out));
+    ck_assert_int_eq(out.height, 1000000);
+    ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
     tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* An axis without tables gives every output's taps, weights and error maxima bit for bit as
+ * the tables do, and the same spans; big shrinks take the allocated working row. */
+START_TEST(axis_rows_match_tables)
+{
+    tproc__rs_kernel kernel = (tproc__rs_kernel)_i;
+    static const ptrdiff_t axes[][2] = {{37, 23},  {23, 37},  {1, 7},    {7, 1},     {100, 100},
+                                        {1000, 3}, {3, 1000}, {5000, 2}, {64, 50000}};
+    tproc_ctx *ctx = new_ctx();
+    tu_rng rng;
+    tu_rng_seed(&rng, 777u + (unsigned)_i);
+    for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
+        ptrdiff_t in_n = axes[i][0], out_n = axes[i][1];
+        tproc__rs_axis t, r;
+        tu_ok(ctx, tproc__rs_axis_init(ctx, &t, kernel, in_n, out_n, 1, "resize"));
+        tu_ok(ctx, tproc__rs_axis_init(ctx, &r, kernel, in_n, out_n, 0, "resize"));
+        ck_assert_ptr_nonnull(t.first);
+        ck_assert_ptr_null(r.first);
+        ck_assert_ptr_null(r.weight);
+        ck_assert_int_eq(t.taps, r.taps);
+        /* Exact equality: the fixed-point decision must not change. */
+        ck_assert_msg(t.abs_sum == r.abs_sum && t.fixed_err == r.fixed_err &&
+                          t.fixed_abs == r.fixed_abs,
+                      "%s %td -> %td: error maxima differ", kernel_name[kernel], in_n, out_n);
+        double *w = calloc((size_t)t.taps, sizeof *w);
+        int32_t *q = calloc((size_t)t.taps, sizeof *q);
+        ck_assert(w && q);
+        for (ptrdiff_t d = 0; d < out_n; d++) {
+            ptrdiff_t first;
+            int32_t count;
+            tproc__rs_axis_row(&r, d, &first, &count, w, q);
+            ck_assert_msg(first == t.first[d] && count == t.count[d],
+                          "%s %td -> %td output %td: taps [%td, +%d), table [%td, +%d)",
+                          kernel_name[kernel], in_n, out_n, d, first, (int)count, t.first[d],
+                          (int)t.count[d]);
+            ck_assert_msg(memcmp(w, t.weight + d * t.taps, (size_t)count * sizeof *w) == 0 &&
+                              memcmp(q, t.fixed + d * t.taps, (size_t)count * sizeof *q) == 0,
+                          "%s %td -> %td output %td: weights differ from the table",
+                          kernel_name[kernel], in_n, out_n, d);
+        }
+        for (int k = 0; k < 20; k++) {
+            ptrdiff_t d0 = tu_rng_range(&rng, 0, out_n - 1);
+            ptrdiff_t n = tu_rng_range(&rng, 1, out_n - d0), lo_t, hi_t, lo_r, hi_r;
+            tproc__rs_axis_span(&t, d0, n, &lo_t, &hi_t);
+            tproc__rs_axis_span(&r, d0, n, &lo_r, &hi_r);
+            ck_assert_int_eq(lo_t, lo_r);
+            ck_assert_int_eq(hi_t, hi_r);
+        }
+        free(w);
+        free(q);
+        tproc__rs_axis_free(ctx, &t);
+        tproc__rs_axis_free(ctx, &r);
+        ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
+    }
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* Bytes live after prepare() and the peak during it, counted by the context's allocator. */
+static void prepare_memory(const char *spec, ptrdiff_t w, ptrdiff_t h, ptrdiff_t ow, ptrdiff_t oh,
+                           size_t *live, size_t *peak)
+{
+    tu_counter counter = {0, 0, 0};
+    tproc_allocator alloc = tu_counting_allocator(&counter);
+    tproc_ctx_options o = {&alloc, 0, 1};
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(&o, &ctx));
+    const tproc_filter *f = NULL;
+    tproc_params params;
+    tu_ok(ctx, tproc_params_parse(ctx, spec, &f, &params));
+    tproc_format in = {w, h, 3, TPROC_U8};
+    tproc_stage stage;
+    memset(&stage, 0, sizeof stage);
+    stage.out = in;
+    size_t base = counter.live;
+    counter.peak = counter.live;
+    tu_ok(ctx, f->prepare(ctx, &params, &in, &stage));
+    ck_assert_int_eq(stage.out.width, ow);
+    ck_assert_int_eq(stage.out.height, oh);
+    ck_assert_ptr_nonnull(stage.state);
+    *live = counter.live - base;
+    *peak = counter.peak - base;
+    f->release(ctx, &stage);
+    ck_assert_uint_eq(counter.live, base);
+    tproc_ctx_free(&ctx);
+}
+
+/* Streaming needs memory independent of the image's height: prepare's state (and its peak)
+ * for 64 x 100000 -> 64 x 50000 equals that for 64 x 1000 -> 64 x 500, for every kernel. */
+START_TEST(state_independent_of_height)
+{
+    char spec[96];
+    snprintf(spec, sizeof spec, "resize:scale=0.5,kernel=%s", kernel_name[_i]);
+    size_t live_small, peak_small, live_tall, peak_tall;
+    prepare_memory(spec, 64, 1000, 32, 500, &live_small, &peak_small);
+    prepare_memory(spec, 64, 100000, 32, 50000, &live_tall, &peak_tall);
+    ck_assert_uint_gt(live_small, 0);
+    ck_assert_msg(live_small == live_tall && peak_small == peak_tall,
+                  "%s: state %zu bytes (peak %zu) for 64x1000, %zu (peak %zu) for 64x100000", spec,
+                  live_small, peak_small, live_tall, peak_tall);
 }
 END_TEST
 
@@ -743,6 +852,8 @@ Suite *suite_filters_resize(void)
     tcase_add_test(tc, errors);
     tcase_add_test(tc, memory_limit);
     tcase_add_test(tc, map_rect_covers);
+    tcase_add_loop_test(tc, axis_rows_match_tables, 0, K_COUNT);
+    tcase_add_loop_test(tc, state_independent_of_height, 0, K_COUNT);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tiles");

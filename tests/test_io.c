@@ -287,6 +287,33 @@ START_TEST(failed_save_leaves_nothing_and_keeps_the_old_file)
 }
 END_TEST
 
+START_TEST(replacing_keeps_mode_and_follows_links)
+{
+    make_tmpdir();
+    char target[512], link[512];
+    snprintf(target, sizeof target, "%s/real.png", tmpdir);
+    snprintf(link, sizeof link, "%s/link.png", tmpdir);
+    write_bytes(target, "old", 3);
+    ck_assert_int_eq(chmod(target, 0640), 0);
+    ck_assert_int_eq(symlink("real.png", link), 0);
+    tproc_image *img = tu_random_image(NULL, 5, 4, 1, TPROC_U8, 3);
+    tproc_view v = tproc_image_view(img);
+    tu_ok(NULL, tproc_save(NULL, &v, link, NULL));
+    struct stat st;
+    /* The link is still a link, and the file it names now holds the image, mode kept. */
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(stat(target, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0640);
+    tproc_info info;
+    tu_ok(NULL, tproc_info_read(NULL, target, &info));
+    ck_assert_int_eq(info.format, TPROC_FILE_PNG);
+    ck_assert_int_eq(count_entries(tmpdir), 2);
+    tproc_image_free(&img);
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(orientation_is_a_view_transform)
 {
     /* Orientation 6 (rotate 90 clockwise) on load: no copy, a transposed view of the buffer. */
@@ -320,6 +347,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, memory_and_stream_round_trips);
     tcase_add_test(tc, float_saves_as_16_bit_png_and_8_bit_jpeg);
     tcase_add_test(tc, failed_save_leaves_nothing_and_keeps_the_old_file);
+    tcase_add_test(tc, replacing_keeps_mode_and_follows_links);
     tcase_add_test(tc, orientation_is_a_view_transform);
     suite_add_tcase(s, tc);
     return s;

@@ -62,7 +62,9 @@ typedef struct tproc_run_options {
     tproc_progress_fn progress;
     void *progress_user;
     /* When not NULL, checked between tiles (read atomically): nonzero stops the run, which
-     * returns TPROC_ERR_CANCELLED after freeing everything. */
+     * returns TPROC_ERR_CANCELLED after freeing everything. It may be set from another thread
+     * or from a signal handler (a plain store of an int is what the tool's SIGINT handler does;
+     * the library only reads it). */
     const int *cancel;
 } tproc_run_options;
 

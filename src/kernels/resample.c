@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * resample.c: per-axis weight tables for the resize filter (see resample.h).
+ * resample.c: per-axis resampling weights for the resize filter, in tables or one output at a
+ * time (see resample.h).
  *
  * Filter kernels (bilinear, bicubic, lanczos3): output d samples the input at
  *     src = (d + 0.5) * r - 0.5,  r = in_n / out_n,
@@ -58,13 +59,70 @@ static double kernel_eval(tproc__rs_kernel k, double x)
     }
 }
 
-/* Fixed-point weights for one output and the error bookkeeping. */
-static void make_fixed(tproc__rs_axis *ax, ptrdiff_t d)
+/* Inputs output d reads: [*first, *first + *count). The filter kernels take the inputs with
+ * |i - src| < s, at most taps of them; nearest and area work in integers. */
+static void row_range(const tproc__rs_axis *ax, ptrdiff_t d, ptrdiff_t *first, int32_t *count)
 {
-    const double *w = ax->weight + d * ax->taps;
-    int32_t *q = ax->fixed + d * ax->taps;
+    int64_t in = (int64_t)ax->in_n, out = (int64_t)ax->out_n;
+    if (ax->kernel == TPROC__RS_NEAREST) {
+        *first = (ptrdiff_t)(((2 * (int64_t)d + 1) * in) / (2 * out));
+        *count = 1;
+    } else if (ax->kernel == TPROC__RS_AREA) {
+        /* In units of 1 / out input pixels: the footprint is [d * in, (d + 1) * in). */
+        int64_t lo = (int64_t)d * in, hi = ((int64_t)d + 1) * in;
+        int64_t lo_i = lo / out, end = (hi + out - 1) / out;
+        *first = (ptrdiff_t)lo_i;
+        *count = (int32_t)(end - lo_i);
+    } else {
+        double r = (double)ax->in_n / (double)ax->out_n;
+        double f = r > 1.0 ? r : 1.0;
+        double s = kernel_support(ax->kernel) * f;
+        double src = ((double)d + 0.5) * r - 0.5;
+        ptrdiff_t lo = (ptrdiff_t)floor(src - s) + 1;
+        ptrdiff_t last = (ptrdiff_t)ceil(src + s) - 1;
+        if (last < lo)
+            last = lo; /* cannot happen for support >= 1; keeps count >= 1 */
+        if (last - lo + 1 > ax->taps)
+            last = lo + ax->taps - 1;
+        *first = lo;
+        *count = (int32_t)(last - lo + 1);
+    }
+}
+
+/* The weights of output d, which reads [first, first + n): normalised to sum 1. */
+static void row_weights(const tproc__rs_axis *ax, ptrdiff_t d, ptrdiff_t first, int32_t n,
+                        double *w)
+{
+    if (ax->kernel == TPROC__RS_NEAREST) {
+        w[0] = 1.0;
+    } else if (ax->kernel == TPROC__RS_AREA) {
+        int64_t in = (int64_t)ax->in_n, out = (int64_t)ax->out_n;
+        int64_t lo = (int64_t)d * in, hi = ((int64_t)d + 1) * in;
+        for (int32_t k = 0; k < n; k++) {
+            int64_t i = (int64_t)first + k;
+            int64_t a = lo > i * out ? lo : i * out;
+            int64_t b = hi < (i + 1) * out ? hi : (i + 1) * out;
+            w[k] = (double)(b - a) / (double)in;
+        }
+    } else {
+        double r = (double)ax->in_n / (double)ax->out_n;
+        double f = r > 1.0 ? r : 1.0;
+        double src = ((double)d + 0.5) * r - 0.5;
+        double sum = 0;
+        for (int32_t k = 0; k < n; k++) {
+            w[k] = kernel_eval(ax->kernel, ((double)(first + k) - src) / f);
+            sum += w[k];
+        }
+        for (int32_t k = 0; k < n; k++)
+            w[k] /= sum;
+    }
+}
+
+/* round(w * 2^20), the largest weight adjusted so that the n fixed weights sum to exactly 2^20:
+ * flat areas stay exact. */
+static void quantise(const double *w, int32_t n, int32_t *q)
+{
     const double one = (double)(1 << TPROC__RS_FIXED_BITS);
-    int32_t n = ax->count[d];
     int64_t sum = 0;
     int32_t big = 0;
     for (int32_t k = 0; k < n; k++) {
@@ -73,8 +131,13 @@ static void make_fixed(tproc__rs_axis *ax, ptrdiff_t d)
         if (fabs(w[k]) > fabs(w[big]))
             big = k;
     }
-    /* Flat areas stay exact: the fixed weights sum to exactly 1. */
     q[big] += (int32_t)((int64_t)1 << TPROC__RS_FIXED_BITS) - (int32_t)sum;
+}
+
+/* Folds one output's weights into the axis maxima that bound the fixed-point error. */
+static void fold_error(tproc__rs_axis *ax, const double *w, const int32_t *q, int32_t n)
+{
+    const double one = (double)(1 << TPROC__RS_FIXED_BITS);
     double abs_sum = 0, err = 0;
     int64_t fixed_abs = 0;
     for (int32_t k = 0; k < n; k++) {
@@ -90,62 +153,37 @@ static void make_fixed(tproc__rs_axis *ax, ptrdiff_t d)
         ax->fixed_abs = fixed_abs;
 }
 
-static void build_filter(tproc__rs_axis *ax, tproc__rs_kernel kernel)
+void tproc__rs_axis_row(const tproc__rs_axis *ax, ptrdiff_t d, ptrdiff_t *first, int32_t *count,
+                        double *w, int32_t *q)
 {
-    double r = (double)ax->in_n / (double)ax->out_n;
-    double f = r > 1.0 ? r : 1.0;
-    double s = kernel_support(kernel) * f;
-    for (ptrdiff_t d = 0; d < ax->out_n; d++) {
-        double src = ((double)d + 0.5) * r - 0.5;
-        ptrdiff_t first = (ptrdiff_t)floor(src - s) + 1;
-        ptrdiff_t last = (ptrdiff_t)ceil(src + s) - 1;
-        if (last < first)
-            last = first; /* cannot happen for support >= 1; keeps count >= 1 */
-        if (last - first + 1 > ax->taps)
-            last = first + ax->taps - 1;
-        double *w = ax->weight + d * ax->taps;
-        double sum = 0;
-        for (ptrdiff_t i = first; i <= last; i++) {
-            w[i - first] = kernel_eval(kernel, ((double)i - src) / f);
-            sum += w[i - first];
-        }
-        for (ptrdiff_t i = first; i <= last; i++)
-            w[i - first] /= sum;
-        ax->first[d] = first;
-        ax->count[d] = (int32_t)(last - first + 1);
-    }
+    row_range(ax, d, first, count);
+    row_weights(ax, d, *first, *count, w);
+    if (q)
+        quantise(w, *count, q);
 }
 
-static void build_nearest(tproc__rs_axis *ax)
+/* Every output's weights in turn, into the tables or (no tables) into w and q of ax->taps
+ * entries, reused, so that only the error maxima remain. */
+static void build(tproc__rs_axis *ax, double *w, int32_t *q)
 {
-    int64_t in = (int64_t)ax->in_n, out = (int64_t)ax->out_n;
     for (ptrdiff_t d = 0; d < ax->out_n; d++) {
-        ax->first[d] = (ptrdiff_t)(((2 * (int64_t)d + 1) * in) / (2 * out));
-        ax->count[d] = 1;
-        ax->weight[d * ax->taps] = 1.0;
-    }
-}
-
-static void build_area(tproc__rs_axis *ax)
-{
-    int64_t in = (int64_t)ax->in_n, out = (int64_t)ax->out_n;
-    for (ptrdiff_t d = 0; d < ax->out_n; d++) {
-        /* In units of 1 / out input pixels: the footprint is [d * in, (d + 1) * in). */
-        int64_t lo = (int64_t)d * in, hi = ((int64_t)d + 1) * in;
-        int64_t first = lo / out, end = (hi + out - 1) / out;
-        double *w = ax->weight + d * ax->taps;
-        for (int64_t i = first; i < end; i++) {
-            int64_t a = lo > i * out ? lo : i * out;
-            int64_t b = hi < (i + 1) * out ? hi : (i + 1) * out;
-            w[i - first] = (double)(b - a) / (double)in;
+        ptrdiff_t first;
+        int32_t count;
+        if (ax->first) {
+            w = ax->weight + d * ax->taps;
+            q = ax->fixed + d * ax->taps;
         }
-        ax->first[d] = (ptrdiff_t)first;
-        ax->count[d] = (int32_t)(end - first);
+        tproc__rs_axis_row(ax, d, &first, &count, w, q);
+        if (ax->first) {
+            ax->first[d] = first;
+            ax->count[d] = count;
+        }
+        fold_error(ax, w, q, count);
     }
 }
 
 int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *ax, tproc__rs_kernel kernel, ptrdiff_t in_n,
-                        ptrdiff_t out_n, const char *who)
+                        ptrdiff_t out_n, int tables, const char *who)
 {
     memset(ax, 0, sizeof *ax);
     if (in_n < 1 || out_n < 1)
@@ -168,11 +206,14 @@ int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *ax, tproc__rs_kernel ker
                             "%s: shrinking %td to %td pixels needs %.0f taps per pixel (at most "
                             "%d); shrink in several steps",
                             who, in_n, out_n, taps, TPROC__RS_MAX_TAPS);
+    ax->kernel = kernel;
     ax->in_n = in_n;
     ax->out_n = out_n;
     ax->taps = (ptrdiff_t)taps;
 
-    size_t n = (size_t)out_n, cells, b_first, b_count, b_weight, b_fixed, total;
+    /* With tables: first, count, weight and fixed for every output. Without: one output's
+     * weight and fixed, reused for each in turn and freed at the end (on the stack when small). */
+    size_t n = tables ? (size_t)out_n : 1, cells, b_first, b_count, b_weight, b_fixed, total;
     if (tproc__mul(n, (size_t)ax->taps, &cells) || tproc__mul(n, sizeof(ptrdiff_t), &b_first) ||
         tproc__mul(n, sizeof(int32_t), &b_count) || tproc__align_up(b_count, 64, &b_count) ||
         tproc__mul(cells, sizeof(double), &b_weight) ||
@@ -181,6 +222,27 @@ int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *ax, tproc__rs_kernel ker
         tproc__add(total, b_fixed, &total))
         return tproc__error(ctx, TPROC_ERR_OVERFLOW, "%s: weight tables for %td outputs overflow",
                             who, out_n);
+    if (!tables) {
+        enum { SMALL = 64 };
+        double w_small[SMALL];
+        int32_t q_small[SMALL];
+        void *work = NULL;
+        double *w = w_small;
+        int32_t *q = q_small;
+        if (ax->taps > SMALL) {
+            int status = tproc__alloc(ctx, b_weight + b_fixed, "resize weights", &work);
+            if (status) {
+                memset(ax, 0, sizeof *ax);
+                return status;
+            }
+            w = work;
+            q = (int32_t *)(void *)((unsigned char *)work + b_weight);
+        }
+        build(ax, w, q);
+        if (work)
+            tproc__dealloc(ctx, work);
+        return TPROC_OK;
+    }
     int status = tproc__alloc(ctx, total, "resize weight tables", &ax->block);
     if (status) {
         memset(ax, 0, sizeof *ax);
@@ -191,15 +253,7 @@ int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *ax, tproc__rs_kernel ker
     ax->count = (int32_t *)(void *)(p + b_first);
     ax->weight = (double *)(void *)(p + b_first + b_count);
     ax->fixed = (int32_t *)(void *)(p + b_first + b_count + b_weight);
-
-    if (kernel == TPROC__RS_NEAREST)
-        build_nearest(ax);
-    else if (kernel == TPROC__RS_AREA)
-        build_area(ax);
-    else
-        build_filter(ax, kernel);
-    for (ptrdiff_t d = 0; d < out_n; d++)
-        make_fixed(ax, d);
+    build(ax, NULL, NULL);
     return TPROC_OK;
 }
 
@@ -213,15 +267,22 @@ void tproc__rs_axis_free(tproc_ctx *ctx, tproc__rs_axis *ax)
 void tproc__rs_axis_span(const tproc__rs_axis *ax, ptrdiff_t d0, ptrdiff_t n, ptrdiff_t *lo,
                          ptrdiff_t *hi)
 {
-    /* first[] and first[] + count[] never decrease with d, so the ends decide. */
-    ptrdiff_t d1 = d0 + n - 1;
-    *lo = ax->first[d0];
-    *hi = ax->first[d1] + ax->count[d1];
+    /* first and first + count never decrease with d, so the ends decide. */
+    ptrdiff_t d1 = d0 + n - 1, first;
+    int32_t count;
+    if (ax->first) {
+        *lo = ax->first[d0];
+        *hi = ax->first[d1] + ax->count[d1];
+        return;
+    }
+    row_range(ax, d0, lo, &count);
+    row_range(ax, d1, &first, &count);
+    *hi = first + count;
 }
 
 size_t tproc__rs_axis_span_bound(const tproc__rs_axis *ax, ptrdiff_t n)
 {
-    /* hi - lo < (n - 1) * r + taps for every kernel (see build_*); keep a margin for rounding. */
+    /* hi - lo < (n - 1) * r + taps for every kernel (see row_range); keep a margin for rounding. */
     double r = (double)ax->in_n / (double)ax->out_n;
     return (size_t)ceil((double)(n > 0 ? n - 1 : 0) * r) + (size_t)ax->taps + 3;
 }

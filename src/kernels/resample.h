@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * resample.h: per-axis weight tables for separable resampling (the resize filter). For each
- * output position along one axis a table gives the first input index it reads, how many
- * consecutive inputs, and their weights (normalised to sum 1), both as doubles and as Q20
- * fixed point for the u8 fast path. Input indices may lie outside [0, in_n): the engine fills
- * those pixels through the border rule, so the kernels never clamp.
+ * resample.h: per-axis weights for separable resampling (the resize filter). For each output
+ * position along one axis: the first input index it reads, how many consecutive inputs, and
+ * their weights (normalised to sum 1), both as doubles and as Q20 fixed point for the u8 fast
+ * path. Input indices may lie outside [0, in_n): the engine fills those pixels through the
+ * border rule, so the kernels never clamp.
+ *
+ * An axis either stores them in tables (O(out_n * taps) memory; resize's horizontal axis, read
+ * for every input row) or keeps only its parameters and computes one output's weights when
+ * asked (tproc__rs_axis_row; resize's vertical axis, so memory does not grow with the image's
+ * height). Both give the same numbers: the tables are filled by that same function.
  *
  * Coordinates are pixel centres: output d samples the input at (d + 0.5) * in_n / out_n - 0.5.
  * When shrinking, the kernel is stretched by in_n / out_n (its support too) so that it
@@ -33,12 +38,15 @@ typedef enum tproc__rs_kernel {
 #define TPROC__RS_MAX_TAPS 100000
 
 typedef struct tproc__rs_axis {
+    tproc__rs_kernel kernel;
     ptrdiff_t in_n, out_n;
-    ptrdiff_t taps;    /* row length of weight[] and fixed[]: the most taps any output uses */
-    ptrdiff_t *first;  /* [out_n] first input index (may be < 0 or >= in_n) */
-    int32_t *count;    /* [out_n] inputs used, from first on (1 <= count <= taps) */
-    double *weight;    /* [out_n * taps] weights, summing to 1 per output */
-    int32_t *fixed;    /* [out_n * taps] round(weight * 2^20), adjusted to sum exactly 2^20 */
+    ptrdiff_t taps; /* row length of weight[] and fixed[]: the most taps any output uses */
+    /* The tables, or all NULL for an axis without tables: */
+    ptrdiff_t *first; /* [out_n] first input index (may be < 0 or >= in_n) */
+    int32_t *count;   /* [out_n] inputs used, from first on (1 <= count <= taps) */
+    double *weight;   /* [out_n * taps] weights, summing to 1 per output */
+    int32_t *fixed;   /* [out_n * taps] round(weight * 2^20), adjusted to sum exactly 2^20 */
+    /* Over every output, with or without tables (they bound the fixed-point error): */
     double abs_sum;    /* max over outputs of sum |weight| */
     double fixed_err;  /* max over outputs of sum |fixed / 2^20 - weight| */
     int64_t fixed_abs; /* max over outputs of sum |fixed| */
@@ -46,14 +54,25 @@ typedef struct tproc__rs_axis {
 } tproc__rs_axis;
 
 /*
- * Builds the table for in_n inputs -> out_n outputs. Errors are recorded in ctx with the prefix
- * who ("resize") and returned: TPROC_ERR_PARAM for too many taps, TPROC_ERR_OVERFLOW,
- * TPROC_ERR_LIMIT / TPROC_ERR_NOMEM from the allocation. On failure *axis owns nothing.
+ * Sets up the axis for in_n inputs -> out_n outputs, with tables when tables is nonzero. Either
+ * way it evaluates every output's weights once for abs_sum, fixed_err and fixed_abs; without
+ * tables it keeps nothing (it may allocate taps * 12 bytes while it runs). Errors are recorded in
+ * ctx with the prefix who ("resize") and returned: TPROC_ERR_PARAM for too many taps,
+ * TPROC_ERR_OVERFLOW, TPROC_ERR_LIMIT / TPROC_ERR_NOMEM from the allocation. On failure *axis
+ * owns nothing.
  */
 int tproc__rs_axis_init(tproc_ctx *ctx, tproc__rs_axis *axis, tproc__rs_kernel kernel,
-                        ptrdiff_t in_n, ptrdiff_t out_n, const char *who);
-/* Frees the table (a zeroed axis is fine). */
+                        ptrdiff_t in_n, ptrdiff_t out_n, int tables, const char *who);
+/* Frees the tables (an axis without them, or a zeroed one, is fine). */
 void tproc__rs_axis_free(tproc_ctx *ctx, tproc__rs_axis *axis);
+
+/*
+ * Computes output d's taps (0 <= d < out_n, with or without tables): *first and *count as in
+ * the tables, w[0 .. count) the weights and, if q is not NULL, q[0 .. count) the fixed-point
+ * ones; w and q hold axis->taps entries. The numbers equal the tables' bit for bit. Reentrant.
+ */
+void tproc__rs_axis_row(const tproc__rs_axis *axis, ptrdiff_t d, ptrdiff_t *first, int32_t *count,
+                        double *w, int32_t *q);
 
 /* The input span [lo, hi) that outputs [d0, d0 + n) read (n >= 1, inside [0, out_n)). */
 void tproc__rs_axis_span(const tproc__rs_axis *axis, ptrdiff_t d0, ptrdiff_t n, ptrdiff_t *lo,
