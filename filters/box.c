@@ -18,22 +18,9 @@ static const tproc_param_desc params[] = {
 static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
                    tproc_stage *stage)
 {
-    tproc__sep_kernel *k;
+    tproc__sep_kernel *k = NULL;
     int status = tproc__sep_box(ctx, (int)tproc__param(p, 0), &k);
-    if (status)
-        return status;
-    stage->out = *in;
-    stage->halo.left = stage->halo.right = stage->halo.top = stage->halo.bottom = k->radius;
-    stage->premultiply = 1;
-    stage->point = 0;
-    stage->state = k;
-    return TPROC_OK;
-}
-
-static void release(tproc_ctx *ctx, tproc_stage *stage)
-{
-    tproc__sep_free(ctx, stage->state);
-    stage->state = NULL;
+    return tproc__sep_stage(status, k, in, stage);
 }
 
 /* The integer path needs in_w * channels column sums (uint32) next to separable's scratch. */
@@ -136,7 +123,7 @@ const tproc_filter tproc__filter_box = {
     .params = params,
     .param_count = 1,
     .prepare = prepare,
-    .release = release,
+    .release = tproc__sep_release,
     .scratch_size = scratch_size,
     .process = process,
 };

@@ -21,31 +21,9 @@ static const tproc_param_desc params[] = {
 static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
                    tproc_stage *stage)
 {
-    tproc__sep_kernel *k;
+    tproc__sep_kernel *k = NULL;
     int status = tproc__sep_gaussian(ctx, tproc__param(p, 0), &k);
-    if (status)
-        return status;
-    stage->out = *in;
-    stage->halo.left = stage->halo.right = stage->halo.top = stage->halo.bottom = k->radius;
-    stage->premultiply = 1;
-    stage->point = 0;
-    stage->state = k;
-    return TPROC_OK;
-}
-
-static void release(tproc_ctx *ctx, tproc_stage *stage)
-{
-    tproc__sep_free(ctx, stage->state);
-    stage->state = NULL;
-}
-
-static size_t scratch_size(const tproc_params *p, const tproc_stage *stage, const tproc_format *in,
-                           ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w, ptrdiff_t out_h)
-{
-    (void)p;
-    (void)in_h;
-    (void)out_h;
-    return tproc__sep_scratch_size(stage->state, in->channels, in_w, out_w);
+    return tproc__sep_stage(status, k, in, stage);
 }
 
 static int process(const tproc_call *call)
@@ -78,7 +56,7 @@ const tproc_filter tproc__filter_sharpen = {
     .params = params,
     .param_count = 3,
     .prepare = prepare,
-    .release = release,
-    .scratch_size = scratch_size,
+    .release = tproc__sep_release,
+    .scratch_size = tproc__sep_stage_scratch,
     .process = process,
 };

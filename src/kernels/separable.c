@@ -431,3 +431,32 @@ int tproc__sep_process(const tproc__sep_kernel *k, const tproc_call *call)
     }
     return TPROC_OK;
 }
+
+int tproc__sep_stage(int status, tproc__sep_kernel *kernel, const tproc_format *in,
+                     tproc_stage *stage)
+{
+    if (status)
+        return status;
+    stage->out = *in;
+    stage->halo.left = stage->halo.right = stage->halo.top = stage->halo.bottom = kernel->radius;
+    stage->premultiply = 1;
+    stage->point = 0;
+    stage->state = kernel;
+    return TPROC_OK;
+}
+
+void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage)
+{
+    tproc__sep_free(ctx, stage->state);
+    stage->state = NULL;
+}
+
+size_t tproc__sep_stage_scratch(const tproc_params *params, const tproc_stage *stage,
+                                const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
+                                ptrdiff_t out_w, ptrdiff_t out_h)
+{
+    (void)params;
+    (void)in_h;
+    (void)out_h;
+    return tproc__sep_scratch_size(stage->state, in->channels, in_w, out_w);
+}
