@@ -192,8 +192,7 @@ void tproc_ctx_clear_error(tproc_ctx *ctx)
 
 /* --- memory ------------------------------------------------------------------------------- */
 
-/* Formats a byte count for messages: "2 GiB", "512 MiB", "4096 bytes". */
-static void format_bytes(size_t n, char *buf, size_t size)
+void tproc__format_bytes(size_t n, char *buf, size_t size)
 {
     static const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;
@@ -213,8 +212,8 @@ static void format_bytes(size_t n, char *buf, size_t size)
 static int limit_error(tproc_ctx *ctx, size_t want, const char *what)
 {
     char need[32], limit[32];
-    format_bytes(want, need, sizeof need);
-    format_bytes(ctx->memory_limit, limit, sizeof limit);
+    tproc__format_bytes(want, need, sizeof need);
+    tproc__format_bytes(ctx->memory_limit, limit, sizeof limit);
     return tproc__error(ctx, TPROC_ERR_LIMIT,
                         "%s needs %s, over the memory limit of %s (%zu bytes already in use)",
                         what ? what : "allocation", need, limit, atomic_load(&ctx->in_use));

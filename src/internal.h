@@ -40,6 +40,10 @@ void tproc__dealloc(tproc_ctx *ctx, void *ptr);
 /* Whether size more bytes would fit under the limit now; records the error if not. */
 int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what);
 
+/* Formats a byte count for messages in binary units, as --memory-limit reads them:
+ * "2 GiB", "187.5 KiB", "4096 bytes". */
+void tproc__format_bytes(size_t n, char *buf, size_t size);
+
 /* Checked size arithmetic: return 0 on success, nonzero on overflow. */
 static inline int tproc__mul(size_t a, size_t b, size_t *out)
 {

@@ -29,6 +29,7 @@ struct tproc_sink {
     tproc__encoder enc;
     int enc_open;
     tproc_image *convert; /* a strip in the encoder's format, when the pipeline's differs */
+    void *icc, *exif;     /* the sink's own copies of the metadata to write */
 };
 
 static int sink_alloc(tproc_ctx *ctx, int kind, tproc_sink **out)
@@ -98,8 +99,16 @@ int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *
     if ((status = sink_alloc(ctx, SINK_FILE, &s)))
         return status;
     s->options = o;
+    /* Keep copies: the caller's blocks (a source's, say) may not outlive the run's start. */
+    if (o.icc && o.icc_size && !(status = tproc__alloc_uninit(ctx, o.icc_size, "ICC copy", &s->icc)))
+        s->options.icc = memcpy(s->icc, o.icc, o.icc_size);
+    if (!status && o.exif && o.exif_size &&
+        !(status = tproc__alloc_uninit(ctx, o.exif_size, "EXIF copy", &s->exif)))
+        s->options.exif = memcpy(s->exif, o.exif, o.exif_size);
     s->path = strdup(name);
-    if (!s->path)
+    if (status)
+        ; /* recorded above */
+    else if (!s->path)
         status = tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", name);
     else if (to_stdout)
         s->fp = stdout;
@@ -221,6 +230,8 @@ void tproc_sink_free(tproc_sink **psink)
         tproc__sink_abort(s);
     tproc_image_free(&s->convert);
     tproc_image_free(&s->image);
+    tproc__dealloc(s->ctx, s->icc);
+    tproc__dealloc(s->ctx, s->exif);
     free(s->path);
     tproc__dealloc(s->ctx, s);
 }

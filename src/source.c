@@ -104,6 +104,8 @@ static int open_decoder(tproc_source *s)
         return status;
     s->dec_open = 1;
     s->file_format = format;
+    if (s->shrink == 1)
+        s->full_format = s->dec.format;
     s->format = s->dec.format;
     s->orientation = s->options.ignore_orientation ? 1 : s->dec.orientation;
     if (s->orientation >= 5 && s->orientation <= 8) { /* the transposing ones */
@@ -166,6 +168,36 @@ int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options
     return TPROC_OK;
 }
 
+int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t size,
+                             const tproc_load_options *options, tproc_source **out)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
+    *out = NULL;
+    if (!data && size)
+        return tproc__error(ctx, TPROC_ERR_ARG, "source: no data");
+    tproc_source *s;
+    int status = source_alloc(ctx, TPROC__SOURCE_FILE, &s);
+    if (status)
+        return status;
+    s->path = strdup("<memory>");
+    if (options)
+        s->options = *options;
+    tproc__input mem = {"<memory>", NULL, data, size, 0, 0};
+    s->in = mem;
+    s->borrowed = 1;
+    if (!s->path)
+        status = tproc__error(ctx, TPROC_ERR_NOMEM, "<memory>: out of memory");
+    else
+        status = open_decoder(s);
+    if (status) {
+        tproc_source_free(&s);
+        return status;
+    }
+    *out = s;
+    return TPROC_OK;
+}
+
 tproc_format tproc_source_format(const tproc_source *source)
 {
     return source->format;
@@ -173,7 +205,7 @@ tproc_format tproc_source_format(const tproc_source *source)
 
 tproc_format tproc__source_full_format(const tproc_source *source)
 {
-    return source->format;
+    return source->kind == TPROC__SOURCE_FILE ? source->full_format : source->format;
 }
 
 const char *tproc__source_whole_reason(const tproc_source *s, size_t *bytes)
@@ -286,7 +318,7 @@ int tproc__source_shrink(tproc_source *s, int denom)
 {
     if (s->kind != TPROC__SOURCE_FILE || s->next != 0 || denom == s->shrink)
         return 0;
-    if (!s->fp && !s->data)
+    if (!s->fp && !s->data && !s->borrowed)
         return 0;
     int old = s->shrink;
     s->shrink = denom;

@@ -28,17 +28,6 @@ typedef struct band_state {
     tproc_image *strip;   /* one strip of output rows */
 } band_state;
 
-static void format_size(double bytes, char *buf, size_t size)
-{
-    static const char *units[] = {"bytes", "KB", "MB", "GB", "TB", "PB"};
-    int u = 0;
-    while (bytes >= 1000.0 && u < 5) {
-        bytes /= 1000.0;
-        u++;
-    }
-    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
-}
-
 /* Reads source rows [have1, y1) into the window, discarding rows before y0 on the way. */
 static int fill(band_state *b, ptrdiff_t y0, ptrdiff_t y1)
 {
@@ -167,7 +156,7 @@ static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_pa
     const tproc_filter *f = tproc__pipeline_stage(pipeline, 0, &params);
     if (f != &tproc__filter_resize)
         return TPROC_OK;
-    tproc_format in = source->format, out;
+    tproc_format in = tproc__source_full_format(source), out;
     tproc_stage stage;
     tproc__stage_defaults(&stage, &in);
     tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
@@ -221,9 +210,6 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source,
     if (!why && (plan->needs_whole_image || !rows_move_down(plan, tallest)))
         why = whole_stage(plan, stage, sizeof stage);
     *streams = why == NULL;
-    *whole_bytes = 0;
-    if (!why)
-        return TPROC_OK;
     size_t packed, aligned;
     const tproc_format *f = &source->format;
     if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned) ||
@@ -231,11 +217,13 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source,
         *whole_bytes = SIZE_MAX;
     if (src_bytes > *whole_bytes)
         *whole_bytes = src_bytes;
+    if (!why)
+        return TPROC_OK;
     size_t limit = tproc_ctx_memory_limit(ctx), in_use = tproc_ctx_memory_in_use(ctx);
     if (so->no_fallback || *whole_bytes > limit || in_use > limit - *whole_bytes) {
         char need[32], lim[32];
-        format_size((double)*whole_bytes, need, sizeof need);
-        format_size((double)limit, lim, sizeof lim);
+        tproc__format_bytes(*whole_bytes, need, sizeof need);
+        tproc__format_bytes(limit, lim, sizeof lim);
         tproc__plan_release(plan);
         if (so->no_fallback)
             return tproc__error(ctx, TPROC_ERR_UNSUPPORTED,
@@ -276,6 +264,9 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
         tproc_run_options_init(&ro);
     if (stream_options)
         so = *stream_options;
+    /* Planning must leave the source as it was: a shrunk decode changes sizes, not whether
+     * the chain streams, so plan at full size. */
+    so.shrink_on_load = 0;
     stream_tiles(tproc__pipeline_ctx(pipeline), source, &ro);
     tproc__plan plan;
     ptrdiff_t tallest;

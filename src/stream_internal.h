@@ -25,6 +25,7 @@ struct tproc_source {
     char *path;
     FILE *fp;
     unsigned char *data; /* stdin read whole (a pipe cannot be rewound) */
+    int borrowed;        /* in reads the caller's memory */
     tproc__input in;
     tproc__decoder dec;
     int dec_open;
@@ -32,6 +33,7 @@ struct tproc_source {
     tproc_load_options options;
     int orientation;  /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
     int shrink;       /* the DCT scale denominator the decoder runs at */
+    tproc_format full_format; /* the stored size at scale 1 */
 };
 
 /* Why the source needs the whole image in memory (NULL if it streams), and how many bytes. */
@@ -43,7 +45,8 @@ int tproc__source_read(tproc_source *source, unsigned char *first, ptrdiff_t str
 int tproc__source_load_whole(tproc_source *source, tproc_image **out);
 /* For a JPEG file not yet read from: reopen the decoder at 1/denom size. 0 if it cannot. */
 int tproc__source_shrink(tproc_source *source, int denom);
-/* The size of the image the source decodes before any shrink or orientation. */
+/* The source's format at full scale (after orientation for views and callbacks; as stored
+ * for files, whose shrink only applies to unrotated ones). */
 tproc_format tproc__source_full_format(const tproc_source *source);
 
 /* Sinks: begin once with the output format, write strips in order, then finish or abort. */

@@ -314,7 +314,7 @@ START_TEST(whole_image_chains_fall_back_or_fail_first)
         ck_assert_int_eq(tproc_pipeline_stream(p, source, sink, NULL, NULL), TPROC_ERR_LIMIT);
         const char *msg = tproc_ctx_message(ctx);
         ck_assert_msg(strstr(msg, "needs the whole image") && strstr(msg, "memory limit is") &&
-                          strstr(msg, "192.0 KB") /* 200 x 300 RGB, rows aligned to 640 bytes */,
+                          strstr(msg, "187.5 KiB") /* 200 x 300 RGB, rows aligned to 640 bytes */,
                       "message: %s", msg);
         ck_assert_ptr_nonnull(strstr(msg, i == 1 ? "flip:axis=vertical" : "rotate:angle="));
         ck_assert_int_eq(rf2.next, 0);
@@ -375,6 +375,31 @@ START_TEST(files_stream_like_load_run_save)
         tproc_sink_free(&sink);
         tproc_source_free(&source);
         unlink(out);
+    }
+    /* A PNG in memory streams the same way. */
+    {
+        size_t n;
+        unsigned char *bytes = tu_read_file(tu_data("pngsuite/basn6a16.png"), &n);
+        tproc_image *img;
+        tu_ok(NULL, tproc_load_memory(NULL, bytes, n, NULL, &img));
+        tproc_view v = tproc_image_view(img);
+        tproc_image *want = tu_run(NULL, &v, chain, 2, 0, 0, 1, TPROC_BORDER_REFLECT_101);
+        tproc_source *ms;
+        tproc_sink *is;
+        tu_ok(NULL, tproc_source_open_memory(NULL, bytes, n, NULL, &ms));
+        tu_ok(NULL, tproc_sink_new_image(NULL, &is));
+        tproc_pipeline *mp = chain_of(NULL, chain, 2);
+        tu_ok(NULL, tproc_pipeline_stream(mp, ms, is, NULL, NULL));
+        tproc_image *got = tproc_sink_take_image(is);
+        tproc_view gv = tproc_image_view(got), wv = tproc_image_view(want);
+        tu_assert_same(&gv, &wv, "memory source");
+        tproc_image_free(&got);
+        tproc_image_free(&want);
+        tproc_image_free(&img);
+        tproc_pipeline_free(&mp);
+        tproc_sink_free(&is);
+        tproc_source_free(&ms);
+        free(bytes);
     }
     /* A truncated source fails the run midway: no output file, not even a temporary one. */
     size_t size;
@@ -452,6 +477,13 @@ START_TEST(jpeg_shrink_on_load)
     tu_ok(NULL, tproc_sink_new_image(NULL, &a));
     tu_ok(NULL, tproc_sink_new_image(NULL, &b));
     tproc_stream_options so = {1, 0};
+    /* Planning first must not change the source (it once shrank it twice). */
+    int streams;
+    size_t bytes;
+    tu_ok(NULL, tproc_pipeline_stream_plan(p, shrunk, NULL, &so, &streams, &bytes));
+    ck_assert_int_eq(streams, 1);
+    ck_assert_uint_ge(bytes, 640 * 427 * 3);
+    ck_assert_int_eq(tproc_source_format(shrunk).width, 640);
     tu_ok(NULL, tproc_pipeline_stream(p, full, a, NULL, NULL));
     tu_ok(NULL, tproc_pipeline_stream(p, shrunk, b, NULL, &so));
     ck_assert_int_eq(tproc_source_format(shrunk).width, 160); /* decoded at 1/4 */

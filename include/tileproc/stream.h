@@ -52,6 +52,9 @@ TPROC_API int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tpro
  */
 TPROC_API int tproc_source_open(tproc_ctx *ctx, const char *path,
                                 const tproc_load_options *options, tproc_source **out);
+/* Rows decoded from a PNG or JPEG held in memory (which must outlive the source). */
+TPROC_API int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t size,
+                                       const tproc_load_options *options, tproc_source **out);
 /* The format of the rows the source delivers (after orientation). */
 TPROC_API tproc_format tproc_source_format(const tproc_source *source);
 /* Metadata the file's header carried (NULL and 0 if none, or not a file source); valid while
@@ -71,7 +74,7 @@ TPROC_API int tproc_sink_new_image(tproc_ctx *ctx, tproc_sink **out);
 TPROC_API tproc_image *tproc_sink_take_image(tproc_sink *sink);
 /*
  * Rows encoded into a PNG or JPEG file (format from options or the name; path "-" means
- * stdout, which needs options->format). A file is written to a temporary name beside path and
+ * stdout, which needs options->format). The metadata options point to is copied. A file is written to a temporary name beside path and
  * renamed over it only when the run succeeds; a failed run leaves nothing behind.
  */
 TPROC_API int tproc_sink_open(tproc_ctx *ctx, const char *path,
@@ -98,9 +101,10 @@ TPROC_API int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *sour
                                     const tproc_stream_options *stream_options);
 
 /*
- * What a stream run would do, without doing it: *streams is 1 when the chain streams from this
- * source, 0 when it needs the whole input, and *bytes the memory that whole input takes.
- * Fails, as the run would, when it cannot stream and that does not fit the memory limit.
+ * What a stream run would do, without doing it (the source is left as it was): *streams is 1
+ * when the chain streams from this source, 0 when it needs the whole input, and *bytes the
+ * memory the whole input would take (whether or not it is needed). Fails, as the run would,
+ * when the chain cannot stream and the whole input does not fit the memory limit.
  */
 TPROC_API int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
                                          const tproc_run_options *run_options,

@@ -40,6 +40,9 @@ typedef enum cli_opt_id {
     CLI_OPT_QUALITY,
     CLI_OPT_FORMAT,
     CLI_OPT_MEMORY,
+    CLI_OPT_STREAM,
+    CLI_OPT_NO_STREAM,
+    CLI_OPT_SHRINK,
     CLI_OPT_PLUGIN,
     CLI_OPT_NO_ORIENT,
     CLI_OPT_PROGRESS,
@@ -77,7 +80,9 @@ typedef struct cli_args {
     double border_value[CLI_BORDER_VALUES];
     int quality; /* 0: the library's default */
     tproc_file_format format;
-    size_t memory_limit; /* 0: the library's default */
+    size_t memory_limit;   /* 0: the library's default */
+    int stream, no_stream; /* --stream, --no-stream (neither: decided per input) */
+    int shrink_on_load;
     const char *plugins[CLI_PLUGINS_MAX];
     size_t plugin_count;
     int no_orient, progress, quiet, force, json;
@@ -99,6 +104,8 @@ int cli_usage(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* The context's last error as "tileproc: error: <file>: <message>"; file (may be NULL) is put
  * in front unless the message already starts with it. */
 void cli_report(tproc_ctx *ctx, int status, const char *file);
+/* The same for a message given as text. */
+void cli_report_text(const char *msg, const char *file);
 /* A warning line on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 
@@ -123,8 +130,11 @@ typedef struct cli_progress cli_progress;
 /* mode: 0 never, 1 when stderr is a terminal and the run takes over ~0.5 s, 2 always. */
 int cli_progress_new(int mode, cli_progress **out);
 void cli_progress_free(cli_progress **progress);
-/* Starts one run: label (may be NULL) names the file, megapixels is the output's size. */
-void cli_progress_begin(cli_progress *progress, const char *label, double megapixels);
+/* Starts one run: label (may be NULL) names the file, megapixels is the output's size. rows is
+ * the output's height for a streamed run, shown as "rows DONE/ROWS", or 0 for a percentage
+ * only. */
+void cli_progress_begin(cli_progress *progress, const char *label, double megapixels,
+                        ptrdiff_t rows);
 /* The library's progress callback (tproc_progress_fn); user is the cli_progress. */
 void cli_progress_update(void *user, size_t done, size_t total);
 /* Ends the run: clears or completes the bar. */

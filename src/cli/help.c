@@ -34,6 +34,13 @@ static const char *const description[] = {
     "gaussian:sigma=2 sharpen:amount=1.5 resize:scale=0.5. 'tileproc filters' lists the "
     "filters and 'tileproc filters NAME' the parameters of one, with their types, defaults and "
     "ranges.",
+    "Runs stream: run reads, filters and writes the image in strips of rows, so its memory "
+    "does not grow with the image's height, and --progress counts rows. The output is the "
+    "same byte for byte as decoding it whole (unless --shrink-on-load). A chain that cannot "
+    "stream (rotate, a vertical flip, an Adam7-interlaced PNG, a progressive JPEG, an EXIF "
+    "orientation other than 1 or 2) needs the whole INPUT in memory; when that exceeds "
+    "--memory-limit, the run fails before doing any work and says why. --stream and "
+    "--no-stream override the choice.",
     "With -o DIR (batch mode) every INPUT is processed in turn; a file that fails is reported, "
     "the others still run, and the exit status is 1.",
     "info prints what each FILE's header says (format, size, channels, bit depth, interlacing, "

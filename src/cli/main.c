@@ -36,8 +36,11 @@ int cli_usage(const char *fmt, ...)
 void cli_report(tproc_ctx *ctx, int status, const char *file)
 {
     const char *msg = tproc_ctx_message(ctx);
-    if (!msg[0])
-        msg = tproc_strerror(status);
+    cli_report_text(msg[0] ? msg : tproc_strerror(status), file);
+}
+
+void cli_report_text(const char *msg, const char *file)
+{
     size_t len = file ? strlen(file) : 0;
     if (file && !(strncmp(msg, file, len) == 0 && msg[len] == ':'))
         cli_error("%s: %s", file, msg);

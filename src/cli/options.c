@@ -25,8 +25,9 @@ const cli_option cli_options[] = {
      "extension and EXT that of --format or of the INPUT. List the filters after --. DIR must "
      "exist."},
     {CLI_OPT_TILE, "tile", 0, "WxH", RUN, 0,
-     "Tile size in pixels, or one number for square tiles; each side 1-65536 (default 512x128). "
-     "The output is the same whatever the tile size."},
+     "Tile size in pixels, or one number for square tiles; each side 1-65536 (default: whole "
+     "rows, 64 high; a streamed run splits the width between the threads). The output is the "
+     "same whatever the tile size."},
     {CLI_OPT_THREADS, "threads", 0, "N", RUN, 0,
      "Worker threads, 1-256 (default: the number of cores)."},
     {CLI_OPT_BORDER, "border", 0, "RULE", RUN, 0,
@@ -38,6 +39,18 @@ const cli_option cli_options[] = {
      "Output format: png or jpeg (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN, 0,
      "Most memory a run may hold at once, in bytes or with a K, M or G suffix (default 2G)."},
+    {CLI_OPT_STREAM, "stream", 0, NULL, RUN, 0,
+     "Take the streamed path for every INPUT, even when its chain cannot stream (which then "
+     "holds the whole INPUT but writes the output in strips). By default a run streams when "
+     "its chain can, and takes the streamed path anyway for INPUTs over 256 MiB decoded or "
+     "over half of --memory-limit."},
+    {CLI_OPT_NO_STREAM, "no-stream", 0, NULL, RUN, 0,
+     "Never stream: decode the whole INPUT into memory first, even when it is large; it must "
+     "then fit --memory-limit together with the result."},
+    {CLI_OPT_SHRINK, "shrink-on-load", 0, NULL, RUN, 0,
+     "When the chain starts with a resize shrinking a JPEG INPUT 2x or more, decode it at 1/2, "
+     "1/4 or 1/8 size (libjpeg's DCT scaling): faster and smaller, but the result differs "
+     "slightly from that of a full decode. The run streams when the chain can."},
     {CLI_OPT_PLUGIN, "plugin", 0, "PATH", RUN | FILTERS, 0,
      "Load filters from a plugin shared object, or from every *.so in a directory. "
      "Repeatable; TILEPROC_PLUGIN_PATH is loaded first."},
@@ -251,6 +264,15 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
             return cli_usage("--plugin needs a path");
         args->plugins[args->plugin_count++] = value;
         break;
+    case CLI_OPT_STREAM:
+        args->stream = 1;
+        break;
+    case CLI_OPT_NO_STREAM:
+        args->no_stream = 1;
+        break;
+    case CLI_OPT_SHRINK:
+        args->shrink_on_load = 1;
+        break;
     case CLI_OPT_NO_ORIENT:
         args->no_orient = 1;
         break;
@@ -380,6 +402,11 @@ int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int 
     }
     if (!dashdash)
         args->dashdash = args->pos_count;
+    if (args->no_stream && (args->stream || args->shrink_on_load)) {
+        cli_args_free(args);
+        return cli_usage("%s and --no-stream contradict each other",
+                         args->stream ? "--stream" : "--shrink-on-load");
+    }
     return CLI_EXIT_OK;
 }
 

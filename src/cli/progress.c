@@ -4,7 +4,9 @@
  * the file's label in batch mode. The library calls cli_progress_update() from its worker
  * threads after every tile, so the update is a few atomic operations; whichever thread wins a
  * try-lock redraws, at most every 100 ms on a terminal (every second otherwise). In automatic
- * mode nothing is drawn unless stderr is a terminal and the run has lasted ~0.5 s.
+ * mode nothing is drawn unless stderr is a terminal and the run has lasted ~0.5 s. A streamed
+ * run counts output rows as well: its tiles are strips of rows split across the width, so the
+ * share of tiles done times the height is the rows written, give or take a strip.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -27,6 +29,7 @@ struct cli_progress {
     int enabled; /* this run draws */
     char label[160];
     double megapixels;
+    ptrdiff_t rows; /* output height of a streamed run; 0 otherwise */
     int64_t start_ns;
     atomic_size_t done, total;
     atomic_flag drawing;
@@ -75,13 +78,14 @@ static int64_t delay_ns(void)
     return DELAY_NS;
 }
 
-void cli_progress_begin(cli_progress *p, const char *label, double megapixels)
+void cli_progress_begin(cli_progress *p, const char *label, double megapixels, ptrdiff_t rows)
 {
     if (!p)
         return;
     p->enabled = p->mode == 2 || (p->mode == 1 && p->tty);
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");
     p->megapixels = megapixels;
+    p->rows = rows > 0 ? rows : 0;
     p->start_ns = now_ns();
     p->next_ns = p->start_ns + (p->mode == 2 ? 0 : delay_ns());
     p->shown = 0;
@@ -89,7 +93,8 @@ void cli_progress_begin(cli_progress *p, const char *label, double megapixels)
     atomic_store(&p->total, 0);
 }
 
-/* "[2/5] a.jpg  [#########...............]  37%  12.4 MP/s  3 s left" */
+/* "[2/5] a.jpg  [#########...............]  37%  12.4 MP/s  3 s left"; a streamed run shows
+ * "rows 12800/30000  43%  ..." */
 static void draw(cli_progress *p, size_t done, size_t total, int64_t now, int final)
 {
     double frac = total ? (double)done / (double)total : 1.0;
@@ -107,6 +112,9 @@ static void draw(cli_progress *p, size_t done, size_t total, int64_t now, int fi
         line[at++] = ' ';
         line[at++] = ' ';
     }
+    if (p->rows)
+        at += snprintf(line + at, sizeof line - (size_t)at, "rows %td/%td  ",
+                       (ptrdiff_t)(frac * (double)p->rows), p->rows);
     at += snprintf(line + at, sizeof line - (size_t)at, "%3d%%", (int)(frac * 100));
     if (secs > 0.001)
         at += snprintf(line + at, sizeof line - (size_t)at, "  %.1f MP/s",

@@ -2,9 +2,11 @@
 /*
  * run.c: `tileproc run`: one INPUT to one OUTPUT, or (with -o DIR) every INPUT into DIR. The
  * filter chain is parsed once, before any file is read, so a bad FILTER is a usage error. Each
- * file is loaded, run through the pipeline and saved with tproc_save(), which writes a temporary
- * file beside the target and renames it only on success: a failure leaves no partial file and
- * an existing target untouched. SIGINT/SIGTERM cancel the running pipeline cleanly.
+ * file is planned from its header first: a large one streams from a source through the chain
+ * into a sink strip by strip, a small one (or one under --no-stream) is loaded whole, run and
+ * saved. Both write a temporary file beside the target and rename it only on success: a
+ * failure leaves no partial file and an existing target untouched. SIGINT/SIGTERM cancel the
+ * running pipeline cleanly.
  */
 #include <errno.h>
 #include <signal.h>
@@ -92,67 +94,281 @@ static int open_input(const runner *r, const char *input, const char *output, FI
     return CLI_EXIT_OK;
 }
 
-/* Loads, runs and saves one file. Errors are reported here. */
+/* One file's run: names for messages, and the formats that decide what metadata is kept. */
+typedef struct job {
+    const char *input, *output;
+    const char *in_name, *out_name; /* "<stdin>" and "<stdout>" for "-" */
+    const char *label;              /* the progress label (batch mode) or NULL */
+    tproc_file_format in_format, format;
+} job;
+
+/*
+ * Reports the context's error about file. When the user set --memory-limit, a limit the run
+ * hit is named by the option ("... but --memory-limit is 1.0 MB"), so the fix is obvious.
+ */
+static void report(const runner *r, int status, const char *file)
+{
+    static const char library_words[] = "the memory limit";
+    const char *msg = tproc_ctx_message(r->ctx);
+    const char *at = strstr(msg, library_words);
+    if (status != TPROC_ERR_LIMIT || !r->args->memory_limit || !at) {
+        cli_report(r->ctx, status, file);
+        return;
+    }
+    char text[1024];
+    snprintf(text, sizeof text, "%.*s--memory-limit%s", (int)(at - msg), msg,
+             at + strlen(library_words));
+    cli_report_text(text, file);
+}
+
+/* A failed run: interrupted, or an error about the output (a write error names it already)
+ * or about the input. */
+static int run_failed(const runner *r, int status, const job *j)
+{
+    if (status == TPROC_ERR_CANCELLED) {
+        cli_error("%s: interrupted", j->in_name);
+        return CLI_EXIT_INTERRUPT;
+    }
+    const char *msg = tproc_ctx_message(r->ctx);
+    size_t len = strlen(j->out_name);
+    int about_output = strncmp(msg, j->out_name, len) == 0 && msg[len] == ':';
+    report(r, status, about_output ? j->out_name : j->in_name);
+    return CLI_EXIT_FAILED;
+}
+
+/* The in-memory path: runs the chain on the whole image and saves the result. meta holds the
+ * input's ICC profile and EXIF. */
+static int run_image(runner *r, const job *j, const tproc_image *image,
+                     const tproc_save_options *meta)
+{
+    const cli_args *args = r->args;
+    tproc_image *result = NULL;
+    /* Checks the chain against this image (a crop larger than it, say) before any work. */
+    tproc_view in = tproc_image_view(image);
+    tproc_format in_fmt = {in.width, in.height, in.channels, in.sample}, out_fmt;
+    int status = tproc_pipeline_output_format(r->pipeline, &in_fmt, &out_fmt);
+    if (!status) {
+        cli_progress_begin(r->progress, j->label,
+                           (double)out_fmt.width * (double)out_fmt.height / 1e6, 0);
+        status = tproc_pipeline_run(r->pipeline, &in, &r->options, &result);
+        cli_progress_end(r->progress, status == TPROC_OK);
+    }
+    if (status)
+        return run_failed(r, status, j);
+    /* Metadata carries over only within a format: an EXIF block suits a JPEG best, and the
+     * library resets its orientation since the pixels are saved upright. */
+    tproc_save_options save = *meta;
+    if (j->in_format != j->format)
+        tproc_save_options_init(&save);
+    save.format = j->format;
+    if (args->quality)
+        save.quality = args->quality;
+    tproc_view out = tproc_image_view(result);
+    status = strcmp(j->output, "-") == 0 ? tproc_save_file(r->ctx, &out, stdout, j->out_name, &save)
+                                         : tproc_save(r->ctx, &out, j->output, &save);
+    int rc = CLI_EXIT_OK;
+    if (status) {
+        report(r, status, j->out_name);
+        rc = CLI_EXIT_FAILED;
+    }
+    tproc_image_free(&result);
+    return rc;
+}
+
+/* The in-memory path from an open file (or stdin): decode it whole, then run_image(). */
+static int run_loaded(runner *r, const job *j, FILE *fp)
+{
+    tproc_load_options load = {0};
+    load.ignore_orientation = r->args->no_orient;
+    tproc_image *image = NULL;
+    int status = tproc_load_file(r->ctx, fp, j->in_name, &load, &image);
+    if (status) {
+        report(r, status, j->in_name);
+        return CLI_EXIT_FAILED;
+    }
+    tproc_save_options meta;
+    tproc_save_options_from_image(&meta, image);
+    int rc = run_image(r, j, image, &meta);
+    tproc_image_free(&image);
+    return rc;
+}
+
+/*
+ * The in-memory path from a source that has taken stdin already (a pipe cannot be read
+ * twice): an empty chain streams the decoded rows into an image, then run_image().
+ */
+static int run_whole_source(runner *r, const job *j, tproc_source *source)
+{
+    tproc_pipeline *identity = NULL;
+    tproc_sink *sink = NULL;
+    tproc_image *image = NULL;
+    tproc_run_options quiet = r->options;
+    quiet.progress = NULL;
+    int status = tproc_pipeline_new(r->ctx, &identity);
+    if (!status)
+        status = tproc_sink_new_image(r->ctx, &sink);
+    if (!status)
+        status = tproc_pipeline_stream(identity, source, sink, &quiet, NULL);
+    if (!status)
+        image = tproc_sink_take_image(sink);
+    tproc_sink_free(&sink);
+    tproc_pipeline_free(&identity);
+    if (status)
+        return run_failed(r, status, j);
+    tproc_save_options meta;
+    tproc_save_options_init(&meta);
+    meta.icc = tproc_source_icc(source, &meta.icc_size);
+    meta.exif = tproc_source_exif(source, &meta.exif_size);
+    int rc = run_image(r, j, image, &meta);
+    tproc_image_free(&image);
+    return rc;
+}
+
+/* A copy of size bytes of data (NULL when there are none); *rc is set when memory ran out. */
+static void *copy_of(const void *data, size_t size, int *rc)
+{
+    if (!data || size == 0)
+        return NULL;
+    void *copy = malloc(size);
+    if (!copy) {
+        cli_error("out of memory");
+        *rc = CLI_EXIT_FAILED;
+        return NULL;
+    }
+    return memcpy(copy, data, size);
+}
+
+/* The streamed path: rows go from the source through the chain into the output strip by
+ * strip. The sink writes a temporary file and renames it only on success. */
+static int run_streamed(runner *r, const job *j, tproc_source *source)
+{
+    const cli_args *args = r->args;
+    int rc = CLI_EXIT_OK;
+    tproc_save_options save;
+    tproc_save_options_init(&save);
+    void *icc = NULL, *exif = NULL;
+    if (j->in_format == j->format) {
+        /* Copies: --shrink-on-load reopens the decoder during the run, which frees the
+         * source's own copies before the sink writes them. */
+        size_t size;
+        const void *data = tproc_source_icc(source, &size);
+        if ((icc = copy_of(data, size, &rc)) != NULL) {
+            save.icc = icc;
+            save.icc_size = size;
+        }
+        data = tproc_source_exif(source, &size);
+        if ((exif = copy_of(data, size, &rc)) != NULL) {
+            save.exif = exif;
+            save.exif_size = size;
+        }
+    }
+    save.format = j->format;
+    if (args->quality)
+        save.quality = args->quality;
+    tproc_sink *sink = NULL;
+    int status = TPROC_OK;
+    if (!rc && (status = tproc_sink_open(r->ctx, j->output, &save, &sink))) {
+        report(r, status, j->out_name);
+        rc = CLI_EXIT_FAILED;
+    }
+    if (!rc) {
+        tproc_format in_fmt = tproc_source_format(source), out_fmt;
+        tproc_stream_options so = {0};
+        so.shrink_on_load = args->shrink_on_load;
+        status = tproc_pipeline_output_format(r->pipeline, &in_fmt, &out_fmt);
+        if (!status) {
+            cli_progress_begin(r->progress, j->label,
+                               (double)out_fmt.width * (double)out_fmt.height / 1e6,
+                               out_fmt.height);
+            status = tproc_pipeline_stream(r->pipeline, source, sink, &r->options, &so);
+            cli_progress_end(r->progress, status == TPROC_OK);
+        }
+        if (status)
+            rc = run_failed(r, status, j);
+    }
+    tproc_sink_free(&sink); /* removes the temporary file of a failed run */
+    free(icc);
+    free(exif);
+    return rc;
+}
+
+/* A decoded input larger than this, or than half the memory limit, takes the streamed path
+ * even when its chain cannot stream: the library then holds the input whole but writes the
+ * output strip by strip, instead of holding both. */
+#define CLI_LARGE_BYTES (256.0 * 1024 * 1024)
+
+/*
+ * Opens the input as a source and decides, before any work, whether it streams: with
+ * --stream always, else whenever the chain can stream from it (the output is the same bytes,
+ * in a fraction of the memory and, measured on a 12 MP JPEG, less time too: bench/RESULTS.md).
+ * A large input whose chain cannot stream still goes through the streamed path: the library
+ * then holds the whole input but writes the output strip by strip.
+ * A chain that cannot stream and whose whole input does not fit the memory limit fails here,
+ * saying why.
+ */
+static int plan_file(runner *r, const job *j, tproc_source **source, int *stream)
+{
+    const cli_args *args = r->args;
+    tproc_load_options load = {0};
+    load.ignore_orientation = args->no_orient;
+    int status = tproc_source_open(r->ctx, j->input, &load, source);
+    if (status) {
+        report(r, status, j->in_name);
+        return CLI_EXIT_FAILED;
+    }
+    /* Planned without shrink_on_load: planning with it reopens the decoder shrunk, and the
+     * run would then shrink the shrunk source again. The plan's answers do not depend on it. */
+    int streams = 0;
+    size_t whole = 0;
+    status = tproc_pipeline_stream_plan(r->pipeline, *source, &r->options, NULL, &streams, &whole);
+    if (status) {
+        report(r, status, j->in_name);
+        return CLI_EXIT_FAILED;
+    }
+    tproc_format f = tproc_source_format(*source);
+    double bytes = (double)f.width * (double)f.height * (double)f.channels *
+                   (double)tproc_sample_size(f.sample);
+    double limit = (double)tproc_ctx_memory_limit(r->ctx);
+    int large = bytes > CLI_LARGE_BYTES || bytes > limit / 2;
+    *stream = args->stream || streams || large;
+    return CLI_EXIT_OK;
+}
+
+/* Runs one file through the streamed or the in-memory path. Errors are reported here. */
 static int run_file(runner *r, const char *input, const char *output, tproc_file_format format,
                     const char *label)
 {
-    const cli_args *args = r->args;
-    int to_stdout = strcmp(output, "-") == 0;
-    const char *in_name = strcmp(input, "-") == 0 ? "<stdin>" : input;
+    job j = {input,
+             output,
+             strcmp(input, "-") == 0 ? "<stdin>" : input,
+             strcmp(output, "-") == 0 ? "<stdout>" : output,
+             label,
+             TPROC_FILE_UNKNOWN,
+             format};
     FILE *fp;
     int rc = open_input(r, input, output, &fp);
     if (rc)
         return rc;
-
-    tproc_file_format in_format = peek_format(fp);
-    tproc_load_options load = {0};
-    load.ignore_orientation = args->no_orient;
-    tproc_image *image = NULL, *result = NULL;
-    int status = tproc_load_file(r->ctx, fp, in_name, &load, &image);
+    j.in_format = peek_format(fp);
+    if (r->args->no_stream) {
+        rc = run_loaded(r, &j, fp);
+    } else {
+        tproc_source *source = NULL;
+        int stream = 0;
+        rc = plan_file(r, &j, &source, &stream);
+        if (!rc && stream) {
+            rc = run_streamed(r, &j, source);
+        } else if (!rc && fp == stdin) {
+            rc = run_whole_source(r, &j, source);
+        } else if (!rc) {
+            /* Its decoder's memory counts against the limit: free it before loading. */
+            tproc_source_free(&source);
+            rc = run_loaded(r, &j, fp);
+        }
+        tproc_source_free(&source);
+    }
     if (fp != stdin)
         fclose(fp);
-    if (status) {
-        cli_report(r->ctx, status, in_name);
-        return CLI_EXIT_FAILED;
-    }
-
-    /* Checks the chain against this image (a crop larger than it, say) before any work. */
-    tproc_view in = tproc_image_view(image);
-    tproc_format in_fmt = {in.width, in.height, in.channels, in.sample}, out_fmt;
-    status = tproc_pipeline_output_format(r->pipeline, &in_fmt, &out_fmt);
-    if (!status) {
-        cli_progress_begin(r->progress, label,
-                           (double)out_fmt.width * (double)out_fmt.height / 1e6);
-        status = tproc_pipeline_run(r->pipeline, &in, &r->options, &result);
-        cli_progress_end(r->progress, status == TPROC_OK);
-    }
-    if (status == TPROC_ERR_CANCELLED) {
-        cli_error("%s: interrupted", in_name);
-        rc = CLI_EXIT_INTERRUPT;
-    } else if (status) {
-        cli_report(r->ctx, status, in_name);
-        rc = CLI_EXIT_FAILED;
-    } else {
-        /* Metadata carries over only within a format: an EXIF block suits a JPEG best, and
-         * the library resets its orientation since the pixels are saved upright. */
-        tproc_save_options save;
-        if (in_format == format)
-            tproc_save_options_from_image(&save, image);
-        else
-            tproc_save_options_init(&save);
-        save.format = format;
-        if (args->quality)
-            save.quality = args->quality;
-        tproc_view out = tproc_image_view(result);
-        status = to_stdout ? tproc_save_file(r->ctx, &out, stdout, "<stdout>", &save)
-                           : tproc_save(r->ctx, &out, output, &save);
-        if (status) {
-            cli_report(r->ctx, status, to_stdout ? "<stdout>" : output);
-            rc = CLI_EXIT_FAILED;
-        }
-    }
-    tproc_image_free(&result);
-    tproc_image_free(&image);
     return rc;
 }
 

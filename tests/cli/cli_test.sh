@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # cli_test.sh: tests of the tileproc command-line tool, run by CTest as the "cli" test.
 #
-#   bash cli_test.sh TILEPROC DATA_DIR CLI_REF [POSTERIZE_PLUGIN] [SAMPLES_DIR]
+#   bash cli_test.sh TILEPROC DATA_DIR CLI_REF [POSTERIZE_PLUGIN] [SAMPLES_DIR] [CHUNKED]
 #
 # Every command and option, the exit statuses (0 success, 1 failed run, 2 usage error), stdin
 # and stdout, batch mode, refusal to overwrite the input, no partial output after failures,
 # and the output of filter chains against cli_ref, which runs the same chains through the C API.
+# Streamed runs must equal in-memory ones byte for byte; CHUNKED is the built samples/chunked
+# (default: samples/chunked beside TILEPROC, skipped if absent).
 # Each check prints what failed; the last line counts them; the exit status is 1 on any failure.
 set -u
 
@@ -15,6 +17,7 @@ DATA=$(realpath "$2")
 REF=$(realpath "$3")
 PLUGIN=${4:+$(realpath "$4")}
 SAMPLES=$(realpath "${5:-$DATA/../../samples}")
+CHUNKED=${6:-$(dirname "$T")/samples/chunked}
 ROCKET=$SAMPLES/rocket.jpg
 PNG8=$DATA/pngsuite/basn2c08.png   # 32x32 RGB 8-bit
 PNG16=$DATA/pngsuite/basn0g16.png  # 32x32 gray 16-bit
@@ -94,13 +97,14 @@ cd "$W" || exit 1
 t "help" 0 "$T" --help && {
     check "help: usage lines" has "tileproc run [OPTIONS] INPUT OUTPUT [FILTER]..." out
     check "help: batch usage" has "-o DIR INPUT... -- [FILTER]..." out
-    for opt in output-dir tile threads border quality format memory-limit plugin no-orient \
-        progress quiet force json help version; do
+    for opt in output-dir tile threads border quality format memory-limit stream no-stream \
+        shrink-on-load plugin no-orient progress quiet force json help version; do
         check "help: documents --$opt" has "--$opt" out
     done
     check "help: points to tileproc filters" has "tileproc filters" out
     check "help: names the plugin variable" has "TILEPROC_PLUGIN_PATH" out
     check "help: hides --man" lacks "--man" out
+    check "help: when a run streams" has "Runs stream" out
     cp out help.txt
 }
 t "help -h" 0 "$T" -h && check "-h is --help" cmp -s out help.txt
@@ -533,26 +537,178 @@ else
     echo "skip: no plugin given"
 fi
 
-# --- interruption ---------------------------------------------------------------------------
-mkdir -p int
-# A long run (tens of seconds) that is interrupted as soon as its progress shows it working.
-"$T" run --threads 1 --progress "$ROCKET" int/out.png resize:scale=8 median:radius=3 \
-    median:radius=3 median:radius=3 2>"$W/err" &
-pid=$!
-for _ in $(seq 200); do
-    grep -q '%' "$W/err" 2>/dev/null && break
-    sleep 0.05
-done
-kill -TERM "$pid" 2>/dev/null
-wait "$pid"
+# --- streaming --------------------------------------------------------------------------------
+# tall.png is 160x2400 RGB: 1.1 MiB decoded, over a 1 MiB --memory-limit (and over half of it),
+# while a strip of it is small, so only a streamed run fits that limit. strip.png (120x700, a
+# dozen strips of rows) keeps the comparisons quick.
+"$T" run "$ROCKET" tall.png resize:width=160,height=2400 2>/dev/null
+"$T" run "$ROCKET" strip.png resize:width=120,height=700 2>/dev/null
+check "streaming: tall.png made" [ -s tall.png ]
+check "streaming: strip.png made" [ -s strip.png ]
+# same_streamed NAME [OPTS...] -- INPUT [FILTERS...]: --stream equals --no-stream, byte for byte.
+same_streamed() {
+    local name=$1
+    shift
+    local opts=()
+    while [ "$1" != "--" ]; do
+        opts+=("$1")
+        shift
+    done
+    shift
+    local input=$1
+    shift
+    rm -f st.png nst.png
+    t "$name (--no-stream)" 0 "$T" run --no-stream "${opts[@]}" "$input" nst.png "$@" || return
+    t "$name (--stream)" 0 "$T" run --stream "${opts[@]}" "$input" st.png "$@" &&
+        check "$name: streamed output equals in-memory" cmp -s st.png nst.png
+}
+same_streamed "stream gaussian" -- strip.png gaussian:sigma=2
+same_streamed "stream point filters" -- strip.png invert grayscale levels:in_black=0.1
+same_streamed "stream box resize" -- strip.png box:radius=3 resize:scale=0.5
+same_streamed "stream median sharpen" -- strip.png median:radius=2 sharpen:amount=1.5
+same_streamed "stream crop blur" -- strip.png crop:x=10,y=100,width=100,height=560 gaussian:sigma=1.5
+same_streamed "stream mirror sobel" -- strip.png flip:axis=horizontal sobel
+same_streamed "stream upscale" -- strip.png resize:scale=1.7,kernel=lanczos3
+same_streamed "stream tiles and threads" --tile 37x5 --threads 3 -- strip.png gaussian:sigma=3 \
+    resize:scale=0.6
+same_streamed "stream border" --border constant:200 -- strip.png box:radius=4
+same_streamed "stream 16-bit" -- "$PNG16" gaussian:sigma=1.5 contrast:amount=1.2
+same_streamed "stream rgba" -- "$PNGA" gaussian:sigma=3
+same_streamed "stream jpeg input" -- "$ROCKET" gaussian:sigma=2 resize:scale=0.5
+# Chains and inputs that cannot stream fall back to the whole input, with the same result.
+same_streamed "stream fallback rotate" -- strip.png rotate:angle=90
+same_streamed "stream fallback flip" -- strip.png gaussian flip:axis=vertical
+same_streamed "stream fallback interlaced" -- "$PNGI" gaussian
+same_streamed "stream fallback EXIF orientation" -- "$EXIF6" resize:scale=0.1
+t "--stream jpeg to jpeg" 0 "$T" run --stream "$EXIF6" so.jpg resize:scale=0.1 &&
+    "$T" info --json so.jpg >j 2>/dev/null && {
+    check "streamed: upright 180x120" [ "$(field j width)x$(field j height)" = 180x120 ]
+    check "streamed: EXIF kept" [ "$(field j exif)" = True ]
+    check "streamed: EXIF orientation reset" [ "$(field j orientation)" = 1 ]
+}
+t "--stream keeps ICC" 0 "$T" run --stream "$ROCKET" si.jpg invert && "$T" info --json si.jpg \
+    >j 2>/dev/null && check "streamed: ICC kept" [ "$(field j icc)" = True ]
+t "--stream and --no-stream" 2 "$T" run --stream --no-stream tall.png x.png &&
+    check "--stream --no-stream: both named" usage_err "--no-stream"
+check "no output after a usage error" absent x.png
+
+# --memory-limit: a chain that needs the whole image fails before any work (no progress shown);
+# a chain that streams runs, streamed because the image is over half the limit.
+"$T" run --no-stream tall.png rot.png rotate:angle=90 2>/dev/null
+"$T" run --no-stream tall.png gau.png gaussian:sigma=2 2>/dev/null
+printf 'precious' >keep.png
+before=$(sum keep.png)
+t "rotate over --memory-limit" 1 "$T" run --progress --memory-limit 1M tall.png keep.png \
+    rotate:angle=90 && {
+    check "whole image: one error line, before any progress" err_line "needs the whole image"
+    check "whole image: names the file, the filter and the option" \
+        grep -q '^tileproc: error: tall.png: rotate:angle=90 needs the whole image (.*) but --memory-limit is ' err
+}
+check "whole image: target untouched" [ "$(sum keep.png)" = "$before" ]
+t "--stream rotate over --memory-limit" 1 "$T" run --stream --memory-limit 1M tall.png new.png \
+    rotate:angle=90 && check "--stream: same error" err_line "needs the whole image"
+check "whole image: no output" absent new.png
+t "stdin rotate over --memory-limit" 1 bash -c "cat tall.png | '$T' run --memory-limit 1M - new.png rotate:angle=90" &&
+    check "stdin: error names <stdin>" err_line "<stdin>: rotate:angle=90 needs the whole image"
+check "whole image: no output from stdin" absent new.png
+check "whole image: no temp files" no_temp .
+t "rotate within the default limit" 0 "$T" run tall.png rot2.png rotate:angle=90 &&
+    check "rotate in memory: same output" cmp -s rot2.png rot.png
+t "gaussian within --memory-limit" 0 "$T" run --progress --memory-limit 1M tall.png lim.png \
+    gaussian:sigma=2 && {
+    check "memory limit: streamed automatically" has "rows 2400/2400" err
+    check "memory limit: same output" cmp -s lim.png gau.png
+}
+t "gaussian --no-stream over --memory-limit" 1 "$T" run --no-stream --memory-limit 1M tall.png \
+    lim2.png gaussian:sigma=2 && check "in memory: the limit named" has "--memory-limit" err
+check "in memory over the limit: no output" absent lim2.png
+
+# Progress counts rows in streamed runs only.
+t "--progress streamed" 0 "$T" run --stream --progress tall.png p.png gaussian:sigma=2 && {
+    check "streamed progress: rows" grep -qE '^rows [0-9]+/2400 ' err
+    check "streamed progress: all rows at the end" grep -qE '^rows 2400/2400 +100%.*done in' err
+}
+t "--progress by default" 0 "$T" run --progress tall.png p.png gaussian:sigma=2 &&
+    check "a streamable chain streams by default: rows" grep -qE '^rows 2400/2400 +100%' err
+t "--progress in memory" 0 "$T" run --no-stream --progress tall.png p.png gaussian:sigma=2 &&
+    check "--no-stream: in memory, no rows" eval 'lacks "rows" "$W/err" && has "100%" "$W/err"'
+
+# Standard input and output.
+t "--stream stdin to stdout" 0 bash -c "'$T' run --stream --format png - - gaussian:sigma=2 <tall.png" &&
+    check "--stream stdin to stdout: same output" cmp -s out gau.png
+t "--stream piped stdin" 0 bash -c "cat tall.png | '$T' run --stream - sp.png gaussian:sigma=2" &&
+    check "--stream piped stdin: same output" cmp -s sp.png gau.png
+t "auto-streamed piped stdin" 0 bash -c "cat tall.png | '$T' run --memory-limit 1M --progress - sp2.png gaussian:sigma=2" && {
+    check "piped stdin: streamed" has "rows 2400/2400" err
+    check "piped stdin: same output" cmp -s sp2.png gau.png
+}
+t "piped stdin, rotate in memory" 0 bash -c "cat tall.png | '$T' run - sp3.png rotate:angle=90" &&
+    check "piped stdin in memory: same output" cmp -s sp3.png rot.png
+"$T" run --stream tall.png - --format png gaussian >/dev/full 2>"$W/err"
 rc=$?
-# With --progress, stderr holds progress lines too; the error is the one line after them.
-if [ $rc = 130 ] && [ "$(grep -c '^tileproc: error: ' "$W/err")" = 1 ] &&
-    tail -n 1 "$W/err" | grep -q '^tileproc: error: .*interrupted'; then pass; else
-    fail "SIGTERM: exit $rc, expected 130"
+if [ $rc = 1 ] && err_line "<stdout>"; then pass; else
+    fail "--stream to /dev/full: exit $rc, expected 1"
     show_err
 fi
-check "interrupted: no output or temp file" [ -z "$(ls -A int)" ]
+
+# --shrink-on-load: DCT-scaled JPEG decoding, same size, close to (not equal to) the full path.
+t "--shrink-on-load" 0 "$T" run --shrink-on-load "$ROCKET" shr.png resize:scale=0.25 &&
+    "$T" run --no-stream "$ROCKET" full.png resize:scale=0.25 2>/dev/null &&
+    "$T" info --json shr.png >j 2>/dev/null && {
+    check "--shrink-on-load: 160x107" [ "$(field j width)x$(field j height)" = 160x107 ]
+    check "--shrink-on-load: decoded smaller, so not the full result" differ shr.png full.png
+}
+t "--shrink-on-load jpeg" 0 "$T" run --stream --shrink-on-load "$ROCKET" shr.jpg \
+    resize:scale=0.25 && "$T" info --json shr.jpg >j 2>/dev/null && {
+    check "--shrink-on-load jpeg: 160x107" [ "$(field j width)x$(field j height)" = 160x107 ]
+    check "--shrink-on-load jpeg: ICC kept" [ "$(field j icc)" = True ]
+}
+t "--shrink-on-load, no resize first" 0 "$T" run --shrink-on-load "$ROCKET" shr2.png invert \
+    resize:scale=0.25 && "$T" run "$ROCKET" full2.png invert resize:scale=0.25 2>/dev/null &&
+    check "--shrink-on-load without a leading resize: no change" cmp -s shr2.png full2.png
+t "--shrink-on-load --no-stream" 2 "$T" run --shrink-on-load --no-stream "$ROCKET" x.png \
+    resize:scale=0.25 && check "--shrink-on-load --no-stream: usage" usage_err "--shrink-on-load"
+
+# samples/chunked: a generated image streamed through a callback source into a JPEG sink.
+if [ -x "$CHUNKED" ]; then
+    t "sample chunked" 0 "$CHUNKED" chunked.jpg 200 3000 && {
+        check "chunked: reports the peak" has "peak memory" out
+        "$T" info --json chunked.jpg >j 2>/dev/null
+        check "chunked: 100x1500 JPEG" [ "$(field j width)x$(field j height)" = 100x1500 ]
+    }
+    t "sample chunked, bad output" 1 "$CHUNKED" chunked.gif 300 500 &&
+        check "chunked: error, no file" absent chunked.gif
+else
+    echo "skip: no samples/chunked"
+fi
+
+# --- interruption ---------------------------------------------------------------------------
+# interrupt NAME [OPTS...]: a long run (tens of seconds) interrupted as soon as its progress
+# shows it working exits 130 with one error line and leaves no output or temp file.
+interrupt() {
+    local name=$1
+    shift
+    mkdir -p int
+    "$T" run --threads 1 --progress "$@" "$ROCKET" int/out.png resize:scale=8 median:radius=3 \
+        median:radius=3 median:radius=3 2>"$W/err" &
+    local pid=$!
+    for _ in $(seq 200); do
+        grep -q '%' "$W/err" 2>/dev/null && break
+        sleep 0.05
+    done
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    local rc=$?
+    # With --progress, stderr holds progress lines too; the error is the one line after them.
+    if [ $rc = 130 ] && [ "$(grep -c '^tileproc: error: ' "$W/err")" = 1 ] &&
+        tail -n 1 "$W/err" | grep -q '^tileproc: error: .*interrupted'; then pass; else
+        fail "$name: exit $rc, expected 130"
+        show_err
+    fi
+    check "$name: no output or temp file" [ -z "$(ls -A int)" ]
+}
+interrupt "SIGTERM"
+interrupt "SIGTERM --stream" --stream
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
