@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * module.c: the tileproc._tileproc extension module: exceptions, the module functions (load,
+ * save, info, filters, apply, tiles, stream, plugins, the default context's memory limit) and
+ * module setup. The GIL is released around every call that touches pixels or files.
+ */
+#include <string.h>
+
+#include "tileproc_py.h"
+
+PyObject *tp_Error;
+static PyObject *tp_ParamError, *tp_FileError, *tp_LimitError;
+
+/* --- errors --------------------------------------------------------------------------------- */
+
+static PyObject *error_class(int status)
+{
+    switch (status) {
+    case TPROC_ERR_ARG:
+    case TPROC_ERR_PARAM:
+    case TPROC_ERR_RANGE:
+    case TPROC_ERR_NOT_FOUND:
+        return tp_ParamError;
+    case TPROC_ERR_IO:
+    case TPROC_ERR_FORMAT:
+    case TPROC_ERR_CORRUPT:
+    case TPROC_ERR_UNSUPPORTED:
+        return tp_FileError;
+    case TPROC_ERR_NOMEM:
+    case TPROC_ERR_LIMIT:
+    case TPROC_ERR_OVERFLOW:
+        return tp_LimitError;
+    default:
+        return tp_Error;
+    }
+}
+
+PyObject *tp_raise(tproc_ctx *ctx, int status)
+{
+    const char *msg = tproc_ctx_message(ctx);
+    if (!msg || !*msg)
+        msg = tproc_strerror(status);
+    PyObject *cls = error_class(status);
+    PyObject *exc = PyObject_CallFunction(cls, "s", msg);
+    if (!exc)
+        return NULL;
+    PyObject *code = PyLong_FromLong(status),
+             *name = PyUnicode_FromString(tproc_status_name(status));
+    if (code && name && PyObject_SetAttrString(exc, "status", code) == 0 &&
+        PyObject_SetAttrString(exc, "name", name) == 0)
+        PyErr_SetObject(cls, exc);
+    Py_XDECREF(code);
+    Py_XDECREF(name);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+/* --- paths and options ---------------------------------------------------------------------- */
+
+/* str or os.PathLike -> a new bytes object holding the file system path. */
+static PyObject *fs_path(PyObject *obj)
+{
+    PyObject *bytes = NULL;
+    if (!PyUnicode_FSConverter(obj, &bytes))
+        return NULL;
+    return bytes;
+}
+
+static int is_path(PyObject *obj)
+{
+    return PyUnicode_Check(obj) || PyObject_HasAttrString(obj, "__fspath__");
+}
+
+static int parse_file_format(PyObject *obj, tproc_file_format *out)
+{
+    *out = TPROC_FILE_UNKNOWN;
+    if (!obj || obj == Py_None)
+        return 0;
+    const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8AndSize(obj, NULL) : NULL;
+    if (s && strcmp(s, "png") == 0)
+        *out = TPROC_FILE_PNG;
+    else if (s && (strcmp(s, "jpeg") == 0 || strcmp(s, "jpg") == 0))
+        *out = TPROC_FILE_JPEG;
+    else {
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "format must be 'png' or 'jpeg', got %R", obj);
+        return -1;
+    }
+    return 0;
+}
+
+static int ndim_for(int channels)
+{
+    return channels == 1 ? 2 : 3;
+}
+
+/* --- load, save, info ----------------------------------------------------------------------- */
+
+static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *kwlist[] = {"source", "ignore_orientation", "strict", NULL};
+    PyObject *source;
+    int ignore = 0, strict = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$pp:load", kwlist, &source, &ignore, &strict))
+        return NULL;
+    tproc_load_options opts = {ignore, strict};
+    tproc_image *image = NULL;
+    int status;
+    if (is_path(source)) {
+        PyObject *path = fs_path(source);
+        if (!path)
+            return NULL;
+        const char *p = PyBytes_AsString(path);
+        Py_BEGIN_ALLOW_THREADS status = tproc_load(NULL, p, &opts, &image);
+        Py_END_ALLOW_THREADS Py_DECREF(path);
+    } else {
+        Py_buffer b;
+        if (PyObject_GetBuffer(source, &b, PyBUF_SIMPLE) < 0) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError,
+                            "load: expected a path (str or os.PathLike) or the file's bytes");
+            return NULL;
+        }
+        Py_BEGIN_ALLOW_THREADS status =
+            tproc_load_memory(NULL, b.buf, (size_t)b.len, &opts, &image);
+        Py_END_ALLOW_THREADS PyBuffer_Release(&b);
+    }
+    if (status != TPROC_OK)
+        return tp_raise(NULL, status);
+    return tp_image_from_image(&image, ndim_for(tproc_image_channels(image)));
+}
+
+static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *kwlist[] = {"array",       "path",       "format",      "quality",
+                             "compression", "chroma_444", "progressive", NULL};
+    PyObject *array, *path_obj = Py_None, *format = NULL;
+    tproc_save_options opts;
+    tproc_save_options_init(&opts);
+    int quality = 0, compression = -1, chroma = 0, progressive = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Oiipp:save", kwlist, &array, &path_obj,
+                                     &format, &quality, &compression, &chroma, &progressive))
+        return NULL;
+    if (parse_file_format(format, &opts.format) < 0)
+        return NULL;
+    opts.quality = quality;
+    opts.compression = compression;
+    opts.chroma_444 = chroma;
+    opts.progressive = progressive;
+    if (path_obj == Py_None && opts.format == TPROC_FILE_UNKNOWN) {
+        PyErr_SetString(PyExc_ValueError, "save: without a path, give format='png' or 'jpeg'");
+        return NULL;
+    }
+    tp_buffer in;
+    if (tp_buffer_get(array, 0, "save", &in) < 0)
+        return NULL;
+    int status;
+    PyObject *result = NULL;
+    if (path_obj == Py_None) {
+        void *data = NULL;
+        size_t size = 0;
+        Py_BEGIN_ALLOW_THREADS status = tproc_save_memory(NULL, &in.view, &opts, &data, &size);
+        Py_END_ALLOW_THREADS if (status == TPROC_OK)
+        {
+            result = PyBytes_FromStringAndSize(data, (Py_ssize_t)size);
+            tproc_free(NULL, data);
+        }
+    } else {
+        PyObject *path = fs_path(path_obj);
+        if (!path) {
+            tp_buffer_release(&in);
+            return NULL;
+        }
+        const char *p = PyBytes_AsString(path);
+        Py_BEGIN_ALLOW_THREADS status = tproc_save(NULL, &in.view, p, &opts);
+        Py_END_ALLOW_THREADS Py_DECREF(path);
+        if (status == TPROC_OK)
+            result = Py_NewRef(Py_None);
+    }
+    tp_buffer_release(&in);
+    if (status != TPROC_OK)
+        return tp_raise(NULL, status);
+    return result;
+}
+
+static PyObject *py_info(PyObject *module, PyObject *source)
+{
+    (void)module;
+    tproc_info info;
+    int status;
+    if (is_path(source)) {
+        PyObject *path = fs_path(source);
+        if (!path)
+            return NULL;
+        const char *p = PyBytes_AsString(path);
+        Py_BEGIN_ALLOW_THREADS status = tproc_info_read(NULL, p, &info);
+        Py_END_ALLOW_THREADS Py_DECREF(path);
+    } else {
+        Py_buffer b;
+        if (PyObject_GetBuffer(source, &b, PyBUF_SIMPLE) < 0) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError,
+                            "info: expected a path (str or os.PathLike) or the file's bytes");
+            return NULL;
+        }
+        status = tproc_info_read_memory(NULL, b.buf, (size_t)b.len, &info);
+        PyBuffer_Release(&b);
+    }
+    if (status != TPROC_OK)
+        return tp_raise(NULL, status);
+    return Py_BuildValue("{s:s,s:n,s:n,s:i,s:s,s:i,s:O,s:O,s:i,s:O,s:O}", "format",
+                         tproc_file_format_name(info.format), "width", (Py_ssize_t)info.width,
+                         "height", (Py_ssize_t)info.height, "channels", info.channels, "dtype",
+                         tp_sample_dtype(info.sample), "bit_depth", info.bit_depth, "interlaced",
+                         info.interlaced ? Py_True : Py_False, "progressive",
+                         info.progressive ? Py_True : Py_False, "orientation", info.orientation,
+                         "has_icc", info.has_icc ? Py_True : Py_False, "has_exif",
+                         info.has_exif ? Py_True : Py_False);
+}
+
+/* --- filters -------------------------------------------------------------------------------- */
+
+static PyObject *param_dict(const tproc_param_desc *p)
+{
+    static const char *types[] = {"?", "int", "float", "enum", "matrix"};
+    PyObject *choices = Py_NewRef(Py_None), *def;
+    if (p->type == TPROC_PARAM_ENUM && p->choices) {
+        Py_DECREF(choices);
+        if (!(choices = PyList_New(0)))
+            return NULL;
+        for (size_t i = 0; p->choices[i]; i++) {
+            PyObject *s = PyUnicode_FromString(p->choices[i]);
+            if (!s || PyList_Append(choices, s) < 0) {
+                Py_XDECREF(s);
+                Py_DECREF(choices);
+                return NULL;
+            }
+            Py_DECREF(s);
+        }
+    }
+    if (p->flags & (TPROC_PARAM_REQUIRED | TPROC_PARAM_OPTIONAL) || p->type == TPROC_PARAM_MATRIX)
+        def = Py_NewRef(Py_None);
+    else if (p->type == TPROC_PARAM_ENUM)
+        def = PyUnicode_FromString(p->choices[(size_t)p->def]);
+    else if (p->type == TPROC_PARAM_INT)
+        def = PyLong_FromDouble(p->def);
+    else
+        def = PyFloat_FromDouble(p->def);
+    int t = p->type >= 1 && p->type <= 4 ? (int)p->type : 0;
+    return Py_BuildValue("{s:s,s:s,s:N,s:d,s:d,s:O,s:O,s:O,s:N,s:s}", "name", p->name, "type",
+                         types[t], "default", def, "min", p->min, "max", p->max, "min_open",
+                         (p->flags & TPROC_PARAM_MIN_OPEN) ? Py_True : Py_False, "max_open",
+                         (p->flags & TPROC_PARAM_MAX_OPEN) ? Py_True : Py_False, "required",
+                         (p->flags & TPROC_PARAM_REQUIRED) ? Py_True : Py_False, "choices", choices,
+                         "help", p->help ? p->help : "");
+}
+
+static PyObject *py_filters(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    PyObject *all = PyDict_New();
+    for (size_t i = 0; all && i < tproc_filter_count(); i++) {
+        const tproc_filter *f = tproc_filter_at(i);
+        PyObject *params = PyList_New(0), *d = NULL;
+        for (int k = 0; params && k < f->param_count; k++) {
+            PyObject *p = param_dict(&f->params[k]);
+            if (!p || PyList_Append(params, p) < 0)
+                Py_CLEAR(params);
+            Py_XDECREF(p);
+        }
+        if (params)
+            d = Py_BuildValue("{s:s,s:N}", "summary", f->summary ? f->summary : "", "params",
+                              params);
+        if (!d || PyDict_SetItemString(all, f->name, d) < 0)
+            Py_CLEAR(all);
+        Py_XDECREF(d);
+    }
+    return all;
+}
+
+static PyObject *py_load_plugin(PyObject *module, PyObject *path_obj)
+{
+    (void)module;
+    PyObject *path = fs_path(path_obj);
+    if (!path)
+        return NULL;
+    int status = tproc_plugin_load(NULL, PyBytes_AsString(path));
+    Py_DECREF(path);
+    if (status != TPROC_OK)
+        return tp_raise(NULL, status);
+    Py_RETURN_NONE;
+}
+
+/* --- apply ---------------------------------------------------------------------------------- */
+
+static char *run_kwlist[] = {"out", "tile", "threads", "border", "border_value", NULL};
+
+static PyObject *py_apply(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    if (PyTuple_Size(args) < 1) {
+        PyErr_SetString(PyExc_TypeError, "apply(array, *filters, out=None, ...) needs an array");
+        return NULL;
+    }
+    PyObject *out = NULL, *tile = NULL, *border = NULL, *border_value = NULL;
+    int threads = 0;
+    PyObject *empty = PyTuple_New(0);
+    if (!empty)
+        return NULL;
+    int ok = PyArg_ParseTupleAndKeywords(empty, kwargs, "|$OOiOO:apply", run_kwlist, &out, &tile,
+                                         &threads, &border, &border_value);
+    Py_DECREF(empty);
+    if (!ok)
+        return NULL;
+    tproc_run_options options;
+    if (tp_run_options(tile, threads, border, border_value, &options) < 0)
+        return NULL;
+    PyObject *pipeline = tp_pipeline_from_specs(args, 1);
+    if (!pipeline)
+        return NULL;
+    PyObject *r = tp_pipeline_run(pipeline, PyTuple_GetItem(args, 0), out, &options);
+    Py_DECREF(pipeline);
+    return r;
+}
+
+/* --- stream --------------------------------------------------------------------------------- */
+
+static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *kwlist[] = {"tile",           "threads",
+                             "border",         "border_value",
+                             "format",         "quality",
+                             "compression",    "chroma_444",
+                             "progressive",    "ignore_orientation",
+                             "shrink_on_load", "no_fallback",
+                             "memory_limit",   NULL};
+    if (PyTuple_Size(args) < 2) {
+        PyErr_SetString(PyExc_TypeError,
+                        "stream(input_path, output_path, *filters, ...) needs two paths");
+        return NULL;
+    }
+    PyObject *tile = NULL, *border = NULL, *border_value = NULL, *format = NULL;
+    PyObject *limit_obj = Py_None;
+    int threads = 0, quality = 0, compression = -1, chroma = 0, progressive = 0, ignore = 0;
+    int shrink = 0, no_fallback = 0;
+    PyObject *empty = PyTuple_New(0);
+    if (!empty)
+        return NULL;
+    int ok = PyArg_ParseTupleAndKeywords(empty, kwargs, "|$OiOOOiipppppO:stream", kwlist, &tile,
+                                         &threads, &border, &border_value, &format, &quality,
+                                         &compression, &chroma, &progressive, &ignore, &shrink,
+                                         &no_fallback, &limit_obj);
+    Py_DECREF(empty);
+    if (!ok)
+        return NULL;
+    tproc_run_options run;
+    if (tp_run_options(tile, threads, border, border_value, &run) < 0)
+        return NULL;
+    tproc_save_options save;
+    tproc_save_options_init(&save);
+    if (parse_file_format(format, &save.format) < 0)
+        return NULL;
+    save.quality = quality;
+    save.compression = compression;
+    save.chroma_444 = chroma;
+    save.progressive = progressive;
+    tproc_ctx_options copts = {NULL, 0, 0};
+    if (limit_obj != Py_None) {
+        copts.memory_limit = PyLong_AsSize_t(limit_obj);
+        if (copts.memory_limit == (size_t)-1 && PyErr_Occurred())
+            return NULL;
+        if (copts.memory_limit == 0) {
+            PyErr_SetString(PyExc_ValueError, "memory_limit must be positive");
+            return NULL;
+        }
+    }
+    PyObject *in_path = fs_path(PyTuple_GetItem(args, 0));
+    PyObject *out_path = in_path ? fs_path(PyTuple_GetItem(args, 1)) : NULL;
+    PyObject *pipeline = out_path ? tp_pipeline_from_specs(args, 2) : NULL;
+    PyObject *result = NULL;
+    if (!pipeline)
+        goto done;
+
+    /* A context of its own: its own memory limit, and its peak reported back. The pipeline was
+     * parsed with the default context; a second one is made in this context for the run. */
+    tproc_ctx *ctx = NULL;
+    tproc_pipeline *p = NULL;
+    tproc_source *src = NULL;
+    tproc_sink *sink = NULL;
+    tproc_load_options lopts = {ignore, 0};
+    tproc_stream_options sopts = {shrink, no_fallback};
+    int streams = 0;
+    size_t bytes = 0;
+    const char *ip = PyBytes_AsString(in_path), *op = PyBytes_AsString(out_path);
+    PyObject *specs = PyObject_GetAttrString(pipeline, "specs");
+    if (!specs)
+        goto done;
+    int status = tproc_ctx_new(&copts, &ctx);
+    if (status == TPROC_OK)
+        status = tproc_pipeline_new(ctx, &p);
+    for (Py_ssize_t k = 0; status == TPROC_OK && k < PyList_Size(specs); k++)
+        status = tproc_pipeline_add(p, PyUnicode_AsUTF8AndSize(PyList_GetItem(specs, k), NULL));
+    Py_DECREF(specs);
+    if (status == TPROC_OK) {
+        Py_BEGIN_ALLOW_THREADS status = tproc_source_open(ctx, ip, &lopts, &src);
+        if (status == TPROC_OK)
+            status = tproc_pipeline_stream_plan(p, src, &run, &sopts, &streams, &bytes);
+        if (status == TPROC_OK)
+            status = tproc_sink_open(ctx, op, &save, &sink);
+        if (status == TPROC_OK)
+            status = tproc_pipeline_stream(p, src, sink, &run, &sopts);
+        Py_END_ALLOW_THREADS
+    }
+    if (status != TPROC_OK) {
+        tp_raise(ctx, status);
+    } else {
+        tproc_format f = tproc_source_format(src);
+        result = Py_BuildValue("{s:O,s:n,s:n,s:n}", "streamed", streams ? Py_True : Py_False,
+                               "width", (Py_ssize_t)f.width, "height", (Py_ssize_t)f.height,
+                               "peak_memory", (Py_ssize_t)tproc_ctx_memory_peak(ctx));
+    }
+    tproc_sink_free(&sink);
+    tproc_source_free(&src);
+    tproc_pipeline_free(&p);
+    tproc_ctx_free(&ctx);
+done:
+    Py_XDECREF(pipeline);
+    Py_XDECREF(in_path);
+    Py_XDECREF(out_path);
+    return result;
+}
+
+/* --- the default context -------------------------------------------------------------------- */
+
+static PyObject *py_set_memory_limit(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    size_t n = PyLong_AsSize_t(arg);
+    if (n == (size_t)-1 && PyErr_Occurred())
+        return NULL;
+    tproc_ctx_set_memory_limit(NULL, n);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_memory(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    return Py_BuildValue("{s:n,s:n,s:n}", "limit", (Py_ssize_t)tproc_ctx_memory_limit(NULL),
+                         "in_use", (Py_ssize_t)tproc_ctx_memory_in_use(NULL), "peak",
+                         (Py_ssize_t)tproc_ctx_memory_peak(NULL));
+}
+
+/* --- the module ----------------------------------------------------------------------------- */
+
+static PyMethodDef module_methods[] = {
+    {"load", TP_KWFUNC(py_load), METH_VARARGS | METH_KEYWORDS,
+     "load(source, *, ignore_orientation=False, strict=False) -> Image\n"
+     "Decodes a PNG or JPEG from a path (str or os.PathLike) or from the file's bytes.\n"
+     "Gray images have shape (H, W), others (H, W, C); u8, or u16 for 16-bit PNG."},
+    {"save", TP_KWFUNC(py_save), METH_VARARGS | METH_KEYWORDS,
+     "save(array, path=None, *, format=None, quality=90, compression=6, chroma_444=False,\n"
+     "     progressive=False)\n"
+     "Encodes a buffer as PNG or JPEG (format from the name unless given). Written to a\n"
+     "temporary file and renamed into place. Without a path, returns the file's bytes."},
+    {"info", py_info, METH_O,
+     "info(source) -> dict: what a PNG or JPEG header says (path or bytes), without decoding."},
+    {"filters", py_filters, METH_NOARGS,
+     "filters() -> dict: every filter by name, with its summary and parameter table."},
+    {"apply", TP_KWFUNC(py_apply), METH_VARARGS | METH_KEYWORDS,
+     "apply(array, *filters, out=None, tile=None, threads=0, border='reflect101',\n"
+     "      border_value=None)\n"
+     "Runs a chain of filters on a buffer (no copy of the input) and returns a new Image, or\n"
+     "writes into out (a writable buffer of the output's shape) and returns out. The GIL is\n"
+     "released while pixels are processed."},
+    {"tiles", TP_KWFUNC(tp_tiles_new), METH_VARARGS | METH_KEYWORDS,
+     "tiles(array, size=256, halo=0, *, border='reflect101', border_value=None) -> Tiles\n"
+     "Iterates the tiles of a buffer. Each Tile exports its input (the tile grown by the\n"
+     "halo) as a buffer: a view of the original memory for interior tiles, a read-only copy\n"
+     "assembled through the border rule where the halo crosses the image's edge\n"
+     "(tile.assembled). tile.core is the tile's own rectangle in the original memory."},
+    {"stream", TP_KWFUNC(py_stream), METH_VARARGS | METH_KEYWORDS,
+     "stream(input_path, output_path, *filters, tile=None, threads=0, border='reflect101',\n"
+     "       border_value=None, format=None, quality=90, compression=6, chroma_444=False,\n"
+     "       progressive=False, ignore_orientation=False, shrink_on_load=False,\n"
+     "       no_fallback=False, memory_limit=None) -> dict\n"
+     "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
+     "for images larger than memory. Returns {'streamed', 'width', 'height', 'peak_memory'}."},
+    {"load_plugin", py_load_plugin, METH_O,
+     "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
+    {"set_memory_limit", py_set_memory_limit, METH_O,
+     "set_memory_limit(bytes): the default context's memory limit (0: the default, 2 GiB)."},
+    {"memory", py_memory, METH_NOARGS,
+     "memory() -> {'limit', 'in_use', 'peak'}: the default context's memory, in bytes."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "tileproc._tileproc",
+    .m_doc = "tileproc's C core: buffers in, buffers out, no copies. Use the tileproc package.",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+static PyObject *new_error(PyObject *module, const char *name, PyObject *bases, const char *doc)
+{
+    char full[64];
+    snprintf(full, sizeof full, "tileproc.%s", name);
+    PyObject *cls = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
+    Py_XDECREF(bases);
+    if (!cls || PyModule_AddObjectRef(module, name, cls) < 0) {
+        Py_XDECREF(cls);
+        return NULL;
+    }
+    return cls;
+}
+
+PyMODINIT_FUNC PyInit__tileproc(void)
+{
+    PyObject *m = PyModule_Create(&module_def);
+    if (!m)
+        return NULL;
+    if (!(tp_Error = new_error(m, "Error", NULL,
+                               "A tileproc call failed; .status is the library's code, .name "
+                               "its name (ERR_PARAM, ...).")) ||
+        !(tp_ParamError = new_error(m, "ParamError", PyTuple_Pack(2, tp_Error, PyExc_ValueError),
+                                    "A bad argument or filter parameter (ERR_ARG, ERR_PARAM, "
+                                    "ERR_RANGE, ERR_NOT_FOUND).")) ||
+        !(tp_FileError = new_error(m, "FileError", PyTuple_Pack(2, tp_Error, PyExc_OSError),
+                                   "A file could not be read or written, or its data is bad "
+                                   "(ERR_IO, ERR_FORMAT, ERR_CORRUPT, ERR_UNSUPPORTED).")) ||
+        !(tp_LimitError = new_error(m, "LimitError", PyTuple_Pack(2, tp_Error, PyExc_MemoryError),
+                                    "Out of memory, over the memory limit, or a size overflows "
+                                    "(ERR_NOMEM, ERR_LIMIT, ERR_OVERFLOW).")))
+        goto fail;
+    if (tp_image_init_type(m) < 0 || tp_pipeline_init_type(m) < 0 || tp_tiles_init_type(m) < 0)
+        goto fail;
+    if (PyModule_AddStringConstant(m, "library_version", tproc_version()) < 0 ||
+        PyModule_AddStringConstant(m, "__version__", TPROC_VERSION_STRING) < 0)
+        goto fail;
+    return m;
+fail:
+    Py_DECREF(m);
+    return NULL;
+}
