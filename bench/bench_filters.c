@@ -94,19 +94,31 @@ int main(int argc, char **argv)
         double t = now() - t0;
         best_copy = t < best_copy ? t : best_copy;
     }
-    printf("Image: %tdx%td RGB u8 (%.1f MP), best of %d runs, %d cores.\n\n", in.width,
-           in.height, mp, repeats, cores);
+    printf("Image: %tdx%td RGB u8 (%.1f MP), best of %d runs, %d cores.\n\n", in.width, in.height,
+           mp, repeats, cores);
     printf("memcpy of the same %zu bytes: %.4f s (%.0f MP/s)\n\n", bytes, best_copy,
            mp / best_copy);
     printf("| filter | 1 thread (s) | MP/s | %d threads (s) | MP/s |\n", cores);
     printf("|---|---|---|---|---|\n");
-    static const char *specs[] = {
-        "invert", "grayscale", "brightness:amount=0.1", "contrast:amount=1.2", "gamma:value=2.2",
-        "levels:in_black=0.1,in_white=0.9", "threshold:level=0.5",
-        "crop:x=100,y=100,width=3800,height=2800", "flip:axis=horizontal", "rotate:angle=90",
-        "box:radius=2", "gaussian:sigma=2", "sharpen:sigma=1,amount=1", "sobel", "median:radius=1",
-        "convolve:matrix=-1 -1 -1;-1 16 -1;-1 -1 -1,scale=0.125", "resize:scale=0.5,kernel=lanczos3",
-        "resize:scale=0.5,kernel=bilinear", "resize:scale=0.5,kernel=area"};
+    static const char *specs[] = {"invert",
+                                  "grayscale",
+                                  "brightness:amount=0.1",
+                                  "contrast:amount=1.2",
+                                  "gamma:value=2.2",
+                                  "levels:in_black=0.1,in_white=0.9",
+                                  "threshold:level=0.5",
+                                  "crop:x=100,y=100,width=3800,height=2800",
+                                  "flip:axis=horizontal",
+                                  "rotate:angle=90",
+                                  "box:radius=2",
+                                  "gaussian:sigma=2",
+                                  "sharpen:sigma=1,amount=1",
+                                  "sobel",
+                                  "median:radius=1",
+                                  "convolve:matrix=-1 -1 -1;-1 16 -1;-1 -1 -1,scale=0.125",
+                                  "resize:scale=0.5,kernel=lanczos3",
+                                  "resize:scale=0.5,kernel=bilinear",
+                                  "resize:scale=0.5,kernel=area"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         double t1 = time_chain(&in, specs[i], 1, 0, 0);
         double tn = time_chain(&in, specs[i], cores, 0, 0);

@@ -62,11 +62,11 @@ int main(int argc, char **argv)
     if (!status)
         status = tproc_save(NULL, &out, argv[2], NULL);
     if (status) {
-        fprintf(stderr, "tiles: error: %s\n", tproc_ctx_message(NULL)[0] ? tproc_ctx_message(NULL)
-                                                                         : tproc_strerror(status));
+        fprintf(stderr, "tiles: error: %s\n",
+                tproc_ctx_message(NULL)[0] ? tproc_ctx_message(NULL) : tproc_strerror(status));
     } else {
-        printf("wrote %s: %tdx%td, %zu tiles of 64x64 with a 1-pixel halo\n", argv[2],
-               out.width, out.height, tproc_tiles_count(tiles));
+        printf("wrote %s: %tdx%td, %zu tiles of 64x64 with a 1-pixel halo\n", argv[2], out.width,
+               out.height, tproc_tiles_count(tiles));
     }
     tproc_tiles_free(&tiles);
     tproc_image_free(&dst);

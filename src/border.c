@@ -29,7 +29,8 @@ ptrdiff_t tproc_border_index(ptrdiff_t i, ptrdiff_t n, tproc_border border)
         ptrdiff_t m = mod(i, 2 * n);
         return m < n ? m : 2 * n - 1 - m;
     }
-    case TPROC_BORDER_REFLECT_101: { /* period 2n-2: abc|b|abc; a single sample reflects to itself */
+    case TPROC_BORDER_REFLECT_101: { /* period 2n-2: abc|b|abc; a single sample reflects to itself
+                                      */
         if (n == 1)
             return 0;
         ptrdiff_t m = mod(i, 2 * n - 2);

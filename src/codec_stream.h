@@ -18,7 +18,7 @@ typedef struct tproc__decoder {
      * works, but the codec had to decode the whole image at open, so it already holds
      * format.width * format.height pixels. */
     int whole_image;
-    size_t whole_bytes; /* bytes the codec holds for a whole_image decode (0 otherwise) */
+    size_t whole_bytes;     /* bytes the codec holds for a whole_image decode (0 otherwise) */
     const void *icc, *exif; /* metadata seen before the first row (NULL if none) */
     size_t icc_size, exif_size;
     void *state;

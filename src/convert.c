@@ -66,15 +66,24 @@ static void copy_pixels(unsigned char *d, ptrdiff_t ds, const unsigned char *s, 
                         ptrdiff_t n, size_t pixel)
 {
     switch (pixel) {
-    case 1: TPROC__COPY_PIXELS(1) break;
-    case 2: TPROC__COPY_PIXELS(2) break;
-    case 3: TPROC__COPY_PIXELS(3) break;
-    case 4: TPROC__COPY_PIXELS(4) break;
-    case 6: TPROC__COPY_PIXELS(6) break;
-    case 8: TPROC__COPY_PIXELS(8) break;
-    case 12: TPROC__COPY_PIXELS(12) break;
-    case 16: TPROC__COPY_PIXELS(16) break;
-    default: TPROC__COPY_PIXELS(pixel) break;
+    case 1:
+        TPROC__COPY_PIXELS(1) break;
+    case 2:
+        TPROC__COPY_PIXELS(2) break;
+    case 3:
+        TPROC__COPY_PIXELS(3) break;
+    case 4:
+        TPROC__COPY_PIXELS(4) break;
+    case 6:
+        TPROC__COPY_PIXELS(6) break;
+    case 8:
+        TPROC__COPY_PIXELS(8) break;
+    case 12:
+        TPROC__COPY_PIXELS(12) break;
+    case 16:
+        TPROC__COPY_PIXELS(16) break;
+    default:
+        TPROC__COPY_PIXELS(pixel) break;
     }
 }
 
@@ -114,8 +123,7 @@ static void convert_pixel(const unsigned char *s, const tproc_view *src, unsigne
         out[0] = src_colour ? 0.299 * in[0] + 0.587 * in[1] + 0.114 * in[2] : in[0];
     }
     if (dst_alpha)
-        out[dst->channels - 1] =
-            src_alpha ? in[src->channels - 1] : tproc__sample_max(src->sample);
+        out[dst->channels - 1] = src_alpha ? in[src->channels - 1] : tproc__sample_max(src->sample);
     for (int c = 0; c < dst->channels; c++) {
         double v = out[c] * scale;
         if (src->sample == TPROC_F32 && dst->sample != TPROC_F32)
@@ -195,8 +203,8 @@ int tproc_view_compare(const tproc_view *a, const tproc_view *b, tproc_diff *out
         for (ptrdiff_t x = 0; x < a->width; x++) {
             const unsigned char *pa = tproc_view_pixel(a, x, y), *pb = tproc_view_pixel(b, x, y);
             for (int c = 0; c < a->channels; c++) {
-                double d = fabs(tproc__get_sample(pa, a->sample, c) -
-                                tproc__get_sample(pb, b->sample, c));
+                double d =
+                    fabs(tproc__get_sample(pa, a->sample, c) - tproc__get_sample(pb, b->sample, c));
                 if (d != 0.0)
                     differing++;
                 if (d > max_abs)

@@ -29,20 +29,20 @@ typedef struct tproc__stage_run {
 /* A chain prepared for one input format. */
 typedef struct tproc__plan {
     tproc_ctx *ctx;
-    size_t count;              /* stages */
-    tproc__stage_run *stages;  /* count of them */
-    tproc_format source;       /* the input of stage 0 */
-    tproc_format output;       /* the output of the last stage (source if count == 0) */
+    size_t count;             /* stages */
+    tproc__stage_run *stages; /* count of them */
+    tproc_format source;      /* the input of stage 0 */
+    tproc_format output;      /* the output of the last stage (source if count == 0) */
     tproc_border border;
     double border_value[4];
     ptrdiff_t tile_width, tile_height;
     size_t tiles_across, tiles_down;
     /* Largest per-tile sizes over every tile, in bytes: what each worker allocates once. */
-    size_t region_bytes;  /* an intermediate stage's computed region */
-    size_t input_bytes;   /* an assembled (border-filled) stage input */
-    size_t premul_bytes;  /* an f32 premultiplied input or output */
-    size_t scratch_bytes; /* a filter's scratch */
-    size_t row_bytes;     /* one packed row for process_row staging */
+    size_t region_bytes;   /* an intermediate stage's computed region */
+    size_t input_bytes;    /* an assembled (border-filled) stage input */
+    size_t premul_bytes;   /* an f32 premultiplied input or output */
+    size_t scratch_bytes;  /* a filter's scratch */
+    size_t row_bytes;      /* one packed row for process_row staging */
     int needs_whole_image; /* some stage maps output rows to far input rows */
 } tproc__plan;
 

@@ -57,7 +57,7 @@ static int arena_new(tproc__plan *plan, arena *a)
     memset(a, 0, sizeof *a);
     size_t sizes[8] = {plan->region_bytes, plan->region_bytes, plan->input_bytes,
                        plan->premul_bytes, plan->premul_bytes, plan->scratch_bytes,
-                       plan->row_bytes, plan->row_bytes};
+                       plan->row_bytes,    plan->row_bytes};
     size_t total = 0;
     for (int i = 0; i < 8; i++) {
         if (sizes[i] > SIZE_MAX / 2 || tproc__add(total, align64(sizes[i]), &total))
@@ -69,8 +69,8 @@ static int arena_new(tproc__plan *plan, arena *a)
     if (status)
         return status;
     unsigned char *p = a->block;
-    unsigned char **slots[8] = {&a->region[0], &a->region[1], &a->input, &a->premul_in,
-                                &a->premul_out, &a->scratch, &a->row_in, &a->row_out};
+    unsigned char **slots[8] = {&a->region[0],  &a->region[1], &a->input,  &a->premul_in,
+                                &a->premul_out, &a->scratch,   &a->row_in, &a->row_out};
     for (int i = 0; i < 8; i++) {
         *slots[i] = p;
         p += align64(sizes[i]);
@@ -138,8 +138,7 @@ static int run_stage(const tproc__stage_run *st, const tproc_view *in, tproc_rec
 {
     const tproc_filter *f = st->filter;
     if (f->process) {
-        tproc_call call = {&st->params, &st->stage, st->work_in, *in, need, *out, have,
-                           a->scratch};
+        tproc_call call = {&st->params, &st->stage, st->work_in, *in, need, *out, have, a->scratch};
         if (st->premultiply) {
             tproc_format f32 = st->in;
             f32.sample = TPROC_F32;
@@ -204,8 +203,8 @@ static int run_tile(shared *sh, arena *a, size_t index)
         if (need.width > st->max_need.width || need.height > st->max_need.height ||
             have.width > st->max_have.width || have.height > st->max_have.height)
             return tproc__error(plan->ctx, TPROC_ERR_STATE,
-                                "%s: tile %zu needs more than the planned buffers", st->filter->name,
-                                index);
+                                "%s: tile %zu needs more than the planned buffers",
+                                st->filter->name, index);
         tproc_view in, out;
         if (prev_at.width > 0 && contains(prev_at, need)) {
             /* Zero copy: the input lies inside what was computed (or the source band). */
@@ -369,8 +368,8 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
             status = io->strip_done(io->user, &sh.strip_out, y0);
     }
     if (status == TPROC_ERR_CANCELLED)
-        tproc__error(plan->ctx, status, "cancelled after %zu of %zu tiles",
-                     atomic_load(&sh.done), sh.total);
+        tproc__error(plan->ctx, status, "cancelled after %zu of %zu tiles", atomic_load(&sh.done),
+                     sh.total);
 
     pthread_mutex_lock(&sh.lock);
     sh.quit = 1;

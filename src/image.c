@@ -40,8 +40,7 @@ static int check_format(tproc_ctx *ctx, const char *name, ptrdiff_t width, ptrdi
         return tproc__error(ctx, TPROC_ERR_ARG, "%s: image size must be positive, got %tdx%td",
                             name, width, height);
     if (channels < 1 || channels > 4)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: channels must be 1-4, got %d", name,
-                            channels);
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: channels must be 1-4, got %d", name, channels);
     if (tproc_sample_size(sample) == 0)
         return tproc__error(ctx, TPROC_ERR_ARG, "%s: unknown sample type %d", name, (int)sample);
     return TPROC_OK;
@@ -60,9 +59,8 @@ static int image_alloc(tproc_ctx *ctx, tproc_image **out)
     return TPROC_OK;
 }
 
-int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width,
-                                ptrdiff_t height, int channels, tproc_sample sample,
-                                tproc_image **out)
+int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width, ptrdiff_t height,
+                                int channels, tproc_sample sample, tproc_image **out)
 {
     if (!out)
         return tproc__error(ctx, TPROC_ERR_ARG, "%s: no output pointer", name);
@@ -77,8 +75,8 @@ int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t widt
                             "%s: a %tdx%td image of %d %s channels is too large to address", name,
                             width, height, channels, tproc_sample_name(sample));
     char what[256];
-    snprintf(what, sizeof what, "%s: a %tdx%td %d-channel %s image", name, width, height,
-             channels, tproc_sample_name(sample));
+    snprintf(what, sizeof what, "%s: a %tdx%td %d-channel %s image", name, width, height, channels,
+             tproc_sample_name(sample));
     if ((status = tproc__check_limit(ctx, bytes, what)))
         return status;
     tproc_image *image;
@@ -195,7 +193,8 @@ int tproc_image_set_view(tproc_image *image, const tproc_view *view)
     tproc__view_extent(view, &lo, &hi);
     tproc__view_extent(&image->storage, &slo, &shi);
     /* Compare addresses as integers: the new view must address only the image's bytes. */
-    uintptr_t vlo = (uintptr_t)view->data + (uintptr_t)lo, vhi = (uintptr_t)view->data + (uintptr_t)hi;
+    uintptr_t vlo = (uintptr_t)view->data + (uintptr_t)lo,
+              vhi = (uintptr_t)view->data + (uintptr_t)hi;
     uintptr_t blo = (uintptr_t)image->storage.data + (uintptr_t)slo;
     uintptr_t bhi = (uintptr_t)image->storage.data + (uintptr_t)shi;
     if (vlo < blo || vhi > bhi)

@@ -93,8 +93,7 @@ void tproc__put_sample(unsigned char *p, tproc_sample s, int c, double v);
 /* --- Image internals used by the decoders ------------------------------------------------- */
 
 /* A new image whose EXIF/ICC fields the decoders fill. The orientation is recorded only. */
-int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width,
-                                ptrdiff_t height, int channels, tproc_sample sample,
-                                tproc_image **out);
+int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width, ptrdiff_t height,
+                                int channels, tproc_sample sample, tproc_image **out);
 
 #endif /* TILEPROC_INTERNAL_H */

@@ -86,8 +86,8 @@ int tproc__output_write(tproc__output *out, const void *data, size_t n)
     if (n > out->capacity - out->size) {
         size_t want, cap = out->capacity ? out->capacity : 65536;
         if (tproc__add(out->size, n, &want)) {
-            out->status = tproc__error(out->ctx, TPROC_ERR_OVERFLOW, "%s: output too large",
-                                       out->name);
+            out->status =
+                tproc__error(out->ctx, TPROC_ERR_OVERFLOW, "%s: output too large", out->name);
             return out->status;
         }
         while (cap < want)
@@ -155,8 +155,8 @@ static int slurp(tproc_ctx *ctx, tproc__input *in, unsigned char **data, size_t 
         if (tproc__output_write(&buf, chunk, got))
             break;
     if (!buf.status && in->error)
-        buf.status = tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", in->name,
-                                  strerror(in->error));
+        buf.status =
+            tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", in->name, strerror(in->error));
     if (buf.status) {
         tproc__dealloc(ctx, buf.data);
         return buf.status;
@@ -175,8 +175,8 @@ static int run_info(tproc_ctx *ctx, tproc__input *in, tproc_info *out)
     if (status)
         return status;
     memset(out, 0, sizeof *out);
-    status = format == TPROC_FILE_PNG ? tproc__png_info(ctx, in, out)
-                                      : tproc__jpeg_info(ctx, in, out);
+    status =
+        format == TPROC_FILE_PNG ? tproc__png_info(ctx, in, out) : tproc__jpeg_info(ctx, in, out);
     if (!status) {
         out->format = format;
         if (out->orientation < 1 || out->orientation > 8)
@@ -289,7 +289,8 @@ int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info 
 int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t size, tproc_info *out)
 {
     if (!out || (!data && size))
-        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read_memory: no data or output pointer");
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "tproc_info_read_memory: no data or output pointer");
     tproc__input in = {"<memory>", NULL, data, size, 0, 0};
     return run_info(ctx, &in, out);
 }
@@ -310,8 +311,8 @@ void tproc_save_options_from_image(tproc_save_options *options, const tproc_imag
     options->exif = tproc_image_exif(image, &options->exif_size);
 }
 
-int tproc__save_options_resolve(tproc_ctx *ctx, const char *name,
-                                const tproc_save_options *options, tproc_save_options *o)
+int tproc__save_options_resolve(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
+                                tproc_save_options *o)
 {
     if (options)
         *o = *options;

@@ -17,7 +17,7 @@ typedef struct tproc__input {
     FILE *fp;                  /* read from here when not NULL */
     const unsigned char *data; /* else from this memory */
     size_t size, pos;
-    int error;                 /* errno of a failed fread, 0 if none */
+    int error; /* errno of a failed fread, 0 if none */
 } tproc__input;
 
 /* Reads up to n bytes; returns how many (fewer only at end of data or on error, see ->error). */
@@ -29,7 +29,7 @@ typedef struct tproc__output {
     FILE *fp;            /* write here when not NULL */
     unsigned char *data; /* else grow this buffer (tproc_malloc'd) */
     size_t size, capacity;
-    int status;          /* first failure, TPROC_OK if none */
+    int status; /* first failure, TPROC_OK if none */
 } tproc__output;
 
 /* Appends n bytes; on failure records the error in out->ctx, sets out->status, returns it. */
@@ -54,8 +54,8 @@ int tproc__atomic_commit(tproc_ctx *ctx, tproc__atomic_file *file, int status);
 
 /* Fills *o from options (NULL: defaults) and checks it: quality, compression, a known format.
  * name is for messages. */
-int tproc__save_options_resolve(tproc_ctx *ctx, const char *name,
-                                const tproc_save_options *options, tproc_save_options *o);
+int tproc__save_options_resolve(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
+                                tproc_save_options *o);
 /* The channels and sample type an encoder takes for an image of channels/sample: PNG turns f32
  * into u16; JPEG takes u8 gray or RGB (alpha dropped). */
 void tproc__encodable_format(tproc_file_format format, int *channels, tproc_sample *sample);

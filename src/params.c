@@ -92,8 +92,8 @@ static int in_range(const tproc_param_desc *p, double v)
     return 1;
 }
 
-static int set_number(tproc_ctx *ctx, const tproc_filter *f, tproc_params *params, int i,
-                      double v, const char *text)
+static int set_number(tproc_ctx *ctx, const tproc_filter *f, tproc_params *params, int i, double v,
+                      const char *text)
 {
     const tproc_param_desc *p = &f->params[i];
     char got[64], range[80];
@@ -115,8 +115,8 @@ static int set_number(tproc_ctx *ctx, const tproc_filter *f, tproc_params *param
         if (!in_range(p, v))
             return tproc__filter_error(ctx, f, "%s must be in %s, got %s", p->name, range, got);
         if (p->type == TPROC_PARAM_INT && v != floor(v))
-            return tproc__filter_error(ctx, f, "%s must be a whole number in %s, got %s",
-                                       p->name, range, got);
+            return tproc__filter_error(ctx, f, "%s must be a whole number in %s, got %s", p->name,
+                                       range, got);
     }
     params->value[i] = v;
     params->given |= 1u << i;
@@ -207,8 +207,8 @@ static int set_text(tproc_ctx *ctx, const tproc_filter *f, tproc_params *params,
     if (end == text || *end != '\0') {
         char range[80];
         format_range(p, range, sizeof range);
-        return tproc__filter_error(ctx, f, "%s must be a number in %s, got '%.40s'", p->name,
-                                   range, text);
+        return tproc__filter_error(ctx, f, "%s must be a number in %s, got '%.40s'", p->name, range,
+                                   text);
     }
     return set_number(ctx, f, params, i, v, text);
 }
@@ -332,9 +332,9 @@ int tproc_params_format(const tproc_filter *filter, const tproc_params *params, 
             value[0] = '\0';
             for (int r = 0; r < params->matrix_height; r++)
                 for (int c = 0; c < params->matrix_width; c++) {
-                    int w = snprintf(value + at, sizeof value - at, "%s%.10g",
-                                     c ? " " : (r ? ";" : ""),
-                                     params->matrix[r * params->matrix_width + c]);
+                    int w =
+                        snprintf(value + at, sizeof value - at, "%s%.10g", c ? " " : (r ? ";" : ""),
+                                 params->matrix[r * params->matrix_width + c]);
                     if (w > 0 && (size_t)w < sizeof value - at)
                         at += (size_t)w;
                 }

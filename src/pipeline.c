@@ -271,12 +271,12 @@ int tproc_pipeline_run_into(tproc_pipeline *pipeline, const tproc_view *in, cons
     tproc_format want = format_of(out), got = plan.output;
     if (want.width != got.width || want.height != got.height || want.channels != got.channels ||
         want.sample != got.sample)
-        status = tproc__error(ctx, TPROC_ERR_ARG,
-                              "run: the output view is %tdx%td, %d %s channels; the pipeline "
-                              "makes %tdx%td, %d %s channels",
-                              want.width, want.height, want.channels,
-                              tproc_sample_name(want.sample), got.width, got.height,
-                              got.channels, tproc_sample_name(got.sample));
+        status =
+            tproc__error(ctx, TPROC_ERR_ARG,
+                         "run: the output view is %tdx%td, %d %s channels; the pipeline "
+                         "makes %tdx%td, %d %s channels",
+                         want.width, want.height, want.channels, tproc_sample_name(want.sample),
+                         got.width, got.height, got.channels, tproc_sample_name(got.sample));
     else
         status = execute_into(&plan, &source, out, options);
     tproc__plan_release(&plan);

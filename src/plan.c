@@ -93,8 +93,8 @@ tproc_rect tproc__plan_tile(const tproc__plan *plan, size_t index)
     tproc_rect r;
     r.x = (ptrdiff_t)(index % plan->tiles_across) * plan->tile_width;
     r.y = (ptrdiff_t)(index / plan->tiles_across) * plan->tile_height;
-    r.width = plan->output.width - r.x < plan->tile_width ? plan->output.width - r.x
-                                                          : plan->tile_width;
+    r.width =
+        plan->output.width - r.x < plan->tile_width ? plan->output.width - r.x : plan->tile_width;
     r.height = plan->output.height - r.y < plan->tile_height ? plan->output.height - r.y
                                                              : plan->tile_height;
     return r;
@@ -261,10 +261,10 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
             plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(out, f32));
         }
         if (st->filter->scratch_size && need.width > 0 && out.width > 0)
-            plan->scratch_bytes = max_size(
-                plan->scratch_bytes,
-                st->filter->scratch_size(&st->params, &st->stage, &st->work_in, need.width,
-                                         need.height, out.width, out.height));
+            plan->scratch_bytes =
+                max_size(plan->scratch_bytes,
+                         st->filter->scratch_size(&st->params, &st->stage, &st->work_in, need.width,
+                                                  need.height, out.width, out.height));
         if (!st->filter->process) {
             tproc_rect in_row = {0, 0, need.width, 1}, out_row = {0, 0, out.width, 1};
             plan->row_bytes = max_size(plan->row_bytes, area_bytes(in_row, in_px));

@@ -92,8 +92,8 @@ int tproc_filter_register(tproc_ctx *ctx, const tproc_filter *filter)
         const tproc_param_desc *p = &filter->params[i];
         if (!valid_name(p->name) || p->type < TPROC_PARAM_INT || p->type > TPROC_PARAM_MATRIX ||
             (p->type == TPROC_PARAM_ENUM && !p->choices))
-            return tproc__error(ctx, TPROC_ERR_ARG, "filter '%s': parameter %d is malformed",
-                                name, i);
+            return tproc__error(ctx, TPROC_ERR_ARG, "filter '%s': parameter %d is malformed", name,
+                                i);
     }
     pthread_mutex_lock(&lock);
     int status = TPROC_OK;

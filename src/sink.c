@@ -46,8 +46,7 @@ static int sink_alloc(tproc_ctx *ctx, int kind, tproc_sink **out)
     return TPROC_OK;
 }
 
-int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write, void *user,
-                            tproc_sink **out)
+int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write, void *user, tproc_sink **out)
 {
     if (!out || !write)
         return tproc__error(ctx, TPROC_ERR_ARG, "sink: no write function or output pointer");
@@ -100,7 +99,8 @@ int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *
         return status;
     s->options = o;
     /* Keep copies: the caller's blocks (a source's, say) may not outlive the run's start. */
-    if (o.icc && o.icc_size && !(status = tproc__alloc_uninit(ctx, o.icc_size, "ICC copy", &s->icc)))
+    if (o.icc && o.icc_size &&
+        !(status = tproc__alloc_uninit(ctx, o.icc_size, "ICC copy", &s->icc)))
         s->options.icc = memcpy(s->icc, o.icc, o.icc_size);
     if (!status && o.exif && o.exif_size &&
         !(status = tproc__alloc_uninit(ctx, o.exif_size, "EXIF copy", &s->exif)))

@@ -144,8 +144,8 @@ int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options
                 break;
         status = buf.status;
         if (!status && in.error)
-            status = tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", s->path,
-                                  strerror(in.error));
+            status =
+                tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", s->path, strerror(in.error));
         s->data = buf.data;
         tproc__input mem = {s->path, NULL, buf.data, buf.size, 0, 0};
         s->in = mem;
@@ -288,9 +288,9 @@ int tproc__source_load_whole(tproc_source *s, tproc_image **out)
     /* Rows as stored; the orientation becomes a view transform afterwards. */
     tproc_format stored = s->kind == TPROC__SOURCE_FILE ? s->dec.format : s->format;
     tproc_image *image;
-    int status = tproc__image_new_for_decode(s->ctx, s->kind == TPROC__SOURCE_FILE ? s->path : "source",
-                                             stored.width, stored.height, stored.channels,
-                                             stored.sample, &image);
+    int status = tproc__image_new_for_decode(
+        s->ctx, s->kind == TPROC__SOURCE_FILE ? s->path : "source", stored.width, stored.height,
+        stored.channels, stored.sample, &image);
     if (status)
         return status;
     tproc_view v = tproc_image_view(image);

@@ -68,9 +68,12 @@ static const struct {
     const char *name;
     tproc_border border;
 } border_names[] = {
-    {"constant", TPROC_BORDER_CONSTANT},      {"replicate", TPROC_BORDER_REPLICATE},
-    {"reflect", TPROC_BORDER_REFLECT},        {"reflect101", TPROC_BORDER_REFLECT_101},
-    {"reflect_101", TPROC_BORDER_REFLECT_101}, {"reflect-101", TPROC_BORDER_REFLECT_101},
+    {"constant", TPROC_BORDER_CONSTANT},
+    {"replicate", TPROC_BORDER_REPLICATE},
+    {"reflect", TPROC_BORDER_REFLECT},
+    {"reflect101", TPROC_BORDER_REFLECT_101},
+    {"reflect_101", TPROC_BORDER_REFLECT_101},
+    {"reflect-101", TPROC_BORDER_REFLECT_101},
     {"wrap", TPROC_BORDER_WRAP},
 };
 

@@ -19,13 +19,13 @@
 
 typedef struct band_state {
     tproc_source *source;
-    tproc_image *whole;   /* the whole input, when not streaming */
-    unsigned char *buf;   /* the window of rows, when streaming */
+    tproc_image *whole; /* the whole input, when not streaming */
+    unsigned char *buf; /* the window of rows, when streaming */
     ptrdiff_t stride, capacity;
-    ptrdiff_t base;       /* the source row at buf's first row */
+    ptrdiff_t base;         /* the source row at buf's first row */
     ptrdiff_t have0, have1; /* rows [have0, have1) are in buf */
     tproc_sink *sink;
-    tproc_image *strip;   /* one strip of output rows */
+    tproc_image *strip; /* one strip of output rows */
 } band_state;
 
 /* Reads source rows [have1, y1) into the window, discarding rows before y0 on the way. */
@@ -192,9 +192,9 @@ static void stream_tiles(tproc_ctx *ctx, const tproc_source *source, tproc_run_o
     }
 }
 
-static int plan_stream(tproc_pipeline *pipeline, tproc_source *source,
-                       const tproc_run_options *ro, const tproc_stream_options *so,
-                       tproc__plan *plan, int *streams, size_t *whole_bytes, ptrdiff_t *tallest)
+static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tproc_run_options *ro,
+                       const tproc_stream_options *so, tproc__plan *plan, int *streams,
+                       size_t *whole_bytes, ptrdiff_t *tallest)
 {
     tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
     tproc_params first;

@@ -31,8 +31,8 @@ struct tproc_source {
     int dec_open;
     tproc_file_format file_format;
     tproc_load_options options;
-    int orientation;  /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
-    int shrink;       /* the DCT scale denominator the decoder runs at */
+    int orientation; /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
+    int shrink;      /* the DCT scale denominator the decoder runs at */
     tproc_format full_format; /* the stored size at scale 1 */
 };
 

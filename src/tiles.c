@@ -32,7 +32,8 @@ int tproc_tiles_new(tproc_ctx *ctx, const tproc_view *src, const tproc_tiles_opt
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_tiles_new: invalid view or options");
     const tproc_halo *h = &options->halo;
     if (options->tile_width < 1 || options->tile_height < 1)
-        return tproc__error(ctx, TPROC_ERR_ARG, "tiles: tile size must be at least 1x1, got %tdx%td",
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "tiles: tile size must be at least 1x1, got %tdx%td",
                             options->tile_width, options->tile_height);
     /* A halo may exceed the image (reflections bounce), but not absurdly: keep the tile plus
      * halo addressable and under the memory limit, checked below. */

@@ -22,8 +22,7 @@ size_t tproc_view_pixel_size(const tproc_view *view)
 static int check_shape(ptrdiff_t width, ptrdiff_t height, int channels, tproc_sample sample,
                        ptrdiff_t pixel_stride, ptrdiff_t row_stride)
 {
-    if (width <= 0 || height <= 0 || channels < 1 || channels > 4 ||
-        tproc_sample_size(sample) == 0)
+    if (width <= 0 || height <= 0 || channels < 1 || channels > 4 || tproc_sample_size(sample) == 0)
         return TPROC_ERR_ARG;
     size_t pixel = (size_t)channels * tproc_sample_size(sample);
     if (pixel_stride == PTRDIFF_MIN || row_stride == PTRDIFF_MIN)
@@ -46,8 +45,7 @@ int tproc_view_init(tproc_view *out, void *data, ptrdiff_t width, ptrdiff_t heig
 {
     if (!out || !data)
         return TPROC_ERR_ARG;
-    if (width <= 0 || height <= 0 || channels < 1 || channels > 4 ||
-        tproc_sample_size(sample) == 0)
+    if (width <= 0 || height <= 0 || channels < 1 || channels > 4 || tproc_sample_size(sample) == 0)
         return TPROC_ERR_ARG;
     size_t pixel = (size_t)channels * tproc_sample_size(sample), row;
     if (pixel_stride == 0)
@@ -70,8 +68,8 @@ int tproc_view_validate(const tproc_view *view)
 {
     if (!view || !view->data)
         return TPROC_ERR_ARG;
-    return check_shape(view->width, view->height, view->channels, view->sample,
-                       view->pixel_stride, view->row_stride);
+    return check_shape(view->width, view->height, view->channels, view->sample, view->pixel_stride,
+                       view->row_stride);
 }
 
 void tproc__view_extent(const tproc_view *v, ptrdiff_t *lo, ptrdiff_t *hi)

@@ -33,7 +33,8 @@ int main(void)
     int run = srunner_ntests_run(runner);
     srunner_free(runner);
     if (run == 0) {
-        fprintf(stderr, "no test ran (CK_RUN_SUITE=%s)\n", getenv("CK_RUN_SUITE") ? getenv("CK_RUN_SUITE") : "");
+        fprintf(stderr, "no test ran (CK_RUN_SUITE=%s)\n",
+                getenv("CK_RUN_SUITE") ? getenv("CK_RUN_SUITE") : "");
         return EXIT_FAILURE;
     }
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

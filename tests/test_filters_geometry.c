@@ -83,17 +83,34 @@ static img ref_shift(img *in, ptrdiff_t dx, ptrdiff_t dy, tproc_border b)
 static img ref_geometry(img *in, int kind, ptrdiff_t cx, ptrdiff_t cy, ptrdiff_t cw, ptrdiff_t ch)
 {
     int turn = kind == 3 || kind == 5;
-    img out = kind == 0 ? img_new(cw, ch, in->c) : img_new(turn ? in->h : in->w, turn ? in->w : in->h, in->c);
+    img out = kind == 0 ? img_new(cw, ch, in->c)
+                        : img_new(turn ? in->h : in->w, turn ? in->w : in->h, in->c);
     for (ptrdiff_t y = 0; y < out.h; y++)
         for (ptrdiff_t x = 0; x < out.w; x++) {
             ptrdiff_t sx = x, sy = y;
             switch (kind) {
-            case 0: sx = x + cx; sy = y + cy; break;
-            case 1: sx = in->w - 1 - x; break;
-            case 2: sy = in->h - 1 - y; break;
-            case 3: sx = y; sy = in->h - 1 - x; break;
-            case 4: sx = in->w - 1 - x; sy = in->h - 1 - y; break;
-            case 5: sx = in->w - 1 - y; sy = x; break;
+            case 0:
+                sx = x + cx;
+                sy = y + cy;
+                break;
+            case 1:
+                sx = in->w - 1 - x;
+                break;
+            case 2:
+                sy = in->h - 1 - y;
+                break;
+            case 3:
+                sx = y;
+                sy = in->h - 1 - x;
+                break;
+            case 4:
+                sx = in->w - 1 - x;
+                sy = in->h - 1 - y;
+                break;
+            case 5:
+                sx = in->w - 1 - y;
+                sy = x;
+                break;
             }
             memcpy(at(&out, x, y), at(in, sx, sy), (size_t)in->c);
         }
@@ -102,8 +119,8 @@ static img ref_geometry(img *in, int kind, ptrdiff_t cx, ptrdiff_t cy, ptrdiff_t
 
 static void assert_img(const tproc_view *v, img *ref, const char *what)
 {
-    ck_assert_msg(v->width == ref->w && v->height == ref->h, "%s: size %tdx%td, want %tdx%td",
-                  what, v->width, v->height, ref->w, ref->h);
+    ck_assert_msg(v->width == ref->w && v->height == ref->h, "%s: size %tdx%td, want %tdx%td", what,
+                  v->width, v->height, ref->w, ref->h);
     for (ptrdiff_t y = 0; y < ref->h; y++)
         for (ptrdiff_t x = 0; x < ref->w; x++)
             ck_assert_msg(memcmp(tproc_view_pixel(v, x, y), at(ref, x, y), (size_t)ref->c) == 0,
@@ -130,8 +147,12 @@ START_TEST(geometry_mid_chain_matches_reference)
         char s1[128], g[128], s2[128];
         snprintf(s1, sizeof s1, "tu_shift:left=3,top=3,right=3,bottom=3,dx=%d,dy=%d", dx1, dy1);
         snprintf(s2, sizeof s2, "tu_shift:left=3,top=3,right=3,bottom=3,dx=%d,dy=%d", dx2, dy2);
-        static const char *names[] = {"", "flip:axis=horizontal", "flip:axis=vertical",
-                                      "rotate:angle=90", "rotate:angle=180", "rotate:angle=270"};
+        static const char *names[] = {"",
+                                      "flip:axis=horizontal",
+                                      "flip:axis=vertical",
+                                      "rotate:angle=90",
+                                      "rotate:angle=180",
+                                      "rotate:angle=270"};
         if (kind == 0)
             snprintf(g, sizeof g, "crop:x=%td,y=%td,width=%td,height=%td", cx, cy, cw, ch);
         else
@@ -146,7 +167,8 @@ START_TEST(geometry_mid_chain_matches_reference)
         img want = ref_shift(&gm, dx2, dy2, b);
         for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++) {
             for (int threads = 1; threads <= 3; threads += 2) {
-                tproc_image *out = tu_run(NULL, &sv, chain, 3, tiles[t][0], tiles[t][1], threads, b);
+                tproc_image *out =
+                    tu_run(NULL, &sv, chain, 3, tiles[t][0], tiles[t][1], threads, b);
                 tproc_view ov = tproc_image_view(out);
                 char what[512];
                 snprintf(what, sizeof what, "%s | %s | %s on %tdx%td/%d border %d tile %tdx%td x%d",
@@ -173,7 +195,8 @@ START_TEST(head_geometry_alone_is_a_copy_of_the_view)
 {
     tproc_image *src = tu_random_image(NULL, 13, 9, 3, TPROC_U16, 5);
     tproc_view sv = tproc_image_view(src), want;
-    const char *chain[] = {"rotate:angle=90", "flip:axis=vertical", "crop:x=2,y=1,width=5,height=10"};
+    const char *chain[] = {"rotate:angle=90", "flip:axis=vertical",
+                           "crop:x=2,y=1,width=5,height=10"};
     tproc_image *out = tu_run(NULL, &sv, chain, 3, 0, 0, 0, TPROC_BORDER_REFLECT_101);
     tproc_view r, f, ov = tproc_image_view(out);
     tproc_view_rotate(&sv, 90, &r);

@@ -16,8 +16,8 @@ static void assert_parse_error(const char *spec, int status, const char *needle)
     tproc_params p;
     ck_assert_int_eq(tproc_params_parse(NULL, spec, &f, &p), status);
     ck_assert_ptr_null(f);
-    ck_assert_msg(strstr(tproc_ctx_message(NULL), needle) != NULL,
-                  "'%s': message '%s' lacks '%s'", spec, tproc_ctx_message(NULL), needle);
+    ck_assert_msg(strstr(tproc_ctx_message(NULL), needle) != NULL, "'%s': message '%s' lacks '%s'",
+                  spec, tproc_ctx_message(NULL), needle);
 }
 
 START_TEST(documented_error_texts)
@@ -101,9 +101,9 @@ START_TEST(matrix_text)
 {
     const tproc_filter *f;
     tproc_params p;
-    tu_ok(NULL, tproc_params_parse(NULL,
-                                   "convolve:matrix=-1 -1 -1;-1 16 -1;-1 -1 -1,scale=0.125,offset=0",
-                                   &f, &p));
+    tu_ok(NULL,
+          tproc_params_parse(
+              NULL, "convolve:matrix=-1 -1 -1;-1 16 -1;-1 -1 -1,scale=0.125,offset=0", &f, &p));
     ck_assert_int_eq(p.matrix_width, 3);
     ck_assert_int_eq(p.matrix_height, 3);
     ck_assert(p.matrix[4] == 16.0 && p.matrix[0] == -1.0 && p.matrix[8] == -1.0);
@@ -127,10 +127,10 @@ START_TEST(every_builtin_parses_with_defaults_or_requires_keys)
 {
     size_t n = tproc_filter_count();
     ck_assert_uint_ge(n, 17);
-    static const char *expected[] = {"invert", "grayscale", "brightness", "contrast", "gamma",
-                                     "levels", "threshold", "crop", "flip", "rotate", "box",
-                                     "gaussian", "sharpen", "sobel", "median", "convolve",
-                                     "resize"};
+    static const char *expected[] = {"invert",   "grayscale", "brightness", "contrast", "gamma",
+                                     "levels",   "threshold", "crop",       "flip",     "rotate",
+                                     "box",      "gaussian",  "sharpen",    "sobel",    "median",
+                                     "convolve", "resize"};
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         const tproc_filter *f = tproc_filter_find(expected[i]);
         ck_assert_msg(f != NULL, "no filter %s", expected[i]);

@@ -72,8 +72,8 @@ static void noop_row(const tproc_params *p, const tproc_stage *s, const unsigned
 
 START_TEST(registration_rules)
 {
-    tproc_filter good = {.abi = TPROC_FILTER_ABI, .name = "my_copy", .summary = "copy",
-                         .process_row = noop_row};
+    tproc_filter good = {
+        .abi = TPROC_FILTER_ABI, .name = "my_copy", .summary = "copy", .process_row = noop_row};
     tu_ok(NULL, tproc_filter_register(NULL, &good));
     ck_assert_ptr_eq(tproc_filter_find("my_copy"), &good);
     ck_assert_int_eq(tproc_filter_register(NULL, &good), TPROC_ERR_ARG); /* taken */

@@ -20,13 +20,14 @@ static void check_chain(const tproc_view *src, const char *const *specs, size_t 
     tproc_view wv = tproc_image_view(whole);
     for (size_t t = 0; t < sizeof tilings / sizeof tilings[0]; t++) {
         for (int threads = 1; threads <= 4; threads += 3) {
-            tproc_image *tiled = tu_run(NULL, src, specs, n, tilings[t][0], tilings[t][1], threads, b);
+            tproc_image *tiled =
+                tu_run(NULL, src, specs, n, tilings[t][0], tilings[t][1], threads, b);
             tproc_view tv = tproc_image_view(tiled);
             char what[1024];
             snprintf(what, sizeof what, "%s [%s%s%s%s%s%s%s] border %d, tile %tdx%td, %d threads",
-                     label, specs[0], n > 1 ? " | " : "", n > 1 ? specs[1] : "",
-                     n > 2 ? " | " : "", n > 2 ? specs[2] : "", n > 3 ? " | " : "",
-                     n > 3 ? specs[3] : "", (int)b, tilings[t][0], tilings[t][1], threads);
+                     label, specs[0], n > 1 ? " | " : "", n > 1 ? specs[1] : "", n > 2 ? " | " : "",
+                     n > 2 ? specs[2] : "", n > 3 ? " | " : "", n > 3 ? specs[3] : "", (int)b,
+                     tilings[t][0], tilings[t][1], threads);
             tu_assert_same(&tv, &wv, what);
             tproc_image_free(&tiled);
         }
@@ -75,7 +76,8 @@ START_TEST(random_chains_tile_identically)
         const char *chain[4];
         tproc_format fmt = {w, h, c, s};
         for (size_t k = 0; k < n; k++) {
-            const tproc_filter *f = tproc_filter_at((size_t)tu_rng_range(&rng, 0, (ptrdiff_t)count - 1));
+            const tproc_filter *f =
+                tproc_filter_at((size_t)tu_rng_range(&rng, 0, (ptrdiff_t)count - 1));
             tu_random_spec(&rng, f, fmt.width, fmt.height, specs[k], sizeof specs[k]);
             chain[k] = specs[k];
             /* Track the size so the next crop fits. */

@@ -345,8 +345,8 @@ static const char *tmp_path(const char *name)
 /* File to file: equals load, run, save; a failed run leaves no file. */
 START_TEST(files_stream_like_load_run_save)
 {
-    const char *inputs[] = {"pngsuite/basn2c16.png", "pngsuite/basn6a08.png",
-                            "jpeg/testorig.jpg", "exif/Landscape_2.jpg"};
+    const char *inputs[] = {"pngsuite/basn2c16.png", "pngsuite/basn6a08.png", "jpeg/testorig.jpg",
+                            "exif/Landscape_2.jpg"};
     const char *chain[] = {"gaussian:sigma=1.5", "crop:x=3,y=2,width=20,height=25"};
     for (size_t i = 0; i < 4; i++) {
         tproc_image *img;

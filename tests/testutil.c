@@ -154,8 +154,8 @@ static int shift_process(const tproc_call *call)
     const tproc_params *p = call->params;
     tproc_view src;
     int status = tproc_view_sub(&call->in, (ptrdiff_t)(p->value[SH_LEFT] + p->value[SH_DX]),
-                                (ptrdiff_t)(p->value[SH_TOP] + p->value[SH_DY]),
-                                call->out.width, call->out.height, &src);
+                                (ptrdiff_t)(p->value[SH_TOP] + p->value[SH_DY]), call->out.width,
+                                call->out.height, &src);
     if (status)
         return status;
     return tproc_view_copy(NULL, &src, &call->out);
@@ -212,7 +212,7 @@ void tu_assert_same(const tproc_view *a, const tproc_view *b, const char *what)
 
 /* A random, valid spec for filter f on an image of w x h (the image may change size after). */
 void tu_random_spec(tu_rng *rng, const tproc_filter *f, ptrdiff_t w, ptrdiff_t h, char *buf,
-                        size_t size)
+                    size_t size)
 {
     const char *n = f->name;
     if (!strcmp(n, "crop")) {
@@ -262,9 +262,8 @@ void tu_random_spec(tu_rng *rng, const tproc_filter *f, ptrdiff_t w, ptrdiff_t h
                 else
                     snprintf(value, sizeof value, "%.4f", v);
             }
-            used += (size_t)snprintf(buf + used, size - used, "%c%s=%s", used == strlen(n) ? ':' : ',',
-                                     p->name, value);
+            used += (size_t)snprintf(buf + used, size - used, "%c%s=%s",
+                                     used == strlen(n) ? ':' : ',', p->name, value);
         }
     }
 }
-

@@ -34,26 +34,26 @@ typedef struct tproc_format {
 } tproc_format;
 
 typedef enum tproc_param_type {
-    TPROC_PARAM_INT = 1,    /* an integer in [min, max] */
-    TPROC_PARAM_FLOAT = 2,  /* a finite number in the range */
-    TPROC_PARAM_ENUM = 3,   /* one of choices[]; the value is its index */
-    TPROC_PARAM_MATRIX = 4  /* rows separated by ';', values by spaces; odd width and height */
+    TPROC_PARAM_INT = 1,   /* an integer in [min, max] */
+    TPROC_PARAM_FLOAT = 2, /* a finite number in the range */
+    TPROC_PARAM_ENUM = 3,  /* one of choices[]; the value is its index */
+    TPROC_PARAM_MATRIX = 4 /* rows separated by ';', values by spaces; odd width and height */
 } tproc_param_type;
 
 /* Parameter flags. */
-#define TPROC_PARAM_REQUIRED 1u  /* no default: must be given */
-#define TPROC_PARAM_MIN_OPEN 2u  /* the range excludes min: (min, max] */
-#define TPROC_PARAM_MAX_OPEN 4u  /* the range excludes max */
-#define TPROC_PARAM_OPTIONAL 8u  /* no default: only in effect (and only printed) when given */
+#define TPROC_PARAM_REQUIRED 1u /* no default: must be given */
+#define TPROC_PARAM_MIN_OPEN 2u /* the range excludes min: (min, max] */
+#define TPROC_PARAM_MAX_OPEN 4u /* the range excludes max */
+#define TPROC_PARAM_OPTIONAL 8u /* no default: only in effect (and only printed) when given */
 
 typedef struct tproc_param_desc {
-    const char *name;            /* the key in "filter:key=value" */
+    const char *name; /* the key in "filter:key=value" */
     tproc_param_type type;
-    double def;                  /* default (an index for ENUM) */
-    double min, max;             /* allowed range for INT and FLOAT */
-    unsigned flags;              /* TPROC_PARAM_* */
-    const char *const *choices;  /* ENUM: NULL-terminated names */
-    const char *help;            /* one line for `tileproc filters NAME` */
+    double def;                 /* default (an index for ENUM) */
+    double min, max;            /* allowed range for INT and FLOAT */
+    unsigned flags;             /* TPROC_PARAM_* */
+    const char *const *choices; /* ENUM: NULL-terminated names */
+    const char *help;           /* one line for `tileproc filters NAME` */
 } tproc_param_desc;
 
 #define TPROC_PARAMS_MAX 8
@@ -62,7 +62,7 @@ typedef struct tproc_param_desc {
 /* Parameter values, in the order of the filter's table. */
 typedef struct tproc_params {
     double value[TPROC_PARAMS_MAX];
-    unsigned given;                 /* bit i: value[i] was set explicitly */
+    unsigned given;                  /* bit i: value[i] was set explicitly */
     int matrix_width, matrix_height; /* the MATRIX parameter, if the filter has one */
     double matrix[TPROC_MATRIX_MAX]; /* row-major */
 } tproc_params;
@@ -71,13 +71,13 @@ typedef struct tproc_params {
  * What a filter says about one use of it (one stage of a chain), filled by prepare().
  */
 typedef struct tproc_stage {
-    tproc_format out;  /* the output format and size */
-    tproc_halo halo;   /* extra input pixels each side of an output rectangle (area filters) */
-    int geometry;      /* 1: map_rect() says which input an output rectangle needs */
-    int whole_image;   /* 1: an output row may need input rows far away (flip, rotate) */
-    int premultiply;   /* 1: with alpha, process() gets premultiplied f32 views (see below) */
-    int point;         /* 1: output pixel (x, y) depends only on input pixel (x, y) */
-    void *state;       /* the filter's own precomputed data (kernel weights), or NULL */
+    tproc_format out; /* the output format and size */
+    tproc_halo halo;  /* extra input pixels each side of an output rectangle (area filters) */
+    int geometry;     /* 1: map_rect() says which input an output rectangle needs */
+    int whole_image;  /* 1: an output row may need input rows far away (flip, rotate) */
+    int premultiply;  /* 1: with alpha, process() gets premultiplied f32 views (see below) */
+    int point;        /* 1: output pixel (x, y) depends only on input pixel (x, y) */
+    void *state;      /* the filter's own precomputed data (kernel weights), or NULL */
 } tproc_stage;
 
 typedef struct tproc_filter tproc_filter;
@@ -116,14 +116,14 @@ struct tproc_filter {
 
     /* Geometry filters: the input rectangle that output rectangle out needs (it may reach
      * outside the input; the engine clips and applies the border rule). */
-    void (*map_rect)(const tproc_params *params, const tproc_stage *stage,
-                     const tproc_format *in, tproc_rect out, tproc_rect *in_rect);
+    void (*map_rect)(const tproc_params *params, const tproc_stage *stage, const tproc_format *in,
+                     tproc_rect out, tproc_rect *in_rect);
 
     /* Scratch bytes one call needs for an input of in_w x in_h and an output of out_w x out_h.
      * NULL: none. */
     size_t (*scratch_size)(const tproc_params *params, const tproc_stage *stage,
-                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
-                           ptrdiff_t out_w, ptrdiff_t out_h);
+                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
+                           ptrdiff_t out_h);
 
     /* Fills call->out. Returns TPROC_OK; any error is a bug in the filter. */
     int (*process)(const tproc_call *call);
@@ -201,8 +201,8 @@ TPROC_API double tproc_params_get(const tproc_filter *filter, const tproc_params
                                   const char *key);
 
 /* Writes "name:key=value,..." with every parameter into buf (snprintf semantics). */
-TPROC_API int tproc_params_format(const tproc_filter *filter, const tproc_params *params,
-                                  char *buf, size_t size);
+TPROC_API int tproc_params_format(const tproc_filter *filter, const tproc_params *params, char *buf,
+                                  size_t size);
 
 #ifdef __cplusplus
 }

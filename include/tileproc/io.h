@@ -89,8 +89,7 @@ typedef struct tproc_save_options {
 /* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */
 TPROC_API void tproc_save_options_init(tproc_save_options *options);
 /* The defaults plus image's ICC profile and EXIF. */
-TPROC_API void tproc_save_options_from_image(tproc_save_options *options,
-                                             const tproc_image *image);
+TPROC_API void tproc_save_options_from_image(tproc_save_options *options, const tproc_image *image);
 
 /*
  * Encodes view. PNG takes u8 or u16 (f32 is converted to u16), 1-4 channels. JPEG takes u8

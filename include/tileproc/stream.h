@@ -36,8 +36,7 @@ typedef struct tproc_sink tproc_sink;
  * [y, y + count) of your image. Calls come in order, top to bottom, each row once. Return
  * TPROC_OK or an error status (record a message with the context if you like).
  */
-typedef int (*tproc_read_rows_fn)(void *user, ptrdiff_t y, ptrdiff_t count,
-                                  const tproc_view *rows);
+typedef int (*tproc_read_rows_fn)(void *user, ptrdiff_t y, ptrdiff_t count, const tproc_view *rows);
 /* A user sink: take rows [y, y + rows->height) of the output. Calls come in order. */
 typedef int (*tproc_write_rows_fn)(void *user, ptrdiff_t y, const tproc_view *rows);
 
@@ -50,8 +49,8 @@ TPROC_API int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tpro
  * Rows decoded from a PNG or JPEG file as they are needed (path "-" means stdin). Only the
  * header is read here. options as for tproc_load (orientation applies unless ignored).
  */
-TPROC_API int tproc_source_open(tproc_ctx *ctx, const char *path,
-                                const tproc_load_options *options, tproc_source **out);
+TPROC_API int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
+                                tproc_source **out);
 /* Rows decoded from a PNG or JPEG held in memory (which must outlive the source). */
 TPROC_API int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t size,
                                        const tproc_load_options *options, tproc_source **out);
@@ -74,11 +73,12 @@ TPROC_API int tproc_sink_new_image(tproc_ctx *ctx, tproc_sink **out);
 TPROC_API tproc_image *tproc_sink_take_image(tproc_sink *sink);
 /*
  * Rows encoded into a PNG or JPEG file (format from options or the name; path "-" means
- * stdout, which needs options->format). The metadata options point to is copied. A file is written to a temporary name beside path and
- * renamed over it only when the run succeeds; a failed run leaves nothing behind.
+ * stdout, which needs options->format). The metadata options point to is copied. A file is written
+ * to a temporary name beside path and renamed over it only when the run succeeds; a failed run
+ * leaves nothing behind.
  */
-TPROC_API int tproc_sink_open(tproc_ctx *ctx, const char *path,
-                              const tproc_save_options *options, tproc_sink **out);
+TPROC_API int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *options,
+                              tproc_sink **out);
 /* Frees the sink (NULL is a no-op), removing an unfinished file, and sets *sink to NULL. */
 TPROC_API void tproc_sink_free(tproc_sink **sink);
 

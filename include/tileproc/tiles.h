@@ -34,10 +34,10 @@ TPROC_API int tproc_view_read_border(const tproc_view *src, tproc_rect rect, tpr
                                      const double *value, const tproc_view *dst);
 
 typedef struct tproc_tile {
-    tproc_rect out;     /* the tile, in the source's pixel coordinates */
-    tproc_view in;      /* out grown by the halo: (out.width + left + right) x (... height) */
-    size_t index;       /* 0, 1, ... in row-major tile order */
-    int assembled;      /* 1 when in lies in scratch (the halo crossed an edge), 0 zero-copy */
+    tproc_rect out; /* the tile, in the source's pixel coordinates */
+    tproc_view in;  /* out grown by the halo: (out.width + left + right) x (... height) */
+    size_t index;   /* 0, 1, ... in row-major tile order */
+    int assembled;  /* 1 when in lies in scratch (the halo crossed an edge), 0 zero-copy */
 } tproc_tile;
 
 typedef struct tproc_tiles tproc_tiles;

@@ -98,10 +98,10 @@ TPROC_API int tproc_view_fill(const tproc_view *dst, const double *value);
 
 /* Differences between two views of the same size, channels and sample type. */
 typedef struct tproc_diff {
-    double max_abs;     /* largest |a - b| over all samples, in sample units */
-    double mean_abs;    /* mean |a - b| */
-    size_t differing;   /* samples that are not equal */
-    double psnr;        /* dB against the type's maximum (1.0 for f32); INFINITY when equal */
+    double max_abs;   /* largest |a - b| over all samples, in sample units */
+    double mean_abs;  /* mean |a - b| */
+    size_t differing; /* samples that are not equal */
+    double psnr;      /* dB against the type's maximum (1.0 for f32); INFINITY when equal */
 } tproc_diff;
 TPROC_API int tproc_view_compare(const tproc_view *a, const tproc_view *b, tproc_diff *out);
 

@@ -32,9 +32,9 @@ static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in
 }
 
 /* One row of packed pixels. A real plugin would build a lookup table in prepare. */
-static void posterize_row(const tproc_params *p, const tproc_stage *stage,
-                          const unsigned char *in, unsigned char *out, ptrdiff_t width,
-                          const tproc_format *fin, const tproc_format *fout)
+static void posterize_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
+                          unsigned char *out, ptrdiff_t width, const tproc_format *fin,
+                          const tproc_format *fout)
 {
     (void)stage;
     (void)fout;
