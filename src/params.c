@@ -13,6 +13,9 @@
 
 /* Enough names for every built-in and registered filter. */
 #define REGISTRY_NAMES_MAX 300
+/* Longest value text: a full matrix as tproc_params_format writes it (each value "%.10g", at
+ * most 17 characters, plus a separator) must parse back, so both sides use this size. */
+#define VALUE_TEXT_MAX (TPROC_MATRIX_MAX * 24)
 
 void tproc_params_init(const tproc_filter *filter, tproc_params *params)
 {
@@ -226,9 +229,27 @@ int tproc_params_set_text(tproc_ctx *ctx, const tproc_filter *filter, tproc_para
 
 int tproc_params_check(tproc_ctx *ctx, const tproc_filter *filter, const tproc_params *params)
 {
+    for (int i = 0; i < filter->param_count; i++) {
+        const tproc_param_desc *p = &filter->params[i];
+        int given = (params->given & (1u << i)) != 0;
+        if ((p->flags & TPROC_PARAM_REQUIRED) && !given)
+            return tproc__filter_error(ctx, filter, "%s is required", p->name);
+        /* Values set from C without the setters (given or not: filters read them all) are
+         * checked as the setters would check them. */
+        if (p->type == TPROC_PARAM_MATRIX || ((p->flags & TPROC_PARAM_OPTIONAL) && !given))
+            continue;
+        tproc_params copy = *params;
+        int status = set_number(ctx, filter, &copy, i, params->value[i], NULL);
+        if (status)
+            return status;
+    }
     for (int i = 0; i < filter->param_count; i++)
-        if ((filter->params[i].flags & TPROC_PARAM_REQUIRED) && !(params->given & (1u << i)))
-            return tproc__filter_error(ctx, filter, "%s is required", filter->params[i].name);
+        if (filter->params[i].type == TPROC_PARAM_MATRIX && (params->given & (1u << i)) &&
+            (params->matrix_width < 1 || params->matrix_height < 1 ||
+             params->matrix_width % 2 == 0 || params->matrix_height % 2 == 0 ||
+             params->matrix_width * params->matrix_height > TPROC_MATRIX_MAX))
+            return tproc__filter_error(ctx, filter, "%s must have an odd size up to 25x25",
+                                       filter->params[i].name);
     return TPROC_OK;
 }
 
@@ -261,7 +282,7 @@ int tproc_params_parse(tproc_ctx *ctx, const char *spec, const tproc_filter **fi
     const char *s = spec + name_len;
     if (*s == ':')
         s++;
-    char value[4096];
+    char value[VALUE_TEXT_MAX];
     while (*s) {
         size_t item = strcspn(s, ",");
         const char *eq = memchr(s, '=', item);
@@ -324,7 +345,7 @@ int tproc_params_format(const tproc_filter *filter, const tproc_params *params, 
     int first = 1;
     for (int i = 0; i < filter->param_count; i++) {
         const tproc_param_desc *p = &filter->params[i];
-        char value[4096];
+        char value[VALUE_TEXT_MAX];
         if (p->type == TPROC_PARAM_ENUM) {
             snprintf(value, sizeof value, "%s", p->choices[(size_t)params->value[i]]);
         } else if (p->type == TPROC_PARAM_MATRIX) {

@@ -93,6 +93,16 @@ START_TEST(setters_from_c)
     ck_assert_int_eq(tproc_pipeline_add_filter(pl, f, &empty), TPROC_ERR_PARAM);
     tu_ok(NULL, tproc_pipeline_add_filter(pl, f, &p));
     ck_assert_uint_eq(tproc_pipeline_length(pl), 1);
+    /* Values written straight into the struct are checked as the setters would. */
+    tproc_params raw = p;
+    raw.value[0] = -5;
+    ck_assert_int_eq(tproc_pipeline_add_filter(pl, f, &raw), TPROC_ERR_PARAM);
+    ck_assert_ptr_nonnull(strstr(tproc_ctx_message(NULL), "crop: x must be in"));
+    const tproc_filter *flip = tproc_filter_find("flip");
+    tproc_params_init(flip, &raw);
+    raw.value[0] = 7; /* no such axis */
+    ck_assert_int_eq(tproc_pipeline_add_filter(pl, flip, &raw), TPROC_ERR_PARAM);
+    ck_assert_uint_eq(tproc_pipeline_length(pl), 1);
     tproc_pipeline_free(&pl);
 }
 END_TEST
