@@ -22,7 +22,11 @@
  * computed in double; integer outputs are rounded half up and clamped; f32 is not clamped. u8 uses
  * Q20 fixed-point weights (exact integer sums, one final rounding half up) when prepare() proves
  * the result within 0.5 of the exact real value, so it differs from the exact rounded result by at
- * most one level; otherwise it takes the double path.
+ * most one level; otherwise it takes the double path. Its result is the exact integer
+ * sum_j qy[j] sum_i qx[i] p[i, j], so any order of adding gives the same bytes: the fast path
+ * (packed u8 pixels, sums exact in double) works vertical pass first, per output row an int32
+ * sweep over whole input rows and then per output pixel a double sum over interleaved channels,
+ * both vectorised (process_fast); process_fixed_i64 is the plain formulation for the rest.
  */
 #include "filter_internal.h"
 #include "kernels/resample.h"
@@ -46,6 +50,9 @@ static const tproc_param_desc params_table[] = {
 typedef struct resize_state {
     tproc__rs_axis x, y; /* x with tables, y without */
     int fixed;           /* u8 inputs take the Q20 path */
+    int exact;           /* ... and its sums are exact in double (the fast path, see above) */
+    ptrdiff_t xtp;       /* row length of xq: x.taps rounded up to a multiple of 4 */
+    double *xq;          /* [x.out_n * xtp] x.fixed as doubles, zero after count */
 } resize_state;
 
 /* max(1, round(v)) with round half up; -1 if it does not fit. */
@@ -77,8 +84,29 @@ static void release(tproc_ctx *ctx, tproc_stage *stage)
         return;
     tproc__rs_axis_free(ctx, &st->x);
     tproc__rs_axis_free(ctx, &st->y);
+    if (st->xq)
+        tproc__dealloc(ctx, st->xq);
     tproc__dealloc(ctx, st);
     stage->state = NULL;
+}
+
+/* The horizontal fixed-point weights as doubles, rows padded with zeros to a multiple of 4. */
+static int make_xq(tproc_ctx *ctx, resize_state *st)
+{
+    const tproc__rs_axis *ax = &st->x;
+    size_t cells, bytes;
+    st->xtp = (ax->taps + 3) & ~(ptrdiff_t)3;
+    if (tproc__mul((size_t)ax->out_n, (size_t)st->xtp, &cells) ||
+        tproc__mul(cells, sizeof(double), &bytes))
+        return tproc__error(ctx, TPROC_ERR_OVERFLOW,
+                            "resize: weight tables for %td outputs overflow", ax->out_n);
+    int status = tproc__alloc(ctx, bytes, "resize weight tables", (void **)&st->xq);
+    if (status)
+        return status;
+    for (ptrdiff_t d = 0; d < ax->out_n; d++)
+        for (ptrdiff_t k = 0; k < st->xtp; k++)
+            st->xq[d * st->xtp + k] = k < ax->count[d] ? (double)ax->fixed[d * ax->taps + k] : 0.0;
+    return TPROC_OK;
 }
 
 static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
@@ -126,6 +154,18 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
     double bound = 255.0 * (st->y.fixed_err * st->x.abs_sum + st->y.abs_sum * st->x.fixed_err);
     st->fixed =
         bound < 0.49 && st->x.fixed_abs < INT32_MAX / 256 && st->y.fixed_abs < INT32_MAX / 256;
+    /* The fast path's partial sums are integers of magnitude at most 255 * sum |qy| * sum |qx|
+     * (plus the rounding half, 2^39): exact in double below 2^53. The factors are below 2^23, so
+     * the product is computed exactly. */
+    st->exact = st->fixed && 255.0 * (double)st->x.fixed_abs * (double)st->y.fixed_abs <
+                                 9007199254740992.0 - 1099511627776.0;
+    if (st->exact) {
+        status = make_xq(ctx, st);
+        if (status) {
+            release(ctx, stage);
+            return status;
+        }
+    }
 
     stage->out = *in;
     stage->out.width = ow;
@@ -151,14 +191,42 @@ static void map_rect(const tproc_params *params, const tproc_stage *stage, const
     in_rect->height = hi - lo;
 }
 
-/* Scratch: the horizontal pass's rows, then one accumulator row (8 bytes a sample each), then
- * one output row's vertical weights (taps doubles and taps int32s). */
+/* Scratch, the larger of: the double path's horizontal rows, then one accumulator row (8 bytes
+ * a sample each), then one output row's vertical weights (taps doubles and taps int32s); the
+ * fast path's layout (fast_layout). */
+typedef struct fast_layout {
+    size_t v, acc, rows, wd, wq, total;
+} fast_layout;
+
+/* The fast path: one vertical sum row as doubles (in_w * ch, then zeros for the horizontal
+ * pass's reads past its end), the same row as int32 accumulators, the vertical taps' row
+ * pointers, their weights in double and fixed point. Each part 64-byte aligned. */
+static fast_layout get_fast_layout(const resize_state *st, int channels, ptrdiff_t in_w)
+{
+    fast_layout l = {0, 0, 0, 0, 0, SIZE_MAX};
+    size_t n, pad, sizes[5], total = 0;
+    if (tproc__mul((size_t)in_w, (size_t)channels, &n) ||
+        tproc__mul((size_t)st->xtp + 1, (size_t)channels, &pad) || tproc__add(n, pad + 4, &pad) ||
+        tproc__mul(pad, sizeof(double), &sizes[0]) || tproc__mul(n, sizeof(int32_t), &sizes[1]) ||
+        tproc__mul((size_t)st->y.taps, sizeof(void *), &sizes[2]) ||
+        tproc__mul((size_t)st->y.taps, sizeof(double), &sizes[3]) ||
+        tproc__mul((size_t)st->y.taps, sizeof(int32_t), &sizes[4]))
+        return l;
+    size_t *offs[5] = {&l.v, &l.acc, &l.rows, &l.wd, &l.wq};
+    for (int i = 0; i < 5; i++) {
+        *offs[i] = total;
+        if (tproc__align_up(sizes[i], 64, &sizes[i]) || tproc__add(total, sizes[i], &total))
+            return l;
+    }
+    l.total = total;
+    return l;
+}
+
 static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
                            const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
                            ptrdiff_t out_h)
 {
     (void)params;
-    (void)in_w;
     (void)in_h;
     const resize_state *st = stage->state;
     size_t rows = tproc__rs_axis_span_bound(&st->y, out_h), row, total, weights;
@@ -167,6 +235,10 @@ static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
         tproc__mul((size_t)st->y.taps, sizeof(double) + sizeof(int32_t), &weights) ||
         tproc__add(total, weights, &total))
         return SIZE_MAX; /* the engine's allocation fails with a clear error */
+    if (st->exact) {
+        size_t fast = get_fast_layout(st, in->channels, in_w).total;
+        total = fast > total ? fast : total;
+    }
     return total;
 }
 
@@ -208,6 +280,26 @@ RESIZE_HPASS(hpass_u8, load_u8, 1)
 RESIZE_HPASS(hpass_u16, load_u16, 2)
 RESIZE_HPASS(hpass_f32, load_f32, 4)
 
+/* Not under ThreadSanitizer: the ifunc resolver runs before TSan's runtime is up and crashes. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) &&       \
+    !defined(__SANITIZE_THREAD__)
+#define TPROC__CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TPROC__CLONES
+#endif
+
+/* The double path's vertical pass: acc = sum_k w[k] * h[k * n + i], tap by tap as always (the
+ * AVX2 build does the same operations, four samples at a time). */
+TPROC__CLONES static void vd_row(double *restrict acc, const double *restrict h, ptrdiff_t n,
+                                 const double *w, int32_t count)
+{
+    for (ptrdiff_t i = 0; i < n; i++)
+        acc[i] = 0;
+    for (int32_t k = 0; k < count; k++, h += n)
+        for (ptrdiff_t i = 0; i < n; i++)
+            acc[i] += w[k] * h[i];
+}
+
 static void process_double(const tproc_call *call, const resize_state *st, ptrdiff_t row0,
                            ptrdiff_t rows)
 {
@@ -231,12 +323,7 @@ static void process_double(const tproc_call *call, const resize_state *st, ptrdi
         ptrdiff_t first;
         int32_t count;
         tproc__rs_axis_row(&st->y, call->out_rect.y + y, &first, &count, w, NULL);
-        const double *hr = h + (first - row0) * n;
-        for (ptrdiff_t i = 0; i < n; i++)
-            acc[i] = 0;
-        for (int32_t k = 0; k < count; k++, hr += n)
-            for (ptrdiff_t i = 0; i < n; i++)
-                acc[i] += w[k] * hr[i];
+        vd_row(acc, h + (first - row0) * n, n, w, count);
         for (ptrdiff_t x = 0; x < ow; x++) {
             unsigned char *p = tproc_view_pixel(out, x, y);
             const double *a = acc + x * ch;
@@ -255,9 +342,11 @@ static void process_double(const tproc_call *call, const resize_state *st, ptrdi
     }
 }
 
-/* u8 in Q20: int32 horizontal sums (no rounding kept in between), int64 vertical sums. */
-static void process_fixed(const tproc_call *call, const resize_state *st, ptrdiff_t row0,
-                          ptrdiff_t rows)
+/* u8 in Q20, straightforwardly: int32 horizontal sums (no rounding kept in between), int64
+ * vertical sums. For inputs whose pixels are not packed and the (unreachable with these kernels)
+ * case where the fast path's sums might not be exact in double. */
+static void process_fixed_i64(const tproc_call *call, const resize_state *st, ptrdiff_t row0,
+                              ptrdiff_t rows)
 {
     const tproc_view *in = &call->in, *out = &call->out;
     const tproc__rs_axis *ax = &st->x, *ay = &st->y;
@@ -304,13 +393,173 @@ static void process_fixed(const tproc_call *call, const resize_state *st, ptrdif
     }
 }
 
+/* --- u8 fast path --------------------------------------------------------------------------- */
+
+/* Vertical pass for one output row: v[i] = sum_j wq[j] * rows[j][i] over n samples. The sums
+ * are exact in int32 (any partial sum is at most 255 * sum |wq| < 2^31 in magnitude, checked by
+ * prepare), so the taps can go in any order: four rows per sweep over the accumulator row. */
+TPROC__CLONES static void vq_row(double *restrict v, int32_t *restrict acc,
+                                 const uint8_t *const *rows, const int32_t *wq, int32_t count,
+                                 size_t n)
+{
+    int32_t j = 0;
+    if (count >= 4) {
+        const uint8_t *a = rows[0], *b = rows[1], *c = rows[2], *d = rows[3];
+        int32_t wa = wq[0], wb = wq[1], wc = wq[2], wd = wq[3];
+        for (size_t i = 0; i < n; i++)
+            acc[i] = wa * a[i] + wb * b[i] + wc * c[i] + wd * d[i];
+        j = 4;
+    } else {
+        const uint8_t *a = rows[0];
+        int32_t wa = wq[0];
+        for (size_t i = 0; i < n; i++)
+            acc[i] = wa * a[i];
+        j = 1;
+    }
+    for (; j + 4 <= count; j += 4) {
+        const uint8_t *a = rows[j], *b = rows[j + 1], *c = rows[j + 2], *d = rows[j + 3];
+        int32_t wa = wq[j], wb = wq[j + 1], wc = wq[j + 2], wd = wq[j + 3];
+        for (size_t i = 0; i < n; i++)
+            acc[i] += wa * a[i] + wb * b[i] + wc * c[i] + wd * d[i];
+    }
+    for (; j < count; j++) {
+        const uint8_t *a = rows[j];
+        int32_t wa = wq[j];
+        for (size_t i = 0; i < n; i++)
+            acc[i] += wa * a[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = (double)acc[i];
+}
+
+/* A Q40 sum to u8, as the integer path does: floor((s + 2^39) / 2^40) clamped to [0, 255]. s is
+ * an integer below 2^53 in magnitude, so both steps are exact. */
+static inline unsigned char q40_to_u8(double s)
+{
+    double r = (s + 549755813888.0) * (1.0 / 1099511627776.0);
+    return (unsigned char)(r < 0.0 ? 0 : r >= 255.0 ? 255 : (int)r);
+}
+
+/* Horizontal pass over one vertical sum row v (in_x's sample first) into ow output pixels:
+ * pixel x sums xq[x * xtp + k] * v[(first[x] - in_x) * ch + k * ch + c]. Every product and
+ * partial sum is an integer below 2^53 (prepare checked), so double arithmetic is exact and the
+ * order free: independent sums over taps of different residues hide the adds' latency, and xq's
+ * zeros after count pad the taps to a multiple of 4 (v has zeros after its end for them). */
+TPROC__CLONES static void hq_c1(unsigned char *out, ptrdiff_t ps, const double *v, const double *xq,
+                                ptrdiff_t xtp, const ptrdiff_t *first, const int32_t *count,
+                                ptrdiff_t ow, ptrdiff_t in_x)
+{
+    for (ptrdiff_t x = 0; x < ow; x++) {
+        const double *w = xq + x * xtp, *p = v + (first[x] - in_x);
+        int32_t n4 = (count[x] + 3) & ~3;
+        double s[4] = {0.0, 0.0, 0.0, 0.0};
+        for (int32_t k = 0; k < n4; k += 4)
+            for (int u = 0; u < 4; u++)
+                s[u] += w[k + u] * p[k + u];
+        out[x * ps] = q40_to_u8((s[0] + s[1]) + (s[2] + s[3]));
+    }
+}
+
+/* Channels 2-4 take a vector of 4 samples per tap (2 channels: two taps; 3 channels: the next
+ * pixel's first sample rides along, never stored), two taps per step. */
+#if defined(__GNUC__)
+typedef double v4d __attribute__((vector_size(32)));
+#define HQ_VEC(CH, TAPSTEP)                                                                        \
+    v4d s0 = {0.0, 0.0, 0.0, 0.0}, s1 = s0, a, b;                                                  \
+    for (int32_t k = 0; k < n; k += 2 * (TAPSTEP), p += 2 * (TAPSTEP) * (CH)) {                    \
+        memcpy(&a, p, sizeof a);                                                                   \
+        memcpy(&b, p + (TAPSTEP) * (CH), sizeof b);                                                \
+        v4d wa = {w[k], w[k], w[k + (TAPSTEP)-1], w[k + (TAPSTEP)-1]};                             \
+        v4d wb = {w[k + (TAPSTEP)], w[k + (TAPSTEP)], w[k + 2 * (TAPSTEP)-1],                      \
+                  w[k + 2 * (TAPSTEP)-1]};                                                         \
+        s0 += wa * a;                                                                              \
+        s1 += wb * b;                                                                              \
+    }                                                                                              \
+    v4d t = s0 + s1;                                                                               \
+    double acc[4] = {t[0], t[1], t[2], t[3]}
+#else
+#define HQ_VEC(CH, TAPSTEP)                                                                        \
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};                                                          \
+    for (int32_t k = 0; k < n; k += (TAPSTEP), p += (TAPSTEP) * (CH))                              \
+        for (int c = 0; c < 4; c++)                                                                \
+    acc[c] += w[k + ((CH) == 2 ? c / 2 : 0)] * p[c]
+#endif
+
+#define HQ_FUNC(NAME, CH, TAPSTEP, STORE)                                                          \
+    TPROC__CLONES static void NAME(unsigned char *out, ptrdiff_t ps, const double *v,              \
+                                   const double *xq, ptrdiff_t xtp, const ptrdiff_t *first,        \
+                                   const int32_t *count, ptrdiff_t ow, ptrdiff_t in_x)             \
+    {                                                                                              \
+        for (ptrdiff_t x = 0; x < ow; x++) {                                                       \
+            const double *w = xq + x * xtp, *p = v + (first[x] - in_x) * (CH);                     \
+            int32_t n = (count[x] + 2 * (TAPSTEP)-1) & ~(2 * (TAPSTEP)-1);                         \
+            HQ_VEC(CH, TAPSTEP);                                                                   \
+            unsigned char *o = out + x * ps;                                                       \
+            STORE;                                                                                 \
+        }                                                                                          \
+    }
+HQ_FUNC(hq_c2, 2, 2, (o[0] = q40_to_u8(acc[0] + acc[2]), o[1] = q40_to_u8(acc[1] + acc[3])))
+HQ_FUNC(hq_c3, 3, 1, (o[0] = q40_to_u8(acc[0]), o[1] = q40_to_u8(acc[1]), o[2] = q40_to_u8(acc[2])))
+HQ_FUNC(hq_c4, 4, 1,
+        (o[0] = q40_to_u8(acc[0]), o[1] = q40_to_u8(acc[1]), o[2] = q40_to_u8(acc[2]),
+         o[3] = q40_to_u8(acc[3])))
+
+/* u8 in Q20, vertical pass first: for each output row, the exact int32 vertical sums over the
+ * input tile's width, then the horizontal sums in double, exact too. The result is the same
+ * integer sum of products as process_fixed_i64's, only added in another order. */
+static void process_fast(const tproc_call *call, const resize_state *st)
+{
+    const tproc_view *in = &call->in, *out = &call->out;
+    const tproc__rs_axis *ax = &st->x, *ay = &st->y;
+    int ch = in->channels;
+    size_t n = (size_t)in->width * (size_t)ch;
+    fast_layout l = get_fast_layout(st, ch, in->width);
+    unsigned char *s = call->scratch;
+    double *v = (double *)(void *)(s + l.v);
+    int32_t *acc = (int32_t *)(void *)(s + l.acc);
+    const uint8_t **rows = (const uint8_t **)(void *)(s + l.rows);
+    double *wd = (double *)(void *)(s + l.wd);
+    int32_t *wq = (int32_t *)(void *)(s + l.wq);
+    for (size_t i = n; i < n + (size_t)(st->xtp + 1) * (size_t)ch + 4; i++)
+        v[i] = 0.0;
+    ptrdiff_t d0 = call->out_rect.x, ow = call->out_rect.width, in_x = call->in_rect.x;
+    const double *xq = st->xq + d0 * st->xtp;
+    const ptrdiff_t *first = ax->first + d0;
+    const int32_t *count = ax->count + d0;
+    for (ptrdiff_t y = 0; y < call->out_rect.height; y++) {
+        ptrdiff_t top;
+        int32_t taps;
+        tproc__rs_axis_row(ay, call->out_rect.y + y, &top, &taps, wd, wq);
+        for (int32_t j = 0; j < taps; j++)
+            rows[j] = tproc_view_pixel(in, 0, top + j - call->in_rect.y);
+        vq_row(v, acc, rows, wq, taps, n);
+        unsigned char *o = tproc_view_pixel(out, 0, y);
+        switch (ch) {
+        case 1:
+            hq_c1(o, out->pixel_stride, v, xq, st->xtp, first, count, ow, in_x);
+            break;
+        case 2:
+            hq_c2(o, out->pixel_stride, v, xq, st->xtp, first, count, ow, in_x);
+            break;
+        case 3:
+            hq_c3(o, out->pixel_stride, v, xq, st->xtp, first, count, ow, in_x);
+            break;
+        default:
+            hq_c4(o, out->pixel_stride, v, xq, st->xtp, first, count, ow, in_x);
+            break;
+        }
+    }
+}
+
 static int process(const tproc_call *call)
 {
     const resize_state *st = call->stage->state;
     ptrdiff_t row0, row1;
     tproc__rs_axis_span(&st->y, call->out_rect.y, call->out_rect.height, &row0, &row1);
-    if (call->in.sample == TPROC_U8 && st->fixed)
-        process_fixed(call, st, row0, row1 - row0);
+    if (call->in.sample == TPROC_U8 && st->exact && call->in.pixel_stride == call->in.channels)
+        process_fast(call, st);
+    else if (call->in.sample == TPROC_U8 && st->fixed)
+        process_fixed_i64(call, st, row0, row1 - row0);
     else
         process_double(call, st, row0, row1 - row0);
     return TPROC_OK;
