@@ -133,6 +133,13 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
     if (ow < 1 || oh < 1)
         return tproc__error(ctx, TPROC_ERR_OVERFLOW, "resize: output size of %td x %td too large",
                             in->width, in->height);
+    /* Before any table is built: a refused size should cost nothing. */
+    tproc_format out_format = *in;
+    out_format.width = ow;
+    out_format.height = oh;
+    int limited = tproc__check_pixels(ctx, "resize", &out_format);
+    if (limited)
+        return limited;
 
     resize_state *st;
     int status = tproc__alloc(ctx, sizeof *st, "resize state", (void **)&st);

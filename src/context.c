@@ -31,6 +31,7 @@ struct tproc_ctx {
     tproc_allocator allocator;
     int custom_allocator;
     size_t memory_limit;
+    uint64_t pixel_limit;
     _Atomic size_t in_use;
     _Atomic size_t peak;
     int threads;
@@ -41,6 +42,7 @@ struct tproc_ctx {
 
 static tproc_ctx default_ctx = {
     .memory_limit = TPROC_DEFAULT_MEMORY_LIMIT,
+    .pixel_limit = TPROC_DEFAULT_PIXEL_LIMIT,
     .is_default = 1,
     .error_lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -82,6 +84,7 @@ int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out)
         ctx->custom_allocator = 1;
     }
     ctx->memory_limit = options->memory_limit ? options->memory_limit : TPROC_DEFAULT_MEMORY_LIMIT;
+    ctx->pixel_limit = TPROC_DEFAULT_PIXEL_LIMIT;
     atomic_init(&ctx->in_use, 0);
     atomic_init(&ctx->peak, 0);
     ctx->threads = options->threads > 256 ? 256 : options->threads;
@@ -123,6 +126,16 @@ size_t tproc_ctx_memory_in_use(const tproc_ctx *ctx)
 size_t tproc_ctx_memory_peak(const tproc_ctx *ctx)
 {
     return atomic_load(ctx ? &ctx->peak : &default_ctx.peak);
+}
+
+void tproc_ctx_set_pixel_limit(tproc_ctx *ctx, uint64_t pixels)
+{
+    tproc__ctx(ctx)->pixel_limit = pixels ? pixels : TPROC_DEFAULT_PIXEL_LIMIT;
+}
+
+uint64_t tproc_ctx_pixel_limit(const tproc_ctx *ctx)
+{
+    return ctx ? ctx->pixel_limit : default_ctx.pixel_limit;
 }
 
 void tproc_ctx_set_threads(tproc_ctx *ctx, int threads)

@@ -49,6 +49,10 @@ static inline int tproc__colour_channels(int channels)
 int tproc__filter_error(tproc_ctx *ctx, const tproc_filter *filter, const char *fmt, ...)
     TPROC__PRINTF(3, 4);
 
+/* Refuses (TPROC_ERR_LIMIT, message naming what) an image over the context's pixel limit; a
+ * geometry filter calls it before building tables for a size the run would refuse anyway. */
+int tproc__check_pixels(tproc_ctx *ctx, const char *what, const tproc_format *format);
+
 /* Clears the output stage to "same format as in, no halo, point" before prepare() fills it. */
 void tproc__stage_defaults(tproc_stage *stage, const tproc_format *in);
 

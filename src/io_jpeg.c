@@ -55,6 +55,7 @@ typedef struct jpeg_err {
     jmp_buf jump;
     enum jpeg_cause cause;
     int strict;                    /* the first warning is fatal */
+    int stop_when_data_ends;       /* running out of data is fatal (row decoders) */
     char message[JMSG_LENGTH_MAX]; /* text of the fatal error */
     char warning[JMSG_LENGTH_MAX]; /* text of the first warning */
 } jpeg_err;
@@ -79,7 +80,12 @@ static void err_emit(j_common_ptr cinfo, int level)
         return;
     if (err->pub.num_warnings++ == 0)
         (*err->pub.format_message)(cinfo, err->warning);
-    if (err->strict) {
+    /* A row decoder stops where the data does: the end of the file, or a marker where entropy
+     * data should be (a small file declaring a huge size hits one at once). A whole load may
+     * keep libjpeg's grey rows, since the memory limit bounds it; a stream is bounded by
+     * nothing, and a few kilobytes declaring 64250x64250 would stream 4 gigapixels of grey. */
+    int ran_out = err->pub.msg_code == JWRN_JPEG_EOF || err->pub.msg_code == JWRN_HIT_MARKER;
+    if (err->strict || (err->stop_when_data_ends && ran_out)) {
         /* Like TurboJPEG's stop-on-warning: leave at once rather than decode garbage. */
         err->cause = CAUSE_STRICT;
         (*err->pub.format_message)(cinfo, err->message);
@@ -252,7 +258,7 @@ static int reader_error(jpeg_reader *r)
         return tproc__error(r->ctx, TPROC_ERR_CORRUPT, "%s: corrupt JPEG data: more than %d scans",
                             name, JPEG_MAX_SCANS);
     case CAUSE_STRICT:
-        if (r->src.eof)
+        if (r->src.eof || err->pub.msg_code == JWRN_HIT_MARKER)
             return tproc__error(r->ctx, TPROC_ERR_CORRUPT, "%s: truncated JPEG data (%s)", name,
                                 err->message);
         return tproc__error(r->ctx, TPROC_ERR_CORRUPT, "%s: %s", name, err->message);
@@ -618,6 +624,7 @@ int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc_load_
     if (status)
         return status;
     r->scale_denom = scale_denom;
+    r->err.stop_when_data_ends = 1;
     size_t whole = 0;
     if (!(status = reader_setup(r)) && !(status = reader_take_metadata(r))) {
         char what[300];

@@ -140,13 +140,24 @@ static size_t max_size(size_t a, size_t b)
     return a > b ? a : b;
 }
 
+int tproc__check_pixels(tproc_ctx *ctx, const char *what, const tproc_format *f)
+{
+    uint64_t limit = tproc_ctx_pixel_limit(ctx);
+    double pixels = (double)f->width * (double)f->height;
+    if (pixels > (double)limit)
+        return tproc__error(ctx, TPROC_ERR_LIMIT,
+                            "%s: a %tdx%td image (%.0f pixels) is over the pixel limit of %.0f",
+                            what, f->width, f->height, pixels, (double)limit);
+    return TPROC_OK;
+}
+
 static int check_format(tproc_ctx *ctx, const tproc_filter *f, const tproc_format *out)
 {
     if (out->width < 1 || out->height < 1 || out->channels < 1 || out->channels > 4 ||
         tproc_sample_size(out->sample) == 0)
         return tproc__error(ctx, TPROC_ERR_ARG, "%s: bad output format %tdx%td, %d channels",
                             f->name, out->width, out->height, out->channels);
-    return TPROC_OK;
+    return tproc__check_pixels(ctx, f->name, out);
 }
 
 int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *const *filters,
@@ -166,10 +177,12 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     plan->border = options->border;
     memcpy(plan->border_value, options->border_value, sizeof plan->border_value);
     plan->source = source;
+    int status = tproc__check_pixels(ctx, "input", &source);
+    if (status)
+        return status;
     if (count) {
         void *p;
-        int status = tproc__alloc(ctx, count * sizeof(tproc__stage_run), "pipeline stages", &p);
-        if (status)
+        if ((status = tproc__alloc(ctx, count * sizeof(tproc__stage_run), "pipeline stages", &p)))
             return status;
         plan->stages = p;
     }
@@ -182,7 +195,7 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
         st->in = fmt;
         plan->count = k + 1; /* so that a failure releases what was prepared */
         tproc__stage_defaults(&st->stage, &fmt);
-        int status = TPROC_OK;
+        status = TPROC_OK;
         if (f->prepare)
             status = f->prepare(ctx, &st->params, &fmt, &st->stage);
         else
@@ -219,7 +232,11 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     }
     plan->output = fmt;
 
-    ptrdiff_t tw = options->tile_width ? options->tile_width : fmt.width;
+    /* Whole rows by default, but not wider than TPROC_MAX_DEFAULT_TILE_WIDTH, so that a cancel
+     * (read between tiles) is never far away. */
+    ptrdiff_t tw = options->tile_width                        ? options->tile_width
+                   : fmt.width < TPROC_MAX_DEFAULT_TILE_WIDTH ? fmt.width
+                                                              : TPROC_MAX_DEFAULT_TILE_WIDTH;
     ptrdiff_t th = options->tile_height ? options->tile_height : TPROC_DEFAULT_TILE_HEIGHT;
     plan->tile_width = tw < fmt.width ? tw : fmt.width;
     plan->tile_height = th < fmt.height ? th : fmt.height;

@@ -189,6 +189,8 @@ static void stream_tiles(tproc_ctx *ctx, const tproc_source *source, tproc_run_o
     if (ro->tile_width == 0) {
         ptrdiff_t threads = ro->threads > 0 ? ro->threads : tproc_ctx_threads(ctx);
         ro->tile_width = (source->format.width + threads - 1) / threads;
+        if (ro->tile_width > TPROC_MAX_DEFAULT_TILE_WIDTH)
+            ro->tile_width = TPROC_MAX_DEFAULT_TILE_WIDTH;
     }
 }
 

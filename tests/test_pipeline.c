@@ -172,6 +172,46 @@ START_TEST(memory_limit_covers_output_and_buffers)
 }
 END_TEST
 
+START_TEST(pixel_limit_stops_blowing_up_a_small_image)
+{
+    tproc_ctx *ctx;
+    tu_ok(NULL, tproc_ctx_new(NULL, &ctx));
+    ck_assert(tproc_ctx_pixel_limit(ctx) == TPROC_DEFAULT_PIXEL_LIMIT);
+    tproc_image *src = tu_random_image(ctx, 8, 8, 3, TPROC_U8, 9), *out = NULL;
+    tproc_view sv = tproc_image_view(src);
+    tproc_pipeline *p;
+    tu_ok(ctx, tproc_pipeline_new(ctx, &p));
+    tu_ok(ctx, tproc_pipeline_add(p, "resize:width=1000000,height=1000000,kernel=nearest"));
+    /* Refused from the plan: nothing allocated, nothing computed, whether streamed or not. */
+    ck_assert_int_eq(tproc_pipeline_run(p, &sv, NULL, &out), TPROC_ERR_LIMIT);
+    ck_assert_ptr_nonnull(strstr(tproc_ctx_message(ctx), "pixel limit"));
+    ck_assert_ptr_nonnull(strstr(tproc_ctx_message(ctx), "1000000x1000000"));
+    tproc_source *source;
+    tproc_sink *sink;
+    tu_ok(ctx, tproc_source_new_view(ctx, &sv, &source));
+    tu_ok(ctx, tproc_sink_new_image(ctx, &sink));
+    ck_assert_int_eq(tproc_pipeline_stream(p, source, sink, NULL, NULL), TPROC_ERR_LIMIT);
+    tproc_sink_free(&sink);
+    tproc_source_free(&source);
+    /* The limit applies to every stage, and can be moved. */
+    tproc_pipeline_free(&p);
+    tu_ok(ctx, tproc_pipeline_new(ctx, &p));
+    tu_ok(ctx, tproc_pipeline_add(p, "resize:scale=10"));
+    tu_ok(ctx, tproc_pipeline_add(p, "crop:x=0,y=0,width=8,height=8"));
+    tproc_ctx_set_pixel_limit(ctx, 63);
+    ck_assert_int_eq(tproc_pipeline_run(p, &sv, NULL, &out), TPROC_ERR_LIMIT); /* the input */
+    tproc_ctx_set_pixel_limit(ctx, 64 * 99);
+    ck_assert_int_eq(tproc_pipeline_run(p, &sv, NULL, &out), TPROC_ERR_LIMIT); /* 80x80 */
+    ck_assert_ptr_nonnull(strstr(tproc_ctx_message(ctx), "resize"));
+    tproc_ctx_set_pixel_limit(ctx, 6400);
+    tu_ok(ctx, tproc_pipeline_run(p, &sv, NULL, &out));
+    tproc_image_free(&out);
+    tproc_pipeline_free(&p);
+    tproc_image_free(&src);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* Several pipelines on several threads at once, each with its own context. */
 typedef struct job {
     const tproc_view *src;
@@ -261,6 +301,7 @@ Suite *suite_pipeline(void)
     tcase_add_test(tc, progress_counts_every_tile);
     tcase_add_loop_test(tc, cancel_stops_and_frees, 0, 3);
     tcase_add_test(tc, memory_limit_covers_output_and_buffers);
+    tcase_add_test(tc, pixel_limit_stops_blowing_up_a_small_image);
     tcase_add_test(tc, concurrent_pipelines_keep_their_bytes_and_errors);
     suite_add_tcase(s, tc);
     return s;

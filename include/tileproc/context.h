@@ -51,6 +51,19 @@ TPROC_API size_t tproc_ctx_memory_limit(const tproc_ctx *ctx);
 TPROC_API size_t tproc_ctx_memory_in_use(const tproc_ctx *ctx);
 TPROC_API size_t tproc_ctx_memory_peak(const tproc_ctx *ctx);
 
+/* The default pixel limit: 2^31 pixels (a 46340 x 46340 image) in any image of a run. */
+#define TPROC_DEFAULT_PIXEL_LIMIT ((uint64_t)1 << 31)
+
+/*
+ * The most pixels a run may produce or read in any one image of its chain (the input, and
+ * every stage's output). Memory does not bound a streamed run, so this is what keeps a small
+ * input from being blown up into hours of work (resize:width=1000000,height=1000000 on a
+ * thumbnail). A run over it fails before any work with TPROC_ERR_LIMIT. 0 restores the
+ * default; UINT64_MAX lifts it.
+ */
+TPROC_API void tproc_ctx_set_pixel_limit(tproc_ctx *ctx, uint64_t pixels);
+TPROC_API uint64_t tproc_ctx_pixel_limit(const tproc_ctx *ctx);
+
 /* Worker threads for pipelines (0: the number of cores, at most 256). */
 TPROC_API void tproc_ctx_set_threads(tproc_ctx *ctx, int threads);
 TPROC_API int tproc_ctx_threads(const tproc_ctx *ctx);

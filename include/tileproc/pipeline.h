@@ -53,6 +53,8 @@ typedef void (*tproc_progress_fn)(void *user, size_t done, size_t total);
  * bench/RESULTS.md has the measurements.
  */
 #define TPROC_DEFAULT_TILE_HEIGHT 64
+/* Rows wider than this are cut into tiles this wide. */
+#define TPROC_MAX_DEFAULT_TILE_WIDTH 8192
 
 typedef struct tproc_run_options {
     ptrdiff_t tile_width, tile_height; /* 0: the defaults above */

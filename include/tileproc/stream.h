@@ -47,7 +47,10 @@ TPROC_API int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *form
 TPROC_API int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tproc_source **out);
 /*
  * Rows decoded from a PNG or JPEG file as they are needed (path "-" means stdin). Only the
- * header is read here. options as for tproc_load (orientation applies unless ignored).
+ * header is read here. options as for tproc_load (orientation applies unless ignored). Where a
+ * file's data ends early, the run fails there with TPROC_ERR_CORRUPT ("truncated JPEG data"),
+ * strict or not: a lenient tproc_load() fills the rest with grey, bounded by the memory limit,
+ * but nothing would bound a stream of made-up rows from a tiny file declaring a huge size.
  */
 TPROC_API int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
                                 tproc_source **out);

@@ -40,6 +40,7 @@ typedef enum cli_opt_id {
     CLI_OPT_QUALITY,
     CLI_OPT_FORMAT,
     CLI_OPT_MEMORY,
+    CLI_OPT_PIXELS,
     CLI_OPT_STREAM,
     CLI_OPT_NO_STREAM,
     CLI_OPT_SHRINK,
@@ -81,6 +82,7 @@ typedef struct cli_args {
     int quality; /* 0: the library's default */
     tproc_file_format format;
     size_t memory_limit;   /* 0: the library's default */
+    size_t pixel_limit;    /* 0: the library's default */
     int stream, no_stream; /* --stream, --no-stream (neither: decided per input) */
     int shrink_on_load;
     const char *plugins[CLI_PLUGINS_MAX];

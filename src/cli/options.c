@@ -39,6 +39,10 @@ const cli_option cli_options[] = {
      "Output format: png or jpeg (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN, 0,
      "Most memory a run may hold at once, in bytes or with a K, M or G suffix (default 2G)."},
+    {CLI_OPT_PIXELS, "pixel-limit", 0, "N", RUN, 0,
+     "Most pixels any image of a run may have: the input and every filter's output, with a K, "
+     "M or G suffix (default 2G, a 46340x46340 image). It keeps a small input from being blown "
+     "up into hours of work; a run over it fails before doing any."},
     {CLI_OPT_STREAM, "stream", 0, NULL, RUN, 0,
      "Take the streamed path for every INPUT, even when its chain cannot stream (which then "
      "holds the whole INPUT but writes the output in strips). By default a run streams when "
@@ -256,6 +260,10 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         if (parse_size(value, &args->memory_limit))
             return cli_usage("--memory-limit must be a size like 512M, 2G or 1048576, got '%s'",
                              value);
+        break;
+    case CLI_OPT_PIXELS:
+        if (parse_size(value, &args->pixel_limit))
+            return cli_usage("--pixel-limit must be a count like 500M or 4G, got '%s'", value);
         break;
     case CLI_OPT_PLUGIN:
         if (args->plugin_count == CLI_PLUGINS_MAX)

@@ -551,6 +551,7 @@ int cli_run(cli_args *args)
         cli_error("cannot create a context: %s", tproc_ctx_message(NULL));
         return CLI_EXIT_FAILED;
     }
+    tproc_ctx_set_pixel_limit(r.ctx, args->pixel_limit);
     rc = cli_plugins_load(r.ctx, args, 1);
     if (!rc && batch && args->dashdash == args->pos_count)
         for (size_t i = 0; i < input_count && !rc; i++)

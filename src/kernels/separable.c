@@ -28,7 +28,9 @@
 
 #include "filter_internal.h"
 
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+/* Not under ThreadSanitizer: the ifunc resolver runs before TSan's runtime is up and crashes. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) &&       \
+    !defined(__SANITIZE_THREAD__)
 #define TPROC__CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define TPROC__CLONES

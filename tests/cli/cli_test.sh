@@ -97,7 +97,7 @@ cd "$W" || exit 1
 t "help" 0 "$T" --help && {
     check "help: usage lines" has "tileproc run [OPTIONS] INPUT OUTPUT [FILTER]..." out
     check "help: batch usage" has "-o DIR INPUT... -- [FILTER]..." out
-    for opt in output-dir tile threads border quality format memory-limit stream no-stream \
+    for opt in output-dir tile threads border quality format memory-limit pixel-limit stream no-stream \
         shrink-on-load plugin no-orient progress quiet force json help version; do
         check "help: documents --$opt" has "--$opt" out
     done
