@@ -117,6 +117,27 @@ int tproc__output_flush(tproc__output *out)
     return out->status;
 }
 
+int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t next_row,
+                        size_t height, const unsigned char *whole, size_t row_bytes,
+                        unsigned char *first, ptrdiff_t stride, size_t count)
+{
+    if (failed)
+        return tproc__error(ctx, failed, "%s: the decoder stopped at an earlier error", name);
+    size_t left = height - next_row;
+    if (count > left)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: %zu rows asked, %zu left", name, count, left);
+    if (count == 0)
+        return TPROC_OK;
+    if (!first)
+        return tproc__error(ctx, TPROC_ERR_ARG, "%s: no row memory", name);
+    if (!whole)
+        return TPROC__DECODE_ROWS;
+    const unsigned char *src = whole + next_row * row_bytes;
+    for (size_t i = 0; i < count; i++, src += row_bytes)
+        memcpy(first + (ptrdiff_t)i * stride, src, row_bytes);
+    return TPROC_OK;
+}
+
 /* --- loading ------------------------------------------------------------------------------ */
 
 /* Reads the magic bytes of in and goes back to the start (FILE* inputs here can seek). */

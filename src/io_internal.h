@@ -80,6 +80,17 @@ int tproc__jpeg_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
                      const tproc_save_options *options);
 
 /*
+ * What every decoder's read_rows does first: refuse after a failure, past the last row or
+ * without memory; copy rows out of a whole-image decode (whole not NULL). Returns a status, or
+ * TPROC__DECODE_ROWS when the caller must decode the count rows itself. The caller advances
+ * its row counter by count after TPROC_OK with count > 0, or after decoding.
+ */
+#define TPROC__DECODE_ROWS 1
+int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t next_row,
+                        size_t height, const unsigned char *whole, size_t row_bytes,
+                        unsigned char *first, ptrdiff_t stride, size_t count);
+
+/*
  * EXIF (the TIFF structure after "Exif\0\0"): the orientation tag's value, or 1 when absent or
  * malformed; bounds-checked against size.
  */

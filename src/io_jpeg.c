@@ -582,24 +582,13 @@ static int reader_read_rows(jpeg_reader *r, unsigned char *first, ptrdiff_t stri
 static int decoder_read(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
 {
     jpeg_reader *r = state;
-    const char *name = r->in->name;
-    if (r->failed)
-        return tproc__error(r->ctx, r->failed, "%s: the decoder stopped at an earlier error", name);
-    size_t left = (size_t)(r->height - r->next_row);
-    if (count > left)
-        return tproc__error(r->ctx, TPROC_ERR_ARG, "%s: %zu rows asked, %zu left", name, count,
-                            left);
-    if (count == 0)
-        return TPROC_OK;
-    if (!first)
-        return tproc__error(r->ctx, TPROC_ERR_ARG, "%s: no row memory", name);
-    if (!r->whole)
+    int status = tproc__decoder_rows(r->ctx, r->in->name, r->failed, r->next_row, r->height,
+                                     r->whole, r->row_bytes, first, stride, count);
+    if (status == TPROC__DECODE_ROWS)
         return reader_read_rows(r, first, stride, count);
-    const unsigned char *src = r->whole + (size_t)r->next_row * r->row_bytes;
-    for (size_t i = 0; i < count; i++, src += r->row_bytes)
-        memcpy(first + (ptrdiff_t)i * stride, src, r->row_bytes);
-    r->next_row += (JDIMENSION)count;
-    return TPROC_OK;
+    if (status == TPROC_OK)
+        r->next_row += (JDIMENSION)count;
+    return status;
 }
 
 static void decoder_close(void *state)
