@@ -53,10 +53,19 @@ tproc_ctx *tproc__ctx(tproc_ctx *ctx)
     return ctx ? ctx : &default_ctx;
 }
 
+/* The most worker threads a context runs, whatever is asked or however many cores there are. */
+#define MAX_THREADS 256
+
+/* A requested thread count within [0, MAX_THREADS] (0 keeps meaning "one per core"). */
+static int clamp_threads(long n)
+{
+    return n < 0 ? 0 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
 static int cores(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+    int n = clamp_threads(sysconf(_SC_NPROCESSORS_ONLN));
+    return n < 1 ? 1 : n;
 }
 
 int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out)
@@ -87,7 +96,7 @@ int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out)
     ctx->pixel_limit = TPROC_DEFAULT_PIXEL_LIMIT;
     atomic_init(&ctx->in_use, 0);
     atomic_init(&ctx->peak, 0);
-    ctx->threads = options->threads > 256 ? 256 : options->threads;
+    ctx->threads = clamp_threads(options->threads);
     pthread_mutex_init(&ctx->error_lock, NULL);
     *out = ctx;
     return TPROC_OK;
@@ -140,7 +149,7 @@ uint64_t tproc_ctx_pixel_limit(const tproc_ctx *ctx)
 
 void tproc_ctx_set_threads(tproc_ctx *ctx, int threads)
 {
-    tproc__ctx(ctx)->threads = threads < 0 ? 0 : threads > 256 ? 256 : threads;
+    tproc__ctx(ctx)->threads = clamp_threads(threads);
 }
 
 int tproc_ctx_threads(const tproc_ctx *ctx)

@@ -31,7 +31,12 @@ extern "C" {
 #define TPROC_VERSION_MAJOR 0
 #define TPROC_VERSION_MINOR 1
 #define TPROC_VERSION_PATCH 0
-#define TPROC_VERSION_STRING "0.1.0"
+/* "MAJOR.MINOR.PATCH", made from the three numbers above (CMakeLists.txt reads them too). */
+#define TPROC__VERSION_TEXT(x) #x
+#define TPROC__VERSION_STR(major, minor, patch)                                                   \
+    TPROC__VERSION_TEXT(major) "." TPROC__VERSION_TEXT(minor) "." TPROC__VERSION_TEXT(patch)
+#define TPROC_VERSION_STRING                                                                       \
+    TPROC__VERSION_STR(TPROC_VERSION_MAJOR, TPROC_VERSION_MINOR, TPROC_VERSION_PATCH)
 
 /* The version of the library actually linked, as "MAJOR.MINOR.PATCH". */
 TPROC_API const char *tproc_version(void);
