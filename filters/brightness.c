@@ -10,32 +10,17 @@
  * saturating add at memory speed). f32 is computed in double, stored as float and not clamped
  * (0.95 + 0.1 stays 1.05), so a later stage still sees the values.
  */
-#include "kernels/point_lut.h"
+#include "filter_internal.h"
 
 static const tproc_param_desc params[] = {
     {"amount", TPROC_PARAM_FLOAT, 0.1, -1.0, 1.0, 0, NULL,
      "added to every colour sample, as a fraction of the maximum"},
 };
 
-/* The definition; values holds the parameters in table order. */
-static double map(const void *values, double v, double max)
+/* The definition; k holds the parameters in table order. */
+static double map(const double *k, double v, double max)
 {
-    const double *k = values;
     return v + k[0] * max;
-}
-
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
-{
-    return tproc__point_lut_prepare(ctx, "brightness lookup table", map, p->value, in, stage);
-}
-
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
-{
-    (void)out_format;
-    tproc__point_lut_process_row(map, p, stage, in, out, width, in_format);
 }
 
 const tproc_filter tproc__filter_brightness = {
@@ -44,7 +29,5 @@ const tproc_filter tproc__filter_brightness = {
     .summary = "add amount * max to every colour sample (alpha unchanged)",
     .params = params,
     .param_count = 1,
-    .prepare = prepare,
-    .release = tproc__point_lut_release,
-    .process_row = process_row,
+    .map = map,
 };

@@ -12,32 +12,17 @@
  * f32 is computed in double, stored as float and not clamped, so a later stage still sees
  * values pushed past 0 and 1.
  */
-#include "kernels/point_lut.h"
+#include "filter_internal.h"
 
 static const tproc_param_desc params[] = {
     {"amount", TPROC_PARAM_FLOAT, 1.2, 0.0, 10.0, 0, NULL,
      "contrast factor around mid-grey (1: unchanged, 0: flat grey)"},
 };
 
-/* The definition; values holds the parameters in table order. */
-static double map(const void *values, double v, double max)
+/* The definition; k holds the parameters in table order. */
+static double map(const double *k, double v, double max)
 {
-    const double *k = values;
     return (v - max / 2) * k[0] + max / 2;
-}
-
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
-{
-    return tproc__point_lut_prepare(ctx, "contrast lookup table", map, p->value, in, stage);
-}
-
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
-{
-    (void)out_format;
-    tproc__point_lut_process_row(map, p, stage, in, out, width, in_format);
 }
 
 const tproc_filter tproc__filter_contrast = {
@@ -46,7 +31,5 @@ const tproc_filter tproc__filter_contrast = {
     .summary = "scale colour samples around mid-grey by amount (alpha unchanged)",
     .params = params,
     .param_count = 1,
-    .prepare = prepare,
-    .release = tproc__point_lut_release,
-    .process_row = process_row,
+    .map = map,
 };

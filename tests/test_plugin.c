@@ -62,12 +62,9 @@ START_TEST(broken_plugins_are_refused)
 }
 END_TEST
 
-static void noop_row(const tproc_params *p, const tproc_stage *s, const unsigned char *in,
-                     unsigned char *out, ptrdiff_t w, const tproc_format *fi,
-                     const tproc_format *fo)
+static void noop_row(const tproc_stage *s, const void *in, void *out, ptrdiff_t w)
 {
-    (void)p, (void)s, (void)fo;
-    memcpy(out, in, (size_t)w * (size_t)fi->channels * tproc_sample_size(fi->sample));
+    memcpy(out, in, (size_t)w * (size_t)s->in.channels * tproc_sample_size(s->in.sample));
 }
 
 START_TEST(registration_rules)

@@ -134,11 +134,10 @@ static const tproc_param_desc shift_params[] = {
     {"dy", TPROC_PARAM_INT, 0, -8, 8, 0, NULL, "offset"},
 };
 
-static int shift_prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                         tproc_stage *stage)
+static int shift_prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx;
-    (void)in;
+    (void)ctx; /* refusals need no message here */
+    const tproc_params *p = stage->params;
     stage->halo.left = (ptrdiff_t)p->value[SH_LEFT];
     stage->halo.top = (ptrdiff_t)p->value[SH_TOP];
     stage->halo.right = (ptrdiff_t)p->value[SH_RIGHT];
@@ -151,7 +150,7 @@ static int shift_prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_form
 
 static int shift_process(const tproc_call *call)
 {
-    const tproc_params *p = call->params;
+    const tproc_params *p = call->stage->params;
     tproc_view src;
     int status = tproc_view_sub(&call->in, (ptrdiff_t)(p->value[SH_LEFT] + p->value[SH_DX]),
                                 (ptrdiff_t)(p->value[SH_TOP] + p->value[SH_DY]), call->out.width,
