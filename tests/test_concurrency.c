@@ -176,7 +176,7 @@ START_TEST(pipelines_on_many_threads_give_the_lone_bytes)
         for (size_t k = 0; k < shared.lengths[c]; k++) {
             const tproc_filter *f =
                 tproc_filter_at((size_t)tu_rng_range(&rng, 0, (ptrdiff_t)count - 1));
-            tu_random_spec(&rng, f, fmt.width, fmt.height, shared.specs[c][k], 512);
+            tu_random_spec(&rng, f, &fmt, shared.specs[c][k], 512);
             specs[k] = shared.specs[c][k];
             tproc_pipeline *p;
             tu_ok(NULL, tproc_pipeline_new(NULL, &p));
