@@ -10,7 +10,7 @@
  * saturating add at memory speed). f32 is computed in double, stored as float and not clamped
  * (0.95 + 0.1 stays 1.05), so a later stage still sees the values.
  */
-#include "filter_internal.h"
+#include "kernels/point_lut.h"
 
 static const tproc_param_desc params[] = {
     {"amount", TPROC_PARAM_FLOAT, 0.1, -1.0, 1.0, 0, NULL,
@@ -23,6 +23,8 @@ static double map(const double *k, double v, double max)
     return v + k[0] * max;
 }
 
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
+
 const tproc_filter tproc__filter_brightness = {
     .abi = TPROC_FILTER_ABI,
     .name = "brightness",
@@ -30,4 +32,5 @@ const tproc_filter tproc__filter_brightness = {
     .params = params,
     .param_count = 1,
     .map = map,
+    .process_row = map_row,
 };

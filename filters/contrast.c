@@ -12,7 +12,7 @@
  * f32 is computed in double, stored as float and not clamped, so a later stage still sees
  * values pushed past 0 and 1.
  */
-#include "filter_internal.h"
+#include "kernels/point_lut.h"
 
 static const tproc_param_desc params[] = {
     {"amount", TPROC_PARAM_FLOAT, 1.2, 0.0, 10.0, 0, NULL,
@@ -25,6 +25,8 @@ static double map(const double *k, double v, double max)
     return (v - max / 2) * k[0] + max / 2;
 }
 
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
+
 const tproc_filter tproc__filter_contrast = {
     .abi = TPROC_FILTER_ABI,
     .name = "contrast",
@@ -32,4 +34,5 @@ const tproc_filter tproc__filter_contrast = {
     .params = params,
     .param_count = 1,
     .map = map,
+    .process_row = map_row,
 };

@@ -12,7 +12,7 @@
  * curve, and negative values mirror it, v' = -max * (-v / max)^(1 / value), instead of
  * becoming NaN.
  */
-#include "filter_internal.h"
+#include "kernels/point_lut.h"
 
 static const tproc_param_desc params[] = {
     {"value", TPROC_PARAM_FLOAT, 2.2, 0.0, 10.0, TPROC_PARAM_MIN_OPEN, NULL,
@@ -26,6 +26,8 @@ static double map(const double *k, double v, double max)
     return v < 0 ? -max * pow(-v / max, e) : max * pow(v / max, e);
 }
 
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
+
 const tproc_filter tproc__filter_gamma = {
     .abi = TPROC_FILTER_ABI,
     .name = "gamma",
@@ -33,4 +35,5 @@ const tproc_filter tproc__filter_gamma = {
     .params = params,
     .param_count = 1,
     .map = map,
+    .process_row = map_row,
 };

@@ -15,7 +15,7 @@
  * f32 is computed in double and stored as float; the definition's clamp keeps it between
  * out_black and out_white (a NaN sample gives out_black).
  */
-#include "filter_internal.h"
+#include "kernels/point_lut.h"
 
 static const tproc_param_desc params[] = {
     {"in_black", TPROC_PARAM_FLOAT, 0.0, 0.0, 1.0, 0, NULL,
@@ -34,6 +34,8 @@ static double map(const double *k, double v, double max)
     double t = tproc__clamp((v / max - k[0]) / (k[1] - k[0]), 0.0, 1.0);
     return k[2] * max + (k[3] - k[2]) * max * t;
 }
+
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
 
 /* The engine builds the tables; this only refuses an empty input range. */
 static int check(tproc_ctx *ctx, tproc_stage *stage)
@@ -55,4 +57,5 @@ const tproc_filter tproc__filter_levels = {
     .param_count = 4,
     .prepare = check,
     .map = map,
+    .process_row = map_row,
 };

@@ -115,7 +115,7 @@ const tproc_filter *tproc__pipeline_stage(const tproc_pipeline *pipeline, size_t
 
 /* --- stage.c: around a filter's callbacks ------------------------------------------------- */
 
-/* Whether the engine computes the filter's pixels from its map (it has no process or rows). */
+/* Whether the engine builds the tables of the filter's map (it has a map and no process). */
 int tproc__filter_uses_map(const tproc_filter *filter);
 
 /* The row function of a prepared stage without process(): its own, or the map's tables. */

@@ -11,13 +11,12 @@
 
 int tproc__filter_uses_map(const tproc_filter *filter)
 {
-    return filter->map && !filter->process && !filter->process_row;
+    return filter->map && !filter->process;
 }
 
 tproc__row_fn tproc__stage_row(const tproc_stage *stage)
 {
-    return tproc__filter_uses_map(stage->filter) ? tproc__point_lut_row
-                                                 : stage->filter->process_row;
+    return stage->filter->process_row ? stage->filter->process_row : tproc__point_lut_row;
 }
 
 static int halo_empty(const tproc_halo *h)

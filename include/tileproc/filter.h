@@ -166,7 +166,10 @@ struct tproc_filter {
      * u8 and u16 go through a table of the map, each entry the exact double result rounded
      * half up and clamped, so every tiling and CPU gives the same bytes; f32 calls map in
      * double and stores the result as float, unclamped. prepare(), if given, only checks
-     * the parameters (the table is the stage's state); release must be NULL.
+     * the parameters (the table is the stage's state); release must be NULL. A map filter
+     * that also gives process_row has its rows called instead of the engine's (the tables are
+     * still built: the built-in map filters use this to run f32 rows with their map inlined,
+     * and hand u8 and u16 rows to the engine's table code).
      */
     double (*map)(const double *values, double v, double max);
 
