@@ -15,12 +15,11 @@ static const tproc_param_desc params[] = {
      "half width of the square window in pixels (the window is 2 radius + 1 wide)"},
 };
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
     tproc__sep_kernel *k = NULL;
-    int status = tproc__sep_box(ctx, (int)tproc__param(p, 0), &k);
-    return tproc__sep_stage(status, k, in, stage);
+    int status = tproc__sep_box(ctx, (int)tproc__param(stage, 0), &k);
+    return tproc__sep_stage(status, k, stage);
 }
 
 /* The integer path needs in_w * channels column sums (uint32) next to separable's scratch. */
@@ -30,14 +29,11 @@ static size_t col_offset(const tproc__sep_kernel *k, int channels, ptrdiff_t in_
     return n > SIZE_MAX - 63 ? SIZE_MAX : (n + 63) & ~(size_t)63;
 }
 
-static size_t scratch_size(const tproc_params *p, const tproc_stage *stage, const tproc_format *in,
-                           ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w, ptrdiff_t out_h)
+static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
 {
-    (void)p;
-    (void)in_h;
-    (void)out_h;
-    size_t off = col_offset(stage->state, in->channels, in_w, out_w), cols, total;
-    if (tproc__mul((size_t)in_w * (size_t)in->channels, sizeof(uint32_t), &cols) ||
+    int channels = stage->work.channels;
+    size_t off = col_offset(stage->state, channels, in.width, out.width), cols, total;
+    if (tproc__mul((size_t)in.width * (size_t)channels, sizeof(uint32_t), &cols) ||
         tproc__add(off, cols, &total))
         return SIZE_MAX;
     return total;

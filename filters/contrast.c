@@ -19,26 +19,13 @@ static const tproc_param_desc params[] = {
      "contrast factor around mid-grey (1: unchanged, 0: flat grey)"},
 };
 
-/* The definition; values holds the parameters in table order. */
-static double map(const void *values, double v, double max)
+/* The definition; k holds the parameters in table order. */
+static double map(const double *k, double v, double max)
 {
-    const double *k = values;
     return (v - max / 2) * k[0] + max / 2;
 }
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
-{
-    return tproc__point_lut_prepare(ctx, "contrast lookup table", map, p->value, in, stage);
-}
-
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
-{
-    (void)out_format;
-    tproc__point_lut_process_row(map, p, stage, in, out, width, in_format);
-}
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
 
 const tproc_filter tproc__filter_contrast = {
     .abi = TPROC_FILTER_ABI,
@@ -46,7 +33,6 @@ const tproc_filter tproc__filter_contrast = {
     .summary = "scale colour samples around mid-grey by amount (alpha unchanged)",
     .params = params,
     .param_count = 1,
-    .prepare = prepare,
-    .release = tproc__point_lut_release,
-    .process_row = process_row,
+    .map = map,
+    .process_row = map_row,
 };

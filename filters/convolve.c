@@ -27,36 +27,29 @@ static const tproc_param_desc params_table[P_COUNT] = {
 /* Integer matrices up to this magnitude take the exact int64 path. */
 #define INT_WEIGHT_MAX 1048576.0
 
-static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
+    const tproc_params *params = stage->params;
     int w = params->matrix_width, h = params->matrix_height;
     if (!(params->given & (1u << P_MATRIX)) || w <= 0 || h <= 0)
-        return tproc__filter_error(ctx, &tproc__filter_convolve, "matrix is required");
+        return tproc__filter_error(ctx, stage->filter, "matrix is required");
     if (w % 2 == 0 || h % 2 == 0 || w > 25 || h > 25)
-        return tproc__filter_error(ctx, &tproc__filter_convolve,
+        return tproc__filter_error(ctx, stage->filter,
                                    "matrix must have an odd size up to 25x25, got %dx%d", w, h);
     for (int i = 0; i < w * h; i++)
         if (!isfinite(params->matrix[i]))
-            return tproc__filter_error(ctx, &tproc__filter_convolve,
-                                       "matrix value %d is not a finite number", i + 1);
-    tproc__stage_defaults(stage, in);
+            return tproc__filter_error(ctx, stage->filter, "matrix value %d is not a finite number",
+                                       i + 1);
     stage->halo.left = stage->halo.right = (w - 1) / 2;
     stage->halo.top = stage->halo.bottom = (h - 1) / 2;
     return TPROC_OK;
 }
 
 /* One accumulator (double or int64, both 8 bytes) per colour sample of an output row. */
-static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
-                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
-                           ptrdiff_t out_h)
+static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
 {
-    (void)params;
-    (void)stage;
-    (void)in_w;
-    (void)in_h;
-    (void)out_h;
-    return (size_t)out_w * (size_t)tproc__colour_channels(in->channels) * sizeof(double);
+    (void)in; /* one row of the output, whatever the input */
+    return (size_t)out.width * (size_t)tproc__colour_channels(stage->in.channels) * sizeof(double);
 }
 
 static int integer_matrix(const tproc_params *params)
@@ -125,12 +118,12 @@ static void store(unsigned char *p, tproc_sample s, int k, double v)
 
 static int process(const tproc_call *call)
 {
-    const tproc_params *params = call->params;
+    const tproc_params *params = call->stage->params;
     const tproc_view *in = &call->in, *out = &call->out;
     const tproc_sample s = in->sample;
     const int ch = out->channels, cc = tproc__colour_channels(ch);
     const int mw = params->matrix_width, mh = params->matrix_height;
-    const double scale = tproc__param(params, P_SCALE), offset = tproc__param(params, P_OFFSET);
+    const double scale = params->value[P_SCALE], offset = params->value[P_OFFSET];
     /* Output (x, y) is centred on input (x + ox, y + oy); tap (i, j) reads input
      * (x + ox + i - cx, y + oy + j - cy). */
     const ptrdiff_t ox = call->out_rect.x - call->in_rect.x;

@@ -15,13 +15,14 @@ static const tproc_param_desc params[] = {
     {"height", TPROC_PARAM_INT, 1, 1, 1e9, TPROC_PARAM_REQUIRED, NULL, "height in pixels"},
 };
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    ptrdiff_t x = (ptrdiff_t)p->value[X], y = (ptrdiff_t)p->value[Y];
-    ptrdiff_t w = (ptrdiff_t)p->value[WIDTH], h = (ptrdiff_t)p->value[HEIGHT];
+    const tproc_format *in = &stage->in;
+    ptrdiff_t x = (ptrdiff_t)tproc__param(stage, X), y = (ptrdiff_t)tproc__param(stage, Y);
+    ptrdiff_t w = (ptrdiff_t)tproc__param(stage, WIDTH);
+    ptrdiff_t h = (ptrdiff_t)tproc__param(stage, HEIGHT);
     if (x >= in->width || y >= in->height || w > in->width - x || h > in->height - y)
-        return tproc__filter_error(ctx, &tproc__filter_crop,
+        return tproc__filter_error(ctx, stage->filter,
                                    "the rectangle %tdx%td at (%td, %td) reaches outside the "
                                    "%tdx%td image",
                                    w, h, x, y, in->width, in->height);
@@ -31,19 +32,22 @@ static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in
     return TPROC_OK;
 }
 
-static void map_rect(const tproc_params *p, const tproc_stage *stage, const tproc_format *in,
-                     tproc_rect out, tproc_rect *in_rect)
+static tproc_rect map_rect(const tproc_stage *stage, tproc_rect out)
 {
-    (void)stage;
-    (void)in;
-    *in_rect = out;
-    in_rect->x += (ptrdiff_t)p->value[X];
-    in_rect->y += (ptrdiff_t)p->value[Y];
+    out.x += (ptrdiff_t)tproc__param(stage, X);
+    out.y += (ptrdiff_t)tproc__param(stage, Y);
+    return out;
 }
 
 static int process(const tproc_call *call)
 {
     return tproc_view_copy(NULL, &call->in, &call->out);
+}
+
+static int as_view(const tproc_stage *stage, const tproc_view *in, tproc_view *out)
+{
+    return tproc_view_sub(in, (ptrdiff_t)tproc__param(stage, X), (ptrdiff_t)tproc__param(stage, Y),
+                          stage->out.width, stage->out.height, out);
 }
 
 const tproc_filter tproc__filter_crop = {
@@ -55,4 +59,5 @@ const tproc_filter tproc__filter_crop = {
     .prepare = prepare,
     .map_rect = map_rect,
     .process = process,
+    .as_view = as_view,
 };

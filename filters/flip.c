@@ -15,35 +15,39 @@ static const tproc_param_desc params[] = {
      "horizontal mirrors left-right, vertical top-bottom"},
 };
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int vertical(const tproc_stage *stage)
 {
-    (void)ctx;
-    (void)in;
+    return tproc__param(stage, AXIS) == VERTICAL;
+}
+
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
+{
+    (void)ctx; /* nothing can fail */
     stage->geometry = 1;
     /* The first output row is the last input row: a stream cannot start until it has all. */
-    stage->whole_image = p->value[AXIS] == VERTICAL;
+    stage->whole_image = vertical(stage);
     return TPROC_OK;
 }
 
-static void map_rect(const tproc_params *p, const tproc_stage *stage, const tproc_format *in,
-                     tproc_rect out, tproc_rect *in_rect)
+static tproc_rect map_rect(const tproc_stage *stage, tproc_rect out)
 {
-    (void)stage;
-    *in_rect = out;
-    if (p->value[AXIS] == VERTICAL)
-        in_rect->y = in->height - out.y - out.height;
+    tproc_rect r = out;
+    if (vertical(stage))
+        r.y = stage->in.height - out.y - out.height;
     else
-        in_rect->x = in->width - out.x - out.width;
+        r.x = stage->in.width - out.x - out.width;
+    return r;
+}
+
+static int as_view(const tproc_stage *stage, const tproc_view *in, tproc_view *out)
+{
+    return vertical(stage) ? tproc_view_flip_v(in, out) : tproc_view_flip_h(in, out);
 }
 
 static int process(const tproc_call *call)
 {
     tproc_view mirrored;
-    if (call->params->value[AXIS] == VERTICAL)
-        tproc_view_flip_v(&call->in, &mirrored);
-    else
-        tproc_view_flip_h(&call->in, &mirrored);
+    as_view(call->stage, &call->in, &mirrored);
     return tproc_view_copy(NULL, &mirrored, &call->out);
 }
 
@@ -56,4 +60,5 @@ const tproc_filter tproc__filter_flip = {
     .prepare = prepare,
     .map_rect = map_rect,
     .process = process,
+    .as_view = as_view,
 };

@@ -19,27 +19,14 @@ static const tproc_param_desc params[] = {
      "gamma: v' = max * (v / max)^(1 / value); 1 is unchanged"},
 };
 
-/* The definition; values holds the parameters in table order. */
-static double map(const void *values, double v, double max)
+/* The definition; k holds the parameters in table order. */
+static double map(const double *k, double v, double max)
 {
-    const double *k = values;
     double e = 1.0 / k[0];
     return v < 0 ? -max * pow(-v / max, e) : max * pow(v / max, e);
 }
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
-{
-    return tproc__point_lut_prepare(ctx, "gamma lookup table", map, p->value, in, stage);
-}
-
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
-{
-    (void)out_format;
-    tproc__point_lut_process_row(map, p, stage, in, out, width, in_format);
-}
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
 
 const tproc_filter tproc__filter_gamma = {
     .abi = TPROC_FILTER_ABI,
@@ -47,7 +34,6 @@ const tproc_filter tproc__filter_gamma = {
     .summary = "gamma correction max * (v / max)^(1 / value) (alpha unchanged)",
     .params = params,
     .param_count = 1,
-    .prepare = prepare,
-    .release = tproc__point_lut_release,
-    .process_row = process_row,
+    .map = map,
+    .process_row = map_row,
 };

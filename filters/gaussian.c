@@ -16,12 +16,11 @@ static const tproc_param_desc params[] = {
      "standard deviation in pixels; the kernel reaches 3 sigma"},
 };
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
     tproc__sep_kernel *k = NULL;
-    int status = tproc__sep_gaussian(ctx, tproc__param(p, 0), &k);
-    return tproc__sep_stage(status, k, in, stage);
+    int status = tproc__sep_gaussian(ctx, tproc__param(stage, 0), &k);
+    return tproc__sep_stage(status, k, stage);
 }
 
 static int process(const tproc_call *call)

@@ -24,15 +24,11 @@ static const tproc_param_desc params[] = {
 
 static const double weights[2][3] = {{0.2126, 0.7152, 0.0722}, {0.299, 0.587, 0.114}};
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx;
-    (void)p;
-    tproc__stage_defaults(stage, in);
-    stage->point = 1;
-    if (in->channels >= 3)
-        stage->out.channels = in->channels - 2; /* RGB -> gray, RGBA -> gray+alpha */
+    (void)ctx; /* nothing can fail */
+    if (stage->in.channels >= 3)
+        stage->out.channels = stage->in.channels - 2; /* RGB -> gray, RGBA -> gray+alpha */
     return TPROC_OK;
 }
 
@@ -82,24 +78,21 @@ static void row_f32(const double *k, const unsigned char *in, unsigned char *out
     }
 }
 
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
+static void process_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)
 {
-    (void)stage;
-    (void)out_format;
-    int channels = in_format->channels;
+    const tproc_format *f = &stage->in;
+    int channels = f->channels;
     size_t w = (size_t)width;
     if (channels < 3) {
-        size_t bytes = w * (size_t)channels * tproc_sample_size(in_format->sample);
+        size_t bytes = w * (size_t)channels * tproc_sample_size(f->sample);
         if (out != in)
             memmove(out, in, bytes);
         return;
     }
-    const double *k = weights[tproc__param(p, 0) == 1 ? 1 : 0];
-    if (in_format->sample == TPROC_U8)
+    const double *k = weights[tproc__param(stage, 0) == 1 ? 1 : 0];
+    if (f->sample == TPROC_U8)
         row_u8(k, in, out, w, channels);
-    else if (in_format->sample == TPROC_U16)
+    else if (f->sample == TPROC_U16)
         row_u16(k, in, out, w, channels);
     else
         row_f32(k, in, out, w, channels);

@@ -29,25 +29,20 @@ static void row_int(const unsigned char *in, unsigned char *out, size_t bytes, s
 }
 
 /* The definition (f32 only: u8 and u16 flip bits). */
-static double map(const void *values, double v, double max)
+static double map(const double *values, double v, double max)
 {
-    (void)values;
+    (void)values; /* no parameters */
     return max - v;
 }
 
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
+static void process_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)
 {
-    (void)p;
-    (void)stage;
-    (void)out_format;
-    int channels = in_format->channels;
-    if (in_format->sample == TPROC_F32) {
+    int channels = stage->in.channels;
+    if (stage->in.sample == TPROC_F32) {
         tproc__point_row_f32(map, NULL, in, out, (size_t)width, channels);
         return;
     }
-    size_t sample_size = in_format->sample == TPROC_U16 ? 2 : 1;
+    size_t sample_size = stage->in.sample == TPROC_U16 ? 2 : 1;
     size_t pixel_size = sample_size * (size_t)channels;
     row_int(in, out, (size_t)width * pixel_size, pixel_size, sample_size,
             tproc__has_alpha(channels));
@@ -57,6 +52,5 @@ const tproc_filter tproc__filter_invert = {
     .abi = TPROC_FILTER_ABI,
     .name = "invert",
     .summary = "negative: max - v on colour channels (alpha unchanged)",
-    .prepare = tproc__point_prepare,
     .process_row = process_row,
 };

@@ -28,31 +28,25 @@ static const tproc_param_desc params[] = {
      "output level for in_white and above (fraction of max)"},
 };
 
-/* The definition; values holds the parameters in table order. */
-static double map(const void *values, double v, double max)
+/* The definition; k holds the parameters in table order. */
+static double map(const double *k, double v, double max)
 {
-    const double *k = values;
     double t = tproc__clamp((v / max - k[0]) / (k[1] - k[0]), 0.0, 1.0);
     return k[2] * max + (k[3] - k[2]) * max * t;
 }
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+TPROC__MAP_ROW(map) /* f32 rows with map inlined; u8 and u16 through the tables */
+
+/* The engine builds the tables; this only refuses an empty input range. */
+static int check(tproc_ctx *ctx, tproc_stage *stage)
 {
-    if (!(tproc__param(p, 1) > tproc__param(p, 0)))
-        return tproc__filter_error(ctx, &tproc__filter_levels,
+    double black = tproc__param(stage, 0), white = tproc__param(stage, 1);
+    if (!(white > black))
+        return tproc__filter_error(ctx, stage->filter,
                                    "in_white must be greater than in_black, got in_black=%g, "
                                    "in_white=%g",
-                                   tproc__param(p, 0), tproc__param(p, 1));
-    return tproc__point_lut_prepare(ctx, "levels lookup table", map, p->value, in, stage);
-}
-
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
-{
-    (void)out_format;
-    tproc__point_lut_process_row(map, p, stage, in, out, width, in_format);
+                                   black, white);
+    return TPROC_OK;
 }
 
 const tproc_filter tproc__filter_levels = {
@@ -61,7 +55,7 @@ const tproc_filter tproc__filter_levels = {
     .summary = "map [in_black, in_white] onto [out_black, out_white] (alpha unchanged)",
     .params = params,
     .param_count = 4,
-    .prepare = prepare,
-    .release = tproc__point_lut_release,
-    .process_row = process_row,
+    .prepare = check,
+    .map = map,
+    .process_row = map_row,
 };

@@ -21,12 +21,10 @@ static const tproc_param_desc params_table[P_COUNT] = {
 
 #define WINDOW_MAX 49 /* (2 * 3 + 1)^2 */
 
-static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx;
-    ptrdiff_t r = (ptrdiff_t)tproc__param(params, P_RADIUS);
-    tproc__stage_defaults(stage, in);
+    (void)ctx; /* nothing can fail */
+    ptrdiff_t r = (ptrdiff_t)tproc__param(stage, P_RADIUS);
     stage->halo = (tproc_halo){r, r, r, r};
     return TPROC_OK;
 }
@@ -211,7 +209,7 @@ static void median_select(const tproc_call *call, ptrdiff_t ox, ptrdiff_t oy, in
 
 static int process(const tproc_call *call)
 {
-    const int r = (int)tproc__param(call->params, P_RADIUS);
+    const int r = (int)tproc__param(call->stage, P_RADIUS);
     /* Output (x, y) is centred on input (x + ox, y + oy). */
     const ptrdiff_t ox = call->out_rect.x - call->in_rect.x;
     const ptrdiff_t oy = call->out_rect.y - call->in_rect.y;

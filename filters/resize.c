@@ -109,22 +109,22 @@ static int make_xq(tproc_ctx *ctx, resize_state *st)
     return TPROC_OK;
 }
 
-static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    const tproc_filter *self = &tproc__filter_resize;
-    int has_scale = (params->given >> P_SCALE) & 1u;
-    int has_w = (params->given >> P_WIDTH) & 1u, has_h = (params->given >> P_HEIGHT) & 1u;
+    const tproc_format *in = &stage->in;
+    unsigned given = stage->params->given;
+    int has_scale = (given >> P_SCALE) & 1u;
+    int has_w = (given >> P_WIDTH) & 1u, has_h = (given >> P_HEIGHT) & 1u;
     if (has_scale == (has_w || has_h))
-        return tproc__filter_error(ctx, self, "give scale, or width and/or height");
+        return tproc__filter_error(ctx, stage->filter, "give scale, or width and/or height");
     ptrdiff_t ow, oh;
     if (has_scale) {
-        double s = tproc__param(params, P_SCALE);
+        double s = tproc__param(stage, P_SCALE);
         ow = round_size((double)in->width * s);
         oh = round_size((double)in->height * s);
     } else {
-        ow = has_w ? (ptrdiff_t)tproc__param(params, P_WIDTH) : -1;
-        oh = has_h ? (ptrdiff_t)tproc__param(params, P_HEIGHT) : -1;
+        ow = has_w ? (ptrdiff_t)tproc__param(stage, P_WIDTH) : -1;
+        oh = has_h ? (ptrdiff_t)tproc__param(stage, P_HEIGHT) : -1;
         if (!has_h)
             oh = keep_aspect(in->height, ow, in->width);
         if (!has_w)
@@ -146,7 +146,7 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
     if (status)
         return status;
     stage->state = st;
-    tproc__rs_kernel kernel = (tproc__rs_kernel)(int)tproc__param(params, P_KERNEL);
+    tproc__rs_kernel kernel = (tproc__rs_kernel)(int)tproc__param(stage, P_KERNEL);
     status = tproc__rs_axis_init(ctx, &st->x, kernel, in->width, ow, 1, "resize");
     if (!status)
         status = tproc__rs_axis_init(ctx, &st->y, kernel, in->height, oh, 0, "resize");
@@ -174,28 +174,41 @@ static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_forma
         }
     }
 
-    stage->out = *in;
     stage->out.width = ow;
     stage->out.height = oh;
     stage->geometry = 1;
     stage->premultiply = 1;
-    stage->point = 0;
     return TPROC_OK;
 }
 
-static void map_rect(const tproc_params *params, const tproc_stage *stage, const tproc_format *in,
-                     tproc_rect out, tproc_rect *in_rect)
+static tproc_rect map_rect(const tproc_stage *stage, tproc_rect out)
 {
-    (void)params;
-    (void)in;
     const resize_state *st = stage->state;
     ptrdiff_t lo, hi;
+    tproc_rect r;
     tproc__rs_axis_span(&st->x, out.x, out.width, &lo, &hi);
-    in_rect->x = lo;
-    in_rect->width = hi - lo;
+    r.x = lo;
+    r.width = hi - lo;
     tproc__rs_axis_span(&st->y, out.y, out.height, &lo, &hi);
-    in_rect->y = lo;
-    in_rect->height = hi - lo;
+    r.y = lo;
+    r.height = hi - lo;
+    return r;
+}
+
+/*
+ * Shrink-on-load: the same output size from a smaller decode of the input, given as width and
+ * height (scale would now mean another size). Declined unless the output is still no larger
+ * than the smaller input on both axes, so the resize keeps shrinking (and antialiasing).
+ */
+static int shrink_input(const tproc_stage *stage, const tproc_format *smaller, tproc_params *params)
+{
+    if (stage->out.width > smaller->width || stage->out.height > smaller->height)
+        return 0;
+    params->given &= ~(1u << P_SCALE);
+    params->given |= (1u << P_WIDTH) | (1u << P_HEIGHT);
+    params->value[P_WIDTH] = (double)stage->out.width;
+    params->value[P_HEIGHT] = (double)stage->out.height;
+    return 1;
 }
 
 /* Scratch, the larger of: the double path's horizontal rows, then one accumulator row (8 bytes
@@ -229,21 +242,18 @@ static fast_layout get_fast_layout(const resize_state *st, int channels, ptrdiff
     return l;
 }
 
-static size_t scratch_size(const tproc_params *params, const tproc_stage *stage,
-                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
-                           ptrdiff_t out_h)
+static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
 {
-    (void)params;
-    (void)in_h;
     const resize_state *st = stage->state;
-    size_t rows = tproc__rs_axis_span_bound(&st->y, out_h), row, total, weights;
-    if (tproc__mul((size_t)out_w, (size_t)in->channels * 8, &row) || tproc__add(rows, 1, &rows) ||
+    int channels = stage->work.channels;
+    size_t rows = tproc__rs_axis_span_bound(&st->y, out.height), row, total, weights;
+    if (tproc__mul((size_t)out.width, (size_t)channels * 8, &row) || tproc__add(rows, 1, &rows) ||
         tproc__mul(rows, row, &total) ||
         tproc__mul((size_t)st->y.taps, sizeof(double) + sizeof(int32_t), &weights) ||
         tproc__add(total, weights, &total))
         return SIZE_MAX; /* the engine's allocation fails with a clear error */
     if (st->exact) {
-        size_t fast = get_fast_layout(st, in->channels, in_w).total;
+        size_t fast = get_fast_layout(st, channels, in.width).total;
         total = fast > total ? fast : total;
     }
     return total;
@@ -286,14 +296,6 @@ static inline double load_f32(const unsigned char *p)
 RESIZE_HPASS(hpass_u8, load_u8, 1)
 RESIZE_HPASS(hpass_u16, load_u16, 2)
 RESIZE_HPASS(hpass_f32, load_f32, 4)
-
-/* Not under ThreadSanitizer: the ifunc resolver runs before TSan's runtime is up and crashes. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) &&       \
-    !defined(__SANITIZE_THREAD__)
-#define TPROC__CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TPROC__CLONES
-#endif
 
 /* The double path's vertical pass: acc = sum_k w[k] * h[k * n + i], tap by tap as always (the
  * AVX2 build does the same operations, four samples at a time). */
@@ -583,4 +585,5 @@ const tproc_filter tproc__filter_resize = {
     .map_rect = map_rect,
     .scratch_size = scratch_size,
     .process = process,
+    .shrink_input = shrink_input,
 };

@@ -12,56 +12,60 @@ static const tproc_param_desc params[] = {
     {"angle", TPROC_PARAM_ENUM, 0, 0, 0, 0, angles, "clockwise rotation in degrees"},
 };
 
-static int degrees(const tproc_params *p)
+static int degrees(const tproc_stage *stage)
 {
-    return 90 * ((int)p->value[ANGLE] + 1);
+    return 90 * ((int)tproc__param(stage, ANGLE) + 1);
 }
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx;
+    (void)ctx; /* nothing can fail */
     stage->geometry = 1;
     /* Every rotation sends the last input row somewhere into the first output rows. */
     stage->whole_image = 1;
-    if (degrees(p) != 180) {
-        stage->out.width = in->height;
-        stage->out.height = in->width;
+    if (degrees(stage) != 180) {
+        stage->out.width = stage->in.height;
+        stage->out.height = stage->in.width;
     }
     return TPROC_OK;
 }
 
-static void map_rect(const tproc_params *p, const tproc_stage *stage, const tproc_format *in,
-                     tproc_rect out, tproc_rect *r)
+static tproc_rect map_rect(const tproc_stage *stage, tproc_rect out)
 {
-    (void)stage;
-    ptrdiff_t W = in->width, H = in->height;
-    switch (degrees(p)) {
+    ptrdiff_t W = stage->in.width, H = stage->in.height;
+    tproc_rect r;
+    switch (degrees(stage)) {
     case 90: /* out(x, y) = in(y, H - 1 - x) */
-        r->x = out.y;
-        r->y = H - out.x - out.width;
-        r->width = out.height;
-        r->height = out.width;
+        r.x = out.y;
+        r.y = H - out.x - out.width;
+        r.width = out.height;
+        r.height = out.width;
         break;
     case 180: /* out(x, y) = in(W - 1 - x, H - 1 - y) */
-        r->x = W - out.x - out.width;
-        r->y = H - out.y - out.height;
-        r->width = out.width;
-        r->height = out.height;
+        r.x = W - out.x - out.width;
+        r.y = H - out.y - out.height;
+        r.width = out.width;
+        r.height = out.height;
         break;
     default: /* 270: out(x, y) = in(W - 1 - y, x) */
-        r->x = W - out.y - out.height;
-        r->y = out.x;
-        r->width = out.height;
-        r->height = out.width;
+        r.x = W - out.y - out.height;
+        r.y = out.x;
+        r.width = out.height;
+        r.height = out.width;
         break;
     }
+    return r;
+}
+
+static int as_view(const tproc_stage *stage, const tproc_view *in, tproc_view *out)
+{
+    return tproc_view_rotate(in, degrees(stage), out);
 }
 
 static int process(const tproc_call *call)
 {
     tproc_view turned;
-    tproc_view_rotate(&call->in, degrees(call->params), &turned);
+    as_view(call->stage, &call->in, &turned);
     return tproc_view_copy(NULL, &turned, &call->out);
 }
 
@@ -74,4 +78,5 @@ const tproc_filter tproc__filter_rotate = {
     .prepare = prepare,
     .map_rect = map_rect,
     .process = process,
+    .as_view = as_view,
 };

@@ -18,20 +18,19 @@ static const tproc_param_desc params[] = {
      "leave samples whose difference is at most this fraction of the maximum"},
 };
 
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
     tproc__sep_kernel *k = NULL;
-    int status = tproc__sep_gaussian(ctx, tproc__param(p, 0), &k);
-    return tproc__sep_stage(status, k, in, stage);
+    int status = tproc__sep_gaussian(ctx, tproc__param(stage, 0), &k);
+    return tproc__sep_stage(status, k, stage);
 }
 
 static int process(const tproc_call *call)
 {
     const tproc__sep_kernel *k = call->stage->state;
     const tproc_view *in = &call->in;
-    double amount = tproc__param(call->params, 1);
-    double limit = tproc__param(call->params, 2) * tproc__sample_max(in->sample);
+    double amount = tproc__param(call->stage, 1);
+    double limit = tproc__param(call->stage, 2) * tproc__sample_max(in->sample);
     int r = k->radius, ch = in->channels;
     double *row = tproc__sep_row_buffer(k, call);
     for (ptrdiff_t y = 0; y < call->out.height; y++) {

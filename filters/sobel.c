@@ -10,12 +10,9 @@
  */
 #include "filter_internal.h"
 
-static int prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                   tproc_stage *stage)
+static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx;
-    (void)params;
-    tproc__stage_defaults(stage, in);
+    (void)ctx; /* nothing can fail */
     stage->halo = (tproc_halo){1, 1, 1, 1};
     return TPROC_OK;
 }

@@ -78,28 +78,24 @@ static void row_u16(unsigned k, const unsigned char *in, unsigned char *out, siz
 }
 
 /* The definition (f32 only: u8 and u16 compare with threshold_int()). NaN fails the test. */
-static double map(const void *values, double v, double max)
+static double map(const double *k, double v, double max)
 {
-    const double *k = values;
     return v >= k[0] * max ? max : 0.0;
 }
 
-static void process_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                        unsigned char *out, ptrdiff_t width, const tproc_format *in_format,
-                        const tproc_format *out_format)
+static void process_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)
 {
-    (void)stage;
-    (void)out_format;
-    double level = tproc__param(p, 0);
+    const tproc_format *f = &stage->in;
+    double level = tproc__param(stage, 0);
     size_t w = (size_t)width;
-    if (in_format->sample == TPROC_F32) {
-        tproc__point_row_f32(map, p->value, in, out, w, in_format->channels);
+    if (f->sample == TPROC_F32) {
+        tproc__point_row_f32(map, stage->params->value, in, out, w, f->channels);
         return;
     }
-    if (in_format->sample == TPROC_U8)
-        row_u8((unsigned char)threshold_int(level, 255.0), in, out, w, in_format->channels);
+    if (f->sample == TPROC_U8)
+        row_u8((unsigned char)threshold_int(level, 255.0), in, out, w, f->channels);
     else
-        row_u16(threshold_int(level, 65535.0), in, out, w, in_format->channels);
+        row_u16(threshold_int(level, 65535.0), in, out, w, f->channels);
 }
 
 const tproc_filter tproc__filter_threshold = {
@@ -108,6 +104,5 @@ const tproc_filter tproc__filter_threshold = {
     .summary = "colour samples at or above level * max become max, the others 0",
     .params = params,
     .param_count = 1,
-    .prepare = tproc__point_prepare,
     .process_row = process_row,
 };

@@ -13,16 +13,13 @@
 /* The longest chain a pipeline takes. */
 #define TPROC__MAX_STAGES 64
 
-/* One prepared stage of a chain. */
+/* One prepared stage of a chain (stage.in and stage.out are the whole images around it). */
 typedef struct tproc__stage_run {
     const tproc_filter *filter;
-    tproc_params params;
+    tproc_params params; /* stage.params points here */
     tproc_stage stage;
-    tproc_format in, out; /* the whole images around the stage */
-    tproc_format work_in; /* what process() sees: f32 when premultiplying */
-    int premultiply;      /* stage.premultiply and the input has alpha */
-    int prepared;         /* release() is owed */
-    tproc_rect max_need;  /* the largest input and output spans of any tile (sizes only) */
+    int premultiply;     /* process() gets premultiplied f32 views (stage.work is f32) */
+    tproc_rect max_need; /* the largest input and output spans of any tile (sizes only) */
     tproc_rect max_have;
 } tproc__stage_run;
 
@@ -116,11 +113,32 @@ tproc_ctx *tproc__pipeline_ctx(const tproc_pipeline *pipeline);
 const tproc_filter *tproc__pipeline_stage(const tproc_pipeline *pipeline, size_t k,
                                           const tproc_params **params);
 
+/* --- stage.c: around a filter's callbacks ------------------------------------------------- */
+
+/* Whether the engine builds the tables of the filter's map (it has a map and no process). */
+int tproc__filter_uses_map(const tproc_filter *filter);
+
+/* The row function of a prepared stage without process(): its own, or the map's tables. */
+typedef void (*tproc__row_fn)(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width);
+tproc__row_fn tproc__stage_row(const tproc_stage *stage);
+
 /*
- * For crop, flip and rotate: applies the filter to *in as a view transform into *out (no copy),
- * after checking its parameters. TPROC_ERR_NOT_FOUND for any other filter.
+ * For a filter with as_view: prepares it for *in (the same checks as the tiled path) and sets
+ * *out to its output as a view of *in, copying nothing. TPROC_ERR_NOT_FOUND, with no message,
+ * for a filter without the hook.
  */
-int tproc__geometry_as_view(tproc_ctx *ctx, const tproc_filter *filter, const tproc_params *params,
-                            const tproc_view *in, tproc_view *out);
+int tproc__stage_as_view(tproc_ctx *ctx, const tproc_filter *filter, const tproc_params *params,
+                         const tproc_view *in, tproc_view *out);
+
+/*
+ * Shrink-on-load: offers the first stage of the pipeline, prepared for the full-size input
+ * *full, smaller decodes of the same image, smaller[0 .. count) in order of preference (the
+ * smallest first). *chosen is the first one the stage's shrink_input hook accepts, with
+ * *params the parameters that give the same output from it; count if none was (or the first
+ * filter has no hook). A failing prepare() is returned as an error.
+ */
+int tproc__pipeline_shrink_input(tproc_pipeline *pipeline, const tproc_format *full,
+                                 const tproc_format *smaller, size_t count, size_t *chosen,
+                                 tproc_params *params);
 
 #endif

@@ -138,13 +138,12 @@ static int run_stage(const tproc__stage_run *st, const tproc_view *in, tproc_rec
 {
     const tproc_filter *f = st->filter;
     if (f->process) {
-        tproc_call call = {&st->params, &st->stage, st->work_in, *in, need, *out, have, a->scratch};
+        tproc_call call = {&st->stage, *in, need, *out, have, a->scratch};
         if (st->premultiply) {
-            tproc_format f32 = st->in;
-            f32.sample = TPROC_F32;
+            tproc_format f32 = st->stage.work;
             view_of(&call.in, a->premul_in, need, &f32);
             premultiply(in, &call.in);
-            f32.channels = st->out.channels;
+            f32.channels = st->stage.out.channels;
             view_of(&call.out, a->premul_out, have, &f32);
         }
         int status = f->process(&call);
@@ -155,6 +154,7 @@ static int run_stage(const tproc__stage_run *st, const tproc_view *in, tproc_rec
         return TPROC_OK;
     }
     /* A row filter: rows must be packed, so stage through the row buffers when they are not. */
+    tproc__row_fn row_fn = tproc__stage_row(&st->stage);
     ptrdiff_t in_px = (ptrdiff_t)tproc_view_pixel_size(in);
     ptrdiff_t out_px = (ptrdiff_t)tproc_view_pixel_size(out);
     for (ptrdiff_t y = 0; y < out->height; y++) {
@@ -166,7 +166,7 @@ static int run_stage(const tproc__stage_run *st, const tproc_view *in, tproc_rec
             src = a->row_in;
         }
         unsigned char *row = out->pixel_stride == out_px ? dst : a->row_out;
-        f->process_row(&st->params, &st->stage, src, row, out->width, &st->in, &st->out);
+        row_fn(&st->stage, src, row, out->width);
         if (row != dst)
             for (ptrdiff_t x = 0; x < out->width; x++)
                 memcpy(dst + x * out->pixel_stride, row + x * out_px, (size_t)out_px);
@@ -211,10 +211,10 @@ static int run_tile(shared *sh, arena *a, size_t index)
             tproc_view_sub(&prev, need.x - prev_at.x, need.y - prev_at.y, need.width, need.height,
                            &in);
         } else {
-            view_of(&in, a->input, need, &st->in);
+            view_of(&in, a->input, need, &st->stage.in);
             if (prev_at.width > 0 && prev_at.height > 0)
-                tproc__read_border_region(&prev, prev_at, st->in.width, st->in.height, need,
-                                          plan->border, plan->border_value, &in);
+                tproc__read_border_region(&prev, prev_at, st->stage.in.width, st->stage.in.height,
+                                          need, plan->border, plan->border_value, &in);
             else /* only constant border pixels are read */
                 tproc_view_fill(&in, plan->border_value);
         }
@@ -222,7 +222,7 @@ static int run_tile(shared *sh, arena *a, size_t index)
             tproc_view_sub(&sh->strip_out, have.x, have.y - sh->strip_y0, have.width, have.height,
                            &out);
         else
-            view_of(&out, a->region[k % 2], have, &st->out);
+            view_of(&out, a->region[k % 2], have, &st->stage.out);
         int status = run_stage(st, &in, need, &out, have, a);
         if (status)
             return tproc__error(plan->ctx, status, "%s: processing a tile failed",

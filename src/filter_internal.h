@@ -17,10 +17,10 @@
 #include "../filters/filters.def"
 #undef TPROC_FILTER
 
-/* The value of parameter i of params (its default when not given). */
-static inline double tproc__param(const tproc_params *params, int i)
+/* The value of parameter i of the stage's parameters (its default when not given). */
+static inline double tproc__param(const tproc_stage *stage, int i)
 {
-    return params->value[i];
+    return stage->params->value[i];
 }
 
 /* Rounds half up and clamps to an integer sample's range; NaN becomes 0. */
@@ -45,6 +45,18 @@ static inline int tproc__colour_channels(int channels)
     return tproc__has_alpha(channels) ? channels - 1 : channels;
 }
 
+/*
+ * Hot kernels are compiled twice, for AVX2 and for the baseline, and the loader picks one for
+ * the CPU (GCC's target_clones on x86-64 Linux). Not under ThreadSanitizer: the ifunc resolver
+ * runs before TSan's runtime is up and crashes.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) &&       \
+    !defined(__SANITIZE_THREAD__)
+#define TPROC__CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TPROC__CLONES
+#endif
+
 /* Records "<filter>: <message>" as TPROC_ERR_PARAM in ctx and returns it. */
 int tproc__filter_error(tproc_ctx *ctx, const tproc_filter *filter, const char *fmt, ...)
     TPROC__PRINTF(3, 4);
@@ -52,8 +64,5 @@ int tproc__filter_error(tproc_ctx *ctx, const tproc_filter *filter, const char *
 /* Refuses (TPROC_ERR_LIMIT, message naming what) an image over the context's pixel limit; a
  * geometry filter calls it before building tables for a size the run would refuse anyway. */
 int tproc__check_pixels(tproc_ctx *ctx, const char *what, const tproc_format *format);
-
-/* Clears the output stage to "same format as in, no halo, point" before prepare() fills it. */
-void tproc__stage_defaults(tproc_stage *stage, const tproc_format *in);
 
 #endif

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pipeline.c: the public pipeline API. A pipeline is a list of (filter, parameters); each run
- * plans it for the input's format, turns crop/flip/rotate at the head of the chain into view
- * transforms of the input (no copy), and hands the rest to the executor with the whole input
- * as the source band and the output image as the sink.
+ * plans it for the input's format, turns the view transforms at the head of the chain (crop,
+ * flip, rotate: filters with as_view) into views of the input (no copy), and hands the rest to
+ * the executor with the whole input as the source band and the output image as the sink.
  */
 #include "engine.h"
 #include "view_internal.h"
@@ -115,15 +115,16 @@ void tproc_run_options_init(tproc_run_options *options)
 }
 
 /*
- * Applies the crop/flip/rotate stages at the head of the chain to the view; returns how many
- * were absorbed. Their parameters are checked by the same prepare() the tiled path uses.
+ * Applies the stages at the head of the chain that are view transforms of their input (the
+ * filters with as_view: crop, flip, rotate) to the view; returns how many were absorbed. Their
+ * parameters are checked by the same prepare() the tiled path uses.
  */
 static int absorb_head(tproc_pipeline *pipeline, tproc_view *view, size_t *absorbed)
 {
     *absorbed = 0;
     for (size_t k = 0; k < pipeline->count; k++) {
         const item *it = &pipeline->items[k];
-        int status = tproc__geometry_as_view(pipeline->ctx, it->filter, &it->params, view, view);
+        int status = tproc__stage_as_view(pipeline->ctx, it->filter, &it->params, view, view);
         if (status == TPROC_ERR_NOT_FOUND)
             break;
         if (status)

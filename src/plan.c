@@ -67,7 +67,7 @@ void tproc__plan_rects(const tproc__plan *plan, tproc_rect tile, tproc__tile_rec
             continue;
         }
         if (st->stage.geometry) {
-            st->filter->map_rect(&st->params, &st->stage, &st->in, out, &need);
+            need = st->filter->map_rect(&st->stage, out);
         } else {
             const tproc_halo *h = &st->stage.halo;
             need.x = out.x - h->left;
@@ -77,8 +77,8 @@ void tproc__plan_rects(const tproc__plan *plan, tproc_rect tile, tproc__tile_rec
         }
         rects->need[k] = need;
         ptrdiff_t x0, x1, y0, y1;
-        map_span(need.x, need.x + need.width, st->in.width, plan->border, &x0, &x1);
-        map_span(need.y, need.y + need.height, st->in.height, plan->border, &y0, &y1);
+        map_span(need.x, need.x + need.width, st->stage.in.width, plan->border, &x0, &x1);
+        map_span(need.y, need.y + need.height, st->stage.in.height, plan->border, &y0, &y1);
         tproc_rect have = {x0, y0, x1 - x0, y1 - y0};
         if (rect_empty(have)) {
             have.width = 0;
@@ -151,15 +151,6 @@ int tproc__check_pixels(tproc_ctx *ctx, const char *what, const tproc_format *f)
     return TPROC_OK;
 }
 
-static int check_format(tproc_ctx *ctx, const tproc_filter *f, const tproc_format *out)
-{
-    if (out->width < 1 || out->height < 1 || out->channels < 1 || out->channels > 4 ||
-        tproc_sample_size(out->sample) == 0)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: bad output format %tdx%td, %d channels",
-                            f->name, out->width, out->height, out->channels);
-    return tproc__check_pixels(ctx, f->name, out);
-}
-
 int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *const *filters,
                       const tproc_params *params, size_t count, tproc_format source,
                       const tproc_run_options *options)
@@ -189,44 +180,16 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     tproc_format fmt = source;
     for (size_t k = 0; k < count; k++) {
         tproc__stage_run *st = &plan->stages[k];
-        const tproc_filter *f = filters[k];
-        st->filter = f;
+        st->filter = filters[k];
         st->params = params[k];
-        st->in = fmt;
-        plan->count = k + 1; /* so that a failure releases what was prepared */
-        tproc__stage_defaults(&st->stage, &fmt);
-        status = TPROC_OK;
-        if (f->prepare)
-            status = f->prepare(ctx, &st->params, &fmt, &st->stage);
-        else
-            st->stage.point = 1;
-        if (status) {
-            plan->count = k;
+        /* On failure tproc_stage_prepare holds nothing: release the stages before it. */
+        if ((status = tproc_stage_prepare(ctx, st->filter, &st->params, &fmt, &st->stage))) {
             tproc__plan_release(plan);
             return status;
         }
-        st->prepared = 1;
+        plan->count = k + 1;
         const tproc_stage *s = &st->stage;
-        if ((status = check_format(ctx, f, &s->out)) ||
-            (s->geometry && !f->map_rect &&
-             (status = tproc__error(ctx, TPROC_ERR_ARG, "%s: geometry filter without map_rect",
-                                    f->name))) ||
-            ((s->halo.left < 0 || s->halo.top < 0 || s->halo.right < 0 || s->halo.bottom < 0) &&
-             (status = tproc__error(ctx, TPROC_ERR_ARG, "%s: negative halo", f->name))) ||
-            (!f->process &&
-             (s->geometry || s->halo.left || s->halo.top || s->halo.right || s->halo.bottom ||
-              s->out.width != fmt.width || s->out.height != fmt.height) &&
-             (status = tproc__error(ctx, TPROC_ERR_ARG,
-                                    "%s: a row-only filter cannot change size or need a halo",
-                                    f->name)))) {
-            tproc__plan_release(plan);
-            return status;
-        }
-        st->premultiply = s->premultiply && tproc__has_alpha(fmt.channels);
-        st->work_in = fmt;
-        if (st->premultiply)
-            st->work_in.sample = TPROC_F32;
-        st->out = s->out;
+        st->premultiply = s->premultiply && st->filter->process && tproc__has_alpha(fmt.channels);
         plan->needs_whole_image |= s->whole_image;
         fmt = s->out;
     }
@@ -266,22 +229,20 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     for (size_t k = 0; k < count; k++) {
         tproc__stage_run *st = &plan->stages[k];
         tproc_rect need = {0, 0, need_w[k], need_h[k]}, out = {0, 0, have_w[k], have_h[k]};
-        size_t in_px = pixel_bytes(&st->in), out_px = pixel_bytes(&st->out);
+        size_t in_px = pixel_bytes(&st->stage.in), out_px = pixel_bytes(&st->stage.out);
         st->max_need = need;
         st->max_have = out;
         plan->input_bytes = max_size(plan->input_bytes, area_bytes(need, in_px));
         if (k + 1 < count)
             plan->region_bytes = max_size(plan->region_bytes, area_bytes(out, out_px));
         if (st->premultiply) {
-            size_t f32 = 4u * (size_t)st->in.channels;
+            size_t f32 = 4u * (size_t)st->stage.in.channels;
             plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(need, f32));
             plan->premul_bytes = max_size(plan->premul_bytes, area_bytes(out, f32));
         }
         if (st->filter->scratch_size && need.width > 0 && out.width > 0)
             plan->scratch_bytes =
-                max_size(plan->scratch_bytes,
-                         st->filter->scratch_size(&st->params, &st->stage, &st->work_in, need.width,
-                                                  need.height, out.width, out.height));
+                max_size(plan->scratch_bytes, st->filter->scratch_size(&st->stage, need, out));
         if (!st->filter->process) {
             tproc_rect in_row = {0, 0, need.width, 1}, out_row = {0, 0, out.width, 1};
             plan->row_bytes = max_size(plan->row_bytes, area_bytes(in_row, in_px));
@@ -293,12 +254,8 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
 
 void tproc__plan_release(tproc__plan *plan)
 {
-    for (size_t k = 0; k < plan->count; k++) {
-        tproc__stage_run *st = &plan->stages[k];
-        if (st->prepared && st->filter->release)
-            st->filter->release(plan->ctx, &st->stage);
-        st->prepared = 0;
-    }
+    for (size_t k = 0; k < plan->count; k++)
+        tproc_stage_release(plan->ctx, &plan->stages[k].stage);
     tproc__dealloc(plan->ctx, plan->stages);
     plan->stages = NULL;
     plan->count = 0;

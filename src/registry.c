@@ -81,8 +81,12 @@ int tproc_filter_register(tproc_ctx *ctx, const tproc_filter *filter)
     if (!valid_name(filter->name))
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "filter name '%s' must be 1-64 characters of a-z, 0-9 and _", name);
-    if (!filter->process && !filter->process_row)
-        return tproc__error(ctx, TPROC_ERR_ARG, "filter '%s' has neither process nor process_row",
+    if (!filter->process && !filter->process_row && !filter->map)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "filter '%s' has none of process, process_row and map", name);
+    if (filter->map && !filter->process && filter->release)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "filter '%s' is a map filter with release (the engine owns its state)",
                             name);
     if (filter->param_count < 0 || filter->param_count > TPROC_PARAMS_MAX ||
         (filter->param_count > 0 && !filter->params))
@@ -126,11 +130,4 @@ int tproc__filter_error(tproc_ctx *ctx, const tproc_filter *filter, const char *
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     return tproc__error(ctx, TPROC_ERR_PARAM, "%s: %s", filter->name, message);
-}
-
-void tproc__stage_defaults(tproc_stage *stage, const tproc_format *in)
-{
-    memset(stage, 0, sizeof *stage);
-    stage->out = *in;
-    stage->point = 0;
 }

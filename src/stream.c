@@ -142,43 +142,31 @@ static const char *whole_stage(const tproc__plan *plan, char *buf, size_t size)
 }
 
 /*
- * If the chain starts with a resize that shrinks a JPEG source by 2, 4 or 8 or more, reopen the
- * decoder at that scale and give the resize the same output size from the smaller input.
+ * Shrink-on-load: a JPEG decoder can decode at 1/2, 1/4 or 1/8 of the size for less work. If
+ * the chain's first filter can give the same output from such a smaller decode (its
+ * shrink_input hook: resize when it shrinks at least that much), reopen the decoder at the
+ * smallest scale it accepts and plan that stage with the parameters it gave.
  */
 static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_params *first,
                         const tproc_params **override)
 {
+    static const int denominators[] = {8, 4, 2}; /* the smallest decode first */
+    enum { SCALES = sizeof denominators / sizeof denominators[0] };
     *override = NULL;
-    if (tproc_pipeline_length(pipeline) == 0 || source->kind != TPROC__SOURCE_FILE ||
-        source->file_format != TPROC_FILE_JPEG || source->orientation != 1)
+    if (source->kind != TPROC__SOURCE_FILE || source->file_format != TPROC_FILE_JPEG ||
+        source->orientation != 1)
         return TPROC_OK;
-    const tproc_params *params;
-    const tproc_filter *f = tproc__pipeline_stage(pipeline, 0, &params);
-    if (f != &tproc__filter_resize)
-        return TPROC_OK;
-    tproc_format in = tproc__source_full_format(source), out;
-    tproc_stage stage;
-    tproc__stage_defaults(&stage, &in);
-    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
-    int status = f->prepare(ctx, params, &in, &stage);
-    if (status)
+    tproc_format full = tproc__source_full_format(source), smaller[SCALES];
+    for (size_t i = 0; i < SCALES; i++) {
+        int d = denominators[i];
+        smaller[i] = full; /* libjpeg's scaled size: ceil(size / d) */
+        smaller[i].width = (full.width + d - 1) / d;
+        smaller[i].height = (full.height + d - 1) / d;
+    }
+    size_t chosen;
+    int status = tproc__pipeline_shrink_input(pipeline, &full, smaller, SCALES, &chosen, first);
+    if (status || chosen == SCALES || !tproc__source_shrink(source, denominators[chosen]))
         return status;
-    out = stage.out;
-    if (f->release)
-        f->release(ctx, &stage);
-    int denom = 1;
-    /* The largest scale whose decode (ceil(size / d)) is still no smaller than the output. */
-    for (int d = 8; d >= 2 && denom == 1; d /= 2)
-        if (out.width <= (in.width + d - 1) / d && out.height <= (in.height + d - 1) / d)
-            denom = d;
-    if (denom == 1 || !tproc__source_shrink(source, denom))
-        return TPROC_OK;
-    /* Same output size, now from the smaller decode: width and height instead of scale. */
-    *first = *params;
-    first->given &= ~1u; /* scale, width, height are parameters 0, 1, 2 of resize */
-    first->value[1] = (double)out.width;
-    first->value[2] = (double)out.height;
-    first->given |= 2u | 4u;
     *override = first;
     return TPROC_OK;
 }

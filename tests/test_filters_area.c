@@ -215,7 +215,7 @@ static tproc_image *run_harness(tproc_ctx *ctx, const char *spec, const tproc_vi
     tu_ok(ctx, tproc_params_parse(ctx, spec, &f, &params));
     tproc_format fin = {in->width, in->height, in->channels, in->sample};
     tproc_stage st;
-    tu_ok(ctx, f->prepare(ctx, &params, &fin, &st));
+    tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fin, &st));
     ck_assert_int_eq(st.premultiply, 0);
     ck_assert_int_eq(st.geometry, 0);
     tproc_image *out = NULL;
@@ -240,22 +240,18 @@ static tproc_image *run_harness(tproc_ctx *ctx, const char *spec, const tproc_vi
                                        in->sample, ps, rs));
             tu_ok(ctx, tproc_view_read_border(in, irect, b, bval, &iv));
             tu_ok(ctx, tproc_view_sub(&ov, orect.x, orect.y, orect.width, orect.height, &sub));
-            size_t scratch_bytes = f->scratch_size
-                                       ? f->scratch_size(&params, &st, &fin, irect.width,
-                                                         irect.height, orect.width, orect.height)
-                                       : 0;
+            size_t scratch_bytes = f->scratch_size ? f->scratch_size(&st, irect, orect) : 0;
             void *scratch = NULL;
             if (scratch_bytes) {
                 scratch = aligned_alloc(64, (scratch_bytes + 63) / 64 * 64);
                 ck_assert_ptr_nonnull(scratch);
             }
-            tproc_call call = {&params, &st, fin, iv, irect, sub, orect, scratch};
+            tproc_call call = {&st, iv, irect, sub, orect, scratch};
             ck_assert_int_eq(f->process(&call), TPROC_OK);
             free(scratch);
             free(buf);
         }
-    if (f->release)
-        f->release(ctx, &st);
+    tproc_stage_release(ctx, &st);
     return out;
 }
 
@@ -698,7 +694,7 @@ START_TEST(parse_ok)
           tproc_params_parse(ctx, "convolve:matrix=1 2 3 4 5;1 2 3 4 5;1 2 3 4 5", &f, &params));
     tproc_format fmt = {10, 10, 3, TPROC_U8};
     tproc_stage st;
-    tu_ok(ctx, f->prepare(ctx, &params, &fmt, &st));
+    tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.left, 2);
     ck_assert_int_eq(st.halo.right, 2);
     ck_assert_int_eq(st.halo.top, 1);
@@ -707,17 +703,17 @@ START_TEST(parse_ok)
     tu_ok(ctx, tproc_params_parse(ctx, "median", &f, &params));
     ck_assert_double_eq(tproc_params_get(f, &params, "radius"), 1);
     tu_ok(ctx, tproc_params_parse(ctx, "median:radius=3", &f, &params));
-    tu_ok(ctx, f->prepare(ctx, &params, &fmt, &st));
+    tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.left, 3);
     ck_assert_int_eq(st.halo.bottom, 3);
     tu_ok(ctx, tproc_params_parse(ctx, "sobel", &f, &params));
-    tu_ok(ctx, f->prepare(ctx, &params, &fmt, &st));
+    tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.top, 1);
     ck_assert_int_eq(st.halo.right, 1);
     /* Without a matrix, prepare refuses (a C caller skipping the parser). */
     f = tproc_filter_find("convolve");
     tproc_params_init(f, &params);
-    ck_assert_int_eq(f->prepare(ctx, &params, &fmt, &st), TPROC_ERR_PARAM);
+    ck_assert_int_eq(tproc_stage_prepare(ctx, f, &params, &fmt, &st), TPROC_ERR_PARAM);
     ck_assert_ptr_nonnull(strstr(tproc_ctx_message(ctx), "convolve: matrix"));
     tproc_pipeline *p = NULL;
     tu_ok(ctx, tproc_pipeline_new(ctx, &p));

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "filter_internal.h"
+#include "engine.h"
 #include "kernels/point_lut.h"
 #include "testutil.h"
 
@@ -228,22 +229,23 @@ static tproc_image *run_rows(tproc_ctx *ctx, const tproc_filter *f, const tproc_
     tproc_format fmt = {v.width, v.height, v.channels, v.sample};
     tproc_stage stage;
     memset(&stage, 0xa5, sizeof stage); /* prepare must set everything itself */
-    tu_ok(ctx, f->prepare(ctx, p, &fmt, &stage));
-    ck_assert_int_eq(stage.point, 1);
+    tu_ok(ctx, tproc_stage_prepare(ctx, f, p, &fmt, &stage));
+    ck_assert(stage.filter == f && stage.params == p);
     ck_assert(stage.halo.left == 0 && stage.halo.top == 0 && stage.halo.right == 0 &&
               stage.halo.bottom == 0);
     ck_assert(!stage.geometry && !stage.whole_image && !stage.premultiply);
     ck_assert(stage.out.width == fmt.width && stage.out.height == fmt.height &&
               stage.out.sample == fmt.sample);
     ck_assert_int_eq(stage.out.channels, ref_channels(f, fmt.channels));
-    ck_assert(f->process_row != NULL);
+    ck_assert(f->process_row != NULL || f->map != NULL); /* rows of its own, or the tables' */
+    tproc__row_fn row_fn = tproc__stage_row(&stage);
     tproc_image *out = NULL;
     if (in_place) {
         tu_ok(ctx, tproc_image_from_view(ctx, &v, &out));
         tproc_view o = tproc_image_view(out);
         for (ptrdiff_t y = 0; y < v.height; y++) {
             unsigned char *row = tproc_view_pixel(&o, 0, y);
-            f->process_row(p, &stage, row, row, v.width, &fmt, &stage.out);
+            row_fn(&stage, row, row, v.width);
         }
         /* The result now sits packed at the start of each row: describe it as such. */
         tproc_view r;
@@ -257,11 +259,9 @@ static tproc_image *run_rows(tproc_ctx *ctx, const tproc_filter *f, const tproc_
         tu_ok(ctx, tproc_image_new(ctx, v.width, v.height, stage.out.channels, v.sample, &out));
         tproc_view o = tproc_image_view(out);
         for (ptrdiff_t y = 0; y < v.height; y++)
-            f->process_row(p, &stage, tproc_view_pixel(&v, 0, y), tproc_view_pixel(&o, 0, y),
-                           v.width, &fmt, &stage.out);
+            row_fn(&stage, tproc_view_pixel(&v, 0, y), tproc_view_pixel(&o, 0, y), v.width);
     }
-    if (f->release)
-        f->release(ctx, &stage);
+    tproc_stage_release(ctx, &stage);
     return out;
 }
 
@@ -390,7 +390,7 @@ START_TEST(u8_implementations_identical)
     const tproc_filter *f;
     tproc_params p;
     tproc_ctx *ctx = new_ctx_parse(spec, &f, &p);
-    if (f->release != tproc__point_lut_release) { /* not a table filter */
+    if (!tproc__filter_uses_map(f)) { /* not a table filter */
         tproc_ctx_free(&ctx);
         return;
     }
@@ -410,15 +410,15 @@ START_TEST(u8_implementations_identical)
                                                        : (unsigned char)tu_rng_next(&rng);
             tproc_format fmt = {widths[w], 1, ch, TPROC_U8};
             tproc_stage stage;
-            tu_ok(ctx, f->prepare(ctx, &p, &fmt, &stage));
+            tu_ok(ctx, tproc_stage_prepare(ctx, f, &p, &fmt, &stage));
             for (size_t m = 0; m < sizeof impls / sizeof impls[0]; m++) {
                 if (tproc__point_lut_force_u8(&stage, impls[m]) != TPROC_OK)
                     continue;
                 ran_scalar |= m == 0;
                 memset(out, 0x5a, n);
-                f->process_row(&p, &stage, in, out, widths[w], &fmt, &stage.out);
+                tproc__point_lut_row(&stage, in, out, widths[w]);
                 memcpy(inplace, in, n);
-                f->process_row(&p, &stage, inplace, inplace, widths[w], &fmt, &stage.out);
+                tproc__point_lut_row(&stage, inplace, inplace, widths[w]);
                 for (size_t i = 0; i < n; i++) {
                     int is_alpha = (int)(i % (size_t)ch) >= colour;
                     double want = is_alpha ? in[i] : ref_round(ref_map(&r, in[i], 255), 255);
@@ -427,7 +427,7 @@ START_TEST(u8_implementations_identical)
                            impls[m], ch, widths[w], i, in[i], out[i], inplace[i], want);
                 }
             }
-            f->release(ctx, &stage);
+            tproc_stage_release(ctx, &stage);
         }
     }
     ck_assert_msg(ran_scalar, "%s: the scalar row was not available", spec);
@@ -566,7 +566,7 @@ START_TEST(levels_refuses_empty_input_range)
         tproc_format fmt = {5, 3, 3, TPROC_U8};
         tproc_stage stage;
         size_t before = tproc_ctx_memory_in_use(ctx);
-        int status = f->prepare(ctx, &p, &fmt, &stage);
+        int status = tproc_stage_prepare(ctx, f, &p, &fmt, &stage);
         ck_assert_msg(status == TPROC_ERR_PARAM, "%s: prepare gave %d", bad[i], status);
         ck_assert_msg(tproc_ctx_memory_in_use(ctx) == before, "%s: failed prepare kept memory",
                       bad[i]);
@@ -697,15 +697,15 @@ START_TEST(tables_freed_and_limited)
             tproc_format fmt = {3, 3, 4, samples[s]};
             tproc_stage stage;
             size_t before = tproc_ctx_memory_in_use(ctx);
-            tu_ok(ctx, f->prepare(ctx, &p, &fmt, &stage));
+            tu_ok(ctx, tproc_stage_prepare(ctx, f, &p, &fmt, &stage));
             ck_assert_msg((stage.state != NULL) == (samples[s] != TPROC_F32), "%s %s: state %p",
                           table_specs[i], tproc_sample_name(samples[s]), stage.state);
-            f->release(ctx, &stage);
+            tproc_stage_release(ctx, &stage);
             ck_assert_msg(tproc_ctx_memory_in_use(ctx) == before, "%s: release leaked",
                           table_specs[i]);
             if (samples[s] == TPROC_U16) {
                 tproc_ctx_set_memory_limit(ctx, before + 1000);
-                int status = f->prepare(ctx, &p, &fmt, &stage);
+                int status = tproc_stage_prepare(ctx, f, &p, &fmt, &stage);
                 ck_assert_msg(status == TPROC_ERR_LIMIT,
                               "%s: u16 table under a 1000-byte "
                               "limit gave %d",

@@ -49,7 +49,8 @@ START_TEST(each_filter_tiles_identically)
         tproc_image *src = tu_random_image(NULL, w, h, c, s, rng.state);
         tproc_view sv = tproc_image_view(src);
         char spec[512], label[128];
-        tu_random_spec(&rng, f, w, h, spec, sizeof spec);
+        tproc_format fmt = {w, h, c, s};
+        tu_random_spec(&rng, f, &fmt, spec, sizeof spec);
         const char *chain[] = {spec};
         snprintf(label, sizeof label, "%tdx%td %d-channel %s", w, h, c, tproc_sample_name(s));
         check_chain(&sv, chain, 1, b, label);
@@ -78,7 +79,7 @@ START_TEST(random_chains_tile_identically)
         for (size_t k = 0; k < n; k++) {
             const tproc_filter *f =
                 tproc_filter_at((size_t)tu_rng_range(&rng, 0, (ptrdiff_t)count - 1));
-            tu_random_spec(&rng, f, fmt.width, fmt.height, specs[k], sizeof specs[k]);
+            tu_random_spec(&rng, f, &fmt, specs[k], sizeof specs[k]);
             chain[k] = specs[k];
             /* Track the size so the next crop fits. */
             tproc_pipeline *p;

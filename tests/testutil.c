@@ -2,6 +2,8 @@
 /* testutil.c: see testutil.h. */
 #include "testutil.h"
 
+#include "filter_spec.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,11 +136,10 @@ static const tproc_param_desc shift_params[] = {
     {"dy", TPROC_PARAM_INT, 0, -8, 8, 0, NULL, "offset"},
 };
 
-static int shift_prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                         tproc_stage *stage)
+static int shift_prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx;
-    (void)in;
+    (void)ctx; /* refusals need no message here */
+    const tproc_params *p = stage->params;
     stage->halo.left = (ptrdiff_t)p->value[SH_LEFT];
     stage->halo.top = (ptrdiff_t)p->value[SH_TOP];
     stage->halo.right = (ptrdiff_t)p->value[SH_RIGHT];
@@ -151,7 +152,7 @@ static int shift_prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_form
 
 static int shift_process(const tproc_call *call)
 {
-    const tproc_params *p = call->params;
+    const tproc_params *p = call->stage->params;
     tproc_view src;
     int status = tproc_view_sub(&call->in, (ptrdiff_t)(p->value[SH_LEFT] + p->value[SH_DX]),
                                 (ptrdiff_t)(p->value[SH_TOP] + p->value[SH_DY]), call->out.width,
@@ -211,59 +212,12 @@ void tu_assert_same(const tproc_view *a, const tproc_view *b, const char *what)
 }
 
 /* A random, valid spec for filter f on an image of w x h (the image may change size after). */
-void tu_random_spec(tu_rng *rng, const tproc_filter *f, ptrdiff_t w, ptrdiff_t h, char *buf,
+void tu_random_spec(tu_rng *rng, const tproc_filter *f, const tproc_format *in, char *buf,
                     size_t size)
 {
-    const char *n = f->name;
-    if (!strcmp(n, "crop")) {
-        ptrdiff_t x = tu_rng_range(rng, 0, w - 1), y = tu_rng_range(rng, 0, h - 1);
-        snprintf(buf, size, "crop:x=%td,y=%td,width=%td,height=%td", x, y,
-                 tu_rng_range(rng, 1, w - x), tu_rng_range(rng, 1, h - y));
-    } else if (!strcmp(n, "resize")) {
-        static const char *k[] = {"nearest", "bilinear", "bicubic", "lanczos3", "area"};
-        if (tu_rng_range(rng, 0, 1))
-            snprintf(buf, size, "resize:scale=%.3f,kernel=%s",
-                     0.3 + (double)tu_rng_range(rng, 0, 200) / 100.0, k[tu_rng_range(rng, 0, 4)]);
-        else
-            snprintf(buf, size, "resize:width=%td,height=%td,kernel=%s", tu_rng_range(rng, 1, 40),
-                     tu_rng_range(rng, 1, 40), k[tu_rng_range(rng, 0, 4)]);
-    } else if (!strcmp(n, "convolve")) {
-        snprintf(buf, size, "convolve:matrix=%d %d %d;%d %d %d;%d %d %d,scale=%.3f,offset=%d",
-                 (int)tu_rng_range(rng, -3, 3), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 3), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 9), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 3), (int)tu_rng_range(rng, -3, 3),
-                 (int)tu_rng_range(rng, -3, 3), (double)tu_rng_range(rng, 1, 30) / 30.0,
-                 (int)tu_rng_range(rng, -10, 10));
-    } else if (!strcmp(n, "levels")) {
-        double lo = (double)tu_rng_range(rng, 0, 40) / 100.0;
-        snprintf(buf, size, "levels:in_black=%.2f,in_white=%.2f,out_black=%.2f,out_white=%.2f", lo,
-                 lo + 0.1 + (double)tu_rng_range(rng, 0, 50) / 100.0,
-                 (double)tu_rng_range(rng, 0, 100) / 100.0,
-                 (double)tu_rng_range(rng, 0, 100) / 100.0);
-    } else {
-        /* Generic: each parameter from a small part of its range, so kernels stay small. */
-        size_t used = (size_t)snprintf(buf, size, "%s", n);
-        for (int i = 0; i < f->param_count; i++) {
-            const tproc_param_desc *p = &f->params[i];
-            char value[64];
-            if (p->type == TPROC_PARAM_ENUM) {
-                int count = 0;
-                while (p->choices[count])
-                    count++;
-                snprintf(value, sizeof value, "%s", p->choices[tu_rng_range(rng, 0, count - 1)]);
-            } else if (p->type == TPROC_PARAM_MATRIX || (p->flags & TPROC_PARAM_REQUIRED)) {
-                continue;
-            } else {
-                double lo = p->min, hi = p->max < p->min + 3 ? p->max : p->min + 3;
-                double v = lo + (hi - lo) * (double)tu_rng_range(rng, 1, 100) / 100.0;
-                if (p->type == TPROC_PARAM_INT)
-                    snprintf(value, sizeof value, "%.0f", v < lo ? lo : (double)(long)v);
-                else
-                    snprintf(value, sizeof value, "%.4f", v);
-            }
-            used += (size_t)snprintf(buf + used, size - used, "%c%s=%s",
-                                     used == strlen(n) ? ':' : ',', p->name, value);
-        }
-    }
+    fspec_rng r = {tu_rng_next(rng)};
+    ck_assert_msg(fspec_valid(NULL, f, in, &r, 256, buf, size),
+                  "%s: no valid parameters for a %tdx%td image in 256 draws from its table (the "
+                  "last: %s)",
+                  f->name, in->width, in->height, buf);
 }

@@ -48,10 +48,16 @@ tproc_allocator tu_counting_allocator(tu_counter *counter);
                       tproc_strerror(tu_status_), tproc_ctx_message(ctx));                         \
     } while (0)
 
-/* Writes a random, valid "name:key=value" spec for filter f applied to a w x h image, with
- * parameters from a small part of their ranges so kernels stay small. */
-void tu_random_spec(tu_rng *rng, const tproc_filter *f, ptrdiff_t w, ptrdiff_t h, char *buf,
+/* Writes a random "name:key=value" spec for filter f that the filter accepts for an input of
+ * format *in, drawn from its parameter table (filter_spec.h: small parts of the ranges, so
+ * kernels stay small); fails the test if 256 draws find none. */
+void tu_random_spec(tu_rng *rng, const tproc_filter *f, const tproc_format *in, char *buf,
                     size_t size);
+
+/* One round of the limits suite's drift check (test_limits.c), which every filter in the
+ * registry gets: on ctx (holding nothing yet), loads a photo, runs f with random parameters
+ * from its table on a random part, and asserts the memory count comes back to zero. */
+void tu_limits_drift_round(tproc_ctx *ctx, const tproc_filter *f, uint64_t seed);
 
 #endif
 

@@ -6,7 +6,8 @@
  * fill one output tile from an input view that already includes the halo.
  *
  * The engine (pipeline.h) does everything else: cutting tiles, reading past image edges through
- * the border rule, threads, chaining. A filter never sees a border and never allocates while it
+ * the border rule, threads, chaining, and for point filters that give only a map of one sample
+ * value, the lookup tables. A filter never sees a border and never allocates while it
  * processes: process() is reentrant and writes only inside its output view.
  *
  * Built-in filters are listed by tproc_filter_count()/tproc_filter_at(); users add their own
@@ -23,8 +24,10 @@
 extern "C" {
 #endif
 
-/* Bumped whenever tproc_filter, tproc_params or tproc_stage changes layout or meaning. */
-#define TPROC_FILTER_ABI 1
+/* Bumped whenever tproc_filter, tproc_params, tproc_stage or tproc_call changes layout or
+ * meaning. 2: callbacks take the stage (or the call) instead of positional arguments; map,
+ * as_view and shrink_input. */
+#define TPROC_FILTER_ABI 2
 
 /* The format of an image at one point of a chain. */
 typedef struct tproc_format {
@@ -67,30 +70,48 @@ typedef struct tproc_params {
     double matrix[TPROC_MATRIX_MAX]; /* row-major */
 } tproc_params;
 
+typedef struct tproc_filter tproc_filter;
+
 /*
- * What a filter says about one use of it (one stage of a chain), filled by prepare().
+ * One use of a filter: a stage of a chain, prepared for one input format. Every callback gets
+ * it (process() through its call). The engine fills it in three steps:
+ *
+ * 1. Before prepare(), the engine sets filter, params and in, and PRE-FILLS everything
+ *    prepare() may set: out = in, no halo, every flag 0, state NULL. prepare() therefore
+ *    changes only what differs from "same format, no halo": a filter that keeps the format
+ *    and needs neither a halo nor state needs no prepare() at all.
+ * 2. prepare() sets out, halo, geometry, whole_image, premultiply and state as needed.
+ * 3. After prepare(), the engine sets work.
+ *
+ * Callbacks other than prepare() and release() only read the stage; several threads call
+ * them at once.
  */
 typedef struct tproc_stage {
-    tproc_format out; /* the output format and size */
+    /* Set by the engine before prepare(). */
+    const tproc_filter *filter; /* this filter (for error messages) */
+    const tproc_params *params; /* its parameters, already checked against its table */
+    tproc_format in;            /* the whole input image */
+
+    /* Set by prepare(); pre-filled with out = in and zeros. */
+    tproc_format out; /* the whole output image */
     tproc_halo halo;  /* extra input pixels each side of an output rectangle (area filters) */
     int geometry;     /* 1: map_rect() says which input an output rectangle needs */
     int whole_image;  /* 1: an output row may need input rows far away (flip, rotate) */
     int premultiply;  /* 1: with alpha, process() gets premultiplied f32 views (see below) */
-    int point;        /* 1: output pixel (x, y) depends only on input pixel (x, y) */
     void *state;      /* the filter's own precomputed data (kernel weights), or NULL */
-} tproc_stage;
 
-typedef struct tproc_filter tproc_filter;
+    /* Set by the engine after prepare(). */
+    tproc_format work; /* the format of the views process() gets: in, or in with f32 samples
+                        * when premultiplying an input with alpha */
+} tproc_stage;
 
 /*
  * One call of process(): the input view covers in_rect of the stage's input image (it may
  * reach outside the image: those pixels were filled by the border rule), and out covers
- * out_rect of the stage's output image.
+ * out_rect of the stage's output image. Parameters are call->stage->params.
  */
 typedef struct tproc_call {
-    const tproc_params *params;
     const tproc_stage *stage;
-    tproc_format in_format; /* the whole input image's format */
     tproc_view in;
     tproc_rect in_rect;
     tproc_view out;
@@ -98,6 +119,14 @@ typedef struct tproc_call {
     void *scratch; /* scratch_size() bytes, 64-byte aligned */
 } tproc_call;
 
+/*
+ * A filter. Only abi, name and one way of computing pixels are required; each other member
+ * may be NULL (or 0). Pixels are computed by one of, in order of preference:
+ *   - process:     any filter: fills an output tile from an input view (with the halo);
+ *   - process_row: filters whose output rows have the input's size: one row at a time;
+ *   - map:         point filters whose result is a function of one colour sample: the engine
+ *                  builds lookup tables (u8, u16) and applies them, alpha copied.
+ */
 struct tproc_filter {
     int abi;             /* TPROC_FILTER_ABI */
     const char *name;    /* lower case, [a-z0-9_] */
@@ -106,33 +135,63 @@ struct tproc_filter {
     int param_count;
 
     /*
-     * Checks the parameters against the input format and fills *stage. May allocate state
-     * through tproc_malloc(ctx, ...); release() frees it. Errors are recorded in ctx (name the
-     * filter and the cause) and returned. NULL: same format, no halo, point filter.
+     * Checks the parameters against stage->in and sets what differs from the pre-filled
+     * defaults (see tproc_stage). May allocate state through tproc_malloc(ctx, ...); release()
+     * frees it. Errors are recorded in ctx (name the filter and the cause) and returned; on
+     * failure prepare() frees what it allocated. NULL: the defaults are right.
      */
-    int (*prepare)(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                   tproc_stage *stage);
+    int (*prepare)(tproc_ctx *ctx, tproc_stage *stage);
     void (*release)(tproc_ctx *ctx, tproc_stage *stage);
 
     /* Geometry filters: the input rectangle that output rectangle out needs (it may reach
      * outside the input; the engine clips and applies the border rule). */
-    void (*map_rect)(const tproc_params *params, const tproc_stage *stage, const tproc_format *in,
-                     tproc_rect out, tproc_rect *in_rect);
+    tproc_rect (*map_rect)(const tproc_stage *stage, tproc_rect out);
 
-    /* Scratch bytes one call needs for an input of in_w x in_h and an output of out_w x out_h.
-     * NULL: none. */
-    size_t (*scratch_size)(const tproc_params *params, const tproc_stage *stage,
-                           const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h, ptrdiff_t out_w,
-                           ptrdiff_t out_h);
+    /* Scratch bytes one process() call needs for an input of in.width x in.height and an
+     * output of out.width x out.height (only the sizes are meaningful). NULL: none. */
+    size_t (*scratch_size)(const tproc_stage *stage, tproc_rect in, tproc_rect out);
 
     /* Fills call->out. Returns TPROC_OK; any error is a bug in the filter. */
     int (*process)(const tproc_call *call);
 
-    /* Point filters may give only this instead of process: one row of width pixels, in and out
-     * with the stage's formats and packed pixels. */
-    void (*process_row)(const tproc_params *params, const tproc_stage *stage,
-                        const unsigned char *in, unsigned char *out, ptrdiff_t width,
-                        const tproc_format *in_format, const tproc_format *out_format);
+    /* Instead of process, for filters that keep the size and need no halo: one row of width
+     * pixels, packed, in stage->in's format and out in stage->out's. in may equal out. */
+    void (*process_row)(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width);
+
+    /*
+     * Instead of process and process_row, for point filters whose result is a function of one
+     * colour sample: v' = map(params->value, v, max), v in the natural range of a type whose
+     * maximum is max (255, 65535, or 1.0 for f32). The engine applies it to every colour
+     * channel and copies alpha (the last channel of gray+alpha and RGBA); the format stays.
+     * u8 and u16 go through a table of the map, each entry the exact double result rounded
+     * half up and clamped, so every tiling and CPU gives the same bytes; f32 calls map in
+     * double and stores the result as float, unclamped. prepare(), if given, only checks
+     * the parameters (the table is the stage's state); release must be NULL. A map filter
+     * that also gives process_row has its rows called instead of the engine's (the tables are
+     * still built: the built-in map filters use this to run f32 rows with their map inlined,
+     * and hand u8 and u16 rows to the engine's table code).
+     */
+    double (*map)(const double *values, double v, double max);
+
+    /*
+     * A geometric filter whose output is a view of its input (a crop, a flip, a rotation):
+     * sets *out to the prepared stage's output as a view of in (whose format is stage->in),
+     * copying nothing. At the head of a chain the engine then moves no pixels for this stage.
+     * Returns TPROC_OK or an error status. The tiled path (process) must give the same pixels.
+     */
+    int (*as_view)(const tproc_stage *stage, const tproc_view *in, tproc_view *out);
+
+    /*
+     * A filter that can start from a smaller decode of its input (a JPEG decoded at 1/2, 1/4
+     * or 1/8 scale; a level of an image pyramid): given the stage prepared for the full input,
+     * and smaller, the format of a smaller decode of that same image, returns 1 and fills
+     * *params (starting from a copy of *stage->params) with parameters that make the same
+     * output size from smaller, or returns 0 to decline (the output would not be smaller
+     * than `smaller`, or the result would differ too much). Only the first stage of a chain
+     * is asked, and only when the caller allows shrink-on-load.
+     */
+    int (*shrink_input)(const tproc_stage *stage, const tproc_format *smaller,
+                        tproc_params *params);
 };
 
 /*
@@ -141,6 +200,21 @@ struct tproc_filter {
  * converts the f32 output back (dividing by alpha, rounding half up, clamping). Averaging
  * filters (blur, sharpen, resize) use it so transparent pixels do not bleed into colour.
  */
+
+/*
+ * Prepares a stage of filter for an input of format *in, as the engine does for every stage
+ * of a chain: fills the engine's part, calls prepare(), checks what it set (a valid output
+ * format within the context's pixel limit, a map_rect for geometry, no negative halo, a
+ * row filter that keeps the size), builds the table of a map filter and sets work. The stage
+ * keeps the params pointer: params must outlive it. On failure the error is recorded in ctx
+ * and nothing is held. For tools and tests that ask a filter what it would do (Python's
+ * Pipeline.stages()); a chain does all this itself.
+ */
+TPROC_API int tproc_stage_prepare(tproc_ctx *ctx, const tproc_filter *filter,
+                                  const tproc_params *params, const tproc_format *in,
+                                  tproc_stage *stage);
+/* Frees what prepare() (and the engine, for a map filter) kept; a second call is a no-op. */
+TPROC_API void tproc_stage_release(tproc_ctx *ctx, tproc_stage *stage);
 
 /* --- the registry ------------------------------------------------------------------------- */
 
@@ -153,7 +227,8 @@ TPROC_API const tproc_filter *tproc_filter_at(size_t index);
 /*
  * Adds a filter for every context in the process. The descriptor must stay valid for the life
  * of the process (or of the plugin that holds it). Fails if the ABI differs, the name is taken
- * or malformed, or the descriptor is incomplete.
+ * or malformed, or the descriptor is incomplete (no process, process_row or map; a map filter
+ * with release).
  */
 TPROC_API int tproc_filter_register(tproc_ctx *ctx, const tproc_filter *filter);
 

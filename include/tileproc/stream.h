@@ -86,9 +86,10 @@ TPROC_API int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save
 TPROC_API void tproc_sink_free(tproc_sink **sink);
 
 typedef struct tproc_stream_options {
-    /* Decode a JPEG source at 1/2, 1/4 or 1/8 size (libjpeg's DCT scaling) when the chain
-     * starts with a resize that shrinks at least that much. Faster, and within a stated
-     * tolerance of the full path, but no longer byte-identical to it. */
+    /* Decode a JPEG source at 1/2, 1/4 or 1/8 size (libjpeg's DCT scaling) when the chain's
+     * first filter can give the same output from that smaller decode (its shrink_input hook:
+     * a resize that shrinks at least that much). Faster, and within a stated tolerance of the
+     * full path, but no longer byte-identical to it. */
     int shrink_on_load;
     /* 1: refuse to fall back to the whole image in memory (fail instead). */
     int no_fallback;

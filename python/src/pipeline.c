@@ -430,20 +430,15 @@ static PyObject *pipeline_stages(PyObject *obj, PyObject *args, PyObject *kwargs
     for (size_t k = 0; list && k < self->count; k++) {
         const tproc_filter *f = self->filters[k];
         tproc_stage st;
-        memset(&st, 0, sizeof st);
-        int status = TPROC_OK;
-        if (f->prepare) {
-            status = f->prepare(NULL, &self->params[k], &fmt, &st);
-        } else {
-            st.out = fmt;
-            st.point = 1;
-        }
+        int status = tproc_stage_prepare(NULL, f, &self->params[k], &fmt, &st);
         if (status != TPROC_OK) {
             Py_DECREF(list);
             return tp_raise(NULL, status);
         }
-        if (f->release)
-            f->release(NULL, &st);
+        tproc_stage_release(NULL, &st);
+        /* A point stage: each output pixel from the input pixel at the same place. */
+        int point = !st.geometry && !st.halo.left && !st.halo.top && !st.halo.right &&
+                    !st.halo.bottom && st.out.width == fmt.width && st.out.height == fmt.height;
         PyObject *spec = spec_text(f, &self->params[k]);
         PyObject *d =
             spec ? Py_BuildValue(
@@ -451,7 +446,7 @@ static PyObject *pipeline_stages(PyObject *obj, PyObject *args, PyObject *kwargs
                        spec, "halo", (Py_ssize_t)st.halo.left, (Py_ssize_t)st.halo.top,
                        (Py_ssize_t)st.halo.right, (Py_ssize_t)st.halo.bottom, "geometry",
                        st.geometry ? Py_True : Py_False, "whole_image",
-                       st.whole_image ? Py_True : Py_False, "point", st.point ? Py_True : Py_False,
+                       st.whole_image ? Py_True : Py_False, "point", point ? Py_True : Py_False,
                        "shape_in", format_shape(&fmt, ndim), "shape_out",
                        format_shape(&st.out, ndim), "dtype_out", tp_sample_dtype(st.out.sample))
                  : NULL;
@@ -616,7 +611,8 @@ static PyMethodDef pipeline_methods[] = {
      "Runs the chain on array; writes into out (returned) or returns a new Image."},
     {"stages", TP_KWFUNC(pipeline_stages), METH_VARARGS | METH_KEYWORDS,
      "stages(shape, dtype='uint8') -> list of dicts: each stage's filter, spec, halo\n"
-     "(left, top, right, bottom), geometry, whole_image, point, shape_in, shape_out, dtype_out."},
+     "(left, top, right, bottom), geometry, whole_image, point (no geometry, no halo, same\n"
+     "size: each output pixel from the input pixel at its place), shape_in, shape_out, dtype_out."},
     {"halo", TP_KWFUNC(pipeline_halo), METH_VARARGS | METH_KEYWORDS,
      "halo(shape, dtype='uint8') -> (left, top, right, bottom): the input pixels each side one\n"
      "output pixel may read, the stages' halos summed. ValueError for geometry filters."},

@@ -7,70 +7,27 @@
  *
  * posterize:levels=N keeps N evenly spaced levels per colour channel (alpha untouched):
  *     v' = round(round(v / max * (N - 1)) * max / (N - 1))   (rounding half up)
+ *
+ * Its result depends on one sample value only, so the filter is a parameter table and a map:
+ * the library builds the lookup tables (256 entries for u8, 65536 for u16), applies them to
+ * the colour channels with its fastest exact loop, copies alpha, rounds integer results half
+ * up and calls the map directly for f32. A filter that needs more gives prepare() (check the
+ * parameters, change the output format, ask for a halo), process() (fill a tile from an input
+ * view that already holds the halo) and the other members of tproc_filter in filter.h.
  */
 #include <math.h>
-#include <string.h>
 #include <tileproc/tileproc.h>
 
 static const tproc_param_desc params[] = {
     {"levels", TPROC_PARAM_INT, 4, 2, 256, 0, NULL, "levels kept per channel"},
 };
 
-static double max_of(tproc_sample s)
+/* One colour sample v in [0, max] (max: 255, 65535, or 1 for f32); k[0] is `levels`. The
+ * library rounds the result for integer samples. */
+static double map(const double *k, double v, double max)
 {
-    return s == TPROC_U8 ? 255.0 : s == TPROC_U16 ? 65535.0 : 1.0;
-}
-
-static int prepare(tproc_ctx *ctx, const tproc_params *p, const tproc_format *in,
-                   tproc_stage *stage)
-{
-    (void)ctx;
-    (void)p;
-    (void)in;
-    stage->point = 1; /* no halo, same format: the defaults the engine filled in */
-    return TPROC_OK;
-}
-
-/* One row of packed pixels. A real plugin would build a lookup table in prepare. */
-static void posterize_row(const tproc_params *p, const tproc_stage *stage, const unsigned char *in,
-                          unsigned char *out, ptrdiff_t width, const tproc_format *fin,
-                          const tproc_format *fout)
-{
-    (void)stage;
-    (void)fout;
-    double max = max_of(fin->sample), steps = p->value[0] - 1;
-    int colour = fin->channels == 2 || fin->channels == 4 ? fin->channels - 1 : fin->channels;
-    size_t n = (size_t)width * (size_t)fin->channels;
-    for (size_t i = 0; i < n; i++) {
-        int is_alpha = (int)(i % (size_t)fin->channels) >= colour;
-        double v;
-        if (fin->sample == TPROC_U8) {
-            v = in[i];
-        } else if (fin->sample == TPROC_U16) {
-            uint16_t u;
-            memcpy(&u, in + 2 * i, 2);
-            v = u;
-        } else {
-            float f;
-            memcpy(&f, in + 4 * i, 4);
-            v = f;
-        }
-        if (!is_alpha) {
-            double q = floor(v / max * steps + 0.5);
-            v = floor(q * max / steps + 0.5 * (fin->sample != TPROC_F32));
-            if (fin->sample == TPROC_F32)
-                v = q / steps;
-        }
-        if (fin->sample == TPROC_U8) {
-            out[i] = (unsigned char)v;
-        } else if (fin->sample == TPROC_U16) {
-            uint16_t u = (uint16_t)v;
-            memcpy(out + 2 * i, &u, 2);
-        } else {
-            float f = (float)v;
-            memcpy(out + 4 * i, &f, 4);
-        }
-    }
+    double steps = k[0] - 1;
+    return floor(v / max * steps + 0.5) * max / steps;
 }
 
 static const tproc_filter posterize = {
@@ -79,8 +36,7 @@ static const tproc_filter posterize = {
     .summary = "keep N levels per colour channel (a sample plugin)",
     .params = params,
     .param_count = 1,
-    .prepare = prepare,
-    .process_row = posterize_row,
+    .map = map,
 };
 
 /* The one entry point a plugin exports. */

@@ -67,8 +67,9 @@ static int print_version(void)
     return CLI_EXIT_OK;
 }
 
-/* --help lists plugin filters too; a broken plugin must not hide the help. */
-static int print_help(void)
+/* --help and the man page list the filters of TILEPROC_PLUGIN_PATH's plugins too; a broken
+ * plugin must not hide the rest. */
+static int print_docs(void (*print)(FILE *fp))
 {
     tproc_ctx *ctx = NULL;
     if (tproc_ctx_new(NULL, &ctx) == TPROC_OK) {
@@ -77,9 +78,14 @@ static int print_help(void)
         if (cli_plugins_load(ctx, &none, 1) != CLI_EXIT_OK)
             cli_warn("the filters of the plugin above are not listed");
     }
-    cli_help(stdout);
+    print(stdout);
     tproc_ctx_free(&ctx);
     return CLI_EXIT_OK;
+}
+
+static int print_help(void)
+{
+    return print_docs(cli_help);
 }
 
 static int dispatch(int argc, char **argv)
@@ -110,7 +116,7 @@ static int dispatch(int argc, char **argv)
     } else if (args.version) {
         status = print_version();
     } else if (args.man) {
-        cli_man(stdout);
+        status = print_docs(cli_man);
     } else if (command == CLI_CMD_TOP) {
         status = args.pos_count ? cli_usage("put the command before '%s'", args.pos[0])
                                 : cli_usage("no command given (run, info or filters)");

@@ -16,6 +16,8 @@
  */
 #include "point_lut.h"
 
+#include <stdio.h>
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define POINT_LUT_X86 1
 #include <immintrin.h>
@@ -37,16 +39,6 @@ struct lut {
     unsigned char nibble[256]; /* u8: the pshufb sub-tables, see nibble_tables() */
     uint16_t u16[];            /* 65536 entries, u16 only */
 };
-
-int tproc__point_prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                         tproc_stage *stage)
-{
-    (void)ctx;
-    (void)params;
-    tproc__stage_defaults(stage, in);
-    stage->point = 1;
-    return TPROC_OK;
-}
 
 /* --- portable rows ------------------------------------------------------------------------ */
 
@@ -324,14 +316,18 @@ static void choose_u8(lut *lt)
         }
 }
 
-int tproc__point_lut_prepare(tproc_ctx *ctx, const char *what, tproc__point_map map,
-                             const void *params, const tproc_format *in, tproc_stage *stage)
+int tproc__point_lut_prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    tproc__point_prepare(ctx, NULL, in, stage);
+    const tproc_format *in = &stage->in;
+    tproc__point_map map = stage->filter->map;
+    const double *values = stage->params->value;
+    stage->state = NULL;
     if (in->sample == TPROC_F32)
         return TPROC_OK;
     int u16 = in->sample == TPROC_U16;
     size_t size = offsetof(lut, u16) + (u16 ? 65536 * sizeof(uint16_t) : 0);
+    char what[96];
+    snprintf(what, sizeof what, "%s lookup table", stage->filter->name);
     lut *lt;
     int status = tproc__alloc_uninit(ctx, size, what, (void **)&lt);
     if (status)
@@ -339,10 +335,10 @@ int tproc__point_lut_prepare(tproc_ctx *ctx, const char *what, tproc__point_map 
     if (u16) {
         lt->row_u8 = NULL;
         for (int v = 0; v < 65536; v++)
-            lt->u16[v] = tproc__to_u16(map(params, v, 65535.0));
+            lt->u16[v] = tproc__to_u16(map(values, v, 65535.0));
     } else {
         for (int v = 0; v < 256; v++)
-            lt->u8[v] = tproc__to_u8(map(params, v, 255.0));
+            lt->u8[v] = tproc__to_u8(map(values, v, 255.0));
         choose_u8(lt);
     }
     stage->state = lt;
@@ -355,12 +351,15 @@ void tproc__point_lut_release(tproc_ctx *ctx, tproc_stage *stage)
     stage->state = NULL;
 }
 
-void tproc__point_lut_row_int(const tproc_stage *stage, const unsigned char *in, unsigned char *out,
-                              size_t width, const tproc_format *format)
+void tproc__point_lut_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)
 {
+    const tproc_format *f = &stage->in;
     const lut *lt = stage->state;
-    if (format->sample == TPROC_U8)
-        lt->row_u8(lt, in, out, width * (size_t)format->channels, format->channels);
+    if (f->sample == TPROC_U8)
+        lt->row_u8(lt, in, out, (size_t)width * (size_t)f->channels, f->channels);
+    else if (f->sample == TPROC_U16)
+        row_u16(lt->u16, in, out, (size_t)width, f->channels);
     else
-        row_u16(lt->u16, in, out, width, format->channels);
+        tproc__point_row_f32(stage->filter->map, stage->params->value, in, out, (size_t)width,
+                             f->channels);
 }

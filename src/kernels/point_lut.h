@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * point_lut.h: the machinery of the point filters whose result is a function of one colour
- * sample (brightness, contrast, gamma, levels; invert and threshold borrow the f32 row and the
- * prepare). Such a filter supplies only its definition, a map of one sample in the natural
- * range of a type whose maximum is max (255, 65535, or 1.0 for f32):
- *
- *     double map(const void *params, double v, double max);
- *
- * and this module does the rest:
+ * point_lut.h: the engine's machinery for map filters (tproc_filter.map): point filters whose
+ * result is a function of one colour sample (brightness, contrast, gamma, levels, plugins).
+ * Such a filter supplies only its definition, a map of one sample in the natural range of a
+ * type whose maximum is max (255, 65535, or 1.0 for f32), and this module does the rest:
  * - prepare builds a table of the map for u8 (256 entries) or u16 (65536), each entry the
  *   exact double result rounded half up and clamped (tproc__to_u8/tproc__to_u16), so integer
  *   output is the same bytes whatever the tiling or the CPU;
@@ -16,7 +12,9 @@
  *   when the table is clamp(v + k), SIMD table lookups on x86-64 CPUs that have them, or a
  *   portable scalar loop; all give the table's bytes;
  * - f32 calls map in double and stores the result as float, unclamped.
- * Every row allows in == out.
+ * Every row allows in == out. The built-in map filters give a process_row too
+ * (TPROC__MAP_ROW), so that their f32 rows run with the map inlined; point filters with integer
+ * rows of their own (invert, threshold) borrow the f32 row the same way.
  */
 #ifndef TILEPROC_KERNELS_POINT_LUT_H
 #define TILEPROC_KERNELS_POINT_LUT_H
@@ -26,25 +24,19 @@
 
 #include "filter_internal.h"
 
-/* One colour sample through the filter's definition; params is the filter's value[] array. */
-typedef double (*tproc__point_map)(const void *params, double v, double max);
-
-/* prepare() of a point filter with no state: same format, no halo, point. */
-int tproc__point_prepare(tproc_ctx *ctx, const tproc_params *params, const tproc_format *in,
-                         tproc_stage *stage);
+/* One colour sample through a filter's definition; values is the filter's value[] array. */
+typedef double (*tproc__point_map)(const double *values, double v, double max);
 
 /*
- * prepare() of a table filter: the stage as tproc__point_prepare sets it, and for u8 and u16
- * input a table of map(params, v, max) in stage->state (allocated from ctx, named what in
- * errors; f32 has no state). Free with tproc__point_lut_release().
+ * The table of the stage's map filter (stage->filter->map of stage->params->value) for u8 and
+ * u16 input, as stage->state (allocated from ctx; f32 has none). Free with
+ * tproc__point_lut_release().
  */
-int tproc__point_lut_prepare(tproc_ctx *ctx, const char *what, tproc__point_map map,
-                             const void *params, const tproc_format *in, tproc_stage *stage);
+int tproc__point_lut_prepare(tproc_ctx *ctx, tproc_stage *stage);
 void tproc__point_lut_release(tproc_ctx *ctx, tproc_stage *stage);
 
-/* One packed u8 or u16 row of width pixels through the stage's table. */
-void tproc__point_lut_row_int(const tproc_stage *stage, const unsigned char *in, unsigned char *out,
-                              size_t width, const tproc_format *format);
+/* One packed row of width pixels of a map filter's stage, any sample type. */
+void tproc__point_lut_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width);
 
 /*
  * For tests and benchmarks: makes the stage's u8 rows use the implementation called name
@@ -54,10 +46,10 @@ void tproc__point_lut_row_int(const tproc_stage *stage, const unsigned char *in,
 int tproc__point_lut_force_u8(tproc_stage *stage, const char *name);
 
 /*
- * One packed f32 row of width pixels: map(params, v, 1.0) on colour samples, in double, stored
+ * One packed f32 row of width pixels: map(values, v, 1.0) on colour samples, in double, stored
  * as float without clamping; alpha copied. Inline so that a constant map is inlined too.
  */
-static inline void tproc__point_row_f32(tproc__point_map map, const void *params,
+static inline void tproc__point_row_f32(tproc__point_map map, const double *values,
                                         const unsigned char *in, unsigned char *out, size_t width,
                                         int channels)
 {
@@ -66,7 +58,7 @@ static inline void tproc__point_row_f32(tproc__point_map map, const void *params
         for (int c = 0; c < colour; c++) {
             float v;
             memcpy(&v, in + 4 * c, 4);
-            v = (float)map(params, v, 1.0);
+            v = (float)map(values, v, 1.0);
             memcpy(out + 4 * c, &v, 4);
         }
         if (colour != channels)
@@ -74,16 +66,20 @@ static inline void tproc__point_row_f32(tproc__point_map map, const void *params
     }
 }
 
-/* process_row() of a table filter, for every sample type. */
-static inline void tproc__point_lut_process_row(tproc__point_map map, const tproc_params *params,
-                                                const tproc_stage *stage, const unsigned char *in,
-                                                unsigned char *out, ptrdiff_t width,
-                                                const tproc_format *format)
-{
-    if (format->sample == TPROC_F32)
-        tproc__point_row_f32(map, params->value, in, out, (size_t)width, format->channels);
-    else
-        tproc__point_lut_row_int(stage, in, out, (size_t)width, format);
-}
+/*
+ * For a built-in map filter: defines map_row(), a process_row that runs f32 rows with MAP
+ * inlined (several times faster than the engine's call per sample, which cannot vectorise)
+ * and u8 and u16 rows through the engine's tables. The descriptor then gives
+ * `.map = MAP, .process_row = MAP_row`.
+ */
+#define TPROC__MAP_ROW(MAP)                                                                        \
+    static void MAP##_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)    \
+    {                                                                                              \
+        if (stage->in.sample == TPROC_F32)                                                         \
+            tproc__point_row_f32(MAP, stage->params->value, in, out, (size_t)width,                \
+                                 stage->in.channels);                                              \
+        else                                                                                       \
+            tproc__point_lut_row(stage, in, out, width);                                           \
+    }
 
 #endif

@@ -28,14 +28,6 @@
 
 #include "filter_internal.h"
 
-/* Not under ThreadSanitizer: the ifunc resolver runs before TSan's runtime is up and crashes. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) &&       \
-    !defined(__SANITIZE_THREAD__)
-#define TPROC__CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TPROC__CLONES
-#endif
-
 #define FIXED_MAX_ERROR 0.49
 
 /* --- kernels ------------------------------------------------------------------------------ */
@@ -434,15 +426,12 @@ int tproc__sep_process(const tproc__sep_kernel *k, const tproc_call *call)
     return TPROC_OK;
 }
 
-int tproc__sep_stage(int status, tproc__sep_kernel *kernel, const tproc_format *in,
-                     tproc_stage *stage)
+int tproc__sep_stage(int status, tproc__sep_kernel *kernel, tproc_stage *stage)
 {
     if (status)
         return status;
-    stage->out = *in;
     stage->halo.left = stage->halo.right = stage->halo.top = stage->halo.bottom = kernel->radius;
     stage->premultiply = 1;
-    stage->point = 0;
     stage->state = kernel;
     return TPROC_OK;
 }
@@ -453,12 +442,7 @@ void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage)
     stage->state = NULL;
 }
 
-size_t tproc__sep_stage_scratch(const tproc_params *params, const tproc_stage *stage,
-                                const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
-                                ptrdiff_t out_w, ptrdiff_t out_h)
+size_t tproc__sep_stage_scratch(const tproc_stage *stage, tproc_rect in, tproc_rect out)
 {
-    (void)params;
-    (void)in_h;
-    (void)out_h;
-    return tproc__sep_scratch_size(stage->state, in->channels, in_w, out_w);
+    return tproc__sep_scratch_size(stage->state, stage->work.channels, in.width, out.width);
 }

@@ -41,16 +41,14 @@ void tproc__sep_free(tproc_ctx *ctx, tproc__sep_kernel *kernel);
 
 /*
  * The stage of a separable filter built with one of the above (or a failed status passed
- * through): same format out, a halo of the kernel's radius each side, premultiplied for alpha,
- * the kernel as state. tproc__sep_release and tproc__sep_stage_scratch are the matching
- * release and scratch_size functions of a filter descriptor.
+ * through): a halo of the kernel's radius each side, premultiplied for alpha, the kernel as
+ * state (the format stays as the engine pre-filled it). tproc__sep_release and
+ * tproc__sep_stage_scratch are the matching release and scratch_size functions of a filter
+ * descriptor.
  */
-int tproc__sep_stage(int status, tproc__sep_kernel *kernel, const tproc_format *in,
-                     tproc_stage *stage);
+int tproc__sep_stage(int status, tproc__sep_kernel *kernel, tproc_stage *stage);
 void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage);
-size_t tproc__sep_stage_scratch(const tproc_params *params, const tproc_stage *stage,
-                                const tproc_format *in, ptrdiff_t in_w, ptrdiff_t in_h,
-                                ptrdiff_t out_w, ptrdiff_t out_h);
+size_t tproc__sep_stage_scratch(const tproc_stage *stage, tproc_rect in, tproc_rect out);
 
 /* Scratch bytes the calls below need for a tile (any sample type, any path). 0 on overflow
  * is impossible: sizes are bounded by the tile sizes the engine asks about. */

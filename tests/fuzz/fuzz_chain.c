@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_chain.c: a whole run: load -> a chain of filters -> save -> load again. The first
- * FUZZ_HEADER bytes choose the chain (up to FUZZ_MAX_STAGES filters, their parameters from
- * ranges small enough that no input runs for long), the tile size, threads, border rule and
- * output format; the rest is the image. Invariants:
+ * FUZZ_HEADER bytes choose the chain (up to FUZZ_MAX_STAGES filters of the registry, their
+ * parameters drawn from the filters' own tables in ranges small enough that no input runs for
+ * long: tests/filter_spec.h), the tile size, threads, border rule and output format; the rest
+ * is the image. Invariants:
  *   - streaming the chain from a view gives the same pixels as tproc_pipeline_run;
  *   - a failed save hands back no buffer; a saved file loads again with the output's size, an
  *     upright orientation, and (PNG, u8/u16) the same pixels;
@@ -13,107 +14,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "filter_spec.h"
 #include "fuzz_common.h"
 
 #define FUZZ_MAX_STAGES 6
 #define FUZZ_HEADER (2 + 3 * FUZZ_MAX_STAGES + 2)
 #define FUZZ_CHAIN_MAX_PIXELS ((ptrdiff_t)256 * 256)
 
-/* The built-in filters by name, so the harness does not depend on the registry's order. */
-static const char *const filter_names[] = {
-    "invert",    "grayscale", "brightness", "contrast", "gamma",  "levels",
-    "threshold", "crop",      "flip",       "rotate",   "box",    "gaussian",
-    "sharpen",   "sobel",     "median",     "convolve", "resize",
-};
-#define FILTER_COUNT (sizeof filter_names / sizeof filter_names[0])
-
-/* A spec for filter f with parameters from bytes p and q, bounded so that runs stay short. */
-static void make_spec(unsigned f, unsigned p, unsigned q, char *buf, size_t size)
-{
-    static const char *const kernels[] = {"nearest", "bilinear", "bicubic", "lanczos3", "area"};
-    static const char *const angles[] = {"90", "180", "270"};
-    const char *name = filter_names[f];
-    switch (f) {
-    case 1:
-        snprintf(buf, size, "%s:standard=%s", name, p & 1 ? "601" : "709");
-        break;
-    case 2:
-        snprintf(buf, size, "%s:amount=%.6g", name, p / 127.5 - 1.0);
-        break;
-    case 3:
-        snprintf(buf, size, "%s:amount=%.6g", name, p / 25.5);
-        break;
-    case 4:
-        snprintf(buf, size, "%s:value=%.6g", name, (p + 1) / 25.6);
-        break;
-    case 5:
-        snprintf(buf, size, "%s:in_black=%.6g,in_white=%.6g,out_black=%.6g,out_white=%.6g", name,
-                 p / 510.0, 0.5 + q / 510.0, (p ^ q) / 255.0, q / 255.0);
-        break;
-    case 6:
-        snprintf(buf, size, "%s:level=%.6g", name, p / 255.0);
-        break;
-    case 7:
-        snprintf(buf, size, "%s:x=%u,y=%u,width=%u,height=%u", name, p % 32, q % 32, 1 + 2 * p,
-                 1 + 2 * q);
-        break;
-    case 8:
-        snprintf(buf, size, "%s:axis=%s", name, p & 1 ? "vertical" : "horizontal");
-        break;
-    case 9:
-        snprintf(buf, size, "%s:angle=%s", name, angles[p % 3]);
-        break;
-    case 10:
-        snprintf(buf, size, "%s:radius=%u", name, 1 + p % 4);
-        break;
-    case 11:
-        snprintf(buf, size, "%s:sigma=%.6g", name, 0.2 + p / 32.0);
-        break;
-    case 12:
-        snprintf(buf, size, "%s:sigma=%.6g,amount=%.6g,threshold=%.6g", name, 0.2 + p / 64.0,
-                 q / 25.5, (p ^ q) / 1020.0);
-        break;
-    case 14:
-        snprintf(buf, size, "%s:radius=%u", name, 1 + p % 3);
-        break;
-    case 15: {
-        /* A 1x1, 3x3 or 5x5 matrix of small integers. */
-        unsigned n = 1 + 2 * (q % 3);
-        size_t at = (size_t)snprintf(buf, size, "%s:matrix=", name);
-        for (unsigned i = 0; i < n * n && at < size; i++) {
-            int v = (int)((p + i * (q | 1)) % 7) - 3;
-            at += (size_t)snprintf(buf + at, size - at, "%s%d", i == 0 ? "" : i % n ? " " : ";", v);
-        }
-        if (at < size)
-            snprintf(buf + at, size - at, ",scale=%s,offset=%.6g", q & 8 ? "0.125" : "1",
-                     ((double)(p >> 4) - 8.0) / 64.0);
-        break;
-    }
-    case 16:
-        if (q % 3 == 0)
-            snprintf(buf, size, "%s:scale=%.6g,kernel=%s", name, (p / 4 + 1) / 16.0,
-                     kernels[q / 3 % 5]);
-        else if (q % 3 == 1)
-            snprintf(buf, size, "%s:width=%u,kernel=%s", name, 1 + 3 * p, kernels[q / 3 % 5]);
-        else
-            snprintf(buf, size, "%s:width=%u,height=%u,kernel=%s", name, 1 + 3 * p, 1 + q,
-                     kernels[q / 3 % 5]);
-        break;
-    default: /* invert, sobel: no parameters */
-        snprintf(buf, size, "%s", name);
-        break;
-    }
-}
-
-/* Builds the chain, dropping any stage that fails or whose output would exceed the cap. */
+/*
+ * Builds the chain: stage k takes the filter fspec_choose(s[0]) (every filter in the registry,
+ * built-in or registered, is among the choices) with parameters drawn from its table by a
+ * generator seeded with s[1] and s[2], the first of a few draws that the filter accepts for
+ * the chain's image at that point. Stages for which no draw is accepted, or whose output would
+ * exceed the cap, are dropped.
+ */
 static tproc_pipeline *build(tproc_ctx *ctx, const uint8_t *h, const tproc_format *in)
 {
     char specs[FUZZ_MAX_STAGES][512];
     int kept = 0;
+    tproc_format at = *in;
     unsigned stages = h[0] % (FUZZ_MAX_STAGES + 1);
     for (unsigned k = 0; k < stages; k++) {
         const uint8_t *s = h + 2 + 3 * k;
-        make_spec(s[0] % FILTER_COUNT, s[1], s[2], specs[kept], sizeof specs[kept]);
+        const tproc_filter *f = fspec_choose(s[0]);
+        fspec_rng rng = {((uint64_t)s[1] << 8 | s[2]) + 0x10000u * k};
+        if (!f || !fspec_valid(ctx, f, &at, &rng, 4, specs[kept], sizeof specs[kept]))
+            continue;
         tproc_pipeline *trial = NULL;
         FUZZ_CHECK(tproc_pipeline_new(ctx, &trial) == TPROC_OK);
         int ok = 1;
@@ -121,8 +47,10 @@ static tproc_pipeline *build(tproc_ctx *ctx, const uint8_t *h, const tproc_forma
             ok = tproc_pipeline_add(trial, specs[i]) == TPROC_OK;
         tproc_format out;
         if (ok && tproc_pipeline_output_format(trial, in, &out) == TPROC_OK &&
-            out.width <= FUZZ_CHAIN_MAX_PIXELS / out.height)
+            out.width <= FUZZ_CHAIN_MAX_PIXELS / out.height) {
             kept++;
+            at = out;
+        }
         tproc_pipeline_free(&trial);
     }
     tproc_pipeline *pipeline = NULL;
