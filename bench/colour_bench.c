@@ -21,6 +21,7 @@
 #include <lcms2.h>
 
 #include "colour.h"
+#include "colour_internal.h"
 #include "colour_profiles.h"
 
 static int repeats = 3;
@@ -128,12 +129,17 @@ static void bench_profile(const char *label, const unsigned char *icc, size_t ic
     }
     static const struct {
         tproc__colour_engine engine;
+        int simd;
         const char *name;
-    } engines[] = {{TPROC__ENGINE_FLOAT, "lcms2 float (reference)"},
-                   {TPROC__ENGINE_AUTO, "tileproc (AUTO)"},
-                   {TPROC__ENGINE_PRECISE, "lcms2 NOOPTIMIZE"},
-                   {TPROC__ENGINE_LCMS_DEFAULT, "lcms2 default (optimised)"}};
-    for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++) {
+    } engines[] = {{TPROC__ENGINE_FLOAT, 1, "lcms2 float (reference)"},
+                   {TPROC__ENGINE_AUTO, 1, "tileproc"},
+                   {TPROC__ENGINE_AUTO, 0, "tileproc, no SIMD"},
+                   {TPROC__ENGINE_PRECISE, 1, "lcms2 NOOPTIMIZE"},
+                   {TPROC__ENGINE_LCMS_DEFAULT, 1, "lcms2 default (optimised)"}};
+    /* COLOUR_BENCH_QUICK=1: tileproc's rows only, no error figures (for tuning). */
+    int quick = getenv("COLOUR_BENCH_QUICK") != NULL;
+    for (size_t e = quick ? 1 : 0; e < (quick ? 3 : sizeof engines / sizeof engines[0]); e++) {
+        tproc__fast_rgb_set_simd(engines[e].simd);
         tproc__transform_options o = {0};
         o.engine = engines[e].engine;
         tproc__transform *t = NULL;
@@ -147,7 +153,7 @@ static void bench_profile(const char *label, const unsigned char *icc, size_t ic
         double t1 = time_convert(t, in, dst, width, height, in_px, out_px, 1);
         double t2 = time_convert(t, in, dst, width, height, in_px, out_px, 2);
         double max = 0, mean = 0;
-        if (e > 0)
+        if (e > 0 && !quick)
             errors(ref, out, n * 3, sample, &max, &mean);
         printf("| %s %s | %s (%s) | %.1f | %.0f | %.0f | %.2f | %.4f |\n", label,
                tproc_sample_name(sample), engines[e].name, tproc__transform_path(t), build * 1e3,
@@ -155,6 +161,7 @@ static void bench_profile(const char *label, const unsigned char *icc, size_t ic
         fflush(stdout);
         tproc__transform_free(&t);
     }
+    tproc__fast_rgb_set_simd(1);
     free(in);
     free(ref);
     free(out);

@@ -87,6 +87,7 @@ static int init_enc8(tproc__fast_rgb *f, const cmsToneCurve *srgb)
         while (level < 255 && f->enc8_threshold[level + 1] <= start)
             level++;
         f->enc8_base[i] = (unsigned char)level;
+        f->enc8_split[i] = f->enc8_threshold[level + 1];
         /* One comparison must be enough: at most one threshold inside the bucket. */
         if (level < 254 && f->enc8_threshold[level + 2] < end)
             return TPROC_ERR_UNSUPPORTED;
@@ -267,8 +268,7 @@ static inline unsigned char encode8(const tproc__fast_rgb *f, float v)
 {
     int i = (int)(v * (float)TPROC__ENC8_BUCKETS);
     i = i > TPROC__ENC8_BUCKETS - 1 ? TPROC__ENC8_BUCKETS - 1 : i;
-    int level = f->enc8_base[i];
-    return (unsigned char)(level + (v >= f->enc8_threshold[level + 1]));
+    return (unsigned char)(f->enc8_base[i] + (v >= f->enc8_split[i]));
 }
 
 void tproc__fast_rgb_row_u8(const tproc__fast_rgb *f, const unsigned char *in, unsigned char *out,
@@ -277,6 +277,10 @@ void tproc__fast_rgb_row_u8(const tproc__fast_rgb *f, const unsigned char *in, u
     const size_t ch = alpha ? 4 : 3;
     float r[BLOCK], g[BLOCK], b[BLOCK], lr[BLOCK], lg[BLOCK], lb[BLOCK];
     unsigned char a[BLOCK];
+    size_t done = tproc__fast_rgb_row_u8_simd(f, in, out, width, alpha);
+    in += done * ch;
+    out += done * ch;
+    width -= done;
     for (size_t x0 = 0; x0 < width; x0 += BLOCK) {
         size_t n = width - x0 < BLOCK ? width - x0 : BLOCK;
         const unsigned char *p = in + x0 * ch;

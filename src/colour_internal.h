@@ -64,8 +64,10 @@ cmsHPROFILE tproc__cms_srgb_gray(tproc__cms *cms);
 typedef struct tproc__fast_rgb {
     float m[9]; /* row-major: sRGB linear = m * input linear */
     float lin8[3][256];
-    unsigned char enc8_base[TPROC__ENC8_BUCKETS];
+    unsigned char enc8_base[TPROC__ENC8_BUCKETS + 4]; /* +4: SIMD gathers read 4 bytes */
     float enc8_threshold[257]; /* the linear value from which the output is >= k */
+    float enc8_split[TPROC__ENC8_BUCKETS]; /* enc8_threshold[enc8_base[i] + 1]: independent of
+                                             the base's load, so both loads go at once */
     /* u16: every value's linear value, as lcms2 evaluates it (its float evaluation of a
      * sampled curve goes through 16 bits, so no interpolation could match it); channels with
      * the same curve share a table. */
@@ -90,6 +92,12 @@ int tproc__fast_rgb_init(tproc__fast_rgb *fast, cmsHPROFILE in, cmsHPROFILE srgb
 void tproc__fast_rgb_free(tproc_ctx *ctx, tproc__fast_rgb *fast);
 void tproc__fast_rgb_row_u8(const tproc__fast_rgb *fast, const unsigned char *in,
                             unsigned char *out, size_t width, int alpha);
+/* The SIMD part of a u8 row (colour_fast_x86.c): the pixels it did (a multiple of 8, from the
+ * start; 0 when the CPU has no AVX2), with the portable rows' bytes. */
+size_t tproc__fast_rgb_row_u8_simd(const tproc__fast_rgb *fast, const unsigned char *in,
+                                   unsigned char *out, size_t width, int alpha);
+/* Turns the SIMD rows off (0) or on again, process-wide: for tests and benchmarks. */
+void tproc__fast_rgb_set_simd(int enabled);
 void tproc__fast_rgb_row_u16(const tproc__fast_rgb *fast, const uint16_t *in, uint16_t *out,
                              size_t width, int alpha);
 
