@@ -187,8 +187,8 @@ static size_t make_probes(tproc_sample s, uint16_t *px)
 /* The fast path's rows against lcms2's float transform on the probes: at most one level off. */
 static int fast_matches(const tproc__transform *t, cmsHTRANSFORM ref, void *scratch)
 {
-    uint16_t *px = scratch;
-    float *fin = (float *)(px + PROBES * 3), *fout = fin + PROBES * 3;
+    float *fin = scratch, *fout = fin + PROBES * 3;
+    uint16_t *px = (uint16_t *)(fout + PROBES * 3);
     size_t n = make_probes(t->sample, px);
     float max = t->sample == TPROC_U8 ? 255.0f : 65535.0f;
     for (size_t i = 0; i < n * 3; i++)

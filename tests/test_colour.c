@@ -16,6 +16,7 @@
 #include <lcms2.h>
 
 #include "colour.h"
+#include "colour_internal.h"
 #include "colour_profiles.h"
 #include "testutil.h"
 
@@ -312,6 +313,48 @@ START_TEST(fast_path_matches_precise_path)
         tproc__transform_free(&precise);
         tproc__profile_free(&prof);
     }
+}
+END_TEST
+
+/* The AVX2 rows give the portable rows' bytes: every value of each channel with random others,
+ * RGB and RGBA, widths that leave tails, and in place. */
+START_TEST(simd_rows_equal_portable_rows)
+{
+    static const char *names[] = {"AdobeRGB1998.icc", "ProPhotoRGB.icc", "@p3"};
+    icc p = load_icc(names[_i]);
+    tproc__profile *prof;
+    tu_ok(NULL, tproc__profile_open(NULL, names[_i], p.data, p.size, &prof));
+    for (int alpha = 0; alpha < 2; alpha++) {
+        tproc__layout layout = alpha ? TPROC__LAYOUT_RGBA : TPROC__LAYOUT_RGB;
+        size_t ch = alpha ? 4 : 3, n = 1 << 18;
+        tproc__transform *t;
+        tu_ok(NULL, tproc__transform_new(NULL, "t", prof, layout, NULL, TPROC_U8, NULL, &t));
+        ck_assert_str_eq(tproc__transform_path(t), "matrix-shaper");
+        unsigned char *in = make_pixels(n, (int)ch, TPROC_U8, 77);
+        for (size_t i = 0; i < n; i++) /* pixel i: value i % 256 on channel (i / 256) % 3 */
+            in[i * ch + (i / 256) % 3] = (unsigned char)i;
+        unsigned char *simd = malloc(n * ch), *portable = malloc(n * ch);
+        size_t widths[] = {1, 8, 9, 15, 16, 17, 4000, 3};
+        for (int pass = 0; pass < 2; pass++) {
+            tproc__fast_rgb_set_simd(pass == 0);
+            unsigned char *out = pass == 0 ? simd : portable;
+            for (size_t done = 0, k = 0; done < n; k++) {
+                size_t w = widths[k % 8] < n - done ? widths[k % 8] : n - done;
+                tproc__transform_apply_row(t, in + done * ch, out + done * ch, w);
+                done += w;
+            }
+        }
+        tproc__fast_rgb_set_simd(1);
+        ck_assert_int_eq(memcmp(simd, portable, n * ch), 0);
+        tproc__transform_apply_row(t, in, in, n); /* in place */
+        ck_assert_int_eq(memcmp(in, portable, n * ch), 0);
+        free(in);
+        free(simd);
+        free(portable);
+        tproc__transform_free(&t);
+    }
+    tproc__profile_free(&prof);
+    free(p.data);
 }
 END_TEST
 
@@ -810,6 +853,7 @@ Suite *suite_colour(void)
     tcase_add_loop_test(tc, conversions_match_lcms2_float, 0, (int)N_CONV);
     tcase_add_loop_test(tc, intents_and_bpc_match_lcms2_float, 0, (int)N_CONV);
     tcase_add_loop_test(tc, fast_path_matches_precise_path, 0, 4);
+    tcase_add_loop_test(tc, simd_rows_equal_portable_rows, 0, 3);
     tcase_add_test(tc, output_profiles_match_lcms2_float);
     tcase_add_test(tc, identity_is_decided_soundly);
     tcase_add_loop_test(tc, threads_share_a_transform, 0, 5);
