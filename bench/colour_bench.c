@@ -9,6 +9,7 @@
  * paths (a few MP/s): one run.
  *
  *     usage: colour_bench ICC_DIR [MEGAPIXELS] [REPEATS] [EXTRA_CMYK_PROFILE]
+ *     environment: COLOUR_BENCH_DEPTH=u8|u16 (one depth), COLOUR_BENCH_QUICK=1 (tileproc only)
  *
  * The buffer is random pixels: the worst case for the tables' caches and for lcms2's cache.
  */
@@ -32,24 +33,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static unsigned char *read_file(const char *path, size_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)n);
-    if (b && fread(b, 1, (size_t)n, fp) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(fp);
-    *size = (size_t)n;
-    return b;
 }
 
 typedef struct job {
@@ -191,12 +174,16 @@ int main(int argc, char **argv)
     printf("| profile | engine (path) | build ms | MP/s 1 thr | MP/s 2 thr | max err | mean err "
            "|\n|---|---|---|---|---|---|---|\n");
     static const char *rgb[] = {"AdobeRGB1998.icc", "ProPhotoRGB.icc"};
+    /* COLOUR_BENCH_DEPTH=u8 or u16: one depth only. */
+    const char *depth = getenv("COLOUR_BENCH_DEPTH");
     for (int s = 0; s < 2; s++) {
         tproc_sample sample = s == 0 ? TPROC_U8 : TPROC_U16;
+        if (depth && strcmp(depth, tproc_sample_name(sample)) != 0)
+            continue;
         for (size_t i = 0; i < 2; i++) {
             snprintf(path, sizeof path, "%s/%s", argv[1], rgb[i]);
             size_t size;
-            unsigned char *icc = read_file(path, &size);
+            unsigned char *icc = tcp_read_file(path, &size);
             if (!icc) {
                 fprintf(stderr, "cannot read %s\n", path);
                 return 1;
@@ -214,7 +201,7 @@ int main(int argc, char **argv)
         }
         if (argc > 4) {
             size_t size;
-            unsigned char *icc = read_file(argv[4], &size);
+            unsigned char *icc = tcp_read_file(argv[4], &size);
             if (icc)
                 bench_profile(strrchr(argv[4], '/') ? strrchr(argv[4], '/') + 1 : argv[4], icc,
                               size, TPROC__LAYOUT_CMYK, sample, width, height);

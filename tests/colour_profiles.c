@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* colour_profiles.c: see colour_profiles.h. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,4 +194,22 @@ unsigned char *tcp_make(const char *name, size_t *size)
     cmsCloseProfile(h);
     *size = n;
     return bytes;
+}
+
+unsigned char *tcp_read_file(const char *path, size_t *size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    long n = -1;
+    if (fseek(fp, 0, SEEK_END) == 0)
+        n = ftell(fp);
+    unsigned char *b = n >= 0 && fseek(fp, 0, SEEK_SET) == 0 ? malloc(n > 0 ? (size_t)n : 1) : NULL;
+    if (b && n > 0 && fread(b, 1, (size_t)n, fp) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(fp);
+    *size = b ? (size_t)n : 0;
+    return b;
 }

@@ -21,6 +21,8 @@
 
 /* The profile's bytes (malloc'd; free() them), or NULL for an unknown name or on failure. */
 unsigned char *tcp_make(const char *name, size_t *size);
+/* A whole file (malloc'd; free() it), or NULL. For the programs that do not link testutil. */
+unsigned char *tcp_read_file(const char *path, size_t *size);
 /* The profile itself, before it is saved (saving rounds its numbers to the ICC encodings);
  * cmsCloseProfile() it. */
 cmsHPROFILE tcp_profile(const char *name);

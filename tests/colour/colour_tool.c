@@ -24,24 +24,6 @@ static int fail(const char *what)
     return 1;
 }
 
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
-    if (b && n > 0 && fread(b, 1, (size_t)n, fp) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(fp);
-    *size = (size_t)(n > 0 ? n : 0);
-    return b;
-}
-
 static int write_all(const char *path, const void *data, size_t size)
 {
     FILE *fp = fopen(path, "wb");
@@ -100,7 +82,7 @@ int main(int argc, char **argv)
         return fail("transform");
     size_t pixels = (size_t)strtoull(argv[9], NULL, 10), size;
     size_t bytes = tproc_sample_size((tproc_sample)(sample + 1));
-    unsigned char *src = read_all(argv[10], &size);
+    unsigned char *src = tcp_read_file(argv[10], &size);
     if (!src || size != pixels * (size_t)tproc__layout_channels((tproc__layout)(layout + 1)) * bytes) {
         fprintf(stderr, "colour_tool: %s: not %zu pixels\n", argv[10], pixels);
         return 1;
