@@ -63,8 +63,8 @@ static int check_layout(tproc_ctx *ctx, const char *name, const unsigned char *d
         uint64_t end = (uint64_t)be32(t + 4) + be32(t + 8);
         if (end > declared)
             return tproc__error(ctx, TPROC_ERR_CORRUPT,
-                                "%s: ICC profile's tag %u (%.4s) runs past its end", name,
-                                (unsigned)i, (const char *)t);
+                                "%s: ICC profile's tag %u (signature 0x%08x) runs past its end",
+                                name, (unsigned)i, (unsigned)be32(t));
     }
     *used = declared;
     return TPROC_OK;
