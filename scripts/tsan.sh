@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: MIT
 # ThreadSanitizer run of the engine: builds the library and the Check runner with
 # -fsanitize=thread in their own build directory and runs the suites that start threads
-# (pipeline, properties, stream, concurrency, filters_*). Any TSan report fails the run
+# (pipeline, properties, stream, concurrency, colour, filters_*). Any TSan report fails the run
 # (halt_on_error=1; the suite's forked test then exits early and Check counts it as failed).
 # usage: scripts/tsan.sh [BUILD_DIR]      (default: build-tsan; CC picks the compiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-tsan}
-suites=(pipeline properties stream concurrency filters_point filters_geometry filters_blur
+suites=(pipeline properties stream concurrency colour filters_point filters_geometry filters_blur
         filters_area filters_resize)
 
 # No ASan here: TSan cannot be combined with it.
