@@ -200,7 +200,9 @@ struct tproc_filter {
      * A geometric filter whose output is a view of its input (a crop, a flip, a rotation):
      * sets *out to the prepared stage's output as a view of in (whose format is stage->in),
      * copying nothing. At the head of a chain the engine then moves no pixels for this stage.
-     * Returns TPROC_OK or an error status. The tiled path (process) must give the same pixels.
+     * Returns TPROC_OK, TPROC_ERR_NOT_FOUND to decline (the output is no view of the input with
+     * these parameters: rotate by 30 degrees; the engine then tiles the stage), or an error
+     * status. The tiled path (process) must give the same pixels.
      */
     int (*as_view)(const tproc_stage *stage, const tproc_view *in, tproc_view *out);
 
