@@ -22,12 +22,17 @@ static const tproc_param_desc params_table[P_COUNT] = {
     {"lightness", TPROC_PARAM_FLOAT, 0, -100, 100, 0, NULL, "adds to the lightness L (0-100)"},
 };
 
+/* Bins of linear values narrower than the gap between any two thresholds (the narrowest, at
+ * the dark end, is 1 / (255 * 12.92) = 0.0003), so each bin holds at most one threshold. */
+#define LEVEL_BINS 8192
+
 typedef struct modulate_state {
     int identity;
     double brightness, lightness;
     double m[2][2];        /* (a, b) -> saturation * rotation by hue */
     double linear[256];    /* u8 level -> linear */
     double threshold[256]; /* linear value from which a u8 level is the rounded result */
+    unsigned char start[LEVEL_BINS + 1]; /* the level at linear value i / LEVEL_BINS */
 } modulate_state;
 
 static int prepare(tproc_ctx *ctx, tproc_stage *stage)
@@ -52,6 +57,12 @@ static int prepare(tproc_ctx *ctx, tproc_stage *stage)
         if (k > 0)
             st->threshold[k] = tproc__srgb_to_linear((k - 0.5) / 255.0);
     }
+    for (int i = 0, level = 0; i <= LEVEL_BINS; i++) {
+        double v = (double)i / LEVEL_BINS;
+        while (level < 255 && st->threshold[level + 1] <= v)
+            level++;
+        st->start[i] = (unsigned char)level;
+    }
     stage->state = st;
     return TPROC_OK;
 }
@@ -62,19 +73,18 @@ static void release(tproc_ctx *ctx, tproc_stage *stage)
     stage->state = NULL;
 }
 
-/* The u8 level whose sRGB value rounds to the linear value v (half up): a binary search of the
- * thresholds instead of the curve's pow(). */
+/* The u8 level whose sRGB value rounds to the linear value v (half up): the level where v's bin
+ * starts, then at most one threshold inside the bin (no pow() per sample). */
 static unsigned char u8_level(const modulate_state *st, double v)
 {
-    int lo = 0, hi = 255;
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (st->threshold[mid] <= v)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return (unsigned char)lo;
+    if (!(v > 0)) /* NaN too */
+        return 0;
+    if (v >= 1)
+        return 255;
+    int level = st->start[(int)(v * LEVEL_BINS)];
+    while (level < 255 && st->threshold[level + 1] <= v)
+        level++;
+    return (unsigned char)level;
 }
 
 static void row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)

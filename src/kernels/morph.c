@@ -107,8 +107,12 @@ static void *plane_row(const plane *p, ptrdiff_t y, size_t size)
 /* Scratch for one pass over a plane of in_w pixels: the vertical result, the block suffixes
  * (up to 2r + 1 rows), the running prefix row, and the horizontal suffixes and result row. */
 typedef struct pass_buffers {
-    void *tmp, *suffix, *prefix, *hsuffix, *row;
+    void *tmp, *suffix, *prefix, *hsuffix, *row, *da, *db;
 } pass_buffers;
+
+/* Horizontal lines up to this long go by doubling (log2 passes that vectorise), longer ones by
+ * van Herk / Gil-Werman (three sequential operations per sample whatever the length). */
+#define DOUBLING_MAX 63
 
 #define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
 #define MIN_OF(a, b) ((a) < (b) ? (a) : (b))
@@ -185,6 +189,27 @@ typedef struct pass_buffers {
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
+    /* The same line by doubling: extrema over 2, 4, 8, ... samples, each a pass over whole        \
+     * arrays that vectorises, then two overlapping windows; for short lines it beats the          \
+     * sequential suffixes above. a and b hold (width + k - 1) pixels each. */                     \
+    TPROC__CLONES static void NAME##_doubling(const T *in, ptrdiff_t width, ptrdiff_t k, int ch,   \
+                                              T *restrict a, T *restrict b, T *restrict out)       \
+    {                                                                                              \
+        size_t n = (size_t)(width + k - 1) * (size_t)ch, c = (size_t)ch;                           \
+        const T *cur = in;                                                                         \
+        T *next = a;                                                                               \
+        ptrdiff_t span = 1;                                                                        \
+        for (; 2 * span <= k; span *= 2) {                                                         \
+            size_t shift = (size_t)span * c, m = n - (size_t)(2 * span - 1) * c;                   \
+            for (size_t i = 0; i < m; i++)                                                         \
+                next[i] = OP(cur[i], cur[i + shift]);                                              \
+            cur = next;                                                                            \
+            next = next == a ? b : a;                                                              \
+        }                                                                                          \
+        size_t shift = (size_t)(k - span) * c, m = (size_t)width * c;                              \
+        for (size_t i = 0; i < m; i++)                                                             \
+            out[i] = OP(cur[i], cur[i + shift]);                                                   \
+    }                                                                                              \
     static void NAME##_merge(T *restrict dst, const T *restrict src, size_t n)                     \
     {                                                                                              \
         for (size_t i = 0; i < n; i++)                                                             \
@@ -228,6 +253,10 @@ MORPH_LINES(uint32_t, min32, MIN_OF)
                 T *line = i == 0 ? o : (T *)b->row;                                                \
                 if (a == 0)                                                                        \
                     memcpy(line, in, out_n * sizeof(T));                                           \
+                else if (2 * a + 1 <= DOUBLING_MAX && dilate)                                      \
+                    MAXN##_doubling(in, dst->width, 2 * a + 1, ch, b->da, b->db, line);            \
+                else if (2 * a + 1 <= DOUBLING_MAX)                                                \
+                    MINN##_doubling(in, dst->width, 2 * a + 1, ch, b->da, b->db, line);            \
                 else if (dilate)                                                                   \
                     MAXN##_horizontal(in, dst->width, 2 * a + 1, ch, b->hsuffix, line);            \
                 else                                                                               \
@@ -276,8 +305,15 @@ static inline float key_f32(uint32_t key)
 /* --- scratch and the tile ------------------------------------------------------------------- */
 
 typedef struct layout {
-    size_t input, mid, res, res2, tmp, suffix, prefix, hsuffix, row, total;
+    size_t input, mid, res, res2, tmp, suffix, prefix, hsuffix, row, da, db, total;
 } layout;
+
+/* a * b * c bytes, or SIZE_MAX on overflow (which then fails the allocation). */
+static size_t bytes3(size_t a, size_t b, size_t c)
+{
+    size_t n;
+    return tproc__mul(a, b, &n) || tproc__mul(n, c, &n) ? SIZE_MAX : n;
+}
 
 /* Offsets of every buffer for a tile with input in and output out; total SIZE_MAX on overflow. */
 static layout get_layout(const morph_state *st, int ch, size_t size, tproc_rect in, tproc_rect out)
@@ -285,21 +321,26 @@ static layout get_layout(const morph_state *st, int ch, size_t size, tproc_rect 
     layout l;
     memset(&l, 0, sizeof l);
     l.total = SIZE_MAX;
-    size_t r = (size_t)st->element.radius, px = (size_t)ch * size, sizes[9];
+    size_t r = (size_t)st->element.radius, px = (size_t)ch * size;
     size_t iw = (size_t)in.width, ih = (size_t)in.height, ow = (size_t)out.width,
            oh = (size_t)out.height;
     size_t mid_w = iw > 2 * r ? iw - 2 * r : 0, mid_h = ih > 2 * r ? ih - 2 * r : 0;
     int two = passes(st->op) == 2, gradient = st->op == TPROC__MORPH_GRADIENT;
-    if (tproc__mul(iw * ih, px, &sizes[0]) || tproc__mul(mid_w * mid_h, two ? px : 0, &sizes[1]) ||
-        tproc__mul(ow * oh, px, &sizes[2]) || tproc__mul(ow * oh, gradient ? px : 0, &sizes[3]) ||
-        tproc__mul(iw * (mid_h > oh ? mid_h : oh), px, &sizes[4]) ||
-        tproc__mul(iw * (2 * r + 1), px, &sizes[5]) || tproc__mul(iw, px, &sizes[6]) ||
-        tproc__mul(2 * r + 1, px, &sizes[7]) || tproc__mul(iw, px, &sizes[8]))
-        return l;
-    size_t *offs[9] = {&l.input,  &l.mid,    &l.res,     &l.res2, &l.tmp,
-                       &l.suffix, &l.prefix, &l.hsuffix, &l.row};
+    size_t sizes[11] = {bytes3(iw, ih, px),
+                        two ? bytes3(mid_w, mid_h, px) : 0,
+                        bytes3(ow, oh, px),
+                        gradient ? bytes3(ow, oh, px) : 0,
+                        bytes3(iw, mid_h > oh ? mid_h : oh, px),
+                        bytes3(iw, 2 * r + 1, px),
+                        bytes3(iw, 1, px),
+                        bytes3(2 * r + 1, 1, px),
+                        bytes3(iw, 1, px),
+                        bytes3(iw, 1, px),
+                        bytes3(iw, 1, px)};
+    size_t *offs[11] = {&l.input,  &l.mid,     &l.res, &l.res2, &l.tmp, &l.suffix,
+                        &l.prefix, &l.hsuffix, &l.row, &l.da,   &l.db};
     size_t total = 0;
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < 11; i++) {
         *offs[i] = total;
         if (tproc__align_up(sizes[i], 64, &sizes[i]) || tproc__add(total, sizes[i], &total))
             return l;
@@ -415,7 +456,8 @@ int tproc__morph_process(const tproc_call *call)
     plane mid = {s + l.mid, (in->width - 2 * r) * ch, in->width - 2 * r, in->height - 2 * r};
     plane res = {s + l.res, ow * ch, ow, oh};
     plane res2 = {s + l.res2, ow * ch, ow, oh};
-    pass_buffers b = {s + l.tmp, s + l.suffix, s + l.prefix, s + l.hsuffix, s + l.row};
+    pass_buffers b = {s + l.tmp, s + l.suffix, s + l.prefix, s + l.hsuffix,
+                      s + l.row, s + l.da,     s + l.db};
     load_input(in, size, &input);
     switch (st->op) {
     case TPROC__MORPH_ERODE:
