@@ -110,9 +110,12 @@ typedef struct pass_buffers {
     void *tmp, *suffix, *prefix, *hsuffix, *row, *da, *db;
 } pass_buffers;
 
-/* Horizontal lines up to this long go by doubling (log2 passes that vectorise), longer ones by
- * van Herk / Gil-Werman (three sequential operations per sample whatever the length). */
-#define DOUBLING_MAX 63
+/* Horizontal lines up to this long go by doubling: log2(k) passes that each vectorise over the
+ * row. van Herk / Gil-Werman along a row is three dependent operations per sample whatever the
+ * length, but sequential; measured on a 12 MP photo (bench/RESULTS.md) doubling is faster up to
+ * radius ~600, so longer lines take vHGW. Vertical lines always take vHGW, which works on whole
+ * rows at a time and so vectorises too. */
+#define DOUBLING_MAX 1023
 
 #define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
 #define MIN_OF(a, b) ((a) < (b) ? (a) : (b))
