@@ -59,17 +59,6 @@ static const size_case sizes[] = {
     {640, 427, 0, 1000, TPROC__FIT_FILL, 0, 640, 427},
 };
 
-static tproc_format out_format(const char *spec, ptrdiff_t w, ptrdiff_t h, int channels)
-{
-    tproc_pipeline *p;
-    tu_ok(NULL, tproc_pipeline_new(NULL, &p));
-    tu_ok(NULL, tproc_pipeline_add(p, spec));
-    tproc_format in = {w, h, channels, TPROC_U8}, out;
-    tu_ok(NULL, tproc_pipeline_output_format(p, &in, &out));
-    tproc_pipeline_free(&p);
-    return out;
-}
-
 START_TEST(sizes_follow_sharps_rules)
 {
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -81,7 +70,7 @@ START_TEST(sizes_follow_sharps_rules)
             at += snprintf(spec + at, sizeof spec - (size_t)at, ",width=%td", c->width);
         if (c->height)
             snprintf(spec + at, sizeof spec - (size_t)at, ",height=%td", c->height);
-        tproc_format out = out_format(spec, c->in_w, c->in_h, 3);
+        tproc_format out = tu_output_format(spec, c->in_w, c->in_h, 3);
         ck_assert_msg(out.width == c->out_w && out.height == c->out_h,
                       "%tdx%td %s: %tdx%td, expected %tdx%td", c->in_w, c->in_h, spec, out.width,
                       out.height, c->out_w, c->out_h);
@@ -192,10 +181,12 @@ START_TEST(contain_is_resize_then_extend)
     }
     /* A background that is not opaque gives RGB an alpha channel; exact boxes add no bars. */
     ck_assert_int_eq(
-        out_format("resize:width=25,height=25,fit=contain,background=0 0 0 0", 61, 40, 3).channels,
+        tu_output_format("resize:width=25,height=25,fit=contain,background=0 0 0 0", 61, 40, 3)
+            .channels,
         4);
     ck_assert_int_eq(
-        out_format("resize:width=61,height=40,fit=contain,background=0 0 0 0", 122, 80, 3).channels,
+        tu_output_format("resize:width=61,height=40,fit=contain,background=0 0 0 0", 122, 80, 3)
+            .channels,
         3);
 }
 END_TEST

@@ -25,21 +25,6 @@ static tproc_image *run1(const tproc_view *src, const char *spec, ptrdiff_t tw, 
     return tu_run(NULL, src, chain, 1, tw, th, 2, b);
 }
 
-static double px(const tproc_view *v, ptrdiff_t x, ptrdiff_t y, int c)
-{
-    const unsigned char *p = tproc_view_pixel(v, x, y);
-    if (v->sample == TPROC_U8)
-        return p[c];
-    if (v->sample == TPROC_U16) {
-        uint16_t u;
-        memcpy(&u, p + 2 * c, 2);
-        return u;
-    }
-    float f;
-    memcpy(&f, p + 4 * c, 4);
-    return f;
-}
-
 /* --- morphology ----------------------------------------------------------------------------- */
 
 /* getStructuringElement's rows: half width of row dy of a square, cross or disk of radius r. */
@@ -100,7 +85,7 @@ static plane morph_op_ref(const tproc_view *src, int c, int op, int shape, int r
         for (ptrdiff_t x = -m; x < src->width + m; x++) {
             ptrdiff_t sx = tproc_border_index(x, src->width, b);
             ptrdiff_t sy = tproc_border_index(y, src->height, b);
-            *at(&in, x, y) = sx < 0 || sy < 0 ? 0.0 : px(src, sx, sy, c);
+            *at(&in, x, y) = sx < 0 || sy < 0 ? 0.0 : tu_sample(src, sx, sy, c);
         }
     plane res;
     if (op <= 1) {
@@ -146,13 +131,13 @@ START_TEST(morphology_matches_a_naive_reference)
             plane ref = alpha ? plane_new(1, 1, 0) : morph_op_ref(&sv, c, op, shape, r, b);
             for (ptrdiff_t y = 0; y < h; y++)
                 for (ptrdiff_t x = 0; x < w; x++) {
-                    double want = alpha ? px(&sv, x, y, c) : *at(&ref, x, y);
+                    double want = alpha ? tu_sample(&sv, x, y, c) : *at(&ref, x, y);
                     if (s == TPROC_F32)
                         want = (float)want;
-                    ck_assert_msg(px(&ov, x, y, c) == want,
+                    ck_assert_msg(tu_sample(&ov, x, y, c) == want,
                                   "%s on %tdx%td/%d %s border %d: (%td, %td, %d) is %g, want %g",
                                   spec, w, h, ch, tproc_sample_name(s), (int)b, x, y, c,
-                                  px(&ov, x, y, c), want);
+                                  tu_sample(&ov, x, y, c), want);
                 }
             free(ref.v);
         }
@@ -177,7 +162,8 @@ START_TEST(morphology_large_radius)
         plane ref = morph_op_ref(&sv, 0, op, shape, r, TPROC_BORDER_REFLECT);
         for (ptrdiff_t y = 0; y < 70; y++)
             for (ptrdiff_t x = 0; x < 90; x++)
-                ck_assert_msg(px(&ov, x, y, 0) == *at(&ref, x, y), "%s at (%td, %td)", spec, x, y);
+                ck_assert_msg(tu_sample(&ov, x, y, 0) == *at(&ref, x, y), "%s at (%td, %td)", spec,
+                              x, y);
         free(ref.v);
         tproc_image_free(&out);
     }
@@ -212,17 +198,6 @@ START_TEST(right_angles_are_exact_however_written)
 }
 END_TEST
 
-static tproc_format format_after(const char *spec, ptrdiff_t w, ptrdiff_t h, int channels)
-{
-    tproc_pipeline *p;
-    tu_ok(NULL, tproc_pipeline_new(NULL, &p));
-    tu_ok(NULL, tproc_pipeline_add(p, spec));
-    tproc_format in = {w, h, channels, TPROC_U8}, out;
-    tu_ok(NULL, tproc_pipeline_output_format(p, &in, &out));
-    tproc_pipeline_free(&p);
-    return out;
-}
-
 /* round(W |cos| + H |sin|) x round(W |sin| + H |cos|): the sizes vips 8.14 rotate gives. */
 START_TEST(rotated_sizes_are_vips_sizes)
 {
@@ -234,13 +209,13 @@ START_TEST(rotated_sizes_are_vips_sizes)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char spec[64];
         snprintf(spec, sizeof spec, "rotate:angle=%g", cases[i].angle);
-        tproc_format f = format_after(spec, 100, 60, 3);
+        tproc_format f = tu_output_format(spec, 100, 60, 3);
         ck_assert_msg(f.width == cases[i].w && f.height == cases[i].h, "%s: %tdx%td", spec, f.width,
                       f.height);
     }
     /* A background that is not opaque adds alpha; affine's box is vips's too. */
-    ck_assert_int_eq(format_after("rotate:angle=30,background=0 0", 100, 60, 1).channels, 2);
-    tproc_format a = format_after("affine:matrix=1.3 0.2;-0.4 0.9", 100, 60, 3);
+    ck_assert_int_eq(tu_output_format("rotate:angle=30,background=0 0", 100, 60, 1).channels, 2);
+    tproc_format a = tu_output_format("affine:matrix=1.3 0.2;-0.4 0.9", 100, 60, 3);
     ck_assert(a.width == 142 && a.height == 94);
 }
 END_TEST
@@ -275,8 +250,9 @@ START_TEST(interpolators_keep_a_ramp)
                 if (u < 2 || v < 2 || u > 61 || v > 45)
                     continue;
                 double want = 0.01 * u + 0.003 * v;
-                ck_assert_msg(fabs(px(&ov, x, y, 0) - want) < 0.01 / 64 + 0.003 / 64 + 1e-6,
-                              "%s at (%td, %td): %g, want %g", spec, x, y, px(&ov, x, y, 0), want);
+                ck_assert_msg(fabs(tu_sample(&ov, x, y, 0) - want) < 0.01 / 64 + 0.003 / 64 + 1e-6,
+                              "%s at (%td, %td): %g, want %g", spec, x, y, tu_sample(&ov, x, y, 0),
+                              want);
                 checked++;
             }
         ck_assert_int_gt(checked, 1000);
@@ -306,8 +282,8 @@ START_TEST(affine_identity_and_shifts)
         for (ptrdiff_t y = 0; y < 13; y++)
             for (ptrdiff_t x = 0; x < 21; x++)
                 for (int c = 0; c < 3; c++) {
-                    double want = x < 2 || y > 11 ? 7 + c : px(&sv, x - 2, y + 1, c);
-                    ck_assert_msg(px(&ov, x, y, c) == want, "%s at (%td, %td)", spec, x, y);
+                    double want = x < 2 || y > 11 ? 7 + c : tu_sample(&sv, x - 2, y + 1, c);
+                    ck_assert_msg(tu_sample(&ov, x, y, c) == want, "%s at (%td, %td)", spec, x, y);
                 }
         tproc_image_free(&out);
     }
@@ -358,9 +334,10 @@ START_TEST(composite_places_and_tiles)
         tproc_view av = tproc_image_view(a), bv = tproc_image_view(b);
         tu_assert_same(&av, &bv, gravity[g]);
         /* Opaque overlay pixels replace, the transparent one keeps the image. */
-        ck_assert(px(&av, gx[g] + 2, gy[g] + 1, 0) == 100 &&
-                  px(&av, gx[g] + 2, gy[g] + 1, 1) == 100);
-        ck_assert(px(&av, gx[g] + 1, gy[g] + 1, 0) == px(&sv, gx[g] + 1, gy[g] + 1, 0));
+        ck_assert(tu_sample(&av, gx[g] + 2, gy[g] + 1, 0) == 100 &&
+                  tu_sample(&av, gx[g] + 2, gy[g] + 1, 1) == 100);
+        ck_assert(tu_sample(&av, gx[g] + 1, gy[g] + 1, 0) ==
+                  tu_sample(&sv, gx[g] + 1, gy[g] + 1, 0));
         tproc_image_free(&a);
         tproc_image_free(&b);
     }
@@ -377,7 +354,7 @@ START_TEST(composite_places_and_tiles)
             ptrdiff_t ox = (x + 2) % 5, oy = (y + 1) % 3;
             if ((ox == 1 && oy == 1) || (ox == 3 && oy == 2))
                 continue;
-            ck_assert_msg(px(&tv, x, y, 0) == 50 * ox && px(&tv, x, y, 1) == 100 * oy,
+            ck_assert_msg(tu_sample(&tv, x, y, 0) == 50 * ox && tu_sample(&tv, x, y, 1) == 100 * oy,
                           "tile at (%td, %td)", x, y);
         }
     tproc_image_free(&none);
@@ -407,8 +384,8 @@ START_TEST(extend_reads_through_its_own_border_rule)
                 ptrdiff_t sx = tproc_border_index(x - 11, 7, (tproc_border)b);
                 ptrdiff_t sy = tproc_border_index(y - 6, 5, (tproc_border)b);
                 for (int c = 0; c < 2; c++) {
-                    double want = sx < 0 || sy < 0 ? (c ? 65535 : 0) : px(&sv, sx, sy, c);
-                    ck_assert_msg(px(&ov, x, y, c) == want, "%s at (%td, %td)", spec, x, y);
+                    double want = sx < 0 || sy < 0 ? (c ? 65535 : 0) : tu_sample(&sv, sx, sy, c);
+                    ck_assert_msg(tu_sample(&ov, x, y, c) == want, "%s at (%td, %td)", spec, x, y);
                 }
             }
         tproc_image_free(&out);
@@ -433,15 +410,15 @@ START_TEST(modulate_identity_and_gray)
         for (ptrdiff_t y = 0; y < 7; y++)
             for (ptrdiff_t x = 0; x < 19; x++)
                 for (int c = 0; c < 4; c++)
-                    ck_assert(fabs(px(&tv, x, y, c) - px(&sv, x, y, c)) <= tol);
+                    ck_assert(fabs(tu_sample(&tv, x, y, c) - tu_sample(&sv, x, y, c)) <= tol);
         /* No saturation: gray, alpha kept. */
         tproc_image *gray = run1(&sv, "modulate:saturation=0", 0, 0, TPROC_BORDER_REFLECT_101);
         tproc_view gv = tproc_image_view(gray);
         for (ptrdiff_t y = 0; y < 7; y++)
             for (ptrdiff_t x = 0; x < 19; x++) {
-                ck_assert(fabs(px(&gv, x, y, 0) - px(&gv, x, y, 1)) <= tol);
-                ck_assert(fabs(px(&gv, x, y, 2) - px(&gv, x, y, 1)) <= tol);
-                ck_assert(px(&gv, x, y, 3) == px(&sv, x, y, 3));
+                ck_assert(fabs(tu_sample(&gv, x, y, 0) - tu_sample(&gv, x, y, 1)) <= tol);
+                ck_assert(fabs(tu_sample(&gv, x, y, 2) - tu_sample(&gv, x, y, 1)) <= tol);
+                ck_assert(tu_sample(&gv, x, y, 3) == tu_sample(&sv, x, y, 3));
             }
         tproc_image_free(&same);
         tproc_image_free(&turn);

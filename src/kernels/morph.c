@@ -396,14 +396,9 @@ static void load_input(const tproc_view *in, size_t size, const plane *p)
 static double plane_value(const plane *p, ptrdiff_t y, size_t i, tproc_sample s)
 {
     const unsigned char *row = plane_row(p, y, sample_bytes(s));
-    if (s == TPROC_U8)
-        return row[i];
-    if (s == TPROC_U16) {
-        uint16_t v;
-        memcpy(&v, row + 2 * i, 2);
-        return v;
-    }
-    uint32_t k;
+    if (s != TPROC_F32)
+        return tproc__get_sample(row, s, (int)i);
+    uint32_t k; /* f32 planes hold keys */
     memcpy(&k, row + 4 * i, 4);
     return key_f32(k);
 }
