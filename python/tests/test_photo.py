@@ -114,6 +114,18 @@ def test_single_pass_morphology_any_border(photo, op, border, cvborder):
     assert numpy.array_equal(got, ref)
 
 
+@pytest.mark.parametrize("op", ["erode", "dilate", "gradient"])
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_opencv_default_border_is_replicate(photo, op, shape):
+    """OpenCV's default border for morphology is a constant that never wins (+inf for erosion,
+    -inf for dilation); for one pass that is what replicating the edge gives, since every
+    element holds, for each position outside, the edge pixel it replicates."""
+    k = cv2.getStructuringElement(SHAPES[shape], (11, 11))
+    ref = cv2.morphologyEx(photo, OPS[op], k)
+    got = numpy.asarray(tileproc.apply(photo, f"{op}:radius=5,shape={shape}", border="replicate"))
+    assert numpy.array_equal(got, ref)
+
+
 @pytest.mark.parametrize("border,cvborder", [("constant", cv2.BORDER_CONSTANT),
                                              ("replicate", cv2.BORDER_REPLICATE),
                                              ("reflect", cv2.BORDER_REFLECT),
