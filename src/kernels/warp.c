@@ -201,6 +201,69 @@ static void pixel_nearest(const tile_ctx *t, int64_t X, int64_t Y, unsigned char
     tproc__copy_pixels_alpha(out, 0, out_ch, p, 0, in->channels, in->sample, 1);
 }
 
+static inline double load_u8(const unsigned char *p, int c)
+{
+    return p[c];
+}
+static inline double load_u16(const unsigned char *p, int c)
+{
+    uint16_t v;
+    memcpy(&v, p + 2 * c, 2);
+    return v;
+}
+static inline double load_f32(const unsigned char *p, int c)
+{
+    float v;
+    memcpy(&v, p + 4 * c, 4);
+    return v;
+}
+/* row[c] += w * sample c of pixel p, for each of ch channels, with the type's loader. */
+#define ACCUMULATE(row, w, p, ch, LOAD)                                                            \
+    for (int c_ = 0; c_ < (ch); c_++)                                                              \
+    (row)[c_] += (w)*LOAD((p), c_)
+
+/* The same over an n x n block of taps from base, rows of weights wy, columns wx. */
+#define SUM_INSIDE(acc, base, in, wx, wy, n, ch, LOAD)                                             \
+    do {                                                                                           \
+        for (int j_ = 0; j_ < (n); j_++) {                                                         \
+            double row_[4] = {0, 0, 0, 0};                                                         \
+            const unsigned char *p_ = (base) + j_ * (in)->row_stride;                              \
+            for (int i_ = 0; i_ < (n); i_++, p_ += (in)->pixel_stride)                             \
+                ACCUMULATE(row_, (wx)[i_], p_, ch, LOAD);                                          \
+            for (int c_ = 0; c_ < (ch); c_++)                                                      \
+                (acc)[c_] += (wy)[j_] * row_[c_];                                                  \
+        }                                                                                          \
+    } while (0)
+
+/* SUM_INSIDE with the channel count a constant, so the sums stay in registers. */
+#define SUM_BY_CHANNELS(acc, base, in, wx, wy, n, ch, LOAD)                                        \
+    do {                                                                                           \
+        if ((ch) == 1)                                                                             \
+            SUM_INSIDE(acc, base, in, wx, wy, n, 1, LOAD);                                         \
+        else if ((ch) == 2)                                                                        \
+            SUM_INSIDE(acc, base, in, wx, wy, n, 2, LOAD);                                         \
+        else if ((ch) == 3)                                                                        \
+            SUM_INSIDE(acc, base, in, wx, wy, n, 3, LOAD);                                         \
+        else                                                                                       \
+            SUM_INSIDE(acc, base, in, wx, wy, n, 4, LOAD);                                         \
+    } while (0)
+
+/* Stores ch samples rounded half up and clamped (u8, u16) or as they are (f32). */
+static inline void store(unsigned char *out, tproc_sample s, int ch, const double *v)
+{
+    for (int c = 0; c < ch; c++) {
+        if (s == TPROC_U8) {
+            out[c] = tproc__to_u8(v[c]);
+        } else if (s == TPROC_U16) {
+            uint16_t u = tproc__to_u16(v[c]);
+            memcpy(out + 2 * c, &u, 2);
+        } else {
+            float f = (float)v[c];
+            memcpy(out + 4 * c, &f, 4);
+        }
+    }
+}
+
 /*
  * Every other case in double: the weighted sum of the taps' samples. With an alpha channel the
  * output adds (the input has none), sums are premultiplied: inside taps are opaque, the
@@ -230,6 +293,20 @@ static void pixel_double(const tile_ctx *t, int64_t X, int64_t Y, unsigned char 
     double max = tproc__sample_max(in->sample), acc[4] = {0, 0, 0, 0};
     int in_ch = in->channels;
     const double *bg = st->add_alpha ? st->w.bg.premul : NULL;
+    ptrdiff_t x0 = ix + first, y0 = iy + first;
+    if (!bg && x0 >= 0 && y0 >= 0 && x0 + n <= st->w.in_width && y0 + n <= st->w.in_height) {
+        /* Every tap inside: straight from the view, one loop per sample type. */
+        const unsigned char *base =
+            tproc_view_pixel(in, x0 - t->call->in_rect.x, y0 - t->call->in_rect.y);
+        if (in->sample == TPROC_U8)
+            SUM_BY_CHANNELS(acc, base, in, wx, wy, n, in_ch, load_u8);
+        else if (in->sample == TPROC_U16)
+            SUM_BY_CHANNELS(acc, base, in, wx, wy, n, in_ch, load_u16);
+        else
+            SUM_BY_CHANNELS(acc, base, in, wx, wy, n, in_ch, load_f32);
+        store(out, in->sample, out_ch, acc);
+        return;
+    }
     for (int j = 0; j < n; j++) {
         double row[4] = {0, 0, 0, 0};
         for (int i = 0; i < n; i++) {
@@ -240,8 +317,12 @@ static void pixel_double(const tile_ctx *t, int64_t X, int64_t Y, unsigned char 
                 continue;
             }
             const unsigned char *p = tap(t, x, y);
-            for (int c = 0; c < in_ch; c++)
-                row[c] += wx[i] * tproc__get_sample(p, in->sample, c);
+            if (in->sample == TPROC_U8)
+                ACCUMULATE(row, wx[i], p, in_ch, load_u8);
+            else if (in->sample == TPROC_U16)
+                ACCUMULATE(row, wx[i], p, in_ch, load_u16);
+            else
+                ACCUMULATE(row, wx[i], p, in_ch, load_f32);
             if (bg)
                 row[in_ch] += wx[i] * max;
         }
@@ -253,8 +334,7 @@ static void pixel_double(const tile_ctx *t, int64_t X, int64_t Y, unsigned char 
         for (int c = 0; c < in_ch; c++)
             acc[c] = a > 0 ? acc[c] * max / a : 0.0;
     }
-    for (int c = 0; c < out_ch; c++)
-        tproc__put_sample(out, in->sample, c, acc[c]);
+    store(out, in->sample, out_ch, acc);
 }
 
 int tproc__warp_process(const tproc_call *call)
