@@ -5,12 +5,10 @@
  *   resize:scale=S[,kernel=K]                 output max(1, round(w * S)) x max(1, round(h * S))
  *   resize:width=W[,height=H][,kernel=K]      a missing side keeps the aspect ratio:
  *                                             max(1, round(other_in * W / w)), rounding half up
- *   resize:width=W,height=H,fit=F[,position=P | focus_x=X,focus_y=Y][,enlarge=0][,background=C]
- *                                             sharp's fit modes: fill (the default, as above),
- *                                             contain (letterboxed on background), cover (cropped
- *                                             at position or around the focus point), inside,
- *                                             outside; enlarge=0 never upscales. The sizes and
- *                                             offsets follow sharp's rules (kernels/fit.h).
+ *   resize:width=W,height=H,fit=F[,position=P|focus_x=X,focus_y=Y][,enlarge=0][,background=C]
+ *       sharp's fit modes: fill (the default, as above), contain (letterboxed on background),
+ *       cover (cropped at position or around the focus point), inside, outside; enlarge=0 never
+ *       upscales. Sizes and offsets follow sharp's rules (kernels/fit.h).
  *
  * Kernels (src/kernels/resample.c has the formulas): nearest, bilinear, bicubic (Catmull-Rom,
  * a = -0.5), lanczos3 (the default, as in libvips), area (exact pixel coverage; nearest-like
