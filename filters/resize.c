@@ -5,6 +5,10 @@
  *   resize:scale=S[,kernel=K]                 output max(1, round(w * S)) x max(1, round(h * S))
  *   resize:width=W[,height=H][,kernel=K]      a missing side keeps the aspect ratio:
  *                                             max(1, round(other_in * W / w)), rounding half up
+ *   resize:width=W,height=H,fit=F[,position=P|focus_x=X,focus_y=Y][,enlarge=0][,background=C]
+ *       sharp's fit modes: fill (the default, as above), contain (letterboxed on background),
+ *       cover (cropped at position or around the focus point), inside, outside; enlarge=0 never
+ *       upscales. Sizes and offsets follow sharp's rules (kernels/fit.h).
  *
  * Kernels (src/kernels/resample.c has the formulas): nearest, bilinear, bicubic (Catmull-Rom,
  * a = -0.5), lanczos3 (the default, as in libvips), area (exact pixel coverage; nearest-like
@@ -29,14 +33,28 @@
  * both vectorised (process_fast); process_fixed_i64 is the plain formulation for the rest.
  */
 #include "filter_internal.h"
+#include "kernels/background.h"
+#include "kernels/fit.h"
 #include "kernels/resample.h"
 
-enum { P_SCALE, P_WIDTH, P_HEIGHT, P_KERNEL };
+enum {
+    P_SCALE,
+    P_WIDTH,
+    P_HEIGHT,
+    P_KERNEL,
+    P_FIT,
+    P_POSITION,
+    P_FOCUS_X,
+    P_FOCUS_Y,
+    P_ENLARGE,
+    P_BACKGROUND,
+    P_COUNT
+};
 
 static const char *const kernel_names[] = {"nearest",  "bilinear", "bicubic",
                                            "lanczos3", "area",     NULL};
 
-static const tproc_param_desc params_table[] = {
+static const tproc_param_desc params_table[P_COUNT] = {
     {"scale", TPROC_PARAM_FLOAT, 1.0, 0.0, 100.0, TPROC_PARAM_MIN_OPEN | TPROC_PARAM_OPTIONAL, NULL,
      "scale factor for both sides (instead of width/height)"},
     {"width", TPROC_PARAM_INT, 1.0, 1.0, 1000000.0, TPROC_PARAM_OPTIONAL, NULL,
@@ -45,37 +63,28 @@ static const tproc_param_desc params_table[] = {
      "output height; alone, the width keeps the aspect ratio"},
     {"kernel", TPROC_PARAM_ENUM, (double)TPROC__RS_LANCZOS3, 0.0, 0.0, 0, kernel_names,
      "nearest, bilinear, bicubic (Catmull-Rom), lanczos3 or area (pixel coverage)"},
+    {"fit", TPROC_PARAM_ENUM, TPROC__FIT_FILL, 0.0, 0.0, 0, tproc__fit_mode_names,
+     "with width and height: fill (stretch), contain (letterbox), cover (crop), inside, outside"},
+    {"position", TPROC_PARAM_ENUM, TPROC__POS_CENTRE, 0.0, 0.0, 0, tproc__fit_position_names,
+     "where cover crops and contain places the image"},
+    {"focus_x", TPROC_PARAM_FLOAT, 0.5, 0.0, 1.0, TPROC_PARAM_OPTIONAL, NULL,
+     "cover: keep this point (a fraction of the width) nearest the centre, instead of position"},
+    {"focus_y", TPROC_PARAM_FLOAT, 0.5, 0.0, 1.0, TPROC_PARAM_OPTIONAL, NULL,
+     "cover: the focus point's fraction of the height"},
+    {"enlarge", TPROC_PARAM_INT, 1.0, 0.0, 1.0, 0, NULL,
+     "0: never upscale (sharp's withoutEnlargement)"},
+    {"background", TPROC_PARAM_COLOUR, 0.0, 0.0, 255.0, 0, NULL, "colour of contain's bars"},
 };
 
 typedef struct resize_state {
-    tproc__rs_axis x, y; /* x with tables, y without */
-    int fixed;           /* u8 inputs take the Q20 path */
-    int exact;           /* ... and its sums are exact in double (the fast path, see above) */
-    ptrdiff_t xtp;       /* row length of xq: x.taps rounded up to a multiple of 4 */
-    double *xq;          /* [x.out_n * xtp] x.fixed as doubles, zero after count */
+    tproc__fit_geometry fit; /* the scaled image and the output's place in it */
+    tproc__background bg;    /* contain's bars */
+    tproc__rs_axis x, y;     /* x with tables, y without; input to the scaled image */
+    int fixed;               /* u8 inputs take the Q20 path */
+    int exact;               /* ... and its sums are exact in double (the fast path, see above) */
+    ptrdiff_t xtp;           /* row length of xq: x.taps rounded up to a multiple of 4 */
+    double *xq;              /* [x.out_n * xtp] x.fixed as doubles, zero after count */
 } resize_state;
-
-/* max(1, round(v)) with round half up; -1 if it does not fit. */
-static ptrdiff_t round_size(double v)
-{
-    double r = floor(v + 0.5);
-    if (!(r < 9007199254740992.0) || r > (double)PTRDIFF_MAX)
-        return -1;
-    return r < 1.0 ? 1 : (ptrdiff_t)r;
-}
-
-/* max(1, round(other * side / base)) with round half up, in integers; -1 on overflow. */
-static ptrdiff_t keep_aspect(ptrdiff_t other, ptrdiff_t side, ptrdiff_t base)
-{
-    size_t num, den;
-    if (tproc__mul((size_t)other, (size_t)side, &num) || tproc__mul(num, 2, &num) ||
-        tproc__add(num, (size_t)base, &num) || tproc__mul((size_t)base, 2, &den))
-        return -1;
-    size_t r = num / den;
-    if (r > (size_t)PTRDIFF_MAX)
-        return -1;
-    return r < 1 ? 1 : (ptrdiff_t)r;
-}
 
 static void release(tproc_ctx *ctx, tproc_stage *stage)
 {
@@ -109,43 +118,71 @@ static int make_xq(tproc_ctx *ctx, resize_state *st)
     return TPROC_OK;
 }
 
+/* The fit request from the parameters, refusing combinations that mean nothing. */
+static int fit_request(tproc_ctx *ctx, const tproc_stage *stage, tproc__fit_request *r)
+{
+    const tproc_filter *f = stage->filter;
+    unsigned given = stage->params->given;
+    int has_w = (given >> P_WIDTH) & 1u, has_h = (given >> P_HEIGHT) & 1u;
+    int has_fit = (given >> P_FIT) & 1u, has_position = (given >> P_POSITION) & 1u;
+    memset(r, 0, sizeof *r);
+    r->in_width = stage->in.width;
+    r->in_height = stage->in.height;
+    r->has_scale = (given >> P_SCALE) & 1u;
+    r->scale = tproc__param(stage, P_SCALE);
+    r->width = has_w ? (ptrdiff_t)tproc__param(stage, P_WIDTH) : 0;
+    r->height = has_h ? (ptrdiff_t)tproc__param(stage, P_HEIGHT) : 0;
+    r->fit = (tproc__fit_mode)(int)tproc__param(stage, P_FIT);
+    r->position = (tproc__fit_position)(int)tproc__param(stage, P_POSITION);
+    r->has_focus = ((given >> P_FOCUS_X) | (given >> P_FOCUS_Y)) & 1u;
+    r->focus_x = (given >> P_FOCUS_X) & 1u ? tproc__param(stage, P_FOCUS_X) : 0.5;
+    r->focus_y = (given >> P_FOCUS_Y) & 1u ? tproc__param(stage, P_FOCUS_Y) : 0.5;
+    r->enlarge = tproc__param(stage, P_ENLARGE) != 0;
+    const char *fit = tproc__fit_mode_names[r->fit];
+    if (!r->has_scale && !has_w && !has_h)
+        return has_fit ? tproc__filter_error(ctx, f, "fit=%s needs width and/or height", fit)
+                       : tproc__filter_error(ctx, f, "give scale, or width and/or height");
+    if (r->has_scale && (has_w || has_h))
+        return tproc__filter_error(ctx, f, "give scale, or width and/or height");
+    if (r->has_scale && r->fit != TPROC__FIT_FILL)
+        return tproc__filter_error(ctx, f, "fit=%s needs width and/or height, not scale", fit);
+    if (r->has_focus && r->fit != TPROC__FIT_COVER)
+        return tproc__filter_error(ctx, f, "focus_x and focus_y apply to fit=cover, not fit=%s",
+                                   fit);
+    if (r->has_focus && has_position)
+        return tproc__filter_error(ctx, f, "give position or focus_x/focus_y, not both");
+    return TPROC_OK;
+}
+
 static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
     const tproc_format *in = &stage->in;
-    unsigned given = stage->params->given;
-    int has_scale = (given >> P_SCALE) & 1u;
-    int has_w = (given >> P_WIDTH) & 1u, has_h = (given >> P_HEIGHT) & 1u;
-    if (has_scale == (has_w || has_h))
-        return tproc__filter_error(ctx, stage->filter, "give scale, or width and/or height");
-    ptrdiff_t ow, oh;
-    if (has_scale) {
-        double s = tproc__param(stage, P_SCALE);
-        ow = round_size((double)in->width * s);
-        oh = round_size((double)in->height * s);
-    } else {
-        ow = has_w ? (ptrdiff_t)tproc__param(stage, P_WIDTH) : -1;
-        oh = has_h ? (ptrdiff_t)tproc__param(stage, P_HEIGHT) : -1;
-        if (!has_h)
-            oh = keep_aspect(in->height, ow, in->width);
-        if (!has_w)
-            ow = keep_aspect(in->width, oh, in->height);
-    }
-    if (ow < 1 || oh < 1)
+    tproc__fit_request req;
+    tproc__fit_geometry g;
+    int status = fit_request(ctx, stage, &req);
+    if (status)
+        return status;
+    if (tproc__fit_compute(&req, &g))
         return tproc__error(ctx, TPROC_ERR_OVERFLOW, "resize: output size of %td x %td too large",
                             in->width, in->height);
+    ptrdiff_t ow = g.scaled_width, oh = g.scaled_height;
     /* Before any table is built: a refused size should cost nothing. */
     tproc_format out_format = *in;
-    out_format.width = ow;
-    out_format.height = oh;
+    out_format.width = g.width > ow ? g.width : ow;
+    out_format.height = g.height > oh ? g.height : oh;
     int limited = tproc__check_pixels(ctx, "resize", &out_format);
     if (limited)
         return limited;
 
     resize_state *st;
-    int status = tproc__alloc(ctx, sizeof *st, "resize state", (void **)&st);
+    status = tproc__alloc(ctx, sizeof *st, "resize state", (void **)&st);
     if (status)
         return status;
     stage->state = st;
+    st->fit = g;
+    tproc__background_get(stage, in, &st->bg);
+    if (g.width <= ow && g.height <= oh) /* no bars: nothing painted */
+        st->bg.channels = in->channels;
     tproc__rs_kernel kernel = (tproc__rs_kernel)(int)tproc__param(stage, P_KERNEL);
     status = tproc__rs_axis_init(ctx, &st->x, kernel, in->width, ow, 1, "resize");
     if (!status)
@@ -174,17 +211,38 @@ static int prepare(tproc_ctx *ctx, tproc_stage *stage)
         }
     }
 
-    stage->out.width = ow;
-    stage->out.height = oh;
+    stage->out.width = g.width;
+    stage->out.height = g.height;
+    stage->out.channels = st->bg.channels;
     stage->geometry = 1;
     stage->premultiply = 1;
     return TPROC_OK;
 }
 
+/* The part [*lo, *hi) of the scaled image that output span [a, a + n) shows along an axis
+ * (output = scaled - offset); empty (lo == hi) when the span is all bars. */
+static void scaled_part(ptrdiff_t a, ptrdiff_t n, ptrdiff_t offset, ptrdiff_t scaled, ptrdiff_t *lo,
+                        ptrdiff_t *hi)
+{
+    ptrdiff_t l = a + offset, h = a + n + offset;
+    *lo = l < 0 ? 0 : l > scaled ? scaled : l;
+    *hi = h < *lo ? *lo : h > scaled ? scaled : h;
+}
+
 static tproc_rect map_rect(const tproc_stage *stage, tproc_rect out)
 {
     const resize_state *st = stage->state;
-    ptrdiff_t lo, hi;
+    ptrdiff_t lo, hi, x0, x1, y0, y1;
+    scaled_part(out.x, out.width, st->fit.x, st->fit.scaled_width, &x0, &x1);
+    scaled_part(out.y, out.height, st->fit.y, st->fit.scaled_height, &y0, &y1);
+    if (x0 == x1 || y0 == y1) { /* only bars: any pixel will do */
+        x0 = y0 = 0;
+        x1 = y1 = 1;
+    }
+    out.x = x0;
+    out.width = x1 - x0;
+    out.y = y0;
+    out.height = y1 - y0;
     tproc_rect r;
     tproc__rs_axis_span(&st->x, out.x, out.width, &lo, &hi);
     r.x = lo;
@@ -193,22 +251,6 @@ static tproc_rect map_rect(const tproc_stage *stage, tproc_rect out)
     r.y = lo;
     r.height = hi - lo;
     return r;
-}
-
-/*
- * Shrink-on-load: the same output size from a smaller decode of the input, given as width and
- * height (scale would now mean another size). Declined unless the output is still no larger
- * than the smaller input on both axes, so the resize keeps shrinking (and antialiasing).
- */
-static int shrink_input(const tproc_stage *stage, const tproc_format *smaller, tproc_params *params)
-{
-    if (stage->out.width > smaller->width || stage->out.height > smaller->height)
-        return 0;
-    params->given &= ~(1u << P_SCALE);
-    params->given |= (1u << P_WIDTH) | (1u << P_HEIGHT);
-    params->value[P_WIDTH] = (double)stage->out.width;
-    params->value[P_HEIGHT] = (double)stage->out.height;
-    return 1;
 }
 
 /* Scratch, the larger of: the double path's horizontal rows, then one accumulator row (8 bytes
@@ -560,7 +602,8 @@ static void process_fast(const tproc_call *call, const resize_state *st)
     }
 }
 
-static int process(const tproc_call *call)
+/* Resizes into call->out, whose out_rect is in the scaled image's coordinates. */
+static void process_scaled(const tproc_call *call)
 {
     const resize_state *st = call->stage->state;
     ptrdiff_t row0, row1;
@@ -571,7 +614,74 @@ static int process(const tproc_call *call)
         process_fixed_i64(call, st, row0, row1 - row0);
     else
         process_double(call, st, row0, row1 - row0);
+}
+
+/*
+ * The tile: the part showing the scaled image (all of it but for contain's bars and cover's
+ * crop offset) is resized, with an alpha channel the bars added set opaque; the bars get the
+ * background (premultiplied when the engine hands over premultiplied views).
+ */
+static int process(const tproc_call *call)
+{
+    const resize_state *st = call->stage->state;
+    const tproc_view *out = &call->out;
+    ptrdiff_t x0, x1, y0, y1;
+    scaled_part(call->out_rect.x, call->out_rect.width, st->fit.x, st->fit.scaled_width, &x0, &x1);
+    scaled_part(call->out_rect.y, call->out_rect.height, st->fit.y, st->fit.scaled_height, &y0,
+                &y1);
+    ptrdiff_t px = x0 - st->fit.x - call->out_rect.x, py = y0 - st->fit.y - call->out_rect.y;
+    int whole = x1 - x0 == out->width && y1 - y0 == out->height;
+    if (!whole)
+        tproc_view_fill(out, out->sample == TPROC_F32 && call->stage->premultiply ? st->bg.premul
+                                                                                  : st->bg.value);
+    if (x0 == x1 || y0 == y1)
+        return TPROC_OK;
+    tproc_call part = *call;
+    tproc_view_sub(out, px, py, x1 - x0, y1 - y0, &part.out);
+    part.out_rect = (tproc_rect){x0, y0, x1 - x0, y1 - y0};
+    if (part.out.channels > call->in.channels) { /* the colour, then an opaque alpha */
+        tproc_view alpha;
+        tproc_view_channels(&part.out, part.out.channels - 1, 1, &alpha);
+        double max[1] = {tproc__sample_max(alpha.sample)};
+        tproc_view_fill(&alpha, max);
+        tproc_view_channels(&part.out, 0, call->in.channels, &part.out);
+    }
+    process_scaled(&part);
     return TPROC_OK;
+}
+
+/*
+ * Shrink-on-load: the same output size from a smaller decode of the input. Declined unless the
+ * scaled image is still no larger than the smaller input on both axes, so the resize keeps
+ * shrinking (and antialiasing). fill and scale become an explicit width and height (scale would
+ * now mean another size); inside and outside, whose output is the scaled image, too. contain and
+ * cover keep their parameters when they give the same output from the smaller input (the scaled
+ * image may then be one pixel off in the direction that is cropped or padded).
+ */
+static int shrink_input(const tproc_stage *stage, const tproc_format *smaller, tproc_params *params)
+{
+    const resize_state *st = stage->state;
+    if (st->fit.scaled_width > smaller->width || st->fit.scaled_height > smaller->height)
+        return 0;
+    tproc__fit_mode fit = (tproc__fit_mode)(int)params->value[P_FIT];
+    if (fit == TPROC__FIT_CONTAIN || fit == TPROC__FIT_COVER) {
+        tproc_stage trial = *stage;
+        tproc__fit_request r;
+        tproc__fit_geometry g;
+        trial.in = *smaller;
+        trial.params = params;
+        if (fit_request(NULL, &trial, &r) || tproc__fit_compute(&r, &g))
+            return 0;
+        return g.width == stage->out.width && g.height == stage->out.height &&
+               g.scaled_width <= smaller->width && g.scaled_height <= smaller->height;
+    }
+    params->given &= ~((1u << P_SCALE) | (1u << P_FIT) | (1u << P_ENLARGE));
+    params->given |= (1u << P_WIDTH) | (1u << P_HEIGHT);
+    params->value[P_WIDTH] = (double)stage->out.width;
+    params->value[P_HEIGHT] = (double)stage->out.height;
+    params->value[P_FIT] = TPROC__FIT_FILL;
+    params->value[P_ENLARGE] = 1;
+    return 1;
 }
 
 const tproc_filter tproc__filter_resize = {
@@ -579,7 +689,7 @@ const tproc_filter tproc__filter_resize = {
     .name = "resize",
     .summary = "scale by a factor or to a size (nearest, bilinear, bicubic, lanczos3, area)",
     .params = params_table,
-    .param_count = (int)(sizeof params_table / sizeof params_table[0]),
+    .param_count = P_COUNT,
     .prepare = prepare,
     .release = release,
     .map_rect = map_rect,

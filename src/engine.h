@@ -125,7 +125,7 @@ tproc__row_fn tproc__stage_row(const tproc_stage *stage);
 /*
  * For a filter with as_view: prepares it for *in (the same checks as the tiled path) and sets
  * *out to its output as a view of *in, copying nothing. TPROC_ERR_NOT_FOUND, with no message,
- * for a filter without the hook.
+ * for a filter without the hook or whose hook declines these parameters.
  */
 int tproc__stage_as_view(tproc_ctx *ctx, const tproc_filter *filter, const tproc_params *params,
                          const tproc_view *in, tproc_view *out);

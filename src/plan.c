@@ -206,17 +206,25 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
     plan->tiles_across = (size_t)((fmt.width + plan->tile_width - 1) / plan->tile_width);
     plan->tiles_down = (size_t)((fmt.height + plan->tile_height - 1) / plan->tile_height);
 
-    /* Size every worker buffer for the largest tile. Each stage's rectangles are products of
-     * an x span that depends on the tile's column alone and a y span that depends on its row
-     * alone (or the other way round after a rotation), so walking the first row and the first
-     * column of tiles finds the widest and the tallest span of every stage; their product
-     * bounds every tile. The executor still checks each tile against these sizes. */
+    /* Size every worker buffer for the largest tile. Without geometry stages each stage's
+     * rectangles are products of an x span that depends on the tile's column alone and a y span
+     * that depends on its row alone, so walking the first row and the first column of tiles
+     * finds the widest and the tallest span of every stage; their product bounds every tile.
+     * A geometry stage may map a tile to a rectangle that depends on both (a rotation by 30
+     * degrees: tiles inside the image need more input than those at its corners), so then every
+     * tile is walked. The executor still checks each tile against these sizes. */
     ptrdiff_t need_w[TPROC__MAX_STAGES] = {0}, need_h[TPROC__MAX_STAGES] = {0};
     ptrdiff_t have_w[TPROC__MAX_STAGES] = {0}, have_h[TPROC__MAX_STAGES] = {0};
     tproc__tile_rects rects;
-    size_t walk = plan->tiles_across + plan->tiles_down - 1;
+    int every_tile = 0;
+    for (size_t k = 0; k < count; k++)
+        every_tile |= plan->stages[k].stage.geometry;
+    size_t walk = every_tile ? plan->tiles_across * plan->tiles_down
+                             : plan->tiles_across + plan->tiles_down - 1;
     for (size_t j = 0; j < walk; j++) {
-        size_t i = j < plan->tiles_across ? j : (j - plan->tiles_across + 1) * plan->tiles_across;
+        size_t i = every_tile || j < plan->tiles_across
+                       ? j
+                       : (j - plan->tiles_across + 1) * plan->tiles_across;
         tproc__plan_rects(plan, tproc__plan_tile(plan, i), &rects);
         for (size_t k = 0; k < count; k++) {
             tproc_rect need = rects.need[k], out = rects.have[k + 1];

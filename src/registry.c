@@ -92,10 +92,12 @@ int tproc_filter_register(tproc_ctx *ctx, const tproc_filter *filter)
         (filter->param_count > 0 && !filter->params))
         return tproc__error(ctx, TPROC_ERR_ARG, "filter '%s' has a bad parameter table (0-%d)",
                             name, TPROC_PARAMS_MAX);
+    int seen[TPROC_PARAM_TEXT + 1] = {0}; /* one MATRIX, COLOUR and TEXT parameter at most */
     for (int i = 0; i < filter->param_count; i++) {
         const tproc_param_desc *p = &filter->params[i];
-        if (!valid_name(p->name) || p->type < TPROC_PARAM_INT || p->type > TPROC_PARAM_MATRIX ||
-            (p->type == TPROC_PARAM_ENUM && !p->choices))
+        if (!valid_name(p->name) || p->type < TPROC_PARAM_INT || p->type > TPROC_PARAM_TEXT ||
+            (p->type == TPROC_PARAM_ENUM && !p->choices) ||
+            (p->type >= TPROC_PARAM_MATRIX && seen[p->type]++))
             return tproc__error(ctx, TPROC_ERR_ARG, "filter '%s': parameter %d is malformed", name,
                                 i);
     }

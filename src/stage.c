@@ -105,6 +105,10 @@ int tproc__stage_as_view(tproc_ctx *ctx, const tproc_filter *filter, const tproc
         return status;
     tproc_view v;
     status = filter->as_view(&stage, in, &v);
+    if (status == TPROC_ERR_NOT_FOUND) { /* not a view with these parameters: tile it */
+        tproc_stage_release(ctx, &stage);
+        return status;
+    }
     if (!status && (v.width != stage.out.width || v.height != stage.out.height ||
                     v.channels != stage.out.channels || v.sample != stage.out.sample))
         status = TPROC_ERR_STATE; /* a view of another shape than prepare() promised */

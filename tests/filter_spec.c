@@ -5,8 +5,11 @@
 #include "filter_spec.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 uint64_t fspec_next(fspec_rng *rng)
 {
@@ -53,10 +56,17 @@ static double draw_number(const tproc_param_desc *p, fspec_rng *rng)
     return v;
 }
 
-/* "a b c;d e f;..." of 1, 3 or 5 rows and columns: integers from -3 to 3, sometimes halves. */
-static size_t draw_matrix(fspec_rng *rng, char *buf, size_t size)
+/* "a b c;d e f;..." of 1, 3 or 5 rows and columns (any size in [min, max] for a matrix of
+ * TPROC_PARAM_ANY_SIZE, 1-3 when unbounded): integers from -3 to 3, sometimes halves. */
+static size_t draw_matrix(const tproc_param_desc *p, fspec_rng *rng, char *buf, size_t size)
 {
     unsigned w = 1 + 2 * (unsigned)below(rng, 3), h = 1 + 2 * (unsigned)below(rng, 3);
+    if (p->flags & TPROC_PARAM_ANY_SIZE) {
+        unsigned lo = p->min >= 1 ? (unsigned)p->min : 1, hi = p->max >= lo ? (unsigned)p->max : 3;
+        hi = hi > 5 ? 5 : hi;
+        w = lo + (unsigned)below(rng, hi - lo + 1);
+        h = lo + (unsigned)below(rng, hi - lo + 1);
+    }
     int halves = below(rng, 4) == 0;
     size_t at = 0;
     for (unsigned i = 0; i < w * h && at < size; i++) {
@@ -64,6 +74,73 @@ static size_t draw_matrix(fspec_rng *rng, char *buf, size_t size)
         at += (size_t)snprintf(buf + at, size - at, "%s%g", i == 0 ? "" : i % w ? " " : ";", v);
     }
     return at;
+}
+
+/* 1-4 numbers in [0, 255] (some of them 0 or 255, so opaque and transparent alphas come up),
+ * or the same as #rrggbb or #rrggbbaa. */
+static size_t draw_colour(fspec_rng *rng, char *buf, size_t size)
+{
+    unsigned n = 1 + (unsigned)below(rng, 4), v[4];
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t pick = below(rng, 4);
+        v[k] = pick == 0 ? 0 : pick == 1 ? 255 : (unsigned)below(rng, 256);
+    }
+    if ((n == 3 || n == 4) && below(rng, 3) == 0) {
+        size_t at = (size_t)snprintf(buf, size, "#");
+        for (unsigned k = 0; k < n && at < size; k++)
+            at += (size_t)snprintf(buf + at, size - at, "%02x", v[k]);
+        return at;
+    }
+    size_t at = 0;
+    for (unsigned k = 0; k < n && at < size; k++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%u", k ? " " : "", v[k]);
+    return at;
+}
+
+/* --- the image file TEXT parameters get --------------------------------------------------- */
+
+static char image_path[512];
+static pthread_once_t image_once = PTHREAD_ONCE_INIT;
+
+static void remove_image(void)
+{
+    if (image_path[0])
+        unlink(image_path);
+}
+
+/* A 9x7 RGBA PNG: colour ramps, and alpha from transparent to opaque with a hole. */
+static void write_image(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[sizeof image_path];
+    snprintf(path, sizeof path, "%s/tileproc-fspec-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return;
+    close(fd);
+    unlink(path);
+    char png[sizeof image_path + 8];
+    snprintf(png, sizeof png, "%s.png", path);
+    unsigned char px[7][9][4];
+    for (int y = 0; y < 7; y++)
+        for (int x = 0; x < 9; x++) {
+            px[y][x][0] = (unsigned char)(28 * x);
+            px[y][x][1] = (unsigned char)(36 * y);
+            px[y][x][2] = (unsigned char)(255 - 14 * (x + y));
+            px[y][x][3] = (unsigned char)(x == 4 && y == 3 ? 0 : 40 * y + 15);
+        }
+    tproc_view v;
+    if (tproc_view_init(&v, px, 9, 7, 4, TPROC_U8, 0, 0) == TPROC_OK &&
+        tproc_save(NULL, &v, png, NULL) == TPROC_OK && strlen(png) < sizeof image_path) {
+        memcpy(image_path, png, strlen(png) + 1);
+        atexit(remove_image);
+    }
+}
+
+const char *fspec_text_value(void)
+{
+    pthread_once(&image_once, write_image);
+    return image_path[0] ? image_path : "/nonexistent/tileproc-fspec.png";
 }
 
 void fspec_draw(const tproc_filter *f, fspec_rng *rng, char *buf, size_t size)
@@ -87,7 +164,16 @@ void fspec_draw(const tproc_filter *f, fspec_rng *rng, char *buf, size_t size)
                 n++;
             at += (size_t)snprintf(buf + at, size - at, "%s", p->choices[below(rng, n)]);
         } else if (p->type == TPROC_PARAM_MATRIX) {
-            at += draw_matrix(rng, buf + at, size - at);
+            at += draw_matrix(p, rng, buf + at, size - at);
+        } else if (p->type == TPROC_PARAM_COLOUR) {
+            at += draw_colour(rng, buf + at, size - at);
+        } else if (p->type == TPROC_PARAM_TEXT) {
+            for (const char *t = fspec_text_value(); *t && at + 2 < size; t++) {
+                if (*t == ',' || *t == '\\') /* the spec's escapes */
+                    buf[at++] = '\\';
+                buf[at++] = *t;
+            }
+            buf[at] = '\0';
         } else {
             at += (size_t)snprintf(buf + at, size - at, "%.6g", draw_number(p, rng));
         }

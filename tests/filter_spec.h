@@ -32,11 +32,20 @@ const tproc_filter *fspec_choose(unsigned byte);
  * with a range wider than 64 (sizes, positions, radii) half the time the minimum, otherwise
  * log-uniformly from [min, min + 63],
  * the others uniformly within 3 of the default; enums from their choices; a matrix of 1, 3 or
- * 5 rows and columns of small numbers. The spec always parses; the filter may still refuse
+ * 5 rows and columns of small numbers (any size in the table's bounds for TPROC_PARAM_ANY_SIZE);
+ * colours of 1-4 numbers or #rrggbb[aa]; TEXT parameters (paths) fspec_text_value(). The spec
+ * always parses; the filter may still refuse
  * the combination for an input (a crop outside the image, a resize given neither a scale nor
  * a size).
  */
 void fspec_draw(const tproc_filter *f, fspec_rng *rng, char *buf, size_t size);
+
+/*
+ * The value TEXT parameters get: the path of a small RGBA PNG (9x7, alpha from transparent to
+ * opaque) written once per process into $TMPDIR (or /tmp) and removed at exit, so a filter that
+ * reads an image file (composite) runs in every suite. fspec_draw escapes it for the spec.
+ */
+const char *fspec_text_value(void);
 
 /*
  * Draws specs for f until the filter accepts one for an input of format *in (the spec parses

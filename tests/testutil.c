@@ -198,6 +198,32 @@ tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *spe
     return out;
 }
 
+double tu_sample(const tproc_view *v, ptrdiff_t x, ptrdiff_t y, int c)
+{
+    const unsigned char *p = tproc_view_pixel(v, x, y);
+    if (v->sample == TPROC_U8)
+        return p[c];
+    if (v->sample == TPROC_U16) {
+        uint16_t u;
+        memcpy(&u, p + 2 * c, 2);
+        return u;
+    }
+    float f;
+    memcpy(&f, p + 4 * c, 4);
+    return f;
+}
+
+tproc_format tu_output_format(const char *spec, ptrdiff_t w, ptrdiff_t h, int channels)
+{
+    tproc_pipeline *p;
+    tu_ok(NULL, tproc_pipeline_new(NULL, &p));
+    tu_ok(NULL, tproc_pipeline_add(p, spec));
+    tproc_format in = {w, h, channels, TPROC_U8}, out;
+    tu_ok(NULL, tproc_pipeline_output_format(p, &in, &out));
+    tproc_pipeline_free(&p);
+    return out;
+}
+
 void tu_assert_same(const tproc_view *a, const tproc_view *b, const char *what)
 {
     ck_assert_msg(a->width == b->width && a->height == b->height && a->channels == b->channels &&

@@ -74,5 +74,11 @@ const tproc_filter *tu_shift_filter(void);
 tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *specs, size_t n,
                     ptrdiff_t tile_w, ptrdiff_t tile_h, int threads, tproc_border border);
 
+/* Channel c of pixel (x, y) as a double in the sample's natural range. */
+double tu_sample(const tproc_view *v, ptrdiff_t x, ptrdiff_t y, int c);
+
+/* The output format of the one-filter chain spec for a w x h u8 input of `channels`. */
+tproc_format tu_output_format(const char *spec, ptrdiff_t w, ptrdiff_t h, int channels);
+
 /* Asserts two views are byte-identical (same format, every sample equal). */
 void tu_assert_same(const tproc_view *a, const tproc_view *b, const char *what);

@@ -26,7 +26,8 @@ extern "C" {
 
 /* Bumped whenever tproc_filter, tproc_params, tproc_stage or tproc_call changes layout or
  * meaning. 2: callbacks take the stage (or the call) instead of positional arguments; map,
- * as_view and shrink_input. */
+ * as_view and shrink_input; COLOUR and TEXT parameters, matrices of any size
+ * (TPROC_PARAM_ANY_SIZE), up to 16 parameters a filter. */
 #define TPROC_FILTER_ABI 2
 
 /* The format of an image at one point of a chain. */
@@ -36,11 +37,27 @@ typedef struct tproc_format {
     tproc_sample sample;
 } tproc_format;
 
+/*
+ * Parameter types. A filter has at most one MATRIX, one COLOUR and one TEXT parameter (their
+ * values live in tproc_params' matrix, colour and text fields; value[i] holds 0 for MATRIX and
+ * TEXT and the count of numbers for COLOUR).
+ *
+ * COLOUR: 1-4 numbers in [0, 255] (8-bit units, fractions allowed) separated by spaces, or
+ * hexadecimal "#rgb", "#rrggbb", "#rrggbbaa": one number is a gray level, two gray and alpha,
+ * three red, green, blue, four RGB and alpha; alpha is 255 (opaque) unless given. The default
+ * (def) is an opaque gray level. tproc_params_colour() gives the RGBA; filters scale it to the
+ * image's sample type and take luma (Rec. 709) for gray images.
+ *
+ * TEXT: up to TPROC_TEXT_MAX - 1 bytes, not empty (a file path). In a spec a ',' inside a value
+ * is written "\," and a backslash "\\"; tproc_params_format escapes them so its text parses back.
+ */
 typedef enum tproc_param_type {
-    TPROC_PARAM_INT = 1,   /* an integer in [min, max] */
-    TPROC_PARAM_FLOAT = 2, /* a finite number in the range */
-    TPROC_PARAM_ENUM = 3,  /* one of choices[]; the value is its index */
-    TPROC_PARAM_MATRIX = 4 /* rows separated by ';', values by spaces; odd width and height */
+    TPROC_PARAM_INT = 1,    /* an integer in [min, max] */
+    TPROC_PARAM_FLOAT = 2,  /* a finite number in the range */
+    TPROC_PARAM_ENUM = 3,   /* one of choices[]; the value is its index */
+    TPROC_PARAM_MATRIX = 4, /* rows separated by ';', values by spaces; odd width and height */
+    TPROC_PARAM_COLOUR = 5, /* "r g b a" (1-4 numbers in [0, 255]) or "#rrggbb[aa]"; see above */
+    TPROC_PARAM_TEXT = 6    /* a string (a path); see above */
 } tproc_param_type;
 
 /* Parameter flags. */
@@ -48,6 +65,8 @@ typedef enum tproc_param_type {
 #define TPROC_PARAM_MIN_OPEN 2u /* the range excludes min: (min, max] */
 #define TPROC_PARAM_MAX_OPEN 4u /* the range excludes max */
 #define TPROC_PARAM_OPTIONAL 8u /* no default: only in effect (and only printed) when given */
+/* MATRIX: any width and height in [min, max] (both 0: 1-25), not only odd ones. */
+#define TPROC_PARAM_ANY_SIZE 16u
 
 typedef struct tproc_param_desc {
     const char *name; /* the key in "filter:key=value" */
@@ -59,8 +78,9 @@ typedef struct tproc_param_desc {
     const char *help;           /* one line for `tileproc filters NAME` */
 } tproc_param_desc;
 
-#define TPROC_PARAMS_MAX 8
+#define TPROC_PARAMS_MAX 16
 #define TPROC_MATRIX_MAX 625 /* 25 x 25 */
+#define TPROC_TEXT_MAX 1024  /* bytes of a TEXT value, with its terminating NUL */
 
 /* Parameter values, in the order of the filter's table. */
 typedef struct tproc_params {
@@ -68,6 +88,9 @@ typedef struct tproc_params {
     unsigned given;                  /* bit i: value[i] was set explicitly */
     int matrix_width, matrix_height; /* the MATRIX parameter, if the filter has one */
     double matrix[TPROC_MATRIX_MAX]; /* row-major */
+    int colour_count;                /* the COLOUR parameter: 1-4 numbers as given */
+    double colour[4];
+    char text[TPROC_TEXT_MAX]; /* the TEXT parameter, NUL-terminated ("" when not given) */
 } tproc_params;
 
 typedef struct tproc_filter tproc_filter;
@@ -177,7 +200,9 @@ struct tproc_filter {
      * A geometric filter whose output is a view of its input (a crop, a flip, a rotation):
      * sets *out to the prepared stage's output as a view of in (whose format is stage->in),
      * copying nothing. At the head of a chain the engine then moves no pixels for this stage.
-     * Returns TPROC_OK or an error status. The tiled path (process) must give the same pixels.
+     * Returns TPROC_OK, TPROC_ERR_NOT_FOUND to decline (the output is no view of the input with
+     * these parameters: rotate by 30 degrees; the engine then tiles the stage), or an error
+     * status. The tiled path (process) must give the same pixels.
      */
     int (*as_view)(const tproc_stage *stage, const tproc_view *in, tproc_view *out);
 
@@ -252,10 +277,12 @@ TPROC_API int tproc_plugin_load(tproc_ctx *ctx, const char *path);
 /* Sets every parameter to its default and clears `given`. */
 TPROC_API void tproc_params_init(const tproc_filter *filter, tproc_params *params);
 
-/* Sets one parameter from a number (an ENUM by index), checking type and range. */
+/* Sets one parameter from a number (an ENUM by index; a COLOUR as one gray level), checking
+ * type and range. MATRIX and TEXT parameters are set from text only. */
 TPROC_API int tproc_params_set(tproc_ctx *ctx, const tproc_filter *filter, tproc_params *params,
                                const char *key, double value);
-/* Sets one parameter from its text form ("2.5", "horizontal", "-1 -1 -1;-1 8 -1;-1 -1 -1"). */
+/* Sets one parameter from its text form ("2.5", "horizontal", "-1 -1 -1;-1 8 -1;-1 -1 -1",
+ * "255 0 0 128", "#ff000080", "logo.png"); text is taken as it is (no escapes). */
 TPROC_API int tproc_params_set_text(tproc_ctx *ctx, const tproc_filter *filter,
                                     tproc_params *params, const char *key, const char *text);
 /* Checks that every required parameter was given. */
@@ -274,6 +301,11 @@ TPROC_API int tproc_params_parse(tproc_ctx *ctx, const char *spec, const tproc_f
 /* The value of a parameter by name (its default when not given); NAN if no such key. */
 TPROC_API double tproc_params_get(const tproc_filter *filter, const tproc_params *params,
                                   const char *key);
+
+/* The filter's COLOUR parameter (its default when not given) as red, green, blue and alpha in
+ * [0, 255]; opaque black if the filter has none. */
+TPROC_API void tproc_params_colour(const tproc_filter *filter, const tproc_params *params,
+                                   double rgba[4]);
 
 /* Writes "name:key=value,..." with every parameter into buf (snprintf semantics). */
 TPROC_API int tproc_params_format(const tproc_filter *filter, const tproc_params *params, char *buf,

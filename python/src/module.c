@@ -224,7 +224,7 @@ static PyObject *py_info(PyObject *module, PyObject *source)
 
 static PyObject *param_dict(const tproc_param_desc *p)
 {
-    static const char *types[] = {"?", "int", "float", "enum", "matrix"};
+    static const char *types[] = {"?", "int", "float", "enum", "matrix", "colour", "text"};
     PyObject *choices = Py_NewRef(Py_None), *def;
     if (p->type == TPROC_PARAM_ENUM && p->choices) {
         Py_DECREF(choices);
@@ -240,7 +240,8 @@ static PyObject *param_dict(const tproc_param_desc *p)
             Py_DECREF(s);
         }
     }
-    if (p->flags & (TPROC_PARAM_REQUIRED | TPROC_PARAM_OPTIONAL) || p->type == TPROC_PARAM_MATRIX)
+    if (p->flags & (TPROC_PARAM_REQUIRED | TPROC_PARAM_OPTIONAL) || p->type == TPROC_PARAM_MATRIX ||
+        p->type == TPROC_PARAM_TEXT)
         def = Py_NewRef(Py_None);
     else if (p->type == TPROC_PARAM_ENUM)
         def = PyUnicode_FromString(p->choices[(size_t)p->def]);
@@ -248,7 +249,7 @@ static PyObject *param_dict(const tproc_param_desc *p)
         def = PyLong_FromDouble(p->def);
     else
         def = PyFloat_FromDouble(p->def);
-    int t = p->type >= 1 && p->type <= 4 ? (int)p->type : 0;
+    int t = p->type >= 1 && p->type <= 6 ? (int)p->type : 0;
     return Py_BuildValue("{s:s,s:s,s:N,s:d,s:d,s:O,s:O,s:O,s:N,s:s}", "name", p->name, "type",
                          types[t], "default", def, "min", p->min, "max", p->max, "min_open",
                          (p->flags & TPROC_PARAM_MIN_OPEN) ? Py_True : Py_False, "max_open",

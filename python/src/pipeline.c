@@ -81,7 +81,39 @@ static int set_param(const tproc_filter *filter, tproc_params *params, PyObject 
         return -1;
     }
     int status;
-    if (PyUnicode_Check(value)) {
+    int type = 0;
+    for (int i = 0; i < filter->param_count; i++)
+        if (strcmp(filter->params[i].name, k) == 0)
+            type = filter->params[i].type;
+    if (type == TPROC_PARAM_TEXT && !PyUnicode_Check(value)) { /* a pathlib.Path */
+        PyObject *path = PyOS_FSPath(value);
+        if (!path)
+            return -1;
+        const char *text = PyUnicode_Check(path) ? PyUnicode_AsUTF8AndSize(path, NULL) : NULL;
+        status = text ? tproc_params_set_text(NULL, filter, params, k, text) : TPROC_ERR_ARG;
+        Py_DECREF(path);
+        if (!text) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "%s: parameter %s must be a str path", filter->name,
+                             k);
+            return -1;
+        }
+    } else if (type == TPROC_PARAM_COLOUR && !PyUnicode_Check(value) && !PyLong_Check(value) &&
+               !PyFloat_Check(value)) { /* (r, g, b[, a]) */
+        PyObject *rows = Py_BuildValue("(O)", value), *text = rows ? matrix_text(rows) : NULL;
+        Py_XDECREF(rows);
+        const char *t = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+        if (!t) {
+            Py_XDECREF(text);
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "%s: parameter %s must be 1-4 numbers or a string, got %R", filter->name,
+                         k, value);
+            return -1;
+        }
+        status = tproc_params_set_text(NULL, filter, params, k, t);
+        Py_DECREF(text);
+    } else if (PyUnicode_Check(value)) {
         const char *text = PyUnicode_AsUTF8AndSize(value, NULL);
         if (!text)
             return -1;

@@ -32,6 +32,12 @@ void cli_param_text(const tproc_param_desc *p, cli_param_strings *out)
     case TPROC_PARAM_MATRIX:
         snprintf(out->type, sizeof out->type, "matrix");
         break;
+    case TPROC_PARAM_COLOUR:
+        snprintf(out->type, sizeof out->type, "colour");
+        break;
+    case TPROC_PARAM_TEXT:
+        snprintf(out->type, sizeof out->type, "text");
+        break;
     default:
         snprintf(out->type, sizeof out->type, "?");
         break;
@@ -47,7 +53,7 @@ void cli_param_text(const tproc_param_desc *p, cli_param_strings *out)
             n++;
         size_t i = p->def >= 0 && p->def < (double)n ? (size_t)p->def : 0;
         snprintf(out->def, sizeof out->def, "%s", n ? p->choices[i] : "?");
-    } else if (p->type == TPROC_PARAM_MATRIX) {
+    } else if (p->type == TPROC_PARAM_MATRIX || p->type == TPROC_PARAM_TEXT) {
         snprintf(out->def, sizeof out->def, "(none)");
     } else {
         number(p->def, out->def, sizeof out->def);
@@ -62,8 +68,19 @@ void cli_param_text(const tproc_param_desc *p, cli_param_strings *out)
             if (w > 0)
                 at += (size_t)w;
         }
+    } else if (p->type == TPROC_PARAM_MATRIX && (p->flags & TPROC_PARAM_ANY_SIZE) && p->min > 0 &&
+               p->min == p->max) {
+        snprintf(out->range, sizeof out->range, "%gx%g, rows split by ';': 'a b;c d'", p->min,
+                 p->min);
+    } else if (p->type == TPROC_PARAM_MATRIX && (p->flags & TPROC_PARAM_ANY_SIZE)) {
+        snprintf(out->range, sizeof out->range, "WxH up to 25x25, 'a b;c d'");
     } else if (p->type == TPROC_PARAM_MATRIX) {
         snprintf(out->range, sizeof out->range, "odd WxH up to 25x25, 'a b c;d e f;g h i'");
+    } else if (p->type == TPROC_PARAM_COLOUR) {
+        snprintf(out->range, sizeof out->range,
+                 "1-4 numbers in [0, 255] (gray, gray alpha, r g b, r g b a) or #rrggbb[aa]");
+    } else if (p->type == TPROC_PARAM_TEXT) {
+        snprintf(out->range, sizeof out->range, "a path; write ',' as '\\,'");
     } else {
         number(p->min, lo, sizeof lo);
         number(p->max, hi, sizeof hi);

@@ -2,9 +2,9 @@
 /*
  * fuzz_params.c: the filter-spec parser ("name:key=value,...", params.c) and pipeline building.
  * The input is text, one spec a line. Every spec that parses must format back to text that
- * parses to the same filter and values, matrices included; the lines are then added to a pipeline
- * (at most 70, so the 64-stage limit is reached) whose output format is asked for a small input,
- * which runs every stage's prepare() on its parameters.
+ * parses to the same filter and values, matrices, colours and text included; the lines are then
+ * added to a pipeline (at most 70, so the 64-stage limit is reached) whose output format is asked
+ * for a small input, which runs every stage's prepare() on its parameters.
  */
 #include <math.h>
 #include <string.h>
@@ -40,6 +40,11 @@ static void round_trip(tproc_ctx *ctx, const char *spec)
         double a = p.matrix[i], b = q.matrix[i];
         FUZZ_CHECK(fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b)) + 1e-300);
     }
+    /* Colours keep their count and numbers; text (escaped on the way out) comes back as it was. */
+    FUZZ_CHECK(q.colour_count == p.colour_count);
+    for (int i = 0; i < p.colour_count; i++)
+        FUZZ_CHECK(fabs(p.colour[i] - q.colour[i]) <= 1e-9 * fabs(p.colour[i]) + 1e-300);
+    FUZZ_CHECK(strcmp(p.text, q.text) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
