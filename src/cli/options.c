@@ -36,7 +36,7 @@ const cli_option cli_options[] = {
      "images), one value for every channel or one per channel separated by commas; default 0."},
     {CLI_OPT_QUALITY, "quality", 0, "Q", RUN, 0, "JPEG quality 1-100 (default 90)."},
     {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
-     "Output format: png or jpeg (default: from OUTPUT's extension; required when OUTPUT is -)."},
+     "Output format: {formats} (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN, 0,
      "Most memory a run may hold at once, in bytes or with a K, M or G suffix (default 2G)."},
     {CLI_OPT_PIXELS, "pixel-limit", 0, "N", RUN, 0,
@@ -44,13 +44,11 @@ const cli_option cli_options[] = {
      "M or G suffix (default 2G, a 46340x46340 image). It keeps a small input from being blown "
      "up into hours of work; a run over it fails before doing any."},
     {CLI_OPT_STREAM, "stream", 0, NULL, RUN, 0,
-     "Take the streamed path for every INPUT, even when its chain cannot stream (which then "
-     "holds the whole INPUT but writes the output in strips). By default a run streams when "
-     "its chain can, and takes the streamed path anyway for INPUTs over 256 MiB decoded or "
-     "over half of --memory-limit."},
+     "Stream (the default, kept for compatibility): every run reads, filters and writes in "
+     "strips, holding the whole INPUT only when its chain or file cannot stream."},
     {CLI_OPT_NO_STREAM, "no-stream", 0, NULL, RUN, 0,
-     "Never stream: decode the whole INPUT into memory first, even when it is large; it must "
-     "then fit --memory-limit together with the result."},
+     "Never stream the INPUT: decode it whole into memory first, even when it is large; it "
+     "must then fit --memory-limit. The output is the same bytes."},
     {CLI_OPT_SHRINK, "shrink-on-load", 0, NULL, RUN, 0,
      "When the chain starts with a resize shrinking a JPEG INPUT 2x or more, decode it at 1/2, "
      "1/4 or 1/8 size (libjpeg's DCT scaling): faster and smaller, but the result differs "
@@ -249,12 +247,9 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         args->quality = (int)n;
         break;
     case CLI_OPT_FORMAT:
-        if (strcasecmp(value, "png") == 0)
-            args->format = TPROC_FILE_PNG;
-        else if (strcasecmp(value, "jpeg") == 0 || strcasecmp(value, "jpg") == 0)
-            args->format = TPROC_FILE_JPEG;
-        else
-            return cli_usage("--format must be png or jpeg, got '%s'", value);
+        args->format = tproc_file_format_parse(value);
+        if (args->format == TPROC_FILE_UNKNOWN)
+            return cli_usage("--format must be %s, got '%s'", cli_formats(CLI_FORMATS_OR), value);
         break;
     case CLI_OPT_MEMORY:
         if (parse_size(value, &args->memory_limit))
