@@ -23,20 +23,8 @@ trap 'rm -rf "$W"' EXIT
 
 runs=0
 diffs=0
-# one NAME ARGS...: runs `tileproc run ARGS` with both tools (OUT in ARGS is the output file),
-# stdout and stderr captured, and compares everything.
-one() {
-    local name=$1
-    shift
-    local a b
-    for tool in old new; do
-        local exe=$OLD
-        [ $tool = new ] && exe=$NEW
-        local args=("${@//OUT/$W/$tool.out}")
-        "$exe" run --quiet "${args[@]}" >"$W/$tool.stdout" 2>"$W/$tool.stderr" </dev/null
-        echo $? >"$W/$tool.rc"
-        sed -i "s|$W/$tool.out|OUT|g" "$W/$tool.stderr"
-    done
+# compare NAME: compares how the two tools ended ($W/{old,new}.{rc,stderr,stdout,out}).
+compare() {
     runs=$((runs + 1))
     local what=""
     cmp -s "$W/old.rc" "$W/new.rc" || what="exit $(cat "$W/old.rc") -> $(cat "$W/new.rc")"
@@ -47,7 +35,7 @@ one() {
     fi
     if [ -n "$what" ]; then
         diffs=$((diffs + 1))
-        echo "DIFF $name:$what"
+        echo "DIFF $1:$what"
         if ! cmp -s "$W/old.stderr" "$W/new.stderr"; then
             sed 's/^/    old: /' "$W/old.stderr" | head -2
             sed 's/^/    new: /' "$W/new.stderr" | head -2
@@ -55,7 +43,22 @@ one() {
     fi
     rm -f "$W/old.out" "$W/new.out"
 }
-# piped NAME INPUT ARGS...: the same with INPUT on stdin ("-") and stdout ("-") as output.
+# one NAME ARGS...: runs `tileproc run ARGS` with both tools (OUT in ARGS is the output file)
+# and compares everything.
+one() {
+    local name=$1
+    shift
+    for tool in old new; do
+        local exe=$OLD
+        [ $tool = new ] && exe=$NEW
+        local args=("${@//OUT/$W/$tool.out}")
+        "$exe" run --quiet "${args[@]}" >"$W/$tool.stdout" 2>"$W/$tool.stderr" </dev/null
+        echo $? >"$W/$tool.rc"
+        sed -i "s|$W/$tool.out|OUT|g" "$W/$tool.stderr"
+    done
+    compare "$name"
+}
+# piped NAME INPUT ARGS...: the same with INPUT piped to stdin (ARGS name "-" for it).
 piped() {
     local name=$1 input=$2
     shift 2
@@ -65,15 +68,7 @@ piped() {
         cat "$input" | "$exe" run --quiet "$@" >"$W/$tool.stdout" 2>"$W/$tool.stderr"
         echo $? >"$W/$tool.rc"
     done
-    runs=$((runs + 1))
-    local what=""
-    cmp -s "$W/old.rc" "$W/new.rc" || what="exit $(cat "$W/old.rc") -> $(cat "$W/new.rc")"
-    cmp -s "$W/old.stderr" "$W/new.stderr" || what="$what stderr"
-    cmp -s "$W/old.stdout" "$W/new.stdout" || what="$what stdout"
-    if [ -n "$what" ]; then
-        diffs=$((diffs + 1))
-        echo "DIFF $name:$what"
-    fi
+    compare "$name"
 }
 
 inputs=(

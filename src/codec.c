@@ -202,10 +202,26 @@ int tproc__save_format_from_name(tproc_ctx *ctx, const char *path, tproc_save_op
 
 /* --- what every decoder and encoder checks ---------------------------------------------- */
 
-int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t next_row,
-                        size_t height, const unsigned char *whole, size_t row_bytes,
-                        unsigned char *first, ptrdiff_t stride, size_t count)
+int tproc__decoder_prepare(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
+                           tproc__decoder *out, const char *label, tproc__decode_request *q)
 {
+    if (!out)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, in->name, "no decoder to open");
+    memset(out, 0, sizeof *out);
+    tproc__decode_request defaults = {0};
+    *q = request ? *request : defaults;
+    if (q->scale_denom == 0)
+        q->scale_denom = 1;
+    if (label && q->scale_denom != 1)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, in->name, "%s has no reduced decodes", label);
+    return TPROC_OK;
+}
+
+int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t *next, size_t height,
+                        const unsigned char *whole, size_t row_bytes, unsigned char *first,
+                        ptrdiff_t stride, size_t count)
+{
+    size_t next_row = *next;
     if (failed)
         return tproc__error_file(ctx, failed, name, "the decoder stopped at an earlier error");
     size_t left = height - next_row;
@@ -220,6 +236,7 @@ int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t nex
     const unsigned char *src = whole + next_row * row_bytes;
     for (size_t i = 0; i < count; i++, src += row_bytes)
         memcpy(first + (ptrdiff_t)i * stride, src, row_bytes);
+    *next += count;
     return TPROC_OK;
 }
 

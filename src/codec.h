@@ -65,6 +65,13 @@ typedef struct tproc__encoder {
     void (*close)(void *state);
 } tproc__encoder;
 
+/* A codec's entry points (declare a codec's functions with these types). */
+typedef int tproc__info_fn(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
+typedef int tproc__decoder_open_fn(tproc_ctx *ctx, tproc__input *in,
+                                   const tproc__decode_request *request, tproc__decoder *out);
+typedef int tproc__encoder_open_fn(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
+                                   const tproc_save_options *options, tproc__encoder *enc);
+
 /* Bytes detection reads from the start of a file: enough for every codec's sniff. */
 #define TPROC__SNIFF_BYTES 16
 
@@ -79,15 +86,14 @@ typedef struct tproc__codec {
      * format's magic: the only place the format's signature is written. */
     int (*sniff)(const unsigned char *head, size_t n);
     /* The header, without decoding pixels; in is at the first byte. info is zeroed. */
-    int (*info)(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
+    tproc__info_fn *info;
     /* A decoder on in (at the first byte). request may be NULL for the defaults. */
-    int (*decoder_open)(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
-                        tproc__decoder *out);
+    tproc__decoder_open_fn *decoder_open;
     /* Changes *format (channels, sample) to what encoder_open takes for an image of it. */
     void (*encodable)(tproc_format *format);
-    /* An encoder for an image of format (already encodable) onto out; options resolved. */
-    int (*encoder_open)(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
-                        const tproc_save_options *options, tproc__encoder *enc);
+    /* An encoder for an image of format (already encodable) onto out; options as tproc_save's
+     * after tproc__save_options_resolve. */
+    tproc__encoder_open_fn *encoder_open;
     /* Its save options: defaults sets the fields this codec reads to their defaults (for
      * tproc_save_options_init); resolve turns "unset" values (0, -1) into those defaults and
      * checks their ranges, naming the output on failure. Either may be NULL. */
@@ -114,13 +120,21 @@ const tproc__codec *tproc__codec_sniff(const void *head, size_t n);
 int tproc__codec_detect(tproc_ctx *ctx, tproc__opened_input *o, const tproc__codec **out);
 
 /*
+ * What every decoder_open does first: refuse a NULL decoder, zero it, and take the request
+ * (the defaults for NULL) into *q with scale_denom 1 for full size; label names a codec that
+ * cannot scale, whose request must then be at full size.
+ */
+int tproc__decoder_prepare(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
+                           tproc__decoder *out, const char *label, tproc__decode_request *q);
+
+/*
  * Decoders' shared read_rows checks: refuse after a failure, past the last row or without
- * memory; copy rows out of a whole-image decode (whole not NULL). Returns a status, or
- * TPROC__DECODE_ROWS when the caller must decode the count rows itself. The caller advances
- * its row counter by count after TPROC_OK with count > 0, or after decoding.
+ * memory; copy rows out of a whole-image decode (whole not NULL), advancing *next_row.
+ * Returns a status, or TPROC__DECODE_ROWS when the caller must decode the count rows itself
+ * (and advance *next_row).
  */
 #define TPROC__DECODE_ROWS 1
-int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t next_row,
+int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t *next_row,
                         size_t height, const unsigned char *whole, size_t row_bytes,
                         unsigned char *first, ptrdiff_t stride, size_t count);
 

@@ -56,13 +56,9 @@ static int image_alloc(tproc_ctx *ctx, tproc_image **out)
 {
     void *p;
     int status = tproc__alloc(ctx, sizeof(tproc_image), "image", &p);
-    if (status)
-        return status;
-    tproc_image *image = p;
-    image->ctx = tproc__ctx(ctx);
-    image->orientation = 1;
-    *out = image;
-    return TPROC_OK;
+    if ((*out = p) != NULL)
+        **out = (tproc_image){.ctx = tproc__ctx(ctx), .orientation = 1};
+    return status;
 }
 
 int tproc__image_new_named(tproc_ctx *ctx, tproc_subject kind, const char *name, ptrdiff_t width,

@@ -62,11 +62,9 @@ int tproc__jpeg_protect(tproc__jpeg_errors *err, tproc__jpeg_step_fn step, void 
 /* The context's limit minus what is in use, as libjpeg's max_memory_to_use (0 = none). */
 long tproc__jpeg_memory_budget(tproc_ctx *ctx);
 
-int tproc__jpeg_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
-int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
-                             tproc__decoder *out);
-/* format: u8, 1 or 3 channels. */
-int tproc__jpeg_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
-                             const tproc_save_options *options, tproc__encoder *enc);
+/* The codec's entry points (jpeg_read.c, jpeg_write.c); the encoder takes u8 gray or RGB. */
+tproc__info_fn tproc__jpeg_info;
+tproc__decoder_open_fn tproc__jpeg_decoder_open;
+tproc__encoder_open_fn tproc__jpeg_encoder_open;
 
 #endif /* TILEPROC_JPEG_CODEC_H */

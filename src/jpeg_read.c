@@ -103,7 +103,7 @@ typedef struct reader {
     int started;              /* jpeg_start_decompress ran */
     JDIMENSION width, height; /* of the output, after scaling */
     size_t row_bytes;         /* packed bytes of one output row */
-    JDIMENSION next_row;      /* rows handed out so far */
+    size_t next_row;          /* rows handed out so far */
     int failed;               /* status of the failure that stopped the decoder, 0 if none */
     unsigned char *cmyk_row;  /* one CMYK row for the conversion */
     unsigned char *whole;     /* a multi-scan decode made at open (row_bytes apart), else NULL */
@@ -457,7 +457,7 @@ static int reader_rows_step(void *state)
             cmyk_to_rgb(r->cmyk_row, q->first + (ptrdiff_t)done * q->stride, r->width, r->inverted);
         done += got;
     }
-    r->next_row += (JDIMENSION)q->count;
+    r->next_row += q->count;
     if (r->next_row == r->height)
         jpeg_finish_decompress(&r->cinfo);
     return TPROC_OK;
@@ -475,13 +475,9 @@ static int reader_read_rows(reader *r, unsigned char *first, ptrdiff_t stride, s
 static int decoder_read(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
 {
     reader *r = state;
-    int status = tproc__decoder_rows(r->ctx, r->in->name, r->failed, r->next_row, r->height,
+    int status = tproc__decoder_rows(r->ctx, r->in->name, r->failed, &r->next_row, r->height,
                                      r->whole, r->row_bytes, first, stride, count);
-    if (status == TPROC__DECODE_ROWS)
-        return reader_read_rows(r, first, stride, count);
-    if (status == TPROC_OK)
-        r->next_row += (JDIMENSION)count;
-    return status;
+    return status == TPROC__DECODE_ROWS ? reader_read_rows(r, first, stride, count) : status;
 }
 
 static void decoder_close(void *state)
@@ -516,23 +512,21 @@ static int reader_reserve(reader *r, size_t *whole)
 int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
                              tproc__decoder *out)
 {
-    if (!out)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, in->name, "no decoder to open");
-    memset(out, 0, sizeof *out);
-    tproc__decode_request none = {0};
-    const tproc__decode_request *q = request ? request : &none;
-    int scale = q->scale_denom ? q->scale_denom : 1;
+    tproc__decode_request q;
+    int status = tproc__decoder_prepare(ctx, in, request, out, NULL, &q);
+    if (status)
+        return status;
+    int scale = q.scale_denom;
     if (scale != 1 && scale != 2 && scale != 4 && scale != 8)
         return tproc__error_file(ctx, TPROC_ERR_ARG, in->name,
                                  "JPEG scale must be 1/1, 1/2, 1/4 or 1/8, got 1/%d", scale);
     reader *r = NULL;
-    int status = reader_open(ctx, in, q->strict, &r);
-    if (status)
+    if ((status = reader_open(ctx, in, q.strict, &r)))
         return status;
     r->scale_denom = scale;
-    r->err.stop_when_data_ends = !q->whole;
+    r->err.stop_when_data_ends = !q.whole;
     size_t whole = 0;
-    if (!(status = reader_setup(r)) && !(status = reader_take_metadata(r)) && !q->whole &&
+    if (!(status = reader_setup(r)) && !(status = reader_take_metadata(r)) && !q.whole &&
         !(status = reader_reserve(r, &whole)))
         status = reader_start(r);
     if (!status && r->whole)

@@ -40,11 +40,10 @@ int tproc__png_fail(tproc_ctx *ctx, const char *name, tproc__png_diag *d, int fa
 /* u16 samples are native-endian in tileproc, big-endian in a PNG. */
 int tproc__png_little_endian(void);
 
-int tproc__png_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
-int tproc__png_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
-                            tproc__decoder *out);
-/* format: u8 or u16, 1-4 channels. */
-int tproc__png_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
-                            const tproc_save_options *options, tproc__encoder *enc);
+/* The codec's entry points (png_read.c, png_write.c); the encoder takes u8 or u16, 1-4
+ * channels. */
+tproc__info_fn tproc__png_info;
+tproc__decoder_open_fn tproc__png_decoder_open;
+tproc__encoder_open_fn tproc__png_encoder_open;
 
 #endif /* TILEPROC_PNG_CODEC_H */

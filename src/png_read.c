@@ -28,7 +28,7 @@ typedef struct pngio_reader {
     size_t row_bytes; /* packed bytes of one decoded row */
     int passes;       /* 7 for Adam7 files (after start), else 1 */
     /* Streaming. */
-    png_uint_32 next_row; /* rows handed out so far */
+    size_t next_row;      /* rows handed out so far */
     int failed;           /* status of the failure that stopped the decoder, 0 if none */
     unsigned char *whole; /* an Adam7 file decoded at open (row_bytes apart), else NULL */
 } pngio_reader;
@@ -242,7 +242,7 @@ static int reader_stream(pngio_reader *r, unsigned char *first, ptrdiff_t stride
     if (setjmp(png_jmpbuf(r->png)))
         return reader_fail(r);
     read_rows_raw(r->png, first, stride, count);
-    r->next_row += (png_uint_32)count;
+    r->next_row += count;
     if (r->next_row == r->height)
         png_read_end(r->png, r->info);
     return TPROC_OK;
@@ -262,13 +262,10 @@ static int reader_whole(pngio_reader *r, unsigned char *first, ptrdiff_t stride)
 static int decoder_read(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
 {
     pngio_reader *r = state;
-    int status = tproc__decoder_rows(r->ctx, r->in->name, r->failed, r->next_row, r->height,
+    int status = tproc__decoder_rows(r->ctx, r->in->name, r->failed, &r->next_row, r->height,
                                      r->whole, r->row_bytes, first, stride, count);
-    if (status != TPROC__DECODE_ROWS) {
-        if (status == TPROC_OK)
-            r->next_row += (png_uint_32)count;
+    if (status != TPROC__DECODE_ROWS)
         return status;
-    }
     if (!r->interlaced)
         return reader_stream(r, first, stride, count);
     /* An Adam7 file for a caller holding the whole image: all passes straight into its rows. */
@@ -330,19 +327,13 @@ static void decoder_trailer(void *state, tproc__decoder *dec)
 int tproc__png_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
                             tproc__decoder *out)
 {
-    if (!out)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, in->name, "no decoder to open");
-    memset(out, 0, sizeof *out);
-    tproc__decode_request none = {0};
-    const tproc__decode_request *q = request ? request : &none;
-    if (q->scale_denom > 1)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, in->name, "PNG has no reduced decodes");
+    tproc__decode_request q;
     pngio_reader *r;
-    int status = reader_new(ctx, in, q->strict, &r);
-    if (status)
+    int status = tproc__decoder_prepare(ctx, in, request, out, "PNG", &q);
+    if (status || (status = reader_new(ctx, in, q.strict, &r)))
         return status;
     size_t whole = 0;
-    if (!(status = reader_sizes(r, &whole)) && !q->whole) {
+    if (!(status = reader_sizes(r, &whole)) && !q.whole) {
         /* What this decoder holds: an Adam7 file decoded whole, else libpng's row buffers
          * (about a row; libpng allocates them in reader_start, outside our count). */
         char what[200];

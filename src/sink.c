@@ -34,16 +34,11 @@ struct tproc_sink {
 
 static int sink_alloc(tproc_ctx *ctx, int kind, tproc_sink **out)
 {
-    *out = NULL;
     void *p;
     int status = tproc__alloc(ctx, sizeof(tproc_sink), "sink", &p);
-    if (status)
-        return status;
-    tproc_sink *s = p;
-    s->ctx = tproc__ctx(ctx);
-    s->kind = kind;
-    *out = s;
-    return TPROC_OK;
+    if ((*out = p) != NULL)
+        **out = (tproc_sink){.ctx = tproc__ctx(ctx), .kind = kind};
+    return status;
 }
 
 int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write, void *user, tproc_sink **out)
@@ -77,11 +72,10 @@ tproc_image *tproc_sink_take_image(tproc_sink *sink)
 int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *options,
                     tproc_sink **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no output pointer");
+    if (!out || !path)
+        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no %s",
+                            out ? "file name" : "output pointer");
     *out = NULL;
-    if (!path)
-        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no file name");
     int to_stdout = strcmp(path, "-") == 0;
     tproc_save_options o;
     if (options)

@@ -16,37 +16,37 @@
 #include "stream_internal.h"
 #include "view_internal.h"
 
+/* What every constructor checks first: an output pointer (cleared), then its arguments. */
+static int arguments(tproc_ctx *ctx, tproc_source **out, int fine, const char *problem)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
+    *out = NULL;
+    return fine ? TPROC_OK : tproc__error(ctx, TPROC_ERR_ARG, "source: %s", problem);
+}
+
 static int source_alloc(tproc_ctx *ctx, int kind, tproc_source **out)
 {
     void *p;
     int status = tproc__alloc(ctx, sizeof(tproc_source), "source", &p);
-    if (status)
-        return status;
-    tproc_source *s = p;
-    s->ctx = tproc__ctx(ctx);
-    s->kind = kind;
-    s->orientation = 1;
-    s->shrink = 1;
-    *out = s;
-    return TPROC_OK;
+    if ((*out = p) != NULL)
+        **out = (tproc_source){.ctx = tproc__ctx(ctx), .kind = kind, .orientation = 1, .shrink = 1};
+    return status;
 }
 
 int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *f, tproc_read_rows_fn read,
                               void *user, tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!read)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no read function");
+    int status = arguments(ctx, out, read != NULL, "no read function");
+    if (status)
+        return status;
     size_t packed, aligned;
     if (!f || f->width < 1 || f->height < 1 || f->channels < 1 || f->channels > 4 ||
         tproc_sample_size(f->sample) == 0)
         return tproc__error(ctx, TPROC_ERR_ARG, "source: invalid format");
     if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned))
         return tproc__error(ctx, TPROC_ERR_OVERFLOW, "source: rows too wide to address");
-    int status = source_alloc(ctx, TPROC__SOURCE_CALLBACK, out);
-    if (status)
+    if ((status = source_alloc(ctx, TPROC__SOURCE_CALLBACK, out)))
         return status;
     (*out)->format = *f;
     (*out)->read = read;
@@ -56,13 +56,8 @@ int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *f, tproc_read_
 
 int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!view || tproc_view_validate(view))
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: invalid view");
-    int status = source_alloc(ctx, TPROC__SOURCE_VIEW, out);
-    if (status)
+    int status = arguments(ctx, out, view && !tproc_view_validate(view), "invalid view");
+    if (status || (status = source_alloc(ctx, TPROC__SOURCE_VIEW, out)))
         return status;
     tproc_format f = {view->width, view->height, view->channels, view->sample};
     (*out)->format = f;
@@ -135,24 +130,19 @@ int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
 int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
                       tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!path)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no file name");
     tproc__opened_input input;
-    int status = tproc__input_open_path(ctx, path, 1, &input);
+    int status = arguments(ctx, out, path != NULL, "no file name");
+    if (!status)
+        status = tproc__input_open_path(ctx, path, 1, &input);
     return status ? status : tproc__source_open_input(ctx, &input, options, out);
 }
 
 int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t size,
                              const tproc_load_options *options, tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!data && size)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no data");
+    int status = arguments(ctx, out, data || !size, "no data");
+    if (status)
+        return status;
     tproc__opened_input input;
     tproc__input_open_memory(&input, "<memory>", data, size);
     return tproc__source_open_input(ctx, &input, options, out);

@@ -183,9 +183,19 @@ static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_pa
     return TPROC_OK;
 }
 
-/* Streaming works one strip at a time: by default split the width between the threads. */
-static void stream_tiles(tproc_ctx *ctx, const tproc_source *source, tproc_run_options *ro)
+/* A run's options: the caller's or the defaults. Streaming works one strip at a time, so by
+ * default the width is split between the threads. */
+static void run_options_of(tproc_ctx *ctx, const tproc_source *source,
+                           const tproc_run_options *run_options,
+                           const tproc_stream_options *stream_options, tproc_run_options *ro,
+                           tproc_stream_options *so)
 {
+    tproc_stream_options none = {0};
+    *so = stream_options ? *stream_options : none;
+    if (run_options)
+        *ro = *run_options;
+    else
+        tproc_run_options_init(ro);
     if (ro->tile_width == 0) {
         ptrdiff_t threads = ro->threads > 0 ? ro->threads : tproc_ctx_threads(ctx);
         ro->tile_width = (source->format.width + threads - 1) / threads;
@@ -302,17 +312,11 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     if (!pipeline || !source || !streams || !bytes)
         return tproc__error(NULL, TPROC_ERR_ARG, "stream plan: missing argument");
     tproc_run_options ro;
-    tproc_stream_options so = {0};
-    if (run_options)
-        ro = *run_options;
-    else
-        tproc_run_options_init(&ro);
-    if (stream_options)
-        so = *stream_options;
+    tproc_stream_options so;
+    run_options_of(tproc__pipeline_ctx(pipeline), source, run_options, stream_options, &ro, &so);
     /* Planning must leave the source as it was: a shrunk decode changes sizes, not whether
      * the chain streams, so plan at full size. */
     so.shrink_on_load = 0;
-    stream_tiles(tproc__pipeline_ctx(pipeline), source, &ro);
     tproc__plan plan;
     ptrdiff_t tallest;
     int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest);
@@ -331,14 +335,8 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     if (source->next != 0)
         return tproc__error(ctx, TPROC_ERR_STATE, "stream: the source was already read from");
     tproc_run_options ro;
-    tproc_stream_options so = {0};
-    if (run_options)
-        ro = *run_options;
-    else
-        tproc_run_options_init(&ro);
-    if (stream_options)
-        so = *stream_options;
-    stream_tiles(ctx, source, &ro);
+    tproc_stream_options so;
+    run_options_of(ctx, source, run_options, stream_options, &ro, &so);
 
     tproc__plan plan;
     int streams;

@@ -9,14 +9,9 @@
 
 #include "codec.h"
 
-typedef int (*tu_decoder_open_fn)(tproc_ctx *, tproc__input *, const tproc__decode_request *,
-                                  tproc__decoder *);
-typedef int (*tu_encoder_open_fn)(tproc_ctx *, tproc__output *, const tproc_format *,
-                                  const tproc_save_options *, tproc__encoder *);
-
 /* Decodes in with open (as a load does: the whole image at once, lenient unless strict) into
  * a new image named after the input in errors. */
-static inline int tu_codec_load(tproc_ctx *ctx, tu_decoder_open_fn open, tproc__input *in,
+static inline int tu_codec_load(tproc_ctx *ctx, tproc__decoder_open_fn *open, tproc__input *in,
                                 const tproc_load_options *options, tproc_image **out)
 {
     tproc__decode_request q = {0};
@@ -41,8 +36,9 @@ static inline int tu_codec_load(tproc_ctx *ctx, tu_decoder_open_fn open, tproc__
 }
 
 /* Encodes all of view with open onto out. */
-static inline int tu_codec_save(tproc_ctx *ctx, tu_encoder_open_fn open, const tproc_view *view,
-                                tproc__output *out, const tproc_save_options *options)
+static inline int tu_codec_save(tproc_ctx *ctx, tproc__encoder_open_fn *open,
+                                const tproc_view *view, tproc__output *out,
+                                const tproc_save_options *options)
 {
     tproc_format f = {view->width, view->height, view->channels, view->sample};
     tproc__encoder enc;

@@ -22,15 +22,6 @@ static tproc_ctx *new_ctx(void)
     return ctx;
 }
 
-static tproc_pipeline *chain_of(tproc_ctx *ctx, const char *const *specs, size_t n)
-{
-    tproc_pipeline *p;
-    tu_ok(ctx, tproc_pipeline_new(ctx, &p));
-    for (size_t i = 0; i < n; i++)
-        tu_ok(ctx, tproc_pipeline_add(p, specs[i]));
-    return p;
-}
-
 /* The error record rebuilds the message: "subject: cause", or the cause alone. */
 static void assert_record(const tproc_ctx *ctx, int status, tproc_subject kind,
                           const char *subject)
@@ -213,7 +204,7 @@ START_TEST(stream_errors_name_the_input_file)
     tproc_ctx *ctx = new_ctx();
     const char *path = tu_data("exif/Landscape_1.jpg");
     const char *specs[] = {"rotate:angle=90"};
-    tproc_pipeline *p = chain_of(ctx, specs, 1);
+    tproc_pipeline *p = tu_chain(ctx, specs, 1);
     tproc_source *s;
     tu_ok(ctx, tproc_source_open(ctx, path, NULL, &s));
     tproc_ctx_set_memory_limit(ctx, tproc_ctx_memory_in_use(ctx) + 100000);
@@ -241,7 +232,7 @@ START_TEST(limit_messages_use_the_callers_name)
     unsigned char *data = tu_read_file(tu_data("pngsuite/basn2c08.png"), &size);
     ck_assert_ptr_nonnull(data);
     const char *specs[] = {"flip:axis=vertical"};
-    tproc_pipeline *p = chain_of(ctx, specs, 1);
+    tproc_pipeline *p = tu_chain(ctx, specs, 1);
     tproc_image *img = NULL;
     tproc_ctx_set_memory_limit(ctx, tproc_ctx_memory_in_use(ctx) + 2000);
     tproc_ctx_set_limit_name(ctx, "--memory-limit");
@@ -336,7 +327,7 @@ START_TEST(source_metadata_outlives_reopening)
     unsigned char *copy = malloc(icc_size);
     memcpy(copy, icc, icc_size);
     const char *specs[] = {"resize:scale=0.25"};
-    tproc_pipeline *p = chain_of(NULL, specs, 1);
+    tproc_pipeline *p = tu_chain(NULL, specs, 1);
     tproc_sink *sink;
     tu_ok(NULL, tproc_sink_new_image(NULL, &sink));
     tproc_stream_options so = {0};
@@ -358,7 +349,7 @@ END_TEST
 static int run_file(const char *path, const void *data, size_t size, const char *const *specs,
                     size_t n, int whole_input, int *streams, tproc_image **out)
 {
-    tproc_pipeline *p = chain_of(NULL, specs, n);
+    tproc_pipeline *p = tu_chain(NULL, specs, n);
     tproc_source *s;
     if (path)
         tu_ok(NULL, tproc_source_open(NULL, path, NULL, &s));
@@ -396,7 +387,7 @@ START_TEST(whole_input_gives_the_streamed_bytes)
         tproc_image_free(&held);
     }
     /* whole_input and no_fallback contradict each other. */
-    tproc_pipeline *p = chain_of(NULL, specs, 1);
+    tproc_pipeline *p = tu_chain(NULL, specs, 1);
     tproc_source *s;
     tu_ok(NULL, tproc_source_open(NULL, tu_data(files[0]), NULL, &s));
     tproc_stream_options so = {0, 1, 1};
@@ -481,7 +472,7 @@ START_TEST(image_sink_counts_in_the_plan)
     static const char *const chains[] = {"rotate:angle=90", "invert"};
     for (size_t k = 0; k < 2; k++) {
         int holds = k == 0;
-        tproc_pipeline *p = chain_of(ctx, &chains[k], 1);
+        tproc_pipeline *p = tu_chain(ctx, &chains[k], 1);
         counted_rows c = {&sv, 0};
         tproc_source *s;
         tproc_sink *sink;

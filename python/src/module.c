@@ -77,11 +77,9 @@ static int parse_file_format(PyObject *obj, tproc_file_format *out)
     if (!obj || obj == Py_None)
         return 0;
     const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8AndSize(obj, NULL) : NULL;
-    if (s && strcmp(s, "png") == 0)
-        *out = TPROC_FILE_PNG;
-    else if (s && (strcmp(s, "jpeg") == 0 || strcmp(s, "jpg") == 0))
-        *out = TPROC_FILE_JPEG;
-    else {
+    /* A format's name or extension, as the library's table has them. */
+    *out = s ? tproc_file_format_parse(s) : TPROC_FILE_UNKNOWN;
+    if (*out == TPROC_FILE_UNKNOWN) {
         PyErr_Clear();
         PyErr_Format(PyExc_ValueError, "format must be 'png' or 'jpeg', got %R", obj);
         return -1;

@@ -83,7 +83,7 @@ typedef struct cli_args {
     tproc_file_format format;
     size_t memory_limit;   /* 0: the library's default */
     size_t pixel_limit;    /* 0: the library's default */
-    int stream, no_stream; /* --stream, --no-stream (neither: decided per input) */
+    int stream, no_stream; /* --stream (the default, kept for compatibility), --no-stream */
     int shrink_on_load;
     const char *plugins[CLI_PLUGINS_MAX];
     size_t plugin_count;

@@ -43,31 +43,36 @@ const char *cli_formats(int style)
     return lists[style];
 }
 
-/* The placeholders help texts may hold, and the list each stands for. */
-static const struct {
-    const char *key;
-    int style;
-} placeholders[] = {
-    {"{formats}", CLI_FORMATS_OR},
-    {"{labels}", CLI_FORMATS_LABELS},
-    {"{labels-and}", CLI_FORMATS_LABELS_AND},
+/* The placeholder help texts may hold for each list ("" for lists not used so). */
+static const char *const placeholder[CLI_FORMATS_STYLES] = {
+    [CLI_FORMATS_OR] = "{formats}",
+    [CLI_FORMATS_LABELS] = "{labels}",
+    [CLI_FORMATS_LABELS_AND] = "{labels-and}",
 };
+
+/* The list whose placeholder text starts with, or -1. */
+static int placeholder_at(const char *text)
+{
+    for (int style = 0; style < CLI_FORMATS_STYLES; style++) {
+        const char *key = placeholder[style];
+        if (key && strncmp(text, key, strlen(key)) == 0)
+            return style;
+    }
+    return -1;
+}
 
 const char *cli_expand(const char *text, char *buf, size_t size)
 {
     size_t used = 0;
-    buf[0] = '\0';
     while (*text && used + 1 < size) {
-        size_t k = 0, count = sizeof placeholders / sizeof placeholders[0];
-        while (k < count && strncmp(text, placeholders[k].key, strlen(placeholders[k].key)) != 0)
-            k++;
-        const char *piece = k < count ? cli_formats(placeholders[k].style) : text;
-        size_t len = k < count ? strlen(piece) : 1;
+        int style = placeholder_at(text);
+        const char *piece = style < 0 ? text : cli_formats(style);
+        size_t len = style < 0 ? 1 : strlen(piece);
         if (len > size - 1 - used)
             len = size - 1 - used;
         memcpy(buf + used, piece, len);
         used += len;
-        text += k < count ? strlen(placeholders[k].key) : 1;
+        text += style < 0 ? 1 : strlen(placeholder[style]);
     }
     buf[used] = '\0';
     return buf;

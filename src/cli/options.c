@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,20 +212,36 @@ static int parse_border(cli_args *args, const char *text)
     return CLI_EXIT_OK;
 }
 
+/* The options that only set a flag, and the flag each sets. */
+static const struct {
+    cli_opt_id id;
+    size_t flag; /* offsetof(cli_args, the int it sets to 1) */
+} flags[] = {
+    {CLI_OPT_HELP, offsetof(cli_args, help)},
+    {CLI_OPT_VERSION, offsetof(cli_args, version)},
+    {CLI_OPT_MAN, offsetof(cli_args, man)},
+    {CLI_OPT_STREAM, offsetof(cli_args, stream)},
+    {CLI_OPT_NO_STREAM, offsetof(cli_args, no_stream)},
+    {CLI_OPT_SHRINK, offsetof(cli_args, shrink_on_load)},
+    {CLI_OPT_NO_ORIENT, offsetof(cli_args, no_orient)},
+    {CLI_OPT_PROGRESS, offsetof(cli_args, progress)},
+    {CLI_OPT_QUIET, offsetof(cli_args, quiet)},
+    {CLI_OPT_FORCE, offsetof(cli_args, force)},
+    {CLI_OPT_JSON, offsetof(cli_args, json)},
+};
+
 /* Converts and stores one option's value. */
 static int apply(cli_args *args, const cli_option *opt, const char *value)
 {
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if (flags[i].id == opt->id) {
+            int one = 1;
+            memcpy((char *)args + flags[i].flag, &one, sizeof one);
+            return CLI_EXIT_OK;
+        }
+    }
     long n;
     switch (opt->id) {
-    case CLI_OPT_HELP:
-        args->help = 1;
-        break;
-    case CLI_OPT_VERSION:
-        args->version = 1;
-        break;
-    case CLI_OPT_MAN:
-        args->man = 1;
-        break;
     case CLI_OPT_OUTDIR:
         if (!*value)
             return cli_usage("-o/--output-dir needs a directory");
@@ -267,29 +284,7 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
             return cli_usage("--plugin needs a path");
         args->plugins[args->plugin_count++] = value;
         break;
-    case CLI_OPT_STREAM:
-        args->stream = 1;
-        break;
-    case CLI_OPT_NO_STREAM:
-        args->no_stream = 1;
-        break;
-    case CLI_OPT_SHRINK:
-        args->shrink_on_load = 1;
-        break;
-    case CLI_OPT_NO_ORIENT:
-        args->no_orient = 1;
-        break;
-    case CLI_OPT_PROGRESS:
-        args->progress = 1;
-        break;
-    case CLI_OPT_QUIET:
-        args->quiet = 1;
-        break;
-    case CLI_OPT_FORCE:
-        args->force = 1;
-        break;
-    case CLI_OPT_JSON:
-        args->json = 1;
+    default: /* the flags above */
         break;
     }
     return CLI_EXIT_OK;
