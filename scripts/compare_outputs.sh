@@ -43,8 +43,8 @@ compare() {
     fi
     rm -f "$W/old.out" "$W/new.out"
 }
-# one NAME ARGS...: runs `tileproc run ARGS` with both tools (OUT in ARGS is the output file)
-# and compares everything.
+# one NAME ARGS...: runs `tileproc run ARGS` (or `tileproc $SUB ARGS`) with both tools (OUT in
+# ARGS is the output file) and compares everything.
 one() {
     local name=$1
     shift
@@ -52,7 +52,9 @@ one() {
         local exe=$OLD
         [ $tool = new ] && exe=$NEW
         local args=("${@//OUT/$W/$tool.out}")
-        "$exe" run --quiet "${args[@]}" >"$W/$tool.stdout" 2>"$W/$tool.stderr" </dev/null
+        local sub=(run --quiet)
+        [ -n "${SUB:-}" ] && sub=("$SUB")
+        "$exe" "${sub[@]}" "${args[@]}" >"$W/$tool.stdout" 2>"$W/$tool.stderr" </dev/null
         echo $? >"$W/$tool.rc"
         sed -i "s|$W/$tool.out|OUT|g" "$W/$tool.stderr"
     done
@@ -122,6 +124,19 @@ for bad in "$DATA"/bad/*.jpg "$DATA"/bad/*.png; do
     one "bad $base --no-stream" --no-stream "$bad" OUT.png invert
     one "bad $base rotate" "$bad" OUT.png rotate:angle=90
 done
+for input in "${inputs[@]}" "$DATA"/bad/*.jpg "$DATA"/bad/*.png; do
+    SUB=info one "info $(basename "$input")" "$input"
+    SUB=info one "info --json $(basename "$input")" --json "$input"
+done
+# Usage errors and their words (the format lists come from the codec table now).
+one "unknown extension" "$SAMPLES/rocket.jpg" OUT.gif
+one "--format gif" --format gif "$SAMPLES/rocket.jpg" OUT.png
+one "--format JPG" --format JPG "$SAMPLES/rocket.jpg" OUT.png
+one "stdout without --format" "$SAMPLES/rocket.jpg" -
+one "no OUTPUT" "$SAMPLES/rocket.jpg"
+one "unknown filter" "$SAMPLES/rocket.jpg" OUT.png gausian
+one "bad value" "$SAMPLES/rocket.jpg" OUT.png gaussian:sigma=-1
+one "batch unknown extension" -o "$W" "$DATA/jpeg/testorig.ppm" -- invert
 one "missing input" "$W/nothere.png" OUT.png
 one "directory input" "$DATA" OUT.png
 one "memory limit gaussian" --memory-limit 64K "$SAMPLES/rocket.jpg" OUT.png gaussian

@@ -15,11 +15,12 @@ static void list(char *buf, size_t size, int style)
     buf[0] = '\0';
     for (size_t i = 0; i < n && used < size; i++) {
         tproc_file_format f = tproc_file_format_at(i);
-        const char *sep = i == 0                            ? ""
-                          : style == CLI_FORMATS_BAR        ? "|"
-                          : i + 1 < n                       ? ", "
-                          : style == CLI_FORMATS_LABELS_AND ? " and "
-                                                            : " or ";
+        /* ".png, .jpg" goes on with more words ("or --format ..."), so it has no "or". */
+        const char *sep = i == 0                                         ? ""
+                          : style == CLI_FORMATS_BAR                     ? "|"
+                          : i + 1 < n || style == CLI_FORMATS_EXTENSIONS ? ", "
+                          : style == CLI_FORMATS_LABELS_AND              ? " and "
+                                                                         : " or ";
         int w;
         if (style == CLI_FORMATS_EXTENSIONS)
             w = snprintf(buf + used, size - used, "%s.%s", sep, tproc_file_format_extension(f));
