@@ -3,7 +3,10 @@
 # `convert` on the same ~12-megapixel JPEG (the sample photo enlarged), the same tasks, in one
 # run. Reports the best wall time of N runs and the peak RSS (/usr/bin/time -v) of each, and the
 # ratio to vips. Needs libvips-tools, imagemagick, time and bc.
-# usage: bench/cli_compare.sh [REPEATS] [THREADS]
+# With OLD set to another build of the tool (OLD=/path/to/tileproc, say one built from main
+# before a change), each task also times it, in the same run, as the row "tileproc (old)", and
+# checks that both builds wrote the same bytes.
+# usage: [OLD=TILEPROC] bench/cli_compare.sh [REPEATS] [THREADS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-3}
@@ -13,6 +16,7 @@ mkdir -p "$work"
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j"$(nproc)" --target tileproc_cli >/dev/null
 T=$PWD/build-bench/tileproc
+OLD=${OLD:+$(realpath "$OLD")}
 IM=/usr/bin/convert   # /usr/local/bin may hold a stand-in; the real ImageMagick is here
 
 # ~12 MP from the real photo: 640x427 enlarged 6.625 times = 4240x2829.
@@ -47,6 +51,7 @@ export work CW CH
 
 echo "Input: $W x $H RGB JPEG ($(echo "scale=1; $W * $H / 1000000" | bc) MP), $threads threads, best of $repeats."
 echo "tileproc $($T --version | head -1 | awk '{print $2}'), $(vips --version), $($IM -version | head -1 | cut -d' ' -f2-3)."
+if [ -n "$OLD" ]; then echo "tileproc (old): $OLD."; fi
 echo
 echo "| task | tool | wall (s) | peak RSS (MB) | time / vips | RSS / vips |"
 echo "|---|---|---|---|---|---|"
@@ -57,14 +62,19 @@ row() { # task tool "t rss" "vips t rss"
         "$(echo "$t / $vt" | bc -l)" "$(echo "$r / $vr" | bc -l)"
 }
 task() { # name, tileproc filters separated by '|', vips command, convert args
-    local name=$1 vc=$3 im=$4 v t i
+    local name=$1 vc=$3 im=$4 v t i o
     local -a tp
     IFS='|' read -ra tp <<<"$2"
     v=$(measure bash -c "$vc")
     t=$(measure "$T" run --threads "$threads" --quiet "$work/big.jpg" "$work/tileproc.jpg" "${tp[@]}")
+    if [ -n "$OLD" ]; then
+        o=$(measure "$OLD" run --threads "$threads" --quiet "$work/big.jpg" "$work/old.jpg" "${tp[@]}")
+        cmp -s "$work/tileproc.jpg" "$work/old.jpg" || echo "warning: $name: old and new outputs differ" >&2
+    fi
     # shellcheck disable=SC2086
     i=$(measure $IM "$work/big.jpg" $im "$work/im.jpg")
     row "$name" tileproc "$t" "$v"
+    if [ -n "$OLD" ]; then row "$name" "tileproc (old)" "$o" "$v"; fi
     row "$name" vips "$v" "$v"
     row "$name" convert "$i" "$v"
 }

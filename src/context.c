@@ -22,10 +22,18 @@
 /* Bytes in front of each aligned block: the raw pointer and the requested size. */
 #define TPROC__HEADER 16
 
+/* The last error: the whole message ("subject: cause"), and the subject on its own. */
 typedef struct tproc__error_state {
     int status;
+    tproc_subject kind;
+    size_t cause_at; /* where the cause starts in message */
+    char subject[TPROC__MESSAGE_MAX];
     char message[TPROC__MESSAGE_MAX];
 } tproc__error_state;
+
+/* What limit messages call the memory limit unless the caller names it. */
+#define TPROC__LIMIT_NAME "the memory limit"
+#define TPROC__LIMIT_NAME_MAX 64
 
 struct tproc_ctx {
     tproc_allocator allocator;
@@ -36,6 +44,7 @@ struct tproc_ctx {
     _Atomic size_t peak;
     int threads;
     int is_default;
+    char limit_name[TPROC__LIMIT_NAME_MAX]; /* "" for TPROC__LIMIT_NAME */
     pthread_mutex_t error_lock;
     tproc__error_state error;
 };
@@ -53,19 +62,18 @@ tproc_ctx *tproc__ctx(tproc_ctx *ctx)
     return ctx ? ctx : &default_ctx;
 }
 
-/* The most worker threads a context runs, whatever is asked or however many cores there are. */
-#define MAX_THREADS 256
+/* The most worker threads a context uses. */
+#define TPROC__MAX_THREADS 256
 
-/* A requested thread count within [0, MAX_THREADS] (0 keeps meaning "one per core"). */
 static int clamp_threads(long n)
 {
-    return n < 0 ? 0 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+    return n < 0 ? 0 : n > TPROC__MAX_THREADS ? TPROC__MAX_THREADS : (int)n;
 }
 
 static int cores(void)
 {
-    int n = clamp_threads(sysconf(_SC_NPROCESSORS_ONLN));
-    return n < 1 ? 1 : n;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : clamp_threads(n);
 }
 
 int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out)
@@ -79,7 +87,8 @@ int tproc_ctx_new(const tproc_ctx_options *options, tproc_ctx **out)
     if (options->allocator && (!options->allocator->malloc || !options->allocator->free))
         return tproc__error(NULL, TPROC_ERR_ARG, "allocator needs both malloc and free");
     if (options->threads < 0)
-        return tproc__error(NULL, TPROC_ERR_ARG, "threads must be >= 0, got %d", options->threads);
+        return tproc__error_subject(NULL, TPROC_ERR_ARG, TPROC_SUBJECT_OPTION, "threads",
+                                    "must be >= 0, got %d", options->threads);
     tproc_ctx *ctx;
     if (options->allocator)
         ctx = options->allocator->malloc(options->allocator->user, sizeof *ctx);
@@ -160,56 +169,148 @@ int tproc_ctx_threads(const tproc_ctx *ctx)
 
 /* --- errors ------------------------------------------------------------------------------- */
 
-int tproc__verror(tproc_ctx *ctx, int status, const char *fmt, va_list ap)
+/* The error state of ctx (the calling thread's for the default context). */
+static tproc__error_state *error_state(tproc_ctx *ctx)
 {
-    ctx = tproc__ctx(ctx);
+    return ctx->is_default ? &default_error : &ctx->error;
+}
+
+static const tproc__error_state *error_state_of(const tproc_ctx *ctx)
+{
+    return !ctx || ctx->is_default ? &default_error : &ctx->error;
+}
+
+/* Records an error in e: "subject: cause", or the cause alone when there is no subject. */
+static void record(tproc__error_state *e, int status, tproc_subject kind, const char *subject,
+                   const char *cause)
+{
+    if (!subject || !subject[0])
+        kind = TPROC_SUBJECT_NONE;
+    e->status = status;
+    e->kind = kind;
+    e->subject[0] = '\0';
+    if (kind == TPROC_SUBJECT_NONE) {
+        e->cause_at = 0;
+        snprintf(e->message, sizeof e->message, "%s", cause);
+        return;
+    }
+    snprintf(e->subject, sizeof e->subject, "%s", subject);
+    int n = snprintf(e->message, sizeof e->message, "%s: %s", subject, cause);
+    size_t at = strlen(e->subject) + 2;
+    e->cause_at = n < 0 || at > strlen(e->message) ? strlen(e->message) : at;
+}
+
+/* Records under the context's lock (the default context's state is per thread). */
+static void record_in(tproc_ctx *ctx, int status, tproc_subject kind, const char *subject,
+                      const char *cause)
+{
     if (ctx->is_default) {
-        default_error.status = status;
-        vsnprintf(default_error.message, sizeof default_error.message, fmt, ap);
-        return status;
+        record(&default_error, status, kind, subject, cause);
+        return;
     }
     pthread_mutex_lock(&ctx->error_lock);
-    ctx->error.status = status;
-    vsnprintf(ctx->error.message, sizeof ctx->error.message, fmt, ap);
+    record(&ctx->error, status, kind, subject, cause);
     pthread_mutex_unlock(&ctx->error_lock);
+}
+
+static int verror_subject(tproc_ctx *ctx, int status, tproc_subject kind, const char *subject,
+                          const char *fmt, va_list ap)
+{
+    char cause[TPROC__MESSAGE_MAX];
+    vsnprintf(cause, sizeof cause, fmt, ap);
+    record_in(tproc__ctx(ctx), status, kind, subject, cause);
     return status;
+}
+
+int tproc__verror(tproc_ctx *ctx, int status, const char *fmt, va_list ap)
+{
+    return verror_subject(ctx, status, TPROC_SUBJECT_NONE, NULL, fmt, ap);
 }
 
 int tproc__error(tproc_ctx *ctx, int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    tproc__verror(ctx, status, fmt, ap);
+    verror_subject(ctx, status, TPROC_SUBJECT_NONE, NULL, fmt, ap);
     va_end(ap);
+    return status;
+}
+
+int tproc__error_subject(tproc_ctx *ctx, int status, tproc_subject kind, const char *subject,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror_subject(ctx, status, kind, subject, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int tproc__error_about_file(tproc_ctx *ctx, int status, const char *path)
+{
+    ctx = tproc__ctx(ctx);
+    if (!path || !path[0])
+        return status;
+    char cause[TPROC__MESSAGE_MAX];
+    if (!ctx->is_default)
+        pthread_mutex_lock(&ctx->error_lock);
+    tproc__error_state *e = error_state(ctx);
+    int about_file = e->kind == TPROC_SUBJECT_FILE;
+    snprintf(cause, sizeof cause, "%s", e->message[0] ? e->message : tproc_strerror(status));
+    if (!ctx->is_default)
+        pthread_mutex_unlock(&ctx->error_lock);
+    if (!about_file)
+        record_in(ctx, status, TPROC_SUBJECT_FILE, path, cause);
     return status;
 }
 
 const char *tproc_ctx_message(const tproc_ctx *ctx)
 {
-    if (!ctx || ctx->is_default)
-        return default_error.message;
-    return ctx->error.message;
+    return error_state_of(ctx)->message;
 }
 
 int tproc_ctx_status(const tproc_ctx *ctx)
 {
-    if (!ctx || ctx->is_default)
-        return default_error.status;
-    return ctx->error.status;
+    return error_state_of(ctx)->status;
+}
+
+int tproc_ctx_error(const tproc_ctx *ctx, tproc_error *out)
+{
+    const tproc__error_state *e = error_state_of(ctx);
+    if (out) {
+        out->status = e->status;
+        out->kind = e->kind;
+        out->subject = e->subject;
+        out->cause = e->message + e->cause_at;
+    }
+    return e->status;
 }
 
 void tproc_ctx_clear_error(tproc_ctx *ctx)
 {
     ctx = tproc__ctx(ctx);
-    if (ctx->is_default) {
-        default_error.status = TPROC_OK;
-        default_error.message[0] = '\0';
-        return;
-    }
-    pthread_mutex_lock(&ctx->error_lock);
-    ctx->error.status = TPROC_OK;
-    ctx->error.message[0] = '\0';
-    pthread_mutex_unlock(&ctx->error_lock);
+    if (!ctx->is_default)
+        pthread_mutex_lock(&ctx->error_lock);
+    tproc__error_state *e = error_state(ctx);
+    e->status = TPROC_OK;
+    e->kind = TPROC_SUBJECT_NONE;
+    e->cause_at = 0;
+    e->subject[0] = '\0';
+    e->message[0] = '\0';
+    if (!ctx->is_default)
+        pthread_mutex_unlock(&ctx->error_lock);
+}
+
+void tproc_ctx_set_limit_name(tproc_ctx *ctx, const char *name)
+{
+    ctx = tproc__ctx(ctx);
+    snprintf(ctx->limit_name, sizeof ctx->limit_name, "%s", name ? name : "");
+}
+
+const char *tproc__limit_name(const tproc_ctx *ctx)
+{
+    const tproc_ctx *c = ctx ? ctx : &default_ctx;
+    return c->limit_name[0] ? c->limit_name : TPROC__LIMIT_NAME;
 }
 
 /* --- memory ------------------------------------------------------------------------------- */
@@ -231,23 +332,29 @@ void tproc__format_bytes(size_t n, char *buf, size_t size)
         snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
-static int limit_error(tproc_ctx *ctx, size_t want, const char *what)
+static int limit_error(tproc_ctx *ctx, size_t want, const char *file, const char *what)
 {
     char need[32], limit[32];
     tproc__format_bytes(want, need, sizeof need);
     tproc__format_bytes(ctx->memory_limit, limit, sizeof limit);
-    return tproc__error(ctx, TPROC_ERR_LIMIT,
-                        "%s needs %s, over the memory limit of %s (%zu bytes already in use)",
-                        what ? what : "allocation", need, limit, atomic_load(&ctx->in_use));
+    return tproc__error_subject(ctx, TPROC_ERR_LIMIT, TPROC_SUBJECT_FILE, file,
+                                "%s needs %s, over %s of %s (%zu bytes already in use)",
+                                what ? what : "allocation", need, tproc__limit_name(ctx), limit,
+                                atomic_load(&ctx->in_use));
 }
 
-int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what)
+int tproc__check_limit_file(tproc_ctx *ctx, size_t size, const char *file, const char *what)
 {
     ctx = tproc__ctx(ctx);
     size_t in_use = atomic_load(&ctx->in_use);
     if (size > ctx->memory_limit || in_use > ctx->memory_limit - size)
-        return limit_error(ctx, size, what);
+        return limit_error(ctx, size, file, what);
     return TPROC_OK;
+}
+
+int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what)
+{
+    return tproc__check_limit_file(ctx, size, NULL, what);
 }
 
 /* Adds n to in_use unless that would pass the limit; 0 on success. */
@@ -264,16 +371,19 @@ static int reserve(tproc_ctx *ctx, size_t n)
     return 0;
 }
 
-static int alloc_impl(tproc_ctx *ctx, size_t size, int zero, const char *what, void **out)
+static int alloc_impl(tproc_ctx *ctx, size_t size, int zero, const char *file, const char *what,
+                      void **out)
 {
     *out = NULL;
     ctx = tproc__ctx(ctx);
+    if (!what)
+        what = "allocation";
     size_t total;
     if (tproc__add(size, TPROC__HEADER + TPROC__ALIGN - 1, &total))
-        return tproc__error(ctx, TPROC_ERR_OVERFLOW, "%s: size overflows",
-                            what ? what : "allocation");
+        return tproc__error_subject(ctx, TPROC_ERR_OVERFLOW, TPROC_SUBJECT_FILE, file,
+                                    "%s: size overflows", what);
     if (reserve(ctx, total))
-        return limit_error(ctx, size, what);
+        return limit_error(ctx, size, file, what);
     unsigned char *raw;
     if (ctx->custom_allocator) {
         raw = ctx->allocator.malloc(ctx->allocator.user, total);
@@ -284,8 +394,8 @@ static int alloc_impl(tproc_ctx *ctx, size_t size, int zero, const char *what, v
     }
     if (!raw) {
         atomic_fetch_sub(&ctx->in_use, total);
-        return tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory (%zu bytes)",
-                            what ? what : "allocation", size);
+        return tproc__error_subject(ctx, TPROC_ERR_NOMEM, TPROC_SUBJECT_FILE, file,
+                                    "%s: out of memory (%zu bytes)", what, size);
     }
     uintptr_t start = (uintptr_t)raw + TPROC__HEADER;
     uintptr_t aligned = (start + TPROC__ALIGN - 1) & ~(uintptr_t)(TPROC__ALIGN - 1);
@@ -298,12 +408,30 @@ static int alloc_impl(tproc_ctx *ctx, size_t size, int zero, const char *what, v
 
 int tproc__alloc(tproc_ctx *ctx, size_t size, const char *what, void **out)
 {
-    return alloc_impl(ctx, size, 1, what, out);
+    return alloc_impl(ctx, size, 1, NULL, what, out);
 }
 
 int tproc__alloc_uninit(tproc_ctx *ctx, size_t size, const char *what, void **out)
 {
-    return alloc_impl(ctx, size, 0, what, out);
+    return alloc_impl(ctx, size, 0, NULL, what, out);
+}
+
+int tproc__alloc_file(tproc_ctx *ctx, size_t size, int zero, const char *file, const char *what,
+                      void **out)
+{
+    return alloc_impl(ctx, size, zero, file, what, out);
+}
+
+int tproc__memdup(tproc_ctx *ctx, const char *file, const char *what, const void *data, size_t size,
+                  void **out)
+{
+    *out = NULL;
+    if (!data || !size)
+        return TPROC_OK;
+    int status = alloc_impl(ctx, size, 0, file, what, out);
+    if (!status)
+        memcpy(*out, data, size);
+    return status;
 }
 
 void tproc__dealloc(tproc_ctx *ctx, void *ptr)

@@ -6,6 +6,8 @@
  * before it is used, and the entry loop is bounded by the 16-bit entry count, so any byte string
  * is safe to pass.
  */
+#include <string.h>
+
 #include "io_internal.h"
 
 #define EXIF_TAG_ORIENTATION 0x0112u
@@ -91,4 +93,22 @@ int tproc__exif_set_orientation(unsigned char *exif, size_t size, int value)
     exif[at] = bytes[0];
     exif[at + 1] = bytes[1];
     return 1;
+}
+
+int tproc__exif_upright_copy(tproc_ctx *ctx, const char *file, const void *exif, size_t size,
+                             size_t front, unsigned char **out)
+{
+    *out = NULL;
+    size_t total;
+    if (tproc__add(front, size, &total))
+        return tproc__error_file(ctx, TPROC_ERR_OVERFLOW, file, "EXIF too large");
+    void *mem;
+    int status = tproc__alloc_file(ctx, total, 0, file, "EXIF copy", &mem);
+    if (status)
+        return status;
+    *out = mem;
+    memcpy(*out + front, exif, size);
+    /* Pixels are saved upright, so the copy (never the caller's blob) says so. */
+    tproc__exif_set_orientation(*out + front, size, 1);
+    return TPROC_OK;
 }

@@ -33,16 +33,22 @@ int tproc__row_bytes(ptrdiff_t width, int channels, tproc_sample sample, size_t 
     return 0;
 }
 
-static int check_format(tproc_ctx *ctx, const char *name, ptrdiff_t width, ptrdiff_t height,
-                        int channels, tproc_sample sample)
+/* Errors about an image of `name`: its subject for a file, else "name: " in front. */
+#define image_error(ctx, status, kind, name, fmt, ...)                                             \
+    (kind == TPROC_SUBJECT_NONE ? tproc__error(ctx, status, "%s: " fmt, name, __VA_ARGS__)         \
+                                : tproc__error_subject(ctx, status, kind, name, fmt, __VA_ARGS__))
+
+static int check_format(tproc_ctx *ctx, tproc_subject kind, const char *name, ptrdiff_t width,
+                        ptrdiff_t height, int channels, tproc_sample sample)
 {
     if (width <= 0 || height <= 0)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: image size must be positive, got %tdx%td",
-                            name, width, height);
+        return image_error(ctx, TPROC_ERR_ARG, kind, name,
+                           "image size must be positive, got %tdx%td", width, height);
     if (channels < 1 || channels > 4)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: channels must be 1-4, got %d", name, channels);
+        return image_error(ctx, TPROC_ERR_ARG, kind, name, "channels must be 1-4, got %d",
+                           channels);
     if (tproc_sample_size(sample) == 0)
-        return tproc__error(ctx, TPROC_ERR_ARG, "%s: unknown sample type %d", name, (int)sample);
+        return image_error(ctx, TPROC_ERR_ARG, kind, name, "unknown sample type %d", (int)sample);
     return TPROC_OK;
 }
 
@@ -50,39 +56,37 @@ static int image_alloc(tproc_ctx *ctx, tproc_image **out)
 {
     void *p;
     int status = tproc__alloc(ctx, sizeof(tproc_image), "image", &p);
-    if (status)
-        return status;
-    tproc_image *image = p;
-    image->ctx = tproc__ctx(ctx);
-    image->orientation = 1;
-    *out = image;
-    return TPROC_OK;
+    if ((*out = p) != NULL)
+        **out = (tproc_image){.ctx = tproc__ctx(ctx), .orientation = 1};
+    return status;
 }
 
-int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width, ptrdiff_t height,
-                                int channels, tproc_sample sample, tproc_image **out)
+int tproc__image_new_named(tproc_ctx *ctx, tproc_subject kind, const char *name, ptrdiff_t width,
+                           ptrdiff_t height, int channels, tproc_sample sample, tproc_image **out)
 {
     if (!out)
         return tproc__error(ctx, TPROC_ERR_ARG, "%s: no output pointer", name);
     *out = NULL;
-    int status = check_format(ctx, name, width, height, channels, sample);
+    int status = check_format(ctx, kind, name, width, height, channels, sample);
     if (status)
         return status;
     size_t packed, stride, bytes;
     if (tproc__row_bytes(width, channels, sample, &packed, &stride) ||
         tproc__mul(stride, (size_t)height, &bytes))
-        return tproc__error(ctx, TPROC_ERR_OVERFLOW,
-                            "%s: a %tdx%td image of %d %s channels is too large to address", name,
-                            width, height, channels, tproc_sample_name(sample));
+        return image_error(ctx, TPROC_ERR_OVERFLOW, kind, name,
+                           "a %tdx%td image of %d %s channels is too large to address", width,
+                           height, channels, tproc_sample_name(sample));
+    /* What a limit message names: "photo.jpg: a 640x480 3-channel u8 image needs ...". */
     char what[256];
-    snprintf(what, sizeof what, "%s: a %tdx%td %d-channel %s image", name, width, height, channels,
-             tproc_sample_name(sample));
-    if ((status = tproc__check_limit(ctx, bytes, what)))
+    const char *file = kind == TPROC_SUBJECT_NONE ? NULL : name;
+    snprintf(what, sizeof what, "%s%sa %tdx%td %d-channel %s image", file ? "" : name,
+             file ? "" : ": ", width, height, channels, tproc_sample_name(sample));
+    if ((status = tproc__check_limit_file(ctx, bytes, file, what)))
         return status;
     tproc_image *image;
     if ((status = image_alloc(ctx, &image)))
         return status;
-    if ((status = tproc__alloc(ctx, bytes, what, &image->buffer))) {
+    if ((status = tproc__alloc_file(ctx, bytes, 1, file, what, &image->buffer))) {
         tproc__dealloc(ctx, image);
         return status;
     }
@@ -96,7 +100,8 @@ int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t widt
 int tproc_image_new(tproc_ctx *ctx, ptrdiff_t width, ptrdiff_t height, int channels,
                     tproc_sample sample, tproc_image **out)
 {
-    return tproc__image_new_for_decode(ctx, "image", width, height, channels, sample, out);
+    return tproc__image_new_named(ctx, TPROC_SUBJECT_NONE, "image", width, height, channels, sample,
+                                  out);
 }
 
 int tproc_image_wrap(tproc_ctx *ctx, const tproc_view *view, tproc_release_fn release, void *user,
@@ -217,13 +222,10 @@ void tproc_image_set_orientation(tproc_image *image, int orientation)
 static int set_blob(tproc_image *image, void **slot, size_t *slot_size, const void *data,
                     size_t size, const char *what)
 {
-    void *copy = NULL;
-    if (data && size) {
-        int status = tproc__alloc_uninit(image->ctx, size, what, &copy);
-        if (status)
-            return status;
-        memcpy(copy, data, size);
-    }
+    void *copy;
+    int status = tproc__memdup(image->ctx, NULL, what, data, size, &copy);
+    if (status)
+        return status;
     tproc__dealloc(image->ctx, *slot);
     *slot = copy;
     *slot_size = copy ? size : 0;

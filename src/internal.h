@@ -27,6 +27,23 @@ tproc_ctx *tproc__ctx(tproc_ctx *ctx);
  */
 int tproc__error(tproc_ctx *ctx, int status, const char *fmt, ...) TPROC__PRINTF(3, 4);
 int tproc__verror(tproc_ctx *ctx, int status, const char *fmt, va_list ap);
+/*
+ * The same about a subject (tproc_ctx_error()): the message is the cause, the context's message
+ * "subject: cause". An empty or NULL subject records no subject.
+ */
+int tproc__error_subject(tproc_ctx *ctx, int status, tproc_subject kind, const char *subject,
+                         const char *fmt, ...) TPROC__PRINTF(5, 6);
+/* An error about a file: its path, "<stdin>", "<memory>" or the name given with a FILE*. */
+#define tproc__error_file(ctx, status, file, ...)                                                  \
+    tproc__error_subject(ctx, status, TPROC_SUBJECT_FILE, file, __VA_ARGS__)
+/* An error about a filter, by name. */
+#define tproc__error_filter(ctx, status, filter_name, ...)                                         \
+    tproc__error_subject(ctx, status, TPROC_SUBJECT_FILTER, filter_name, __VA_ARGS__)
+/* Makes path the subject of the last error unless it is about a file already: its whole
+ * message becomes the cause ("photo.jpg: rotate:angle=90 needs the whole image ..."). */
+int tproc__error_about_file(tproc_ctx *ctx, int status, const char *path);
+/* What limit messages call the memory limit: "the memory limit" or the caller's name for it. */
+const char *tproc__limit_name(const tproc_ctx *ctx);
 
 /*
  * Counted allocation: fails with TPROC_ERR_LIMIT (message naming the limit and what) when the
@@ -39,6 +56,15 @@ int tproc__alloc_uninit(tproc_ctx *ctx, size_t size, const char *what, void **ou
 void tproc__dealloc(tproc_ctx *ctx, void *ptr);
 /* Whether size more bytes would fit under the limit now; records the error if not. */
 int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what);
+/* The same for memory that belongs to reading or writing a file: a failure is an error about
+ * the file (its subject), what says what the memory is for ("a 640x480 3-channel u8 image"). */
+int tproc__check_limit_file(tproc_ctx *ctx, size_t size, const char *file, const char *what);
+int tproc__alloc_file(tproc_ctx *ctx, size_t size, int zero, const char *file, const char *what,
+                      void **out);
+/* A counted copy of size bytes of data (*out NULL when there are none); file (may be NULL) is
+ * the subject of a failure. */
+int tproc__memdup(tproc_ctx *ctx, const char *file, const char *what, const void *data, size_t size,
+                  void **out);
 
 /* Formats a byte count for messages in binary units, as --memory-limit reads them:
  * "2 GiB", "187.5 KiB", "4096 bytes". */
@@ -92,8 +118,10 @@ void tproc__put_sample(unsigned char *p, tproc_sample s, int c, double v);
 
 /* --- Image internals used by the decoders ------------------------------------------------- */
 
-/* A new image whose EXIF/ICC fields the decoders fill. The orientation is recorded only. */
-int tproc__image_new_for_decode(tproc_ctx *ctx, const char *name, ptrdiff_t width, ptrdiff_t height,
-                                int channels, tproc_sample sample, tproc_image **out);
+/* tproc_image_new for an image that belongs to something named: a file being decoded
+ * (TPROC_SUBJECT_FILE, the subject of errors) or a part of the library ("source": the name
+ * leads the message). */
+int tproc__image_new_named(tproc_ctx *ctx, tproc_subject kind, const char *name, ptrdiff_t width,
+                           ptrdiff_t height, int channels, tproc_sample sample, tproc_image **out);
 
 #endif /* TILEPROC_INTERNAL_H */

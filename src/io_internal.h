@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * io_internal.h: what io.c (format detection, dispatch, files) shares with the codecs
- * io_png.c and io_jpeg.c, and with exif.c. An input is memory or a FILE*, read through one
- * function so each codec needs one libpng read callback / one libjpeg source manager; an output
- * is a FILE* or a growing memory buffer.
+ * io_internal.h: the byte streams the codecs read and write, and the EXIF helpers. An input is
+ * memory or a FILE*, read through one function so that each codec needs one read callback /
+ * source manager; an output is a FILE* or a growing memory buffer. Opening an input (a path, a
+ * FILE*, standard input) is done in one place, input.c: a seekable file is read in place, a
+ * pipe or terminal is read whole into counted memory first, since decoders go back to the
+ * start (after detection, or to reopen at another scale).
  */
 #ifndef TILEPROC_IO_INTERNAL_H
 #define TILEPROC_IO_INTERNAL_H
@@ -23,6 +25,34 @@ typedef struct tproc__input {
 /* Reads up to n bytes; returns how many (fewer only at end of data or on error, see ->error). */
 size_t tproc__input_read(tproc__input *in, void *buf, size_t n);
 
+/* An input opened by input.c: the stream the codecs read, what it owns and where it starts. */
+typedef struct tproc__opened_input {
+    tproc__input in;
+    long start;                /* where a FILE* input starts */
+    FILE *owned_fp;            /* closed by tproc__input_close */
+    unsigned char *owned_data; /* a pipe read whole; freed by tproc__input_close */
+    tproc_ctx *ctx;            /* that owned_data counts against */
+} tproc__opened_input;
+
+/*
+ * Opens path for reading: a directory or a file that cannot be opened is an error about path.
+ * With dash_is_stdin, "-" is standard input, named "<stdin>". The input's name is path (or
+ * "<stdin>"), so path must outlive it. Close it with tproc__input_close; a failure leaves
+ * nothing open.
+ */
+int tproc__input_open_path(tproc_ctx *ctx, const char *path, int dash_is_stdin,
+                           tproc__opened_input *o);
+/* An input over fp from its current position (name for messages; NULL: "<stream>"). fp stays
+ * the caller's. A seekable fp is read in place, anything else read whole now. */
+int tproc__input_open_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc__opened_input *o);
+/* An input over memory the caller keeps alive. */
+void tproc__input_open_memory(tproc__opened_input *o, const char *name, const void *data,
+                              size_t size);
+/* Back to the input's first byte. */
+int tproc__input_rewind(tproc_ctx *ctx, tproc__opened_input *o);
+/* Frees what the input owns; the input can be closed twice. */
+void tproc__input_close(tproc__opened_input *o);
+
 typedef struct tproc__output {
     const char *name;
     tproc_ctx *ctx;
@@ -38,57 +68,16 @@ int tproc__output_write(tproc__output *out, const void *data, size_t n);
 int tproc__output_flush(tproc__output *out);
 
 /*
- * A file written atomically: tproc__atomic_open() creates "<dir>/.<base>.tmp-XXXXXX" beside
- * path (beside the file a symbolic link names), with the mode of the file it replaces or that
- * of a new file; tproc__atomic_commit() with TPROC_OK flushes it to disk and renames it over
- * the target, with an error status removes it. Either way it returns the final status.
+ * Fills *o from options (NULL: tproc_save_options_init's defaults) and checks it: every
+ * codec's options (unset ones become that codec's defaults) and a format this build encodes.
+ * name, the output, is the subject of errors.
  */
-typedef struct tproc__atomic_file {
-    const char *name; /* the path as given, for messages */
-    char *target;     /* where it goes */
-    char *tmp;        /* where it is written */
-    FILE *fp;
-} tproc__atomic_file;
-int tproc__atomic_open(tproc_ctx *ctx, const char *path, tproc__atomic_file *file);
-int tproc__atomic_commit(tproc_ctx *ctx, tproc__atomic_file *file, int status);
-
-/* Fills *o from options (NULL: defaults) and checks it: quality, compression, a known format.
- * name is for messages. */
 int tproc__save_options_resolve(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
                                 tproc_save_options *o);
-/* The channels and sample type an encoder takes for an image of channels/sample: PNG turns f32
- * into u16; JPEG takes u8 gray or RGB (alpha dropped). */
-void tproc__encodable_format(tproc_file_format format, int *channels, tproc_sample *sample);
 
-/*
- * Codecs. Each reads from `in` positioned at the file's first byte (the magic included) and
- * records errors as "<name>: <cause>" through tproc__error. load fills *out with a new image
- * (orientation is recorded in the image, not applied: io.c applies it) and sets ICC/EXIF.
- */
-int tproc__png_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
-int tproc__png_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
-                    tproc_image **out);
-/* view is u8 or u16, 1-4 channels (io.c converts other types first). */
-int tproc__png_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
-                    const tproc_save_options *options);
-
-int tproc__jpeg_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
-int tproc__jpeg_load(tproc_ctx *ctx, tproc__input *in, const tproc_load_options *options,
-                     tproc_image **out);
-/* view is u8 with 1 or 3 channels (io.c converts first). */
-int tproc__jpeg_save(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
-                     const tproc_save_options *options);
-
-/*
- * What every decoder's read_rows does first: refuse after a failure, past the last row or
- * without memory; copy rows out of a whole-image decode (whole not NULL). Returns a status, or
- * TPROC__DECODE_ROWS when the caller must decode the count rows itself. The caller advances
- * its row counter by count after TPROC_OK with count > 0, or after decoding.
- */
-#define TPROC__DECODE_ROWS 1
-int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t next_row,
-                        size_t height, const unsigned char *whole, size_t row_bytes,
-                        unsigned char *first, ptrdiff_t stride, size_t count);
+/* What the APP1 marker holding a JPEG's EXIF starts with: "Exif\0\0". */
+#define TPROC__EXIF_PREFIX "Exif\0"
+#define TPROC__EXIF_PREFIX_SIZE 6u
 
 /*
  * EXIF (the TIFF structure after "Exif\0\0"): the orientation tag's value, or 1 when absent or
@@ -97,5 +86,10 @@ int tproc__decoder_rows(tproc_ctx *ctx, const char *name, int failed, size_t nex
 int tproc__exif_orientation(const unsigned char *exif, size_t size);
 /* Sets the orientation tag in place to value when present; returns 1 if it was changed. */
 int tproc__exif_set_orientation(unsigned char *exif, size_t size, int value);
+/* A copy of exif (size bytes, counted against ctx) with the orientation set to 1, what
+ * encoders write since tileproc saves pixels upright, after `front` bytes left for the
+ * caller (a marker's prefix). file names the output in errors. */
+int tproc__exif_upright_copy(tproc_ctx *ctx, const char *file, const void *exif, size_t size,
+                             size_t front, unsigned char **out);
 
 #endif /* TILEPROC_IO_INTERNAL_H */

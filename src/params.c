@@ -147,7 +147,7 @@ int tproc_params_set(tproc_ctx *ctx, const tproc_filter *filter, tproc_params *p
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_params_set: missing argument");
     int i = find_key(filter, key, strlen(key));
     if (i < 0)
-        return tproc__error(ctx, TPROC_ERR_PARAM, "%s: unknown key '%s'", filter->name, key);
+        return tproc__error_filter(ctx, TPROC_ERR_PARAM, filter->name, "unknown key '%s'", key);
     return set_number(ctx, filter, params, i, value, NULL);
 }
 
@@ -355,7 +355,7 @@ int tproc_params_set_text(tproc_ctx *ctx, const tproc_filter *filter, tproc_para
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_params_set_text: missing argument");
     int i = find_key(filter, key, strlen(key));
     if (i < 0)
-        return tproc__error(ctx, TPROC_ERR_PARAM, "%s: unknown key '%s'", filter->name, key);
+        return tproc__error_filter(ctx, TPROC_ERR_PARAM, filter->name, "unknown key '%s'", key);
     return set_text(ctx, filter, params, i, text);
 }
 

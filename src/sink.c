@@ -5,7 +5,9 @@
  * into place only when the run finishes; an aborted or failed run removes it.
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "atomic.h"
 #include "stream_internal.h"
 
 enum { SINK_CALLBACK, SINK_IMAGE, SINK_FILE };
@@ -26,24 +28,17 @@ struct tproc_sink {
     FILE *fp;
     tproc__output out;
     tproc_save_options options;
-    tproc__encoder enc;
-    int enc_open;
-    tproc_image *convert; /* a strip in the encoder's format, when the pipeline's differs */
-    void *icc, *exif;     /* the sink's own copies of the metadata to write */
+    tproc__encoding encoding;
+    void *icc, *exif; /* the sink's own copies of the metadata to write */
 };
 
 static int sink_alloc(tproc_ctx *ctx, int kind, tproc_sink **out)
 {
-    *out = NULL;
     void *p;
     int status = tproc__alloc(ctx, sizeof(tproc_sink), "sink", &p);
-    if (status)
-        return status;
-    tproc_sink *s = p;
-    s->ctx = tproc__ctx(ctx);
-    s->kind = kind;
-    *out = s;
-    return TPROC_OK;
+    if ((*out = p) != NULL)
+        **out = (tproc_sink){.ctx = tproc__ctx(ctx), .kind = kind};
+    return status;
 }
 
 int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write, void *user, tproc_sink **out)
@@ -77,11 +72,10 @@ tproc_image *tproc_sink_take_image(tproc_sink *sink)
 int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *options,
                     tproc_sink **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no output pointer");
+    if (!out || !path)
+        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no %s",
+                            out ? "file name" : "output pointer");
     *out = NULL;
-    if (!path)
-        return tproc__error(ctx, TPROC_ERR_ARG, "sink: no file name");
     int to_stdout = strcmp(path, "-") == 0;
     tproc_save_options o;
     if (options)
@@ -99,17 +93,17 @@ int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *
         return status;
     s->options = o;
     /* Keep copies: the caller's blocks (a source's, say) may not outlive the run's start. */
-    if (o.icc && o.icc_size &&
-        !(status = tproc__alloc_uninit(ctx, o.icc_size, "ICC copy", &s->icc)))
-        s->options.icc = memcpy(s->icc, o.icc, o.icc_size);
-    if (!status && o.exif && o.exif_size &&
-        !(status = tproc__alloc_uninit(ctx, o.exif_size, "EXIF copy", &s->exif)))
-        s->options.exif = memcpy(s->exif, o.exif, o.exif_size);
+    if (!(status = tproc__memdup(ctx, name, "ICC copy", o.icc, o.icc_size, &s->icc)))
+        status = tproc__memdup(ctx, name, "EXIF copy", o.exif, o.exif_size, &s->exif);
+    s->options.icc = s->icc;
+    s->options.icc_size = s->icc ? o.icc_size : 0;
+    s->options.exif = s->exif;
+    s->options.exif_size = s->exif ? o.exif_size : 0;
     s->path = strdup(name);
     if (status)
         ; /* recorded above */
     else if (!s->path)
-        status = tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", name);
+        status = tproc__error_file(ctx, TPROC_ERR_NOMEM, name, "out of memory");
     else if (to_stdout)
         s->fp = stdout;
     else if (!(status = tproc__atomic_open(ctx, path, &s->file)))
@@ -145,15 +139,7 @@ int tproc__sink_begin(tproc_sink *s, const tproc_format *f)
         return tproc_image_new(s->ctx, f->width, f->height, f->channels, f->sample, &s->image);
     if (s->kind != SINK_FILE)
         return TPROC_OK;
-    tproc_format enc = *f;
-    tproc__encodable_format(s->options.format, &enc.channels, &enc.sample);
-    int status = s->options.format == TPROC_FILE_PNG
-                     ? tproc__png_encoder_open(s->ctx, &s->out, &enc, &s->options, &s->enc)
-                     : tproc__jpeg_encoder_open(s->ctx, &s->out, &enc, &s->options, &s->enc);
-    if (status)
-        return status;
-    s->enc_open = 1;
-    return TPROC_OK;
+    return tproc__encoding_begin(s->ctx, &s->out, f, &s->options, &s->encoding);
 }
 
 int tproc__sink_write(tproc_sink *s, ptrdiff_t y, const tproc_view *rows)
@@ -172,33 +158,15 @@ int tproc__sink_write(tproc_sink *s, ptrdiff_t y, const tproc_view *rows)
         return tproc_view_copy(s->ctx, rows, &part);
     }
     default:
-        break;
+        return tproc__encoding_write(&s->encoding, rows);
     }
-    tproc_format enc = s->format;
-    tproc__encodable_format(s->options.format, &enc.channels, &enc.sample);
-    if (enc.channels == rows->channels && enc.sample == rows->sample)
-        return s->enc.write_rows(s->enc.state, rows);
-    /* Convert the strip first; strips all have the same height but the last. */
-    if (!s->convert || tproc_image_height(s->convert) < rows->height) {
-        tproc_image_free(&s->convert);
-        int status = tproc_image_new(s->ctx, rows->width, rows->height, enc.channels, enc.sample,
-                                     &s->convert);
-        if (status)
-            return status;
-    }
-    tproc_view all = tproc_image_view(s->convert), part;
-    tproc_view_sub(&all, 0, 0, rows->width, rows->height, &part);
-    int status = tproc_view_copy(s->ctx, rows, &part);
-    return status ? status : s->enc.write_rows(s->enc.state, &part);
 }
 
 int tproc__sink_finish(tproc_sink *s)
 {
     int status = TPROC_OK;
     if (s->kind == SINK_FILE) {
-        status = s->enc.finish(s->enc.state);
-        if (!status)
-            status = tproc__output_flush(&s->out);
+        status = tproc__encoding_finish(&s->encoding);
         if (s->file.fp) {
             status = tproc__atomic_commit(s->ctx, &s->file, status);
             s->fp = NULL;
@@ -224,11 +192,9 @@ void tproc_sink_free(tproc_sink **psink)
         return;
     tproc_sink *s = *psink;
     *psink = NULL;
-    if (s->enc_open)
-        s->enc.close(s->enc.state);
+    tproc__encoding_close(&s->encoding);
     if (!s->done)
         tproc__sink_abort(s);
-    tproc_image_free(&s->convert);
     tproc_image_free(&s->image);
     tproc__dealloc(s->ctx, s->icc);
     tproc__dealloc(s->ctx, s->exif);

@@ -1,54 +1,54 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * source.c: where streamed rows come from: a view in memory (zero copy), the caller's
- * callback, or a PNG/JPEG file decoded row by row. A file's EXIF orientation is applied on the
- * way out: a horizontal mirror row by row, anything else only by holding the whole image.
+ * source.c: where rows come from: a view in memory (zero copy), the caller's callback, or a
+ * file decoded by its codec (codec.h), row by row or whole. A file source is also how every
+ * load decodes (load.c), so loading and streaming share the input, detection, decoder,
+ * orientation and metadata code. A file's EXIF orientation is applied on the way out: a
+ * horizontal mirror row by row, anything else only by holding the whole image.
+ *
+ * A file's decoder is first opened for a caller holding the whole image (it decodes nothing
+ * until rows are read); the first rows read one band at a time reopen it for streaming, so
+ * that data ending early stops the stream there (see tproc__decode_request).
  */
-#include <errno.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+#include <string.h>
 
 #include "stream_internal.h"
 #include "view_internal.h"
+
+/* What every constructor checks first: an output pointer (cleared), then its arguments. */
+static int arguments(tproc_ctx *ctx, tproc_source **out, int fine, const char *problem)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
+    *out = NULL;
+    return fine ? TPROC_OK : tproc__error(ctx, TPROC_ERR_ARG, "source: %s", problem);
+}
 
 static int source_alloc(tproc_ctx *ctx, int kind, tproc_source **out)
 {
     void *p;
     int status = tproc__alloc(ctx, sizeof(tproc_source), "source", &p);
-    if (status)
-        return status;
-    tproc_source *s = p;
-    s->ctx = tproc__ctx(ctx);
-    s->kind = kind;
-    s->orientation = 1;
-    s->shrink = 1;
-    *out = s;
-    return TPROC_OK;
+    if ((*out = p) != NULL)
+        **out = (tproc_source){.ctx = tproc__ctx(ctx), .kind = kind, .orientation = 1, .shrink = 1};
+    return status;
 }
 
-static int check_format(tproc_ctx *ctx, const tproc_format *f)
+int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *f, tproc_read_rows_fn read,
+                              void *user, tproc_source **out)
 {
+    int status = arguments(ctx, out, read != NULL, "no read function");
+    if (status)
+        return status;
+    size_t packed, aligned;
     if (!f || f->width < 1 || f->height < 1 || f->channels < 1 || f->channels > 4 ||
         tproc_sample_size(f->sample) == 0)
         return tproc__error(ctx, TPROC_ERR_ARG, "source: invalid format");
-    size_t packed, aligned;
     if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned))
         return tproc__error(ctx, TPROC_ERR_OVERFLOW, "source: rows too wide to address");
-    return TPROC_OK;
-}
-
-int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *format, tproc_read_rows_fn read,
-                              void *user, tproc_source **out)
-{
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!read)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no read function");
-    int status = check_format(ctx, format);
-    if (status || (status = source_alloc(ctx, TPROC__SOURCE_CALLBACK, out)))
+    if ((status = source_alloc(ctx, TPROC__SOURCE_CALLBACK, out)))
         return status;
-    (*out)->format = *format;
+    (*out)->format = *f;
     (*out)->read = read;
     (*out)->user = user;
     return TPROC_OK;
@@ -56,13 +56,8 @@ int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *format, tproc_
 
 int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!view || tproc_view_validate(view))
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: invalid view");
-    int status = source_alloc(ctx, TPROC__SOURCE_VIEW, out);
-    if (status)
+    int status = arguments(ctx, out, view && !tproc_view_validate(view), "invalid view");
+    if (status || (status = source_alloc(ctx, TPROC__SOURCE_VIEW, out)))
         return status;
     tproc_format f = {view->width, view->height, view->channels, view->sample};
     (*out)->format = f;
@@ -70,40 +65,24 @@ int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tproc_source *
     return TPROC_OK;
 }
 
-/* Opens (or reopens) the decoder at the start of the input. */
-static int open_decoder(tproc_source *s)
+/* Opens (or reopens) the decoder at the start of the input; whole as in the request. */
+static int open_decoder(tproc_source *s, int whole)
 {
     if (s->dec_open) {
         s->dec.close(s->dec.state);
         s->dec_open = 0;
     }
-    if (s->fp) {
-        if (fseek(s->fp, 0, SEEK_SET) != 0)
-            return tproc__error(s->ctx, TPROC_ERR_IO, "%s: cannot seek: %s", s->path,
-                                strerror(errno));
-    } else {
-        s->in.pos = 0;
-    }
-    unsigned char head[8];
-    size_t got = tproc__input_read(&s->in, head, sizeof head);
-    if (s->fp)
-        fseek(s->fp, 0, SEEK_SET);
-    else
-        s->in.pos = 0;
-    if (got == 0)
-        return tproc__error(s->ctx, TPROC_ERR_FORMAT, "%s: empty file", s->path);
-    tproc_file_format format = tproc_file_format_detect(head, got);
-    int status;
-    if (format == TPROC_FILE_PNG)
-        status = tproc__png_decoder_open(s->ctx, &s->in, &s->options, &s->dec);
-    else if (format == TPROC_FILE_JPEG)
-        status = tproc__jpeg_decoder_open(s->ctx, &s->in, &s->options, s->shrink, &s->dec);
-    else
-        return tproc__error(s->ctx, TPROC_ERR_FORMAT, "%s: not a PNG or JPEG file", s->path);
+    int status = tproc__input_rewind(s->ctx, &s->input);
     if (status)
         return status;
+    tproc__decode_request request = {0};
+    request.strict = s->options.strict;
+    request.scale_denom = s->shrink;
+    request.whole = whole;
+    if ((status = s->codec->decoder_open(s->ctx, &s->input.in, &request, &s->dec)))
+        return status;
     s->dec_open = 1;
-    s->file_format = format;
+    s->dec_whole = whole;
     if (s->shrink == 1)
         s->full_format = s->dec.format;
     s->format = s->dec.format;
@@ -115,92 +94,68 @@ static int open_decoder(tproc_source *s)
     return TPROC_OK;
 }
 
-int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
-                      tproc_source **out)
+int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
+                             const tproc_load_options *options, tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
     *out = NULL;
-    if (!path)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no file name");
     tproc_source *s;
     int status = source_alloc(ctx, TPROC__SOURCE_FILE, &s);
-    if (status)
+    if (status) {
+        tproc__input_close(input);
         return status;
-    int is_stdin = strcmp(path, "-") == 0;
-    s->path = strdup(is_stdin ? "<stdin>" : path);
+    }
+    s->input = *input;
+    s->path = strdup(input->in.name);
+    s->input.in.name = s->path;
     if (options)
         s->options = *options;
-    if (!s->path) {
-        status = tproc__error(ctx, TPROC_ERR_NOMEM, "%s: out of memory", path);
-    } else if (is_stdin) {
-        /* A pipe cannot seek back to re-read the header: take it whole. */
-        tproc__input in = {s->path, stdin, NULL, 0, 0, 0};
-        tproc__output buf = {s->path, s->ctx, NULL, NULL, 0, 0, TPROC_OK};
-        unsigned char chunk[65536];
-        size_t got;
-        while ((got = tproc__input_read(&in, chunk, sizeof chunk)) > 0)
-            if (tproc__output_write(&buf, chunk, got))
-                break;
-        status = buf.status;
-        if (!status && in.error)
-            status =
-                tproc__error(ctx, TPROC_ERR_IO, "%s: read failed: %s", s->path, strerror(in.error));
-        s->data = buf.data;
-        tproc__input mem = {s->path, NULL, buf.data, buf.size, 0, 0};
-        s->in = mem;
-    } else {
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            status = tproc__error(ctx, TPROC_ERR_IO, "%s: is a directory", path);
-        else if (!(s->fp = fopen(path, "rb")))
-            status = tproc__error(ctx, TPROC_ERR_IO, "%s: %s", path, strerror(errno));
-        tproc__input in = {s->path, s->fp, NULL, 0, 0, 0};
-        s->in = in;
-    }
-    if (!status)
-        status = open_decoder(s);
+    if (!s->path)
+        status = tproc__error_file(ctx, TPROC_ERR_NOMEM, input->in.name, "out of memory");
+    else if (!(status = tproc__codec_detect(s->ctx, &s->input, &s->codec)) &&
+             !(status = open_decoder(s, 1)) &&
+             !(status =
+                   tproc__memdup(ctx, s->path, "ICC copy", s->dec.icc, s->dec.icc_size, &s->icc)))
+        status = tproc__memdup(ctx, s->path, "EXIF copy", s->dec.exif, s->dec.exif_size, &s->exif);
+    s->icc_size = s->icc ? s->dec.icc_size : 0;
+    s->exif_size = s->exif ? s->dec.exif_size : 0;
     if (status) {
         tproc_source_free(&s);
         return status;
     }
+    s->file_format = s->codec->format;
     *out = s;
     return TPROC_OK;
+}
+
+int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
+                      tproc_source **out)
+{
+    tproc__opened_input input;
+    int status = arguments(ctx, out, path != NULL, "no file name");
+    if (!status)
+        status = tproc__input_open_path(ctx, path, 1, &input);
+    return status ? status : tproc__source_open_input(ctx, &input, options, out);
 }
 
 int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t size,
                              const tproc_load_options *options, tproc_source **out)
 {
-    if (!out)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no output pointer");
-    *out = NULL;
-    if (!data && size)
-        return tproc__error(ctx, TPROC_ERR_ARG, "source: no data");
-    tproc_source *s;
-    int status = source_alloc(ctx, TPROC__SOURCE_FILE, &s);
+    int status = arguments(ctx, out, data || !size, "no data");
     if (status)
         return status;
-    s->path = strdup("<memory>");
-    if (options)
-        s->options = *options;
-    tproc__input mem = {"<memory>", NULL, data, size, 0, 0};
-    s->in = mem;
-    s->borrowed = 1;
-    if (!s->path)
-        status = tproc__error(ctx, TPROC_ERR_NOMEM, "<memory>: out of memory");
-    else
-        status = open_decoder(s);
-    if (status) {
-        tproc_source_free(&s);
-        return status;
-    }
-    *out = s;
-    return TPROC_OK;
+    tproc__opened_input input;
+    tproc__input_open_memory(&input, "<memory>", data, size);
+    return tproc__source_open_input(ctx, &input, options, out);
 }
 
 tproc_format tproc_source_format(const tproc_source *source)
 {
     return source->format;
+}
+
+tproc_file_format tproc_source_file_format(const tproc_source *source)
+{
+    return source && source->kind == TPROC__SOURCE_FILE ? source->file_format : TPROC_FILE_UNKNOWN;
 }
 
 tproc_format tproc__source_full_format(const tproc_source *source)
@@ -215,7 +170,7 @@ const char *tproc__source_whole_reason(const tproc_source *s, size_t *bytes)
         return NULL;
     const char *why = NULL;
     if (s->dec.whole_image)
-        why = s->file_format == TPROC_FILE_PNG ? "an Adam7-interlaced PNG" : "a progressive JPEG";
+        why = s->dec.whole_reason ? s->dec.whole_reason : "its file format";
     else if (s->orientation > 2)
         why = "its EXIF orientation";
     if (!why)
@@ -247,6 +202,19 @@ static void mirror_row(unsigned char *row, ptrdiff_t width, size_t pixel)
     }
 }
 
+/* A file's rows, streamed: the decoder is reopened for streaming before the first. */
+static int read_file_rows(tproc_source *s, unsigned char *first, ptrdiff_t stride, ptrdiff_t count,
+                          size_t pixel)
+{
+    int status = s->dec_whole ? open_decoder(s, 0) : TPROC_OK;
+    if (!status)
+        status = s->dec.read_rows(s->dec.state, first, stride, (size_t)count);
+    if (!status && s->orientation == 2)
+        for (ptrdiff_t y = 0; y < count; y++)
+            mirror_row(first + y * stride, s->format.width, pixel);
+    return status;
+}
+
 int tproc__source_read(tproc_source *s, unsigned char *first, ptrdiff_t stride, ptrdiff_t count)
 {
     if (count <= 0)
@@ -271,10 +239,7 @@ int tproc__source_read(tproc_source *s, unsigned char *first, ptrdiff_t stride, 
                          tproc_strerror(status));
         break;
     default:
-        status = s->dec.read_rows(s->dec.state, first, stride, (size_t)count);
-        if (!status && s->orientation == 2)
-            for (ptrdiff_t y = 0; y < count; y++)
-                mirror_row(first + y * stride, s->format.width, tproc_view_pixel_size(&rows));
+        status = read_file_rows(s, first, stride, count, tproc_view_pixel_size(&rows));
         break;
     }
     if (!status)
@@ -282,49 +247,98 @@ int tproc__source_read(tproc_source *s, unsigned char *first, ptrdiff_t stride, 
     return status;
 }
 
-int tproc__source_load_whole(tproc_source *s, tproc_image **out)
+/* The file's ICC profile and EXIF onto image, and its orientation (header metadata first, so
+ * that a decoder starting later sees their memory taken; what came after the image data
+ * once every row is read). */
+static int keep_metadata(tproc_source *s, tproc_image *image, int trailer)
+{
+    if (trailer) {
+        const void *icc = s->dec.icc, *exif = s->dec.exif;
+        s->dec.trailer(s->dec.state, &s->dec);
+        if (s->dec.icc == icc && s->dec.exif == exif)
+            return TPROC_OK;
+    }
+    int status = tproc_image_set_icc(image, s->dec.icc, s->dec.icc_size);
+    if (!status)
+        status = tproc_image_set_exif(image, s->dec.exif, s->dec.exif_size);
+    tproc_image_set_orientation(image, s->dec.orientation);
+    return status;
+}
+
+/* A file's rows as stored, straight into a new image in one decoder call. */
+static int load_file(tproc_source *s, int metadata, tproc_image **out)
+{
+    int status = s->dec_whole ? TPROC_OK : open_decoder(s, 1);
+    tproc_image *image = NULL;
+    const tproc_format *f = &s->dec.format;
+    if (!status)
+        status = tproc__image_new_named(s->ctx, TPROC_SUBJECT_FILE, s->path, f->width, f->height,
+                                        f->channels, f->sample, &image);
+    if (!status && metadata)
+        status = keep_metadata(s, image, 0);
+    if (!status) {
+        tproc_view v = tproc_image_view(image);
+        status = s->dec.read_rows(s->dec.state, v.data, v.row_stride, (size_t)v.height);
+    }
+    if (!status && metadata && s->dec.trailer)
+        status = keep_metadata(s, image, 1);
+    if (status)
+        tproc_image_free(&image);
+    *out = image;
+    return status;
+}
+
+int tproc__source_load_whole(tproc_source *s, int metadata, tproc_image **out)
 {
     *out = NULL;
-    /* Rows as stored; the orientation becomes a view transform afterwards. */
-    tproc_format stored = s->kind == TPROC__SOURCE_FILE ? s->dec.format : s->format;
+    if (s->next != 0)
+        return tproc__error(s->ctx, TPROC_ERR_STATE, "source: already read from");
     tproc_image *image;
-    int status = tproc__image_new_for_decode(
-        s->ctx, s->kind == TPROC__SOURCE_FILE ? s->path : "source", stored.width, stored.height,
-        stored.channels, stored.sample, &image);
+    int status;
+    if (s->kind == TPROC__SOURCE_FILE) {
+        status = load_file(s, metadata, &image);
+    } else {
+        tproc_format f = s->format;
+        status = tproc__image_new_named(s->ctx, TPROC_SUBJECT_NONE, "source", f.width, f.height,
+                                        f.channels, f.sample, &image);
+        if (!status) {
+            tproc_view v = tproc_image_view(image);
+            if ((status = tproc__source_read(s, v.data, v.row_stride, v.height)))
+                tproc_image_free(&image);
+        }
+    }
     if (status)
         return status;
-    tproc_view v = tproc_image_view(image);
-    int orientation = s->orientation;
-    if (s->kind == TPROC__SOURCE_FILE && orientation > 2) {
-        status = s->dec.read_rows(s->dec.state, v.data, v.row_stride, (size_t)v.height);
-        if (!status) {
-            tproc_view upright;
-            tproc_view_orient(&v, orientation, &upright);
-            status = tproc_image_set_view(image, &upright);
-        }
-    } else {
-        status = tproc__source_read(s, v.data, v.row_stride, v.height);
-    }
-    if (status) {
-        tproc_image_free(&image);
-        return status;
+    if (s->orientation != 1) {
+        tproc_view stored = tproc_image_view(image), upright;
+        tproc_view_orient(&stored, s->orientation, &upright);
+        tproc_image_set_view(image, &upright);
     }
     s->next = s->format.height;
     *out = image;
     return TPROC_OK;
 }
 
+int tproc_source_load(tproc_source *source, tproc_image **out)
+{
+    if (!out)
+        return tproc__error(source ? source->ctx : NULL, TPROC_ERR_ARG,
+                            "source: no output pointer");
+    *out = NULL;
+    if (!source)
+        return tproc__error(NULL, TPROC_ERR_ARG, "source: no source");
+    return tproc__source_load_whole(source, 1, out);
+}
+
 int tproc__source_shrink(tproc_source *s, int denom)
 {
-    if (s->kind != TPROC__SOURCE_FILE || s->next != 0 || denom == s->shrink)
-        return 0;
-    if (!s->fp && !s->data && !s->borrowed)
+    if (s->kind != TPROC__SOURCE_FILE || s->next != 0 || denom == s->shrink || !s->codec->scales)
         return 0;
     int old = s->shrink;
     s->shrink = denom;
-    if (open_decoder(s) || s->dec.format.width < 1) {
+    if (open_decoder(s, s->dec_whole) || s->dec.format.width < 1) {
         s->shrink = old;
-        open_decoder(s);
+        open_decoder(s, s->dec_whole);
         return 0;
     }
     return 1;
@@ -332,14 +346,14 @@ int tproc__source_shrink(tproc_source *s, int denom)
 
 const void *tproc_source_icc(const tproc_source *source, size_t *size)
 {
-    *size = source->kind == TPROC__SOURCE_FILE ? source->dec.icc_size : 0;
-    return source->kind == TPROC__SOURCE_FILE ? source->dec.icc : NULL;
+    *size = source->icc_size;
+    return source->icc;
 }
 
 const void *tproc_source_exif(const tproc_source *source, size_t *size)
 {
-    *size = source->kind == TPROC__SOURCE_FILE ? source->dec.exif_size : 0;
-    return source->kind == TPROC__SOURCE_FILE ? source->dec.exif : NULL;
+    *size = source->exif_size;
+    return source->exif;
 }
 
 void tproc_source_free(tproc_source **psource)
@@ -350,9 +364,9 @@ void tproc_source_free(tproc_source **psource)
     *psource = NULL;
     if (s->dec_open)
         s->dec.close(s->dec.state);
-    if (s->fp)
-        fclose(s->fp);
-    tproc__dealloc(s->ctx, s->data);
+    tproc__input_close(&s->input);
+    tproc__dealloc(s->ctx, s->icc);
+    tproc__dealloc(s->ctx, s->exif);
     free(s->path);
     tproc__dealloc(s->ctx, s);
 }

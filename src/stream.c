@@ -171,9 +171,19 @@ static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_pa
     return TPROC_OK;
 }
 
-/* Streaming works one strip at a time: by default split the width between the threads. */
-static void stream_tiles(tproc_ctx *ctx, const tproc_source *source, tproc_run_options *ro)
+/* A run's options: the caller's or the defaults. Streaming works one strip at a time, so by
+ * default the width is split between the threads. */
+static void run_options_of(tproc_ctx *ctx, const tproc_source *source,
+                           const tproc_run_options *run_options,
+                           const tproc_stream_options *stream_options, tproc_run_options *ro,
+                           tproc_stream_options *so)
 {
+    tproc_stream_options none = {0};
+    *so = stream_options ? *stream_options : none;
+    if (run_options)
+        *ro = *run_options;
+    else
+        tproc_run_options_init(ro);
     if (ro->tile_width == 0) {
         ptrdiff_t threads = ro->threads > 0 ? ro->threads : tproc_ctx_threads(ctx);
         ro->tile_width = (source->format.width + threads - 1) / threads;
@@ -182,14 +192,66 @@ static void stream_tiles(tproc_ctx *ctx, const tproc_source *source, tproc_run_o
     }
 }
 
-static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tproc_run_options *ro,
-                       const tproc_stream_options *so, tproc__plan *plan, int *streams,
-                       size_t *whole_bytes, ptrdiff_t *tallest)
+/*
+ * Whether what a run holds besides its band fits the limit: the whole input when it does not
+ * stream (why says why; NULL when the caller asked to hold it), and the output of an image
+ * sink (output bytes, 0 for other sinks).
+ */
+static int check_held(tproc_ctx *ctx, const char *why, int holds, const tproc_format *in_format,
+                      size_t whole, size_t output)
+{
+    size_t limit = tproc_ctx_memory_limit(ctx), in_use = tproc_ctx_memory_in_use(ctx);
+    size_t left = in_use < limit ? limit - in_use : 0, total;
+    if (!holds)
+        whole = 0;
+    if (tproc__add(whole, output, &total))
+        total = SIZE_MAX;
+    if (total <= left)
+        return TPROC_OK;
+    char in[32], out[32], lim[32];
+    tproc__format_bytes(whole, in, sizeof in);
+    tproc__format_bytes(output, out, sizeof out);
+    tproc__format_bytes(limit, lim, sizeof lim);
+    const char *name = tproc__limit_name(ctx);
+    if (holds && whole > left && why)
+        return tproc__error(ctx, TPROC_ERR_LIMIT, "%s needs the whole image (%s) but %s is %s", why,
+                            in, name, lim);
+    if (holds && whole > left) {
+        /* Held on request: in the words of the image allocation it stands for. */
+        char what[128];
+        snprintf(what, sizeof what, "a %tdx%td %d-channel %s image", in_format->width,
+                 in_format->height, in_format->channels, tproc_sample_name(in_format->sample));
+        return tproc__check_limit(ctx, whole, what);
+    }
+    if (!holds)
+        return tproc__error(ctx, TPROC_ERR_LIMIT, "the output image (%s) is over %s of %s", out,
+                            name, lim);
+    if (why)
+        return tproc__error(ctx, TPROC_ERR_LIMIT,
+                            "%s needs the whole image (%s), which with the output image (%s) is "
+                            "over %s of %s",
+                            why, in, out, name, lim);
+    return tproc__error(ctx, TPROC_ERR_LIMIT,
+                        "the whole image (%s) and the output image (%s) are over %s of %s", in, out,
+                        name, lim);
+}
+
+/*
+ * Plans the run (shrinking the source first when asked) and decides whether it streams:
+ * *streams is 0 when the chain or the source needs the whole input, or so->whole_input asks
+ * for it. Then checks what the run will hold against the limit (sink may be NULL).
+ */
+static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tproc_sink *sink,
+                       const tproc_run_options *ro, const tproc_stream_options *so,
+                       tproc__plan *plan, int *streams, size_t *whole_bytes, ptrdiff_t *tallest)
 {
     tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
     tproc_params first;
     const tproc_params *override = NULL;
     int status = TPROC_OK;
+    if (so->whole_input && so->no_fallback)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "stream: whole_input and no_fallback contradict each other");
     if (so->shrink_on_load && (status = maybe_shrink(pipeline, source, &first, &override)))
         return status;
     if ((status = tproc__pipeline_plan(pipeline, 0, override, source->format, ro, plan)))
@@ -199,7 +261,7 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
     char stage[256];
     if (!why && (plan->needs_whole_image || !rows_move_down(plan, tallest)))
         why = whole_stage(plan, stage, sizeof stage);
-    *streams = why == NULL;
+    *streams = why == NULL && !so->whole_input;
     size_t packed, aligned;
     const tproc_format *f = &source->format;
     if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned) ||
@@ -207,36 +269,27 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
         *whole_bytes = SIZE_MAX;
     if (src_bytes > *whole_bytes)
         *whole_bytes = src_bytes;
-    if (!why)
-        return TPROC_OK;
-    size_t limit = tproc_ctx_memory_limit(ctx), in_use = tproc_ctx_memory_in_use(ctx);
-    if (so->no_fallback || *whole_bytes > limit || in_use > limit - *whole_bytes) {
-        char need[32], lim[32];
+    if (why && so->no_fallback) {
+        char need[32];
         tproc__format_bytes(*whole_bytes, need, sizeof need);
-        tproc__format_bytes(limit, lim, sizeof lim);
-        tproc__plan_release(plan);
-        if (so->no_fallback)
-            return tproc__error(ctx, TPROC_ERR_UNSUPPORTED,
-                                "%s needs the whole image (%s) and cannot stream", why, need);
-        return tproc__error(ctx, TPROC_ERR_LIMIT,
-                            "%s needs the whole image (%s) but the memory limit is %s", why, need,
-                            lim);
+        status = tproc__error(ctx, TPROC_ERR_UNSUPPORTED,
+                              "%s needs the whole image (%s) and cannot stream", why, need);
+    } else {
+        size_t output = sink ? tproc__sink_whole_bytes(sink, &plan->output) : 0;
+        status = check_held(ctx, why, !*streams, f, *whole_bytes, output);
     }
-    return TPROC_OK;
+    if (status)
+        tproc__plan_release(plan);
+    return status;
 }
 
-/* Errors about the input as a whole (its size against the limit, the band it needs) name the
- * file, as every other error about it does; messages that already name it are kept. */
-static int name_source(tproc_ctx *ctx, const tproc_source *source, int status)
+/* Errors about the input as a whole (its size against the limit, the band it needs) are
+ * about the file, as every other error about it is; errors about a file already are kept. */
+static int name_source(const tproc_source *source, int status)
 {
     if (status == TPROC_OK || source->kind != TPROC__SOURCE_FILE || !source->path)
         return status;
-    const char *msg = tproc_ctx_message(ctx);
-    if (strstr(msg, source->path))
-        return status;
-    char copy[1024];
-    snprintf(copy, sizeof copy, "%s", msg);
-    return tproc__error(ctx, status, "%s: %s", source->path, copy);
+    return tproc__error_about_file(source->ctx, status, source->path);
 }
 
 int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
@@ -247,23 +300,17 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     if (!pipeline || !source || !streams || !bytes)
         return tproc__error(NULL, TPROC_ERR_ARG, "stream plan: missing argument");
     tproc_run_options ro;
-    tproc_stream_options so = {0};
-    if (run_options)
-        ro = *run_options;
-    else
-        tproc_run_options_init(&ro);
-    if (stream_options)
-        so = *stream_options;
+    tproc_stream_options so;
+    run_options_of(tproc__pipeline_ctx(pipeline), source, run_options, stream_options, &ro, &so);
     /* Planning must leave the source as it was: a shrunk decode changes sizes, not whether
      * the chain streams, so plan at full size. */
     so.shrink_on_load = 0;
-    stream_tiles(tproc__pipeline_ctx(pipeline), source, &ro);
     tproc__plan plan;
     ptrdiff_t tallest;
-    int status = plan_stream(pipeline, source, &ro, &so, &plan, streams, bytes, &tallest);
+    int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest);
     if (!status)
         tproc__plan_release(&plan);
-    return name_source(tproc__pipeline_ctx(pipeline), source, status);
+    return name_source(source, status);
 }
 
 int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_sink *sink,
@@ -276,30 +323,25 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     if (source->next != 0)
         return tproc__error(ctx, TPROC_ERR_STATE, "stream: the source was already read from");
     tproc_run_options ro;
-    tproc_stream_options so = {0};
-    if (run_options)
-        ro = *run_options;
-    else
-        tproc_run_options_init(&ro);
-    if (stream_options)
-        so = *stream_options;
-    stream_tiles(ctx, source, &ro);
+    tproc_stream_options so;
+    run_options_of(ctx, source, run_options, stream_options, &ro, &so);
 
     tproc__plan plan;
     int streams;
     size_t whole_bytes;
     ptrdiff_t tallest = 1;
-    int status = plan_stream(pipeline, source, &ro, &so, &plan, &streams, &whole_bytes, &tallest);
+    int status =
+        plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes, &tallest);
     if (status) {
         tproc__sink_abort(sink);
-        return name_source(ctx, source, status);
+        return name_source(source, status);
     }
     band_state b = {0};
     b.source = source;
     b.sink = sink;
     const tproc_format *in = &source->format;
     if (!streams) {
-        status = tproc__source_load_whole(source, &b.whole);
+        status = tproc__source_load_whole(source, 0, &b.whole);
     } else if (source->kind != TPROC__SOURCE_VIEW) {
         size_t packed, aligned, bytes;
         tproc__row_bytes(in->width, in->channels, in->sample, &packed, &aligned);
@@ -330,6 +372,6 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     tproc__plan_release(&plan);
     /* Running out of memory is about the input's size: say which input. */
     if (status == TPROC_ERR_LIMIT || status == TPROC_ERR_NOMEM || status == TPROC_ERR_OVERFLOW)
-        status = name_source(ctx, source, status);
+        status = name_source(source, status);
     return status;
 }

@@ -6,7 +6,7 @@
 #ifndef TILEPROC_STREAM_INTERNAL_H
 #define TILEPROC_STREAM_INTERNAL_H
 
-#include "codec_stream.h"
+#include "codec.h"
 #include "engine.h"
 
 enum { TPROC__SOURCE_VIEW, TPROC__SOURCE_CALLBACK, TPROC__SOURCE_FILE };
@@ -22,18 +22,20 @@ struct tproc_source {
     tproc_read_rows_fn read;
     void *user;
     /* TPROC__SOURCE_FILE */
-    char *path;
-    FILE *fp;
-    unsigned char *data; /* stdin read whole (a pipe cannot be rewound) */
-    int borrowed;        /* in reads the caller's memory */
-    tproc__input in;
+    char *path; /* the input's name for messages: the path, "<stdin>", "<memory>" */
+    tproc__opened_input input;
+    const tproc__codec *codec;
     tproc__decoder dec;
     int dec_open;
+    int dec_whole; /* the decoder was opened for a caller holding the whole image */
     tproc_file_format file_format;
     tproc_load_options options;
     int orientation; /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
     int shrink;      /* the DCT scale denominator the decoder runs at */
     tproc_format full_format; /* the stored size at scale 1 */
+    void *icc, *exif;         /* copies of the header's metadata: the decoder's go when it is
+                               * reopened (to stream, or at another scale) */
+    size_t icc_size, exif_size;
 };
 
 /* Why the source needs the whole image in memory (NULL if it streams), and how many bytes. */
@@ -41,9 +43,19 @@ const char *tproc__source_whole_reason(const tproc_source *source, size_t *bytes
 /* The next count rows, in order, into packed rows at first, first + stride, ... */
 int tproc__source_read(tproc_source *source, unsigned char *first, ptrdiff_t stride,
                        ptrdiff_t count);
-/* Decodes every remaining row into a new image (orientation applied as a view). */
-int tproc__source_load_whole(tproc_source *source, tproc_image **out);
-/* For a JPEG file not yet read from: reopen the decoder at 1/denom size. 0 if it cannot. */
+/*
+ * Decodes every row into a new image, the orientation applied as a view transform; for a file
+ * source with metadata, the image also gets its ICC profile, EXIF and orientation, as
+ * tproc_load gives them. The source must not have been read from. A file's rows held whole
+ * decode as tproc_load decodes them: data that ends early gives the codec's made-up rows
+ * unless strict, where streamed rows stop there.
+ */
+int tproc__source_load_whole(tproc_source *source, int metadata, tproc_image **out);
+/* A source reading an opened input (which it takes over, and closes on failure too). */
+int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
+                             const tproc_load_options *options, tproc_source **out);
+/* For a file not yet read from whose codec scales (JPEG): reopen the decoder at 1/denom size.
+ * 0 if it cannot. */
 int tproc__source_shrink(tproc_source *source, int denom);
 /* The source's format at full scale (after orientation for views and callbacks; as stored
  * for files, whose shrink only applies to unrotated ones). */
@@ -54,7 +66,8 @@ int tproc__sink_begin(tproc_sink *sink, const tproc_format *format);
 int tproc__sink_write(tproc_sink *sink, ptrdiff_t y, const tproc_view *rows);
 int tproc__sink_finish(tproc_sink *sink);
 void tproc__sink_abort(tproc_sink *sink);
-/* Bytes the sink holds for the whole image (an image sink), for the memory check. */
+/* Bytes the sink will hold for an output of format (an image sink: the whole image), for the
+ * stream plan's memory check. */
 size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *format);
 
 #endif

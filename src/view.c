@@ -121,26 +121,30 @@ int tproc_view_sub(const tproc_view *view, ptrdiff_t x, ptrdiff_t y, ptrdiff_t w
     return TPROC_OK;
 }
 
-int tproc_view_flip_h(const tproc_view *view, tproc_view *out)
+/* The view mirrored left-right (horizontal) or top-bottom: starts at the far end, steps back. */
+static int flip(const tproc_view *view, int horizontal, tproc_view *out)
 {
     if (!view || !out)
         return TPROC_ERR_ARG;
     tproc_view v = *view;
-    v.data = tproc_view_pixel(view, view->width - 1, 0);
-    v.pixel_stride = -view->pixel_stride;
+    v.data =
+        tproc_view_pixel(view, horizontal ? view->width - 1 : 0, horizontal ? 0 : view->height - 1);
+    if (horizontal)
+        v.pixel_stride = -view->pixel_stride;
+    else
+        v.row_stride = -view->row_stride;
     *out = v;
     return TPROC_OK;
 }
 
+int tproc_view_flip_h(const tproc_view *view, tproc_view *out)
+{
+    return flip(view, 1, out);
+}
+
 int tproc_view_flip_v(const tproc_view *view, tproc_view *out)
 {
-    if (!view || !out)
-        return TPROC_ERR_ARG;
-    tproc_view v = *view;
-    v.data = tproc_view_pixel(view, 0, view->height - 1);
-    v.row_stride = -view->row_stride;
-    *out = v;
-    return TPROC_OK;
+    return flip(view, 0, out);
 }
 
 int tproc_view_transpose(const tproc_view *view, tproc_view *out)

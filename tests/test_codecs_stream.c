@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_codecs_stream.c: the row-by-row decoders and encoders of codec_stream.h. Rows read in
+ * test_codecs_stream.c: the row-by-row decoders and encoders of codec.h. Rows read in
  * chunks of 1, 7 and all must equal tproc_load's pixels (PngSuite, interlaced or not, u8/u16,
  * 1-4 channels; baseline, arithmetic, progressive and gray JPEG); whole_image must say when the
  * codec decoded everything at open; stopping early must leak nothing (counted memory here,
@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec_stream.h"
+#include "jpeg_codec.h"
+#include "png_codec.h"
 #include "testutil.h"
 
 static tproc_ctx *new_ctx(void)
@@ -34,12 +35,28 @@ static size_t format_row_bytes(const tproc_format *f)
     return (size_t)f->width * (size_t)f->channels * (f->sample == TPROC_U16 ? 2u : 1u);
 }
 
+/*
+ * The JPEG decoder for streamed rows at 1/denom, as the codec's entry point took it before
+ * the decode request. It refused a denominator of 0, which in a request means "full size",
+ * so 0 goes in as -1: still no denominator.
+ */
+static int jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *q,
+                             int denom, tproc__decoder *d)
+{
+    tproc__decode_request request = {0};
+    if (q)
+        request = *q;
+    request.scale_denom = denom == 0 ? -1 : denom;
+    return tproc__jpeg_decoder_open(ctx, in, &request, d);
+}
+
 static int open_decoder(tproc_ctx *ctx, tproc__input *in, int jpeg, int strict, int scale,
                         tproc__decoder *d)
 {
-    tproc_load_options lo = {0, strict};
-    return jpeg ? tproc__jpeg_decoder_open(ctx, in, &lo, scale, d)
-                : tproc__png_decoder_open(ctx, in, &lo, d);
+    tproc__decode_request q = {0};
+    q.strict = strict;
+    return jpeg ? jpeg_decoder_open(ctx, in, &q, scale, d)
+                : tproc__png_decoder_open(ctx, in, &q, d);
 }
 
 /* Padding after each row, so that a decoder writing past its row bytes is seen. */
@@ -446,7 +463,7 @@ START_TEST(jpeg_rows_match_load)
          * truncation is found there (the lenient load above went on with grey). */
         tproc__input in = {b.name, NULL, b.data, b.size, 0, 0};
         tproc__decoder d;
-        ck_assert_int_eq(tproc__jpeg_decoder_open(ctx, &in, NULL, 1, &d), TPROC_ERR_CORRUPT);
+        ck_assert_int_eq(jpeg_decoder_open(ctx, &in, NULL, 1, &d), TPROC_ERR_CORRUPT);
         ck_assert_msg(has_text(tproc_ctx_message(ctx), "truncated JPEG data"), "message: %s",
                       tproc_ctx_message(ctx));
         ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), base);
@@ -454,7 +471,7 @@ START_TEST(jpeg_rows_match_load)
     for (size_t c = 0; c < sizeof chunks / sizeof chunks[0] && _i != JC_TRUNC_PROG; c++) {
         tproc__input in = {b.name, NULL, b.data, b.size, 0, 0};
         tproc__decoder d;
-        tu_ok(ctx, tproc__jpeg_decoder_open(ctx, &in, NULL, 1, &d));
+        tu_ok(ctx, jpeg_decoder_open(ctx, &in, NULL, 1, &d));
         ck_assert_int_eq(d.format.width, v.width);
         ck_assert_int_eq(d.format.height, v.height);
         ck_assert_int_eq(d.format.channels, v.channels);
@@ -495,7 +512,7 @@ START_TEST(jpeg_early_close)
         for (int scale = 1; scale <= 2; scale++) {
             tproc__input in = {b.name, NULL, b.data, b.size, 0, 0};
             tproc__decoder d;
-            tu_ok(ctx, tproc__jpeg_decoder_open(ctx, &in, NULL, scale, &d));
+            tu_ok(ctx, jpeg_decoder_open(ctx, &in, NULL, scale, &d));
             ck_assert_uint_gt(tproc_ctx_memory_in_use(ctx), 0);
             size_t row = format_row_bytes(&d.format);
             unsigned char *rows = malloc(row * (stop ? stop : 1));
@@ -618,7 +635,7 @@ START_TEST(jpeg_scale_close_to_area_average)
     tproc_view fv = tproc_image_view(full);
     tproc__input in = {b.name, NULL, b.data, b.size, 0, 0};
     tproc__decoder d;
-    tu_ok(ctx, tproc__jpeg_decoder_open(ctx, &in, NULL, denom, &d));
+    tu_ok(ctx, jpeg_decoder_open(ctx, &in, NULL, denom, &d));
     ck_assert_int_eq(d.format.width, (fv.width + denom - 1) / denom);
     ck_assert_int_eq(d.format.height, (fv.height + denom - 1) / denom);
     ck_assert_int_eq(d.format.channels, fv.channels);
@@ -674,7 +691,7 @@ START_TEST(jpeg_scale_refuses_other_denominators)
         tproc__input in = {b.name, NULL, b.data, b.size, 0, 0};
         tproc__decoder d;
         memset(&d, 0x5a, sizeof d);
-        ck_assert_int_eq(tproc__jpeg_decoder_open(ctx, &in, NULL, bad[i], &d), TPROC_ERR_ARG);
+        ck_assert_int_eq(jpeg_decoder_open(ctx, &in, NULL, bad[i], &d), TPROC_ERR_ARG);
         ck_assert_ptr_null(d.state);
         ck_assert(has_text(tproc_ctx_message(ctx), b.name));
     }
@@ -696,12 +713,12 @@ START_TEST(jpeg_limit_refuses_progressive_at_open)
     tproc_ctx_set_memory_limit(ctx, tproc_ctx_memory_in_use(ctx) + whole / 2);
     tproc__input in = {prog.name, NULL, prog.data, prog.size, 0, 0};
     tproc__decoder d;
-    ck_assert_int_eq(tproc__jpeg_decoder_open(ctx, &in, NULL, 1, &d), TPROC_ERR_LIMIT);
+    ck_assert_int_eq(jpeg_decoder_open(ctx, &in, NULL, 1, &d), TPROC_ERR_LIMIT);
     ck_assert(has_text(tproc_ctx_message(ctx), prog.name));
     ck_assert(has_text(tproc_ctx_message(ctx), "limit"));
     ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
     tproc__input in2 = {base.name, NULL, base.data, base.size, 0, 0};
-    tu_ok(ctx, tproc__jpeg_decoder_open(ctx, &in2, NULL, 1, &d));
+    tu_ok(ctx, jpeg_decoder_open(ctx, &in2, NULL, 1, &d));
     ck_assert_int_eq(d.whole_image, 0);
     d.close(d.state);
     free(prog.data);
@@ -847,7 +864,7 @@ START_TEST(jpeg_encoder_matches_save)
     ck_assert_int_eq(tproc__exif_orientation(exif, o.exif_size), 6);
     tproc__input in = {"meta.jpg", NULL, got, size, 0, 0};
     tproc__decoder d;
-    tu_ok(ctx, tproc__jpeg_decoder_open(ctx, &in, NULL, 1, &d));
+    tu_ok(ctx, jpeg_decoder_open(ctx, &in, NULL, 1, &d));
     ck_assert_int_eq(d.orientation, 1);
     ck_assert_uint_eq(d.exif_size, o.exif_size);
     ck_assert_uint_eq(d.icc_size, sizeof icc);

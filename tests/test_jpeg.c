@@ -13,7 +13,8 @@
 
 #include <jpeglib.h>
 
-#include "io_internal.h"
+#include "codec_util.h"
+#include "jpeg_codec.h"
 #include "testutil.h"
 
 /* --- helpers ------------------------------------------------------------------------------ */
@@ -491,8 +492,8 @@ static const struct {
 };
 
 /*
- * Each file three ways: the codec on its own (tproc__jpeg_load, the behaviour this suite owns),
- * then tproc_load from the path and from memory. io.c's magic check runs first on the public
+ * Each file three ways: the codec on its own (tu_codec_load, the behaviour this suite owns),
+ * then tproc_load from the path and from memory. The magic check runs first on the public
  * paths, and a file it does not recognise (6903...: FF D8 then a stray byte) fails there with
  * TPROC_ERR_FORMAT before the codec sees it.
  */
@@ -516,14 +517,15 @@ START_TEST(bad_file)
 
     /* The codec itself. */
     tproc__input in = {bad[_i].base, NULL, data, size, 0, 0};
-    int status = tproc__jpeg_load(ctx, &in, NULL, &img);
+    int status = tu_codec_load(ctx, tproc__jpeg_decoder_open, &in, NULL, &img);
     if (bad[_i].cls == BAD_WARN) {
         ck_assert_msg(status == TPROC_OK, "%s: %s", bad[_i].base, tproc_ctx_message(ctx));
         ck_assert_int_eq(tproc_image_width(img), bad[_i].width);
         ck_assert_int_eq(tproc_image_height(img), bad[_i].height);
         tproc_image_free(&img);
         tproc__input again = {bad[_i].base, NULL, data, size, 0, 0};
-        ck_assert_int_eq(tproc__jpeg_load(ctx, &again, &strict, &img), TPROC_ERR_CORRUPT);
+        ck_assert_int_eq(tu_codec_load(ctx, tproc__jpeg_decoder_open, &again, &strict, &img),
+                         TPROC_ERR_CORRUPT);
         ck_assert_ptr_null(img);
         assert_message_names(ctx, bad[_i].base);
         if (strstr(bad[_i].base, "truncated"))
@@ -955,7 +957,7 @@ START_TEST(save_quality)
 }
 END_TEST
 
-/* What the codec itself refuses (io.c converts most other input before it gets here). */
+/* What the codec itself refuses (encode.c converts most other input before it gets here). */
 START_TEST(save_codec_refuses)
 {
     tproc_ctx *ctx = NULL;
@@ -964,10 +966,11 @@ START_TEST(save_codec_refuses)
     tproc_view v;
     tproc__output out = {"refused.jpg", ctx, NULL, NULL, 0, 0, TPROC_OK};
     ck_assert_int_eq(tproc_view_init(&v, pixels, 8, 8, 2, TPROC_U8, 0, 0), TPROC_OK);
-    ck_assert_int_eq(tproc__jpeg_save(ctx, &v, &out, NULL), TPROC_ERR_ARG);
+    ck_assert_int_eq(tu_codec_save(ctx, tproc__jpeg_encoder_open, &v, &out, NULL), TPROC_ERR_ARG);
     assert_message_names(ctx, "refused.jpg");
     ck_assert_int_eq(tproc_view_init(&v, pixels, 70000, 1, 1, TPROC_U8, 0, 0), TPROC_OK);
-    ck_assert_int_eq(tproc__jpeg_save(ctx, &v, &out, NULL), TPROC_ERR_UNSUPPORTED);
+    ck_assert_int_eq(tu_codec_save(ctx, tproc__jpeg_encoder_open, &v, &out, NULL),
+                     TPROC_ERR_UNSUPPORTED);
     ck_assert_uint_eq(out.size, 0);
     tproc_free(ctx, out.data);
     free(pixels);

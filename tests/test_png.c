@@ -28,7 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io_internal.h" /* tproc__png_load, for the codec's own signature check */
+#include "codec_util.h"
+#include "png_codec.h" /* the codec's entry points, for its own signature check */
 #include "testutil.h"
 
 /* --- file tables -------------------------------------------------------------------------- */
@@ -396,7 +397,7 @@ START_TEST(bad_file_fails_cleanly)
 }
 END_TEST
 
-/* The codec's own signature check (io.c normally refuses these first). */
+/* The codec's own signature check (detection normally refuses these first). */
 START_TEST(signature_messages)
 {
     static const unsigned char ascii[8] = {0x89, 'P', 'N', 'G', '\r', '\r', '\n', 0x1a};
@@ -404,7 +405,8 @@ START_TEST(signature_messages)
     tproc_ctx *ctx = new_ctx();
     tproc_image *img = NULL;
     tproc__input in = {"sig.png", NULL, ascii, sizeof ascii, 0, 0};
-    ck_assert_int_eq(tproc__png_load(ctx, &in, NULL, &img), TPROC_ERR_FORMAT);
+    ck_assert_int_eq(tu_codec_load(ctx, tproc__png_decoder_open, &in, NULL, &img),
+                     TPROC_ERR_FORMAT);
     ck_assert_ptr_null(img);
     ck_assert_str_eq(tproc_ctx_message(ctx), "sig.png: PNG file corrupted by ASCII conversion");
     tproc__input in2 = {"gif.png", NULL, other, sizeof other, 0, 0};
@@ -412,7 +414,8 @@ START_TEST(signature_messages)
     ck_assert_int_eq(tproc__png_info(ctx, &in2, &info), TPROC_ERR_FORMAT);
     ck_assert_str_eq(tproc_ctx_message(ctx), "gif.png: not a PNG file");
     tproc__input in3 = {"short.png", NULL, ascii, 3, 0, 0};
-    ck_assert_int_eq(tproc__png_load(ctx, &in3, NULL, &img), TPROC_ERR_FORMAT);
+    ck_assert_int_eq(tu_codec_load(ctx, tproc__png_decoder_open, &in3, NULL, &img),
+                     TPROC_ERR_FORMAT);
     tproc_ctx_free(&ctx);
 }
 END_TEST

@@ -179,13 +179,19 @@ const tproc_filter *tu_shift_filter(void)
     return tproc_filter_find("tu_shift");
 }
 
-tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *specs, size_t n,
-                    ptrdiff_t tile_w, ptrdiff_t tile_h, int threads, tproc_border border)
+tproc_pipeline *tu_chain(tproc_ctx *ctx, const char *const *specs, size_t n)
 {
     tproc_pipeline *p;
     tu_ok(ctx, tproc_pipeline_new(ctx, &p));
     for (size_t i = 0; i < n; i++)
         tu_ok(ctx, tproc_pipeline_add(p, specs[i]));
+    return p;
+}
+
+tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *specs, size_t n,
+                    ptrdiff_t tile_w, ptrdiff_t tile_h, int threads, tproc_border border)
+{
+    tproc_pipeline *p = tu_chain(ctx, specs, n);
     tproc_run_options o;
     tproc_run_options_init(&o);
     o.tile_width = tile_w;

@@ -70,6 +70,9 @@ void tu_limits_drift_round(tproc_ctx *ctx, const tproc_filter *f, uint64_t seed)
  */
 const tproc_filter *tu_shift_filter(void);
 
+/* A new pipeline of the filter specs; asserts success. */
+tproc_pipeline *tu_chain(tproc_ctx *ctx, const char *const *specs, size_t n);
+
 /* Runs one chain given as filter specs on a view; asserts success; returns the new image. */
 tproc_image *tu_run(tproc_ctx *ctx, const tproc_view *in, const char *const *specs, size_t n,
                     ptrdiff_t tile_w, ptrdiff_t tile_h, int threads, tproc_border border);

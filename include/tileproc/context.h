@@ -79,6 +79,38 @@ TPROC_API int tproc_ctx_status(const tproc_ctx *ctx);
 /* Forgets the last error. */
 TPROC_API void tproc_ctx_clear_error(tproc_ctx *ctx);
 
+/* What an error is about. */
+typedef enum tproc_subject {
+    TPROC_SUBJECT_NONE = 0,   /* nothing in particular (an argument, a run as a whole) */
+    TPROC_SUBJECT_FILE = 1,   /* a file: its path, "<stdin>", "<stdout>", "<memory>", or the
+                               * name given with a FILE* */
+    TPROC_SUBJECT_FILTER = 2, /* a filter, by name */
+    TPROC_SUBJECT_OPTION = 3  /* an option, by name (a field of an options struct) */
+} tproc_subject;
+
+/*
+ * The last error as a record, so that a caller need not take the message apart:
+ * tproc_ctx_message() is "subject: cause", or the cause alone when kind is TPROC_SUBJECT_NONE.
+ * The strings are valid until the next call that uses the context.
+ */
+typedef struct tproc_error {
+    int status;          /* as tproc_ctx_status() */
+    tproc_subject kind;  /* what subject names */
+    const char *subject; /* "photo.jpg", "<stdin>", "gaussian", ...; "" when kind is NONE */
+    const char *cause;   /* the message without the subject: "truncated JPEG data" */
+} tproc_error;
+
+/* Fills *out (may be NULL) with the last error and returns its status. */
+TPROC_API int tproc_ctx_error(const tproc_ctx *ctx, tproc_error *out);
+
+/*
+ * What messages call the memory limit: "the memory limit" by default. A tool that takes the
+ * limit from an option can name the option instead, so that a failure says what to change:
+ * with "--memory-limit", "... needs the whole image (1.1 MiB) but --memory-limit is 1 MiB".
+ * NULL or "" restores the default; at most 63 bytes are kept.
+ */
+TPROC_API void tproc_ctx_set_limit_name(tproc_ctx *ctx, const char *name);
+
 /* Memory from the context's allocator, counted against its limit; for buffers the library hands
  * out (tproc_save_memory()). tproc_free(ctx, NULL) is a no-op. */
 TPROC_API void *tproc_malloc(tproc_ctx *ctx, size_t size);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * io.h: loading and saving PNG and JPEG, and reading their headers without decoding pixels.
+ * io.h: loading and saving images (PNG and JPEG; the formats of a build are listed by
+ * tproc_file_format_count() and tproc_file_format_at()), and reading their headers without
+ * decoding pixels.
  *
  * The format is recognised by its magic bytes, never by the file name. Every size a header
  * declares is checked for overflow and against the context's memory limit before anything is
- * allocated. Errors name the file (or "<memory>", or the name given with a FILE*) and the cause,
- * including libpng's or libjpeg's own text; nothing is printed.
+ * allocated. Errors are about the file (tproc_ctx_error(): subject the path, "<memory>", or the
+ * name given with a FILE*) and give the cause, including libpng's or libjpeg's own text;
+ * nothing is printed. A load decodes exactly as a stream.h source does (it is one).
  */
 #ifndef TILEPROC_IO_H
 #define TILEPROC_IO_H
@@ -21,18 +24,36 @@
 extern "C" {
 #endif
 
+/*
+ * File formats. A value is recognised (detected, named, read, written) when this build has
+ * its codec: PNG and JPEG always; TIFF and WebP are reserved for builds with those codecs, and
+ * elsewhere behave as TPROC_FILE_UNKNOWN ("unknown", never detected, refused on save).
+ */
 typedef enum tproc_file_format {
     TPROC_FILE_UNKNOWN = 0,
     TPROC_FILE_PNG = 1,
-    TPROC_FILE_JPEG = 2
+    TPROC_FILE_JPEG = 2,
+    TPROC_FILE_TIFF = 3,
+    TPROC_FILE_WEBP = 4
 } tproc_file_format;
 
-/* "png", "jpeg", or "unknown". */
+/* The formats this build reads and writes: count, and the index-th (TPROC_FILE_UNKNOWN past
+ * the end), in the order detection tries them. */
+TPROC_API size_t tproc_file_format_count(void);
+TPROC_API tproc_file_format tproc_file_format_at(size_t index);
+/* Its short name: "png", "jpeg"; "unknown" for a format this build does not have. */
 TPROC_API const char *tproc_file_format_name(tproc_file_format format);
-/* The format of a file from its first bytes (8 are enough); TPROC_FILE_UNKNOWN otherwise. */
+/* Its name in prose: "PNG", "JPEG"; "unknown" likewise. */
+TPROC_API const char *tproc_file_format_label(tproc_file_format format);
+/* The extension an output of it is given, without the dot: "png", "jpg"; NULL if unknown. */
+TPROC_API const char *tproc_file_format_extension(tproc_file_format format);
+/* The format of a file from its first bytes (16 are enough); TPROC_FILE_UNKNOWN otherwise. */
 TPROC_API tproc_file_format tproc_file_format_detect(const void *data, size_t size);
-/* The format a file name asks for by its extension (.png, .jpg, .jpeg, .jpe; any case). */
+/* The format a file name asks for by its extension (.png, .jpg, .jpeg, .jpe, .jfif; any case). */
 TPROC_API tproc_file_format tproc_file_format_from_name(const char *path);
+/* The format a user names: its short name or one of its extensions without the dot ("png",
+ * "jpeg", "jpg"; any case); TPROC_FILE_UNKNOWN otherwise. */
+TPROC_API tproc_file_format tproc_file_format_parse(const char *name);
 
 /* What a header says, read without decoding pixels. */
 typedef struct tproc_info {

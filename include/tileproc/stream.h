@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stream.h: processing images larger than memory. A source delivers rows top to bottom (a PNG
- * or JPEG file, a view in memory, or your own callback); a sink takes rows top to bottom (a PNG
- * or JPEG file, an image, or your callback). tproc_pipeline_stream() runs a pipeline between
+ * stream.h: processing images larger than memory. A source delivers rows top to bottom (an
+ * image file, a view in memory, or your own callback); a sink takes rows top to bottom (an
+ * image file, an image, or your callback). tproc_pipeline_stream() runs a pipeline between
  * them keeping only a band of input rows (the rows the next strip of output tiles needs,
  * including every stage's halo) and one strip of output rows, so its memory does not grow with
  * the image's height.
@@ -46,11 +46,13 @@ TPROC_API int tproc_source_new_callback(tproc_ctx *ctx, const tproc_format *form
 /* Rows from a view in memory (zero copy; the view must outlive the source). */
 TPROC_API int tproc_source_new_view(tproc_ctx *ctx, const tproc_view *view, tproc_source **out);
 /*
- * Rows decoded from a PNG or JPEG file as they are needed (path "-" means stdin). Only the
- * header is read here. options as for tproc_load (orientation applies unless ignored). Where a
- * file's data ends early, the run fails there with TPROC_ERR_CORRUPT ("truncated JPEG data"),
- * strict or not: a lenient tproc_load() fills the rest with grey, bounded by the memory limit,
- * but nothing would bound a stream of made-up rows from a tiny file declaring a huge size.
+ * Rows decoded from an image file as they are needed (path "-" means stdin, read whole first
+ * when it is a pipe). Only the header is read here. options as for tproc_load (orientation
+ * applies unless ignored). Where a file's data ends early while its rows stream, the run fails
+ * there with TPROC_ERR_CORRUPT ("truncated JPEG data"), strict or not: nothing would bound a
+ * stream of made-up rows from a tiny file declaring a huge size. A run that holds the whole
+ * input (a chain or file that cannot stream, or whole_input) decodes it as tproc_load() does:
+ * leniently unless strict, filling what is missing with grey, since the memory limit bounds it.
  */
 TPROC_API int tproc_source_open(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
                                 tproc_source **out);
@@ -59,6 +61,14 @@ TPROC_API int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t 
                                        const tproc_load_options *options, tproc_source **out);
 /* The format of the rows the source delivers (after orientation). */
 TPROC_API tproc_format tproc_source_format(const tproc_source *source);
+/* The file format of a file source (from its magic bytes); TPROC_FILE_UNKNOWN for others. */
+TPROC_API tproc_file_format tproc_source_file_format(const tproc_source *source);
+/*
+ * Decodes the whole source into a new image, as tproc_load() would (for a file source: its
+ * ICC profile, EXIF and orientation, the orientation applied as a view transform). The source
+ * must not have been read from, and is spent afterwards (free it).
+ */
+TPROC_API int tproc_source_load(tproc_source *source, tproc_image **out);
 /* Metadata the file's header carried (NULL and 0 if none, or not a file source); valid while
  * the source lives. Pass them in tproc_save_options to keep them. */
 TPROC_API const void *tproc_source_icc(const tproc_source *source, size_t *size);
@@ -93,12 +103,18 @@ typedef struct tproc_stream_options {
     int shrink_on_load;
     /* 1: refuse to fall back to the whole image in memory (fail instead). */
     int no_fallback;
+    /* 1: hold the whole input in memory even when the chain could stream (decoded first, as
+     * tproc_load() decodes it); the output is still written strip by strip. The result is the
+     * same bytes. Contradicts no_fallback (TPROC_ERR_ARG). */
+    int whole_input;
 } tproc_stream_options;
 
 /*
  * Runs the pipeline from source to sink. run_options as for tproc_pipeline_run (tile size,
- * threads, border, progress, cancel); stream_options may be NULL. The sink is finished (file
- * renamed into place) only on success.
+ * threads, border, progress, cancel); stream_options may be NULL. Before any work, what the
+ * run will hold at once (the whole input when it does not stream, the output of an image
+ * sink) is checked against the memory limit. The sink is finished (file renamed into place)
+ * only on success. Errors about the input as a whole are about the file of a file source.
  */
 TPROC_API int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source,
                                     tproc_sink *sink, const tproc_run_options *run_options,
@@ -106,9 +122,10 @@ TPROC_API int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *sour
 
 /*
  * What a stream run would do, without doing it (the source is left as it was): *streams is 1
- * when the chain streams from this source, 0 when it needs the whole input, and *bytes the
- * memory the whole input would take (whether or not it is needed). Fails, as the run would,
- * when the chain cannot stream and the whole input does not fit the memory limit.
+ * when the chain streams from this source, 0 when it needs the whole input (or whole_input
+ * asks for it), and *bytes the memory the whole input would take (whether or not it is
+ * needed). Fails, as the run would, when the whole input is needed and does not fit the
+ * memory limit. (A run also counts its sink's memory, which the plan does not know.)
  */
 TPROC_API int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
                                          const tproc_run_options *run_options,

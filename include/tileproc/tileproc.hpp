@@ -50,11 +50,17 @@ inline std::string version()
     return tproc_version();
 }
 
-/* A failed call: status() is the tproc_status, what() the detailed message. */
+/* A failed call: status() is the tproc_status, what() the detailed message; kind(),
+ * subject() and cause() what it is about, as tproc_ctx_error() gives them. */
 class error : public std::runtime_error
 {
   public:
-    error(int status, const std::string &message) : std::runtime_error(message), status_(status) {}
+    error(int status, const std::string &message, tproc_subject kind = TPROC_SUBJECT_NONE,
+          const std::string &subject = std::string(), const std::string &cause = std::string())
+        : std::runtime_error(message), status_(status), kind_(kind), subject_(subject),
+          cause_(cause.empty() ? message : cause)
+    {
+    }
     int status() const noexcept
     {
         return status_;
@@ -64,9 +70,26 @@ class error : public std::runtime_error
     {
         return tproc_status_name(status_);
     }
+    /* TPROC_SUBJECT_FILE, _FILTER, _OPTION, or _NONE. */
+    tproc_subject kind() const noexcept
+    {
+        return kind_;
+    }
+    /* "photo.jpg", "gaussian"; empty when the error is about nothing in particular. */
+    const std::string &subject() const noexcept
+    {
+        return subject_;
+    }
+    /* The message without the subject ("truncated JPEG data"). */
+    const std::string &cause() const noexcept
+    {
+        return cause_;
+    }
 
   private:
     int status_;
+    tproc_subject kind_;
+    std::string subject_, cause_;
 };
 
 /* An owned context (allocator, memory limit, threads, last error). Move-only. */
@@ -161,8 +184,9 @@ inline void check(int status, tproc_ctx *ctx, const char *what)
     if (status >= 0)
         return;
     const char *message = tproc_ctx_message(ctx);
-    if (tproc_ctx_status(ctx) == status && message && *message)
-        throw error(status, message);
+    tproc_error e;
+    if (tproc_ctx_error(ctx, &e) == status && message && *message)
+        throw error(status, message, e.kind, e.subject, e.cause);
     throw error(status, std::string(what) + ": " + tproc_strerror(status));
 }
 

@@ -77,11 +77,9 @@ static int parse_file_format(PyObject *obj, tproc_file_format *out)
     if (!obj || obj == Py_None)
         return 0;
     const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8AndSize(obj, NULL) : NULL;
-    if (s && strcmp(s, "png") == 0)
-        *out = TPROC_FILE_PNG;
-    else if (s && (strcmp(s, "jpeg") == 0 || strcmp(s, "jpg") == 0))
-        *out = TPROC_FILE_JPEG;
-    else {
+    /* A format's name or extension, as the library's table has them. */
+    *out = s ? tproc_file_format_parse(s) : TPROC_FILE_UNKNOWN;
+    if (*out == TPROC_FILE_UNKNOWN) {
         PyErr_Clear();
         PyErr_Format(PyExc_ValueError, "format must be 'png' or 'jpeg', got %R", obj);
         return -1;
@@ -393,7 +391,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_source *src = NULL;
     tproc_sink *sink = NULL;
     tproc_load_options lopts = {ignore, 0};
-    tproc_stream_options sopts = {shrink, no_fallback};
+    tproc_stream_options sopts = {shrink, no_fallback, 0};
     int streams = 0;
     size_t bytes = 0;
     const char *ip = PyBytes_AsString(in_path), *op = PyBytes_AsString(out_path);

@@ -83,7 +83,7 @@ typedef struct cli_args {
     tproc_file_format format;
     size_t memory_limit;   /* 0: the library's default */
     size_t pixel_limit;    /* 0: the library's default */
-    int stream, no_stream; /* --stream, --no-stream (neither: decided per input) */
+    int stream, no_stream; /* --stream (the default, kept for compatibility), --no-stream */
     int shrink_on_load;
     const char *plugins[CLI_PLUGINS_MAX];
     size_t plugin_count;
@@ -103,13 +103,26 @@ void cli_args_free(cli_args *args);
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* A usage error: the text plus a pointer to the help; returns CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) CLI_PRINTF(1, 2);
-/* The context's last error as "tileproc: error: <file>: <message>"; file (may be NULL) is put
- * in front unless the message already starts with it. */
+/* The context's last error as "tileproc: error: <file>: <message>": an error about a file
+ * names its file already; any other (about a filter, an option, the run) is put after file
+ * (which may be NULL). */
 void cli_report(tproc_ctx *ctx, int status, const char *file);
-/* The same for a message given as text. */
-void cli_report_text(const char *msg, const char *file);
 /* A warning line on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* The library's file formats as a list for messages and help (formats.c). */
+enum {
+    CLI_FORMATS_OR,         /* "png or jpeg" */
+    CLI_FORMATS_BAR,        /* "png|jpeg" */
+    CLI_FORMATS_EXTENSIONS, /* ".png, .jpg" */
+    CLI_FORMATS_LABELS,     /* "PNG or JPEG" */
+    CLI_FORMATS_LABELS_AND, /* "PNG and JPEG" */
+    CLI_FORMATS_STYLES
+};
+const char *cli_formats(int style);
+/* text with its placeholders {formats}, {labels} and {labels-and} replaced by those lists,
+ * in buf; returns buf. */
+const char *cli_expand(const char *text, char *buf, size_t size);
 
 /* Loads the plugins named by TILEPROC_PLUGIN_PATH (if env) and then by args. A directory means
  * every *.so in it. Prints the error and returns CLI_EXIT_FAILED on the first failure. */

@@ -18,30 +18,18 @@ static void number(double v, char *buf, size_t size)
 
 void cli_param_text(const tproc_param_desc *p, cli_param_strings *out)
 {
+    static const char *const types[] = {
+        [TPROC_PARAM_INT] = "int",
+        [TPROC_PARAM_FLOAT] = "float",
+        [TPROC_PARAM_ENUM] = "choice",
+        [TPROC_PARAM_MATRIX] = "matrix",
+        [TPROC_PARAM_COLOUR] = "colour",
+        [TPROC_PARAM_TEXT] = "text",
+    };
     char lo[32], hi[32];
-    switch (p->type) {
-    case TPROC_PARAM_INT:
-        snprintf(out->type, sizeof out->type, "int");
-        break;
-    case TPROC_PARAM_FLOAT:
-        snprintf(out->type, sizeof out->type, "float");
-        break;
-    case TPROC_PARAM_ENUM:
-        snprintf(out->type, sizeof out->type, "choice");
-        break;
-    case TPROC_PARAM_MATRIX:
-        snprintf(out->type, sizeof out->type, "matrix");
-        break;
-    case TPROC_PARAM_COLOUR:
-        snprintf(out->type, sizeof out->type, "colour");
-        break;
-    case TPROC_PARAM_TEXT:
-        snprintf(out->type, sizeof out->type, "text");
-        break;
-    default:
-        snprintf(out->type, sizeof out->type, "?");
-        break;
-    }
+    size_t t = (size_t)p->type;
+    snprintf(out->type, sizeof out->type, "%s",
+             t < sizeof types / sizeof types[0] && types[t] ? types[t] : "?");
 
     if (p->flags & TPROC_PARAM_REQUIRED) {
         snprintf(out->def, sizeof out->def, "(required)");

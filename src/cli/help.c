@@ -20,10 +20,10 @@ static const char *const synopsis[] = {
     "--help | --version",
 };
 
-static const char summary[] = "process PNG and JPEG images tile by tile with chains of filters";
+static const char summary[] = "process {labels-and} images tile by tile with chains of filters";
 
 static const char *const description[] = {
-    "run reads INPUT (PNG or JPEG, recognised by its contents; - reads standard input), applies "
+    "run reads INPUT ({labels}, recognised by its contents; - reads standard input), applies "
     "the FILTERs left to right, tile by tile on every core, and writes OUTPUT (- writes "
     "standard output, and then --format is required). OUTPUT is written to a temporary file "
     "beside it and renamed over it only on success: a failed run leaves no partial file and an "
@@ -39,8 +39,8 @@ static const char *const description[] = {
     "same byte for byte as decoding it whole (unless --shrink-on-load). A chain that cannot "
     "stream (rotate, a vertical flip, an Adam7-interlaced PNG, a progressive JPEG, an EXIF "
     "orientation other than 1 or 2) needs the whole INPUT in memory; when that exceeds "
-    "--memory-limit, the run fails before doing any work and says why. --stream and "
-    "--no-stream override the choice.",
+    "--memory-limit, the run fails before doing any work and says why. --no-stream holds the "
+    "whole INPUT anyway.",
     "With -o DIR (batch mode) every INPUT is processed in turn; a file that fails is reported, "
     "the others still run, and the exit status is 1.",
     "info prints what each FILE's header says (format, size, channels, bit depth, interlacing, "
@@ -56,6 +56,14 @@ static const char exit_status[] =
     "0 on success; 1 when a run failed (in batch mode: when any file failed); 2 for a usage "
     "error (an unknown option, a bad value, an unknown filter or parameter); 130 when "
     "interrupted.";
+
+/* text with the library's format lists in place of its placeholders (cli_expand); valid until
+ * the next call. */
+static const char *expanded(const char *text)
+{
+    static char buf[2048];
+    return cli_expand(text, buf, sizeof buf);
+}
 
 /* Writes text word-wrapped at HELP_WIDTH; the first line continues at column `at`, the
  * following ones start at column indent. */
@@ -85,10 +93,10 @@ void cli_help(FILE *fp)
 {
     for (size_t i = 0; i < sizeof synopsis / sizeof synopsis[0]; i++)
         fprintf(fp, "%s tileproc %s\n", i ? "      " : "Usage:", synopsis[i]);
-    fprintf(fp, "\ntileproc %s: %s.\n", TPROC_VERSION_STRING, summary);
+    fprintf(fp, "\ntileproc %s: %s.\n", TPROC_VERSION_STRING, expanded(summary));
     for (size_t i = 0; i < sizeof description / sizeof description[0]; i++) {
         fputc('\n', fp);
-        wrap(fp, description[i], 0, 0);
+        wrap(fp, expanded(description[i]), 0, 0);
     }
     fputs("\nOptions:\n", fp);
     for (size_t i = 0; i < cli_option_count; i++) {
@@ -105,7 +113,7 @@ void cli_help(FILE *fp)
         } else {
             fprintf(fp, "%-*s", OPTION_COLUMN, head);
         }
-        wrap(fp, o->help, OPTION_COLUMN, OPTION_COLUMN);
+        wrap(fp, expanded(o->help), OPTION_COLUMN, OPTION_COLUMN);
     }
     fputs("\nFilters ('tileproc filters NAME' lists the parameters):\n", fp);
     cli_filters_list(fp, "  ");
@@ -167,7 +175,7 @@ void cli_man(FILE *fp)
 {
     fprintf(fp, ".TH TILEPROC 1 \"\" \"tileproc %s\" \"User Commands\"\n", TPROC_VERSION_STRING);
     fputs(".SH NAME\ntileproc \\- ", fp);
-    roff(fp, summary);
+    roff(fp, expanded(summary));
     fputs("\n.SH SYNOPSIS\n", fp);
     for (size_t i = 0; i < sizeof synopsis / sizeof synopsis[0]; i++) {
         fputs(i ? ".br\n.B tileproc\n" : ".B tileproc\n", fp);
@@ -177,7 +185,7 @@ void cli_man(FILE *fp)
     fputs(".SH DESCRIPTION\n", fp);
     for (size_t i = 0; i < sizeof description / sizeof description[0]; i++) {
         fputs(i ? ".PP\n" : "", fp);
-        roff(fp, description[i]);
+        roff(fp, expanded(description[i]));
         fputc('\n', fp);
     }
     fputs(".SH OPTIONS\n", fp);
@@ -197,7 +205,7 @@ void cli_man(FILE *fp)
             fputs("\\fR", fp);
         }
         fputc('\n', fp);
-        roff(fp, o->help);
+        roff(fp, expanded(o->help));
         fputc('\n', fp);
     }
     fputs(".SH FILTERS\n", fp);

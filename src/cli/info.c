@@ -86,8 +86,8 @@ static const char *channel_names(int channels)
  * ICC, EXIF" */
 static void print_plain(const char *file, const tproc_info *in)
 {
-    printf("%s: %s %tdx%td, %s, %d-bit", file, in->format == TPROC_FILE_PNG ? "PNG" : "JPEG",
-           in->width, in->height, channel_names(in->channels), in->bit_depth);
+    printf("%s: %s %tdx%td, %s, %d-bit", file, tproc_file_format_label(in->format), in->width,
+           in->height, channel_names(in->channels), in->bit_depth);
     if (in->interlaced)
         fputs(", interlaced", stdout);
     if (in->progressive)

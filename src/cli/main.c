@@ -11,14 +11,20 @@
 
 #include "cli.h"
 
+/* One line on stderr: prefix, the formatted text, suffix. */
+static void vline(const char *prefix, const char *suffix, const char *fmt, va_list ap)
+{
+    fflush(stdout); /* keep the order of lines when both go to one terminal */
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(suffix, stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout); /* keep the order of lines when both go to one terminal */
-    fputs("tileproc: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vline("tileproc: error: ", "\n", fmt, ap);
     va_end(ap);
 }
 
@@ -26,36 +32,30 @@ int cli_usage(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("tileproc: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("; see 'tileproc --help' or 'tileproc filters'\n", stderr);
+    vline("tileproc: error: ", "; see 'tileproc --help' or 'tileproc filters'\n", fmt, ap);
     va_end(ap);
     return CLI_EXIT_USAGE;
-}
-
-void cli_report(tproc_ctx *ctx, int status, const char *file)
-{
-    const char *msg = tproc_ctx_message(ctx);
-    cli_report_text(msg[0] ? msg : tproc_strerror(status), file);
-}
-
-void cli_report_text(const char *msg, const char *file)
-{
-    size_t len = file ? strlen(file) : 0;
-    if (file && !(strncmp(msg, file, len) == 0 && msg[len] == ':'))
-        cli_error("%s: %s", file, msg);
-    else
-        cli_error("%s", msg);
 }
 
 void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("tileproc: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vline("tileproc: warning: ", "\n", fmt, ap);
     va_end(ap);
+}
+
+void cli_report(tproc_ctx *ctx, int status, const char *file)
+{
+    tproc_error e;
+    tproc_ctx_error(ctx, &e);
+    const char *msg = tproc_ctx_message(ctx);
+    if (!msg[0])
+        msg = tproc_strerror(status);
+    if (file && e.kind != TPROC_SUBJECT_FILE)
+        cli_error("%s: %s", file, msg);
+    else
+        cli_error("%s", msg);
 }
 
 static int print_version(void)

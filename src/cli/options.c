@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ const cli_option cli_options[] = {
      "images), one value for every channel or one per channel separated by commas; default 0."},
     {CLI_OPT_QUALITY, "quality", 0, "Q", RUN, 0, "JPEG quality 1-100 (default 90)."},
     {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
-     "Output format: png or jpeg (default: from OUTPUT's extension; required when OUTPUT is -)."},
+     "Output format: {formats} (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN, 0,
      "Most memory a run may hold at once, in bytes or with a K, M or G suffix (default 2G)."},
     {CLI_OPT_PIXELS, "pixel-limit", 0, "N", RUN, 0,
@@ -44,13 +45,11 @@ const cli_option cli_options[] = {
      "M or G suffix (default 2G, a 46340x46340 image). It keeps a small input from being blown "
      "up into hours of work; a run over it fails before doing any."},
     {CLI_OPT_STREAM, "stream", 0, NULL, RUN, 0,
-     "Take the streamed path for every INPUT, even when its chain cannot stream (which then "
-     "holds the whole INPUT but writes the output in strips). By default a run streams when "
-     "its chain can, and takes the streamed path anyway for INPUTs over 256 MiB decoded or "
-     "over half of --memory-limit."},
+     "Stream (the default, kept for compatibility): every run reads, filters and writes in "
+     "strips, holding the whole INPUT only when its chain or file cannot stream."},
     {CLI_OPT_NO_STREAM, "no-stream", 0, NULL, RUN, 0,
-     "Never stream: decode the whole INPUT into memory first, even when it is large; it must "
-     "then fit --memory-limit together with the result."},
+     "Never stream the INPUT: decode it whole into memory first, even when it is large; it "
+     "must then fit --memory-limit. The output is the same bytes."},
     {CLI_OPT_SHRINK, "shrink-on-load", 0, NULL, RUN, 0,
      "When the chain starts with a resize shrinking a JPEG INPUT 2x or more, decode it at 1/2, "
      "1/4 or 1/8 size (libjpeg's DCT scaling): faster and smaller, but the result differs "
@@ -213,20 +212,36 @@ static int parse_border(cli_args *args, const char *text)
     return CLI_EXIT_OK;
 }
 
+/* The options that only set a flag, and the flag each sets. */
+static const struct {
+    cli_opt_id id;
+    size_t flag; /* offsetof(cli_args, the int it sets to 1) */
+} flags[] = {
+    {CLI_OPT_HELP, offsetof(cli_args, help)},
+    {CLI_OPT_VERSION, offsetof(cli_args, version)},
+    {CLI_OPT_MAN, offsetof(cli_args, man)},
+    {CLI_OPT_STREAM, offsetof(cli_args, stream)},
+    {CLI_OPT_NO_STREAM, offsetof(cli_args, no_stream)},
+    {CLI_OPT_SHRINK, offsetof(cli_args, shrink_on_load)},
+    {CLI_OPT_NO_ORIENT, offsetof(cli_args, no_orient)},
+    {CLI_OPT_PROGRESS, offsetof(cli_args, progress)},
+    {CLI_OPT_QUIET, offsetof(cli_args, quiet)},
+    {CLI_OPT_FORCE, offsetof(cli_args, force)},
+    {CLI_OPT_JSON, offsetof(cli_args, json)},
+};
+
 /* Converts and stores one option's value. */
 static int apply(cli_args *args, const cli_option *opt, const char *value)
 {
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if (flags[i].id == opt->id) {
+            int one = 1;
+            memcpy((char *)args + flags[i].flag, &one, sizeof one);
+            return CLI_EXIT_OK;
+        }
+    }
     long n;
     switch (opt->id) {
-    case CLI_OPT_HELP:
-        args->help = 1;
-        break;
-    case CLI_OPT_VERSION:
-        args->version = 1;
-        break;
-    case CLI_OPT_MAN:
-        args->man = 1;
-        break;
     case CLI_OPT_OUTDIR:
         if (!*value)
             return cli_usage("-o/--output-dir needs a directory");
@@ -249,12 +264,9 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         args->quality = (int)n;
         break;
     case CLI_OPT_FORMAT:
-        if (strcasecmp(value, "png") == 0)
-            args->format = TPROC_FILE_PNG;
-        else if (strcasecmp(value, "jpeg") == 0 || strcasecmp(value, "jpg") == 0)
-            args->format = TPROC_FILE_JPEG;
-        else
-            return cli_usage("--format must be png or jpeg, got '%s'", value);
+        args->format = tproc_file_format_parse(value);
+        if (args->format == TPROC_FILE_UNKNOWN)
+            return cli_usage("--format must be %s, got '%s'", cli_formats(CLI_FORMATS_OR), value);
         break;
     case CLI_OPT_MEMORY:
         if (parse_size(value, &args->memory_limit))
@@ -272,29 +284,7 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
             return cli_usage("--plugin needs a path");
         args->plugins[args->plugin_count++] = value;
         break;
-    case CLI_OPT_STREAM:
-        args->stream = 1;
-        break;
-    case CLI_OPT_NO_STREAM:
-        args->no_stream = 1;
-        break;
-    case CLI_OPT_SHRINK:
-        args->shrink_on_load = 1;
-        break;
-    case CLI_OPT_NO_ORIENT:
-        args->no_orient = 1;
-        break;
-    case CLI_OPT_PROGRESS:
-        args->progress = 1;
-        break;
-    case CLI_OPT_QUIET:
-        args->quiet = 1;
-        break;
-    case CLI_OPT_FORCE:
-        args->force = 1;
-        break;
-    case CLI_OPT_JSON:
-        args->json = 1;
+    default: /* the flags above */
         break;
     }
     return CLI_EXIT_OK;

@@ -106,8 +106,13 @@ static void test_errors()
 
     try {
         image::load("/nonexistent/x.png");
+        CHECK(false);
     } catch (const tileproc::error &e) {
         CHECK(std::string(e.name()) == "ERR_IO");
+        // What it is about, apart from the cause: the message is "subject: cause".
+        CHECK(e.kind() == TPROC_SUBJECT_FILE);
+        CHECK(e.subject() == "/nonexistent/x.png");
+        CHECK(std::string(e.what()) == e.subject() + ": " + e.cause());
     }
 }
 

@@ -2,7 +2,7 @@
 /*
  * fuzz_decode.h: the body of the PNG and JPEG load harnesses. One input goes through every way
  * the library decodes a file: the header reader, a lenient load, a strict load with the EXIF
- * orientation applied, and the row-streaming decoder (codec_stream.h) read in uneven chunks,
+ * orientation applied, and the row-streaming decoder (codec.h) read in uneven chunks,
  * and the results must agree with each other:
  *   - a header that fails to parse means the load fails too;
  *   - what a strict load decodes, a lenient load decodes identically;
@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "codec_stream.h"
+#include "codec.h"
 #include "fuzz_common.h"
 
 /* Reads every sample of a view, so that a view pointing outside its buffer trips ASan. */
@@ -47,9 +47,9 @@ static inline void fuzz_stream_decode(tproc_ctx *ctx, const uint8_t *data, size_
 {
     tproc__input in = {"<fuzz>", NULL, data, size, 0, 0};
     tproc__decoder dec;
-    int status = format == TPROC_FILE_PNG
-                     ? tproc__png_decoder_open(ctx, &in, NULL, &dec)
-                     : tproc__jpeg_decoder_open(ctx, &in, NULL, scale_denom, &dec);
+    tproc__decode_request request = {0};
+    request.scale_denom = scale_denom;
+    int status = tproc__codec_of(format)->decoder_open(ctx, &in, &request, &dec);
     if (status != TPROC_OK)
         return;
     const tproc_format *f = &dec.format;
