@@ -241,7 +241,8 @@ START_TEST(shrink_on_load_picks_the_decode_that_still_shrinks)
         tu_ok(NULL, tproc_source_open(NULL, photo, NULL, &shrunk));
         tu_ok(NULL, tproc_sink_new_image(NULL, &a));
         tu_ok(NULL, tproc_sink_new_image(NULL, &b));
-        tproc_stream_options so = {1, 0};
+        tproc_stream_options so = {0};
+        so.shrink_on_load = 1;
         tu_ok(NULL, tproc_pipeline_stream(p, full, a, NULL, NULL));
         tu_ok(NULL, tproc_pipeline_stream(p, shrunk, b, NULL, &so));
         ck_assert_msg(tproc_source_format(shrunk).width == decoded[i], "%s: decoded %td wide",

@@ -326,7 +326,8 @@ START_TEST(shrink_hook_takes_a_smaller_decode)
     tproc_pipeline *p;
     tu_ok(NULL, tproc_pipeline_new(NULL, &p));
     tu_ok(NULL, tproc_pipeline_add(p, chain[0]));
-    tproc_stream_options so = {1, 0};
+    tproc_stream_options so = {0};
+    so.shrink_on_load = 1;
     for (int shrink = 0; shrink < 2; shrink++) {
         tproc_source *src;
         tproc_sink *sink;
