@@ -13,6 +13,7 @@
  * (h - 1) / 2 top and bottom.
  */
 #include "filter_internal.h"
+#include "kernels/conv_int.h"
 
 enum { P_MATRIX, P_SCALE, P_OFFSET, P_COUNT };
 
@@ -42,13 +43,29 @@ static int prepare(tproc_ctx *ctx, tproc_stage *stage)
                                        i + 1);
     stage->halo.left = stage->halo.right = (w - 1) / 2;
     stage->halo.top = stage->halo.bottom = (h - 1) / 2;
+    tproc__conv plan;
+    if (!tproc__conv_plan(&plan, params->matrix, w, h, params->value[P_SCALE],
+                          params->value[P_OFFSET], stage->in.sample, tproc__simd_level()))
+        return TPROC_OK; /* the double path, state NULL */
+    int status = tproc__alloc(ctx, sizeof plan, "convolve plan", &stage->state);
+    if (status)
+        return status;
+    memcpy(stage->state, &plan, sizeof plan);
     return TPROC_OK;
+}
+
+static void release(tproc_ctx *ctx, tproc_stage *stage)
+{
+    tproc__dealloc(ctx, stage->state);
+    stage->state = NULL;
 }
 
 /* One accumulator (double or int64, both 8 bytes) per colour sample of an output row. */
 static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
 {
-    (void)in; /* one row of the output, whatever the input */
+    if (stage->state)
+        return tproc__conv_scratch(stage->state, stage->in.channels, in.width, out.width);
+    /* The double path: one row of the output, whatever the input. */
     return (size_t)out.width * (size_t)tproc__colour_channels(stage->in.channels) * sizeof(double);
 }
 
@@ -118,6 +135,10 @@ static void store(unsigned char *p, tproc_sample s, int k, double v)
 
 static int process(const tproc_call *call)
 {
+    if (call->stage->state) {
+        tproc__conv_process(call->stage->state, call);
+        return TPROC_OK;
+    }
     const tproc_params *params = call->stage->params;
     const tproc_view *in = &call->in, *out = &call->out;
     const tproc_sample s = in->sample;
@@ -179,6 +200,7 @@ const tproc_filter tproc__filter_convolve = {
     .params = params_table,
     .param_count = P_COUNT,
     .prepare = prepare,
+    .release = release,
     .scratch_size = scratch_size,
     .process = process,
 };

@@ -45,7 +45,24 @@ void tproc__simd_cap(tproc__simd level);
 const char *tproc__simd_name(tproc__simd level);
 
 /*
- * Declares the three builds of a kernel and picks one: TPROC__SIMD_PICK(level, name) is
+ * The three builds of a kernel: write its body once as
+ *     TPROC__SIMD_BODY void name_body(args) { ... }
+ * then TPROC__SIMD_VARIANTS(name, (parameter list), (argument list)) defines name_portable,
+ * name_avx2 and name_avx512, each the body inlined and vectorised for its instruction set.
+ */
+#define TPROC__SIMD_BODY static inline __attribute__((always_inline))
+#if TPROC__SIMD_X86
+#define TPROC__SIMD_VARIANTS(name, params, args)                                                   \
+    static void name##_portable params { name##_body args; }                                       \
+    TPROC__TARGET_AVX2 static void name##_avx2 params { name##_body args; }                       \
+    TPROC__TARGET_AVX512 static void name##_avx512 params { name##_body args; }
+#else
+#define TPROC__SIMD_VARIANTS(name, params, args)                                                   \
+    static void name##_portable params { name##_body args; }
+#endif
+
+/*
+ * Picks one build of a kernel: TPROC__SIMD_PICK(level, name) is
  * name_avx512, name_avx2 or name_portable (the portable one on other CPUs and compilers).
  */
 #if TPROC__SIMD_X86
