@@ -6,11 +6,17 @@
  *     v'(x, y) = scale * S + offset,   S = sum over j, i of m[j][i] * v(x + i - cx, y + j - cy)
  * in natural units (u8 0-255, u16 0-65535, f32 as is). S is accumulated in double, rows j
  * outer and columns i inner, from 0; integer outputs round half up and clamp to the type's
- * range, f32 is not clamped. For u8/u16 input and a matrix of integers of magnitude <= 2^20,
- * S is summed in int64: every product and partial sum is then an exact integer below 2^53, so
- * the result equals the double formula bit for bit. Alpha is copied unchanged; no
- * premultiplication (the kernel sees the stored colour). Halo (w - 1) / 2 left and right,
- * (h - 1) / 2 top and bottom.
+ * range, f32 is not clamped. Alpha is copied unchanged; no premultiplication (the kernel sees
+ * the stored colour). Halo (w - 1) / 2 left and right, (h - 1) / 2 top and bottom.
+ *
+ * For u8/u16 input and weights that are multiples of 2^-k with |m * 2^k| <= 2^20 (integers,
+ * halves, eighths...) no step of that double sum rounds, so S is an exact integer times 2^-k:
+ * prepare() then plans an integer path (kernels/conv_int.c) that sums in 16- or 32-bit lanes,
+ * splits rank-1 matrices into two 1-D passes, and maps S to the output with the same double
+ * formula or an integer one checked against it for every S the matrix can produce: the same
+ * bytes, on every instruction set. Other matrices, f32, and sums beyond 32 bits keep the double
+ * path below; integer matrices there are summed in int64 (exact below 2^53, so equal to the
+ * double formula bit for bit).
  */
 #include "filter_internal.h"
 #include "kernels/conv_int.h"

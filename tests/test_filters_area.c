@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/conv_int.h"
+#include "kernels/median_nets.h"
+#include "kernels/median_sort.h"
+#include "kernels/simd.h"
+#include "kernels/sobel_u8.h"
 #include "testutil.h"
 
 static int has_alpha(int channels)
@@ -724,6 +729,161 @@ START_TEST(parse_ok)
 }
 END_TEST
 
+/* --- the fast paths' arithmetic ---------------------------------------------------------- */
+
+/* sobel's u8 kernels round sqrt(q) in single precision; for every q the kernel can meet
+ * (gx, gy in +-1020) that must be round half up of the exact root, clamped to 255, in every
+ * build. */
+START_TEST(sobel_rounding_exhaustive)
+{
+    enum { CHUNK = 4096, QMAX = 2 * 1020 * 1020 };
+    static int32_t q[CHUNK];
+    static uint8_t got[CHUNK];
+    for (int level = TPROC__SIMD_PORTABLE; level <= TPROC__SIMD_AVX512; level++) {
+        if (!tproc__simd_supported((tproc__simd)level))
+            continue;
+        for (int32_t q0 = 0; q0 <= QMAX; q0 += CHUNK) {
+            size_t n = QMAX - q0 + 1 < CHUNK ? (size_t)(QMAX - q0 + 1) : CHUNK;
+            for (size_t i = 0; i < n; i++)
+                q[i] = q0 + (int32_t)i;
+            tproc__sobel_round((tproc__simd)level, got, q, n);
+            for (size_t i = 0; i < n; i++) {
+                /* m = floor(sqrt(q)) in integers; round half up adds 1 when q > m^2 + m. */
+                int64_t m = (int64_t)sqrt((double)q[i]);
+                while (m * m > q[i])
+                    m--;
+                while ((m + 1) * (m + 1) <= q[i])
+                    m++;
+                int64_t want = q[i] > m * m + m ? m + 1 : m;
+                want = want > 255 ? 255 : want;
+                ck_assert_msg(got[i] == want, "%s: q %d gave %u, expected %lld",
+                              tproc__simd_name((tproc__simd)level), q[i], got[i], (long long)want);
+            }
+        }
+    }
+}
+END_TEST
+
+/* Applies the comparator pairs of net to 64 0/1 inputs at once (bit j of v[k] is input j's
+ * value at position k): min is AND, max is OR. */
+static void run_pairs(uint64_t *v, const uint8_t (*net)[2], int count)
+{
+    for (int i = 0; i < count; i++) {
+        uint64_t a = v[net[i][0]], b = v[net[i][1]];
+        v[net[i][0]] = a & b;
+        v[net[i][1]] = a | b;
+    }
+}
+
+/* The median filter's networks on every 0/1 input, which proves them for all inputs (the 0-1
+ * principle): the column sorters sort, and the selection networks, given sorted columns, put
+ * the median in their output slot. */
+START_TEST(median_networks)
+{
+    static const struct {
+        int w, count;
+        const uint8_t (*net)[2];
+    } sorters[] = {{5, 9, tproc__median_sort5}, {7, 16, tproc__median_sort7}};
+    for (int s = 0; s < 2; s++) {
+        int w = sorters[s].w;
+        for (uint32_t bits = 0; bits < (1u << w); bits++) {
+            uint64_t v[7];
+            for (int k = 0; k < w; k++)
+                v[k] = bits >> k & 1;
+            run_pairs(v, sorters[s].net, sorters[s].count);
+            for (int k = 0; k + 1 < w; k++)
+                ck_assert_msg(v[k] <= v[k + 1], "sorter of %d: input %x not sorted", w, bits);
+        }
+    }
+    static const struct {
+        int w, count, out;
+        const uint8_t (*ops)[4];
+    } nets[] = {{5, TPROC__MEDIAN5_OPS, TPROC__MEDIAN5_OUT, tproc__median5},
+                {7, TPROC__MEDIAN7_OPS, TPROC__MEDIAN7_OUT, tproc__median7}};
+    for (int s = 0; s < 2; s++) {
+        int w = nets[s].w, n = w * w;
+        uint64_t combos = 1;
+        for (int c = 0; c < w; c++)
+            combos *= (uint64_t)(w + 1);
+        /* Input j: column c has zeros[c] = digit c of j in base w + 1 zeros, then ones. */
+        for (uint64_t j0 = 0; j0 < combos; j0 += 64) {
+            uint64_t v[50] = {0}, want = 0;
+            for (uint64_t b = 0; b < 64 && j0 + b < combos; b++) {
+                uint64_t j = j0 + b;
+                int total_zeros = 0;
+                for (int c = 0; c < w; c++, j /= (uint64_t)(w + 1)) {
+                    int zeros = (int)(j % (uint64_t)(w + 1));
+                    total_zeros += zeros;
+                    for (int k = zeros; k < w; k++)
+                        v[c * w + k] |= 1ull << b;
+                }
+                if (total_zeros <= n / 2) /* fewer than half zeros: the median is 1 */
+                    want |= 1ull << b;
+            }
+            for (int i = 0; i < nets[s].count; i++) {
+                const uint8_t *o = nets[s].ops[i];
+                uint64_t a = v[o[0]], b = v[o[1]];
+                v[o[2]] = a & b;
+                v[o[3]] = a | b;
+            }
+            uint64_t valid = combos - j0 >= 64 ? ~0ull : (1ull << (combos - j0)) - 1;
+            ck_assert_msg(((v[nets[s].out] ^ want) & valid) == 0,
+                          "median network %dx%d wrong on 0/1 inputs %llu..", w, w,
+                          (unsigned long long)j0);
+        }
+    }
+}
+END_TEST
+
+/* convolve's plans: which matrices take the integer path, in which form. */
+START_TEST(convolve_plans)
+{
+    static const struct {
+        const char *matrix;
+        double scale, offset;
+        tproc_sample sample;
+        int integer, narrow, separable, fixed;
+    } cases[] = {
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U8, 1, 1, 0, 1},
+        {"1 2 1;2 4 2;1 2 1", 0.0625, 0, TPROC_U8, 1, 1, 1, 1},
+        {"1 4 6 4 1;4 16 24 16 4;6 24 36 24 6;4 16 24 16 4;1 4 6 4 1", 1.0 / 256, 0, TPROC_U8, 1,
+         0, 1, 1},                                                       /* sums reach 65280 */
+        {"1 1 1;1 1 1;1 1 1", 1.0 / 9, 0, TPROC_U8, 1, 1, 1, 1},         /* 1/9 checked */
+        {"0.125 -0.25;0.5 1", 1, 0, TPROC_U8, 0, 0, 0, 0},               /* even: not here */
+        {"0.125 -0.25 0.375;0.5 1 -0.5;0.25 0 -0.125", 0.5, 3, TPROC_U8, 1, 1, 0, 1},
+        {"0.3 -0.1 0.2;0.05 0.4 -0.15;0.1 0.1 0.1", 1, 0, TPROC_U8, 0, 0, 0, 0}, /* not dyadic */
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U16, 1, 0, 0, 0}, /* too many sums */
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_F32, 0, 0, 0, 0},
+        {"1048576 -1048575 3;2 -1 0;0 0 1", 0.001, 0, TPROC_U8, 1, 0, 0, 0},
+        {"1048576 1048576 1048576;1048576 1048576 1048576;1048576 1048576 1048576", 1, 0,
+         TPROC_U8, 0, 0, 0, 0}, /* sums beyond 32 bits */
+        {"1 2 3;2 4 6", 1, 0, TPROC_U8, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char spec[512];
+        snprintf(spec, sizeof spec, "convolve:matrix=%s", cases[i].matrix);
+        const tproc_filter *f = NULL;
+        tproc_params p;
+        if (tproc_params_parse(NULL, spec, &f, &p) != TPROC_OK) {
+            ck_assert(!cases[i].integer); /* even sizes are refused by the parser */
+            continue;
+        }
+        tproc__conv c;
+        int integer = tproc__conv_plan(&c, p.matrix, p.matrix_width, p.matrix_height,
+                                       cases[i].scale, cases[i].offset, cases[i].sample,
+                                       TPROC__SIMD_PORTABLE);
+        ck_assert_msg(integer == cases[i].integer, "%s %s: integer path %d", cases[i].matrix,
+                      tproc_sample_name(cases[i].sample), integer);
+        if (!integer)
+            continue;
+        ck_assert_msg(c.narrow == cases[i].narrow && c.separable == cases[i].separable &&
+                          c.fixed == cases[i].fixed,
+                      "%s %s: narrow %d separable %d fixed %d", cases[i].matrix,
+                      tproc_sample_name(cases[i].sample), c.narrow, c.separable, c.fixed);
+    }
+}
+END_TEST
+
 /* --- tiling ----------------------------------------------------------------------------- */
 
 static const char *const tiled_specs[] = {
@@ -802,6 +962,13 @@ Suite *suite_filters_area(void)
     tcase_add_loop_test(tc, convolve_issue_example, 0, 12);
     tcase_add_test(tc, parse_errors);
     tcase_add_test(tc, parse_ok);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("fast paths");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, sobel_rounding_exhaustive);
+    tcase_add_test(tc, median_networks);
+    tcase_add_test(tc, convolve_plans);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tiled");

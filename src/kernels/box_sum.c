@@ -29,7 +29,6 @@
 
 #include "kernels/area_rows.h"
 
-#define ETA (1.0 / 16777216.0) /* 2^-24: see above */
 #define BLOCK 64               /* samples per register block of the narrow horizontal pass */
 
 /* --- kernel bodies ------------------------------------------------------------------------ */
@@ -94,7 +93,7 @@ TPROC__SIMD_BODY void wide_u8_body(uint8_t *restrict out, const uint32_t *restri
 {
     for (size_t i = 0; i < n; i++) {
         int32_t a = (int32_t)(p[i + span] - p[i] + half); /* below 2^31 */
-        out[i] = (uint8_t)(int32_t)((double)a * inv + ETA);
+        out[i] = (uint8_t)(int32_t)TPROC__BOX_QUOTIENT(a, inv);
     }
 }
 TPROC__SIMD_VARIANTS(wide_u8,
@@ -108,7 +107,7 @@ TPROC__SIMD_BODY void wide_u16_body(uint16_t *restrict out, const uint64_t *rest
 {
     for (size_t i = 0; i < n; i++) {
         int64_t a = (int64_t)(p[i + span] - p[i] + half); /* below 2^38 */
-        out[i] = (uint16_t)(int32_t)((double)a * inv + ETA);
+        out[i] = (uint16_t)(int32_t)TPROC__BOX_QUOTIENT(a, inv);
     }
 }
 TPROC__SIMD_VARIANTS(wide_u16,

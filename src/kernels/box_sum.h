@@ -23,6 +23,10 @@ typedef struct tproc__box {
     double inv; /* 1 / N, for the division of wider sums (see box_sum.c) */
 } tproc__box;
 
+/* floor(a / N) for 0 <= a < 2^38, given inv = 1 / N with N <= 2001^2, is the truncation of this
+ * double (box_sum.c has the proof); the wide kernels compute exactly this. */
+#define TPROC__BOX_QUOTIENT(a, inv) ((double)(a) * (inv) + 1.0 / 16777216.0)
+
 /* Fills b for radius r (1..1000) with the kernels of the given level. */
 void tproc__box_init(tproc__box *b, int radius, tproc__simd level);
 

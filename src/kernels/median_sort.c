@@ -36,9 +36,9 @@
 
 /* Optimal sorting networks for the columns (checked in the tests); the first 2 (3) comparisons
  * touch disjoint rows and leave row 2 (1) alone. */
-static const uint8_t sort5[][2] = {{0, 1}, {3, 4}, {2, 4}, {2, 3}, {0, 3},
+const uint8_t tproc__median_sort5[9][2] = {{0, 1}, {3, 4}, {2, 4}, {2, 3}, {0, 3},
                                    {0, 2}, {1, 4}, {1, 3}, {1, 2}};
-static const uint8_t sort7[][2] = {{0, 6}, {2, 3}, {4, 5}, {0, 2}, {1, 4}, {3, 6},
+const uint8_t tproc__median_sort7[16][2] = {{0, 6}, {2, 3}, {4, 5}, {0, 2}, {1, 4}, {3, 6},
                                    {0, 1}, {2, 5}, {3, 4}, {1, 2}, {4, 6}, {2, 3},
                                    {4, 5}, {1, 2}, {3, 4}, {5, 6}};
 
@@ -290,7 +290,7 @@ size_t tproc__median_scratch(const tproc__median *m, tproc_sample sample, int ch
 static void sort_columns(const tproc__median *m, size_t ks, void *const *rows,
                          const void *const *src, size_t n)
 {
-    const uint8_t(*net)[2] = m->radius == 2 ? sort5 : sort7;
+    const uint8_t(*net)[2] = m->radius == 2 ? tproc__median_sort5 : tproc__median_sort7;
     int count = m->radius == 2 ? 9 : 16, first = m->radius == 2 ? 2 : 3;
     int idle = m->radius == 2 ? 2 : 1; /* the row the first layer leaves alone */
     for (int i = 0; i < count; i++) {

@@ -18,6 +18,11 @@ typedef struct tproc__median {
     tproc__simd simd;
 } tproc__median;
 
+/* The sorting networks of the window columns for radius 2 and 3 (pairs of rows: min to the
+ * first); exposed for the tests. */
+extern const uint8_t tproc__median_sort5[9][2];
+extern const uint8_t tproc__median_sort7[16][2];
+
 /* Fills m for radius 1..3 with the kernels of the given level. */
 void tproc__median_init(tproc__median *m, int radius, tproc__simd level);
 

@@ -74,4 +74,15 @@ void tproc__sep_store_row(const tproc_call *call, ptrdiff_t y, const double *row
  * double path. Returns TPROC_OK. */
 int tproc__sep_process(const tproc__sep_kernel *k, const tproc_call *call);
 
+/*
+ * The u8 fixed-point path (k->fixed; u8 in and out, the input's centre rows as packed samples)
+ * with a point pass of the caller's after the blur: for each output row, finish() gets the n
+ * blurred samples as Q7 sums before rounding (acc / 128 is within k->fixed_error levels of the
+ * exact blur), the n input samples at the same positions, and the packed output row to fill.
+ */
+typedef void (*tproc__sep_finish_fn)(const void *user, const uint16_t *acc, const uint8_t *centre,
+                                     uint8_t *out, size_t n);
+void tproc__sep_fixed_rows(const tproc__sep_kernel *k, const tproc_call *call,
+                           tproc__sep_finish_fn finish, const void *user);
+
 #endif
