@@ -17,37 +17,22 @@ static const tproc_param_desc params[] = {
      "half width of the square window in pixels (the window is 2 radius + 1 wide)"},
 };
 
-/* The stage's state: the integer kernels' set-up, and the separable kernel for f32. */
+/* The stage's state: the separable kernel for f32 (first, see separable.h), and the integer
+ * kernels' set-up. */
 typedef struct box_state {
-    tproc__box box;
     tproc__sep_kernel *sep;
+    tproc__box box;
 } box_state;
 
 static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    box_state *st;
-    int status = tproc__alloc(ctx, sizeof *st, "box state", (void **)&st);
-    if (status)
-        return status;
     int r = (int)tproc__param(stage, 0);
-    status = tproc__sep_box(ctx, r, &st->sep);
-    if (status) {
-        tproc__dealloc(ctx, st);
-        return status;
-    }
-    tproc__box_init(&st->box, r, tproc__simd_level());
-    tproc__sep_stage(TPROC_OK, st->sep, stage); /* halo, premultiply */
-    stage->state = st;
-    return TPROC_OK;
-}
-
-static void release(tproc_ctx *ctx, tproc_stage *stage)
-{
-    box_state *st = stage->state;
-    if (st)
-        tproc__sep_free(ctx, st->sep);
-    tproc__dealloc(ctx, st);
-    stage->state = NULL;
+    tproc__sep_kernel *k = NULL;
+    int status = tproc__sep_box(ctx, r, &k);
+    status = tproc__sep_stage_state(ctx, status, k, sizeof(box_state), stage);
+    if (status == TPROC_OK)
+        tproc__box_init(&((box_state *)stage->state)->box, r, tproc__simd_level());
+    return status;
 }
 
 static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
@@ -75,7 +60,7 @@ const tproc_filter tproc__filter_box = {
     .params = params,
     .param_count = 1,
     .prepare = prepare,
-    .release = release,
+    .release = tproc__sep_release_state,
     .scratch_size = scratch_size,
     .process = process,
 };

@@ -31,7 +31,8 @@ static const tproc_param_desc params[] = {
 /* The u8 fixed-point path is taken while its bound stays below this (see the top). */
 #define FUSED_MAX_ERROR 0.49
 
-/* The stage's state: the gaussian kernel, and whether u8 takes the fused fixed-point path. */
+/* The stage's state: the gaussian kernel (first, see separable.h), and whether u8 takes the
+ * fused fixed-point path. */
 typedef struct sharpen_state {
     tproc__sep_kernel *k;
     int fused;
@@ -41,33 +42,19 @@ typedef struct sharpen_state {
 
 static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    sharpen_state *st;
-    int status = tproc__alloc(ctx, sizeof *st, "sharpen state", (void **)&st);
+    tproc__sep_kernel *k = NULL;
+    int status = tproc__sep_gaussian(ctx, tproc__param(stage, 0), &k);
+    status = tproc__sep_stage_state(ctx, status, k, sizeof(sharpen_state), stage);
     if (status)
         return status;
-    status = tproc__sep_gaussian(ctx, tproc__param(stage, 0), &st->k);
-    if (status) {
-        tproc__dealloc(ctx, st);
-        return status;
-    }
+    sharpen_state *st = stage->state;
     double amount = tproc__param(stage, 1);
     st->amount = (float)amount;
     st->simd = tproc__simd_level();
     st->fused = stage->in.sample == TPROC_U8 && !tproc__has_alpha(stage->in.channels) &&
-                tproc__param(stage, 2) == 0.0 && st->k->fixed &&
-                tproc__sharpen_u8_bound(amount, st->k->fixed_error) < FUSED_MAX_ERROR;
-    tproc__sep_stage(TPROC_OK, st->k, stage); /* halo, premultiply */
-    stage->state = st;
+                tproc__param(stage, 2) == 0.0 && k->fixed &&
+                tproc__sharpen_u8_bound(amount, k->fixed_error) < FUSED_MAX_ERROR;
     return TPROC_OK;
-}
-
-static void release(tproc_ctx *ctx, tproc_stage *stage)
-{
-    sharpen_state *st = stage->state;
-    if (st)
-        tproc__sep_free(ctx, st->k);
-    tproc__dealloc(ctx, st);
-    stage->state = NULL;
 }
 
 static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
@@ -118,7 +105,7 @@ const tproc_filter tproc__filter_sharpen = {
     .params = params,
     .param_count = 3,
     .prepare = prepare,
-    .release = release,
+    .release = tproc__sep_release_state,
     .scratch_size = scratch_size,
     .process = process,
 };

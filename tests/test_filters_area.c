@@ -705,16 +705,19 @@ START_TEST(parse_ok)
     ck_assert_int_eq(st.halo.top, 1);
     ck_assert_int_eq(st.halo.bottom, 1);
     ck_assert_int_eq(st.premultiply, 0);
+    tproc_stage_release(ctx, &st);
     tu_ok(ctx, tproc_params_parse(ctx, "median", &f, &params));
     ck_assert_double_eq(tproc_params_get(f, &params, "radius"), 1);
     tu_ok(ctx, tproc_params_parse(ctx, "median:radius=3", &f, &params));
     tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.left, 3);
     ck_assert_int_eq(st.halo.bottom, 3);
+    tproc_stage_release(ctx, &st);
     tu_ok(ctx, tproc_params_parse(ctx, "sobel", &f, &params));
     tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.top, 1);
     ck_assert_int_eq(st.halo.right, 1);
+    tproc_stage_release(ctx, &st);
     /* Without a matrix, prepare refuses (a C caller skipping the parser). */
     f = tproc_filter_find("convolve");
     tproc_params_init(f, &params);
@@ -742,18 +745,16 @@ START_TEST(sobel_rounding_exhaustive)
     for (int level = TPROC__SIMD_PORTABLE; level <= TPROC__SIMD_AVX512; level++) {
         if (!tproc__simd_supported((tproc__simd)level))
             continue;
+        int64_t m = 0; /* floor(sqrt(q)), kept in integers as q grows */
         for (int32_t q0 = 0; q0 <= QMAX; q0 += CHUNK) {
             size_t n = QMAX - q0 + 1 < CHUNK ? (size_t)(QMAX - q0 + 1) : CHUNK;
             for (size_t i = 0; i < n; i++)
                 q[i] = q0 + (int32_t)i;
             tproc__sobel_round((tproc__simd)level, got, q, n);
             for (size_t i = 0; i < n; i++) {
-                /* m = floor(sqrt(q)) in integers; round half up adds 1 when q > m^2 + m. */
-                int64_t m = (int64_t)sqrt((double)q[i]);
-                while (m * m > q[i])
-                    m--;
-                while ((m + 1) * (m + 1) <= q[i])
+                if ((m + 1) * (m + 1) <= q[i])
                     m++;
+                /* Round half up of sqrt(q): m + 1 exactly when q > (m + 1/2)^2, q > m^2 + m. */
                 int64_t want = q[i] > m * m + m ? m + 1 : m;
                 want = want > 255 ? 255 : want;
                 ck_assert_msg(got[i] == want, "%s: q %d gave %u, expected %lld",

@@ -6,7 +6,7 @@
  *
  * tests/data/area_golden.txt holds, for each filter spec and format (u8/u16/f32 x 1-4
  * channels), one 64-bit FNV-1a hash of the outputs on a fixed set of images (random and smooth,
- * 1x1 up to 133x19, so images smaller than the kernel and rows long enough for every vector
+ * 1x1 up to 133x7, so images smaller than the kernel and rows long enough for every vector
  * loop and its tail) under every border rule. It was written by the straightforward scalar
  * implementations that were in place before the SIMD paths (commit 6461e44), with
  *     TPROC_AREA_GOLDEN_WRITE=tests/data/area_golden.txt CK_RUN_SUITE=filters_area_golden \
@@ -72,11 +72,14 @@ static const tproc_sample samples[3] = {TPROC_U8, TPROC_U16, TPROC_F32};
 static const tproc_border borders[5] = {TPROC_BORDER_CONSTANT, TPROC_BORDER_REPLICATE,
                                         TPROC_BORDER_REFLECT, TPROC_BORDER_REFLECT_101,
                                         TPROC_BORDER_WRAP};
-/* Image sizes, and whether the image is smooth (a ramp with a little noise) or random. */
+/* Image sizes, whether the image is smooth (a ramp with a little noise) or random, and the
+ * border rules it is run with (bit i: borders[i]); every rule meets images smaller than the
+ * kernels and rows long enough for every vector loop and its tail. */
 static const struct {
     ptrdiff_t w, h;
     int smooth;
-} images[] = {{1, 1, 0}, {4, 3, 0}, {37, 23, 0}, {133, 19, 0}, {133, 19, 1}, {70, 9, 1}};
+    unsigned borders;
+} images[] = {{1, 1, 0, 31}, {4, 3, 0, 31}, {37, 23, 0, 31}, {133, 7, 0, 9}, {70, 9, 1, 20}};
 #define N_IMAGES (sizeof images / sizeof images[0])
 
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
@@ -151,6 +154,8 @@ static uint64_t spec_hash(const char *spec, int ch, tproc_sample s, int check_ti
         tproc_image *img = make_image(k, ch, s);
         tproc_view in = tproc_image_view(img);
         for (int bi = 0; bi < 5; bi++) {
+            if (!(images[k].borders >> bi & 1))
+                continue;
             tproc_image *out = run(spec, &in, borders[bi], 1 << 20, 1 << 20, 1);
             tproc_view ov = tproc_image_view(out);
             h = hash_view(h, &ov);

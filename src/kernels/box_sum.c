@@ -29,6 +29,10 @@
 
 #include "kernels/area_rows.h"
 
+#if TPROC__SIMD_X86
+#include <immintrin.h>
+#endif
+
 #define BLOCK 64               /* samples per register block of the narrow horizontal pass */
 
 /* --- kernel bodies ------------------------------------------------------------------------ */
@@ -139,9 +143,84 @@ TPROC__SIMD_VARIANTS(wide_u16,
         for (size_t i = 0; i < n; i++)                                                             \
             p[i + ch] = (p_t)(p[i] + col[i]);                                                      \
     }
-PREFIX(prefix_32_16, uint32_t, uint16_t)
+PREFIX(prefix16_portable, uint32_t, uint16_t)
 PREFIX(prefix_32_32, uint32_t, uint32_t)
 PREFIX(prefix_64_32, uint64_t, uint32_t)
+
+/*
+ * The same scan on vectors (u8's 16-bit column sums): within a vector, each lane adds the lane
+ * ch before it, then 2 ch, 4 ch... (a shift by a permutation with zeroed lanes), which gives
+ * the sum over its channel's earlier lanes; then lane j adds the previous vector's total for its
+ * channel, its lane V - ch + j mod ch. Integer additions modulo 2^32, as above.
+ */
+#if TPROC__SIMD_X86
+TPROC__TARGET_AVX512 static void prefix16_avx512(uint32_t *restrict p,
+                                                 const uint16_t *restrict col, size_t ch,
+                                                 size_t n)
+{
+    uint32_t at[5][16]; /* the lanes to add: steps ch, 2 ch, 4 ch, 8 ch, then the carry */
+    __m512i from[4], carry;
+    __mmask16 keep[4];
+    int steps = 0;
+    for (size_t s = ch; s < 16; s *= 2, steps++) {
+        for (int j = 0; j < 16; j++)
+            at[steps][j] = (uint32_t)(j >= (int)s ? j - (int)s : 0);
+        from[steps] = _mm512_loadu_si512(at[steps]);
+        keep[steps] = (__mmask16)(0xffffu << s);
+    }
+    for (int j = 0; j < 16; j++)
+        at[4][j] = (uint32_t)(16 - (int)ch + j % (int)ch);
+    carry = _mm512_loadu_si512(at[4]);
+    for (size_t c = 0; c < ch; c++)
+        p[c] = 0;
+    __m512i prev = _mm512_setzero_si512();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(col + i)));
+        for (int k = 0; k < steps; k++)
+            v = _mm512_add_epi32(v, _mm512_maskz_permutexvar_epi32(keep[k], from[k], v));
+        prev = _mm512_add_epi32(v, _mm512_permutexvar_epi32(carry, prev));
+        _mm512_storeu_si512(p + ch + i, prev);
+    }
+    for (; i < n; i++)
+        p[i + ch] = p[i] + col[i];
+    _mm256_zeroupper();
+}
+
+TPROC__TARGET_AVX2 static void prefix16_avx2(uint32_t *restrict p, const uint16_t *restrict col,
+                                             size_t ch, size_t n)
+{
+    int32_t at[5][8], zero[3][8];
+    __m256i from[3], mask[3], carry;
+    int steps = 0;
+    for (size_t s = ch; s < 8; s *= 2, steps++) {
+        for (int j = 0; j < 8; j++) {
+            at[steps][j] = j >= (int)s ? j - (int)s : 0;
+            zero[steps][j] = j >= (int)s ? -1 : 0;
+        }
+        from[steps] = _mm256_loadu_si256((const __m256i *)at[steps]);
+        mask[steps] = _mm256_loadu_si256((const __m256i *)zero[steps]);
+    }
+    for (int j = 0; j < 8; j++)
+        at[4][j] = 8 - (int)ch + j % (int)ch;
+    carry = _mm256_loadu_si256((const __m256i *)at[4]);
+    for (size_t c = 0; c < ch; c++)
+        p[c] = 0;
+    __m256i prev = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(col + i)));
+        for (int k = 0; k < steps; k++)
+            v = _mm256_add_epi32(
+                v, _mm256_and_si256(_mm256_permutevar8x32_epi32(v, from[k]), mask[k]));
+        prev = _mm256_add_epi32(v, _mm256_permutevar8x32_epi32(prev, carry));
+        _mm256_storeu_si256((__m256i *)(p + ch + i), prev);
+    }
+    for (; i < n; i++)
+        p[i + ch] = p[i] + col[i];
+    _mm256_zeroupper();
+}
+#endif
 
 /* --- set-up ------------------------------------------------------------------------------- */
 
@@ -260,7 +339,7 @@ static void horizontal(const tile *t, unsigned char *dst, size_t n_out)
         if (col_is_32(b, TPROC_U8))
             prefix_32_32(p, col, ch, t->n_in);
         else
-            prefix_32_16(p, col, ch, t->n_in);
+            TPROC__SIMD_PICK(b->simd, prefix16)(p, col, ch, t->n_in);
         TPROC__SIMD_PICK(b->simd, wide_u8)(dst, p, span, half, b->inv, n_out);
     }
 }

@@ -142,31 +142,31 @@ TPROC__SIMD_VARIANTS(from_keys, (uint32_t *restrict f, const uint32_t *restrict 
  * net<w>_<type>(out, cols, ch, n): out[t] = the median of the window whose column c, rank k
  * is cols[k][t + c * ch], for t < n. The vector builds keep the whole network in registers
  * (the table is a constant and the loop is unrolled, so every slot index is known at compile
- * time); the portable build runs it on 16 lanes of plain arrays. Rows have SLACK bytes after
- * their samples, so a last partial block may read past the row's end.
+ * time). Rows have SLACK bytes after their samples, so a last partial block may read past the
+ * row's end.
  */
+/* The portable build: GCC's generic 16-byte vectors, min and max written with a comparison
+ * mask (any target, SIMD or not, compiles them). */
+#define VMIN16(a, b) ((a) ^ (((a) ^ (b)) & (__typeof__(a))((b) < (a))))
+#define VMAX16(a, b) ((a) ^ (((a) ^ (b)) & (__typeof__(a))((a) < (b))))
 #define NET_PORTABLE(W, T)                                                                         \
+    typedef T vec16_##W##_##T __attribute__((vector_size(16)));                                    \
     static void net##W##_##T##_portable(T *out, void *const *cols, size_t ch, size_t n)            \
     {                                                                                              \
-        enum { L = 16 };                                                                           \
+        typedef vec16_##W##_##T VT;                                                                \
+        enum { L = 16 / sizeof(T) };                                                               \
         for (size_t t0 = 0; t0 < n; t0 += L) {                                                     \
-            size_t lanes = n - t0 < L ? n - t0 : L;                                                \
-            T w[W * W + 1][L];                                                                     \
-            for (int c = 0; c < W; c++)                                                            \
-                for (int k = 0; k < W; k++) {                                                      \
-                    const T *src = (const T *)cols[k] + t0 + (size_t)c * ch;                       \
-                    for (size_t l = 0; l < L; l++)                                                 \
-                        w[c * W + k][l] = l < lanes ? src[l] : 0;                                  \
-                }                                                                                  \
-            for (int i = 0; i < TPROC__MEDIAN##W##_OPS; i++) {                                     \
-                const uint8_t *o = tproc__median##W[i];                                            \
-                for (size_t l = 0; l < L; l++) {                                                   \
-                    T a = w[o[0]][l], b = w[o[1]][l];                                              \
-                    w[o[2]][l] = MIN(a, b);                                                        \
-                    w[o[3]][l] = MAX(a, b);                                                        \
-                }                                                                                  \
+            VT w[W * W + 1];                                                                       \
+            _Pragma("GCC unroll 8") for (int c = 0; c < W; c++)                                    \
+                _Pragma("GCC unroll 8") for (int k = 0; k < W; k++)                                \
+                    memcpy(&w[c * W + k], (const T *)cols[k] + t0 + (size_t)c * ch, 16);           \
+            _Pragma("GCC unroll 256") for (int i = 0; i < TPROC__MEDIAN##W##_OPS; i++)             \
+            {                                                                                      \
+                VT a = w[tproc__median##W[i][0]], b = w[tproc__median##W[i][1]];                   \
+                w[tproc__median##W[i][2]] = VMIN16(a, b);                                          \
+                w[tproc__median##W[i][3]] = VMAX16(a, b);                                          \
             }                                                                                      \
-            memcpy(out + t0, w[TPROC__MEDIAN##W##_OUT], lanes * sizeof(T));                        \
+            memcpy(out + t0, &w[TPROC__MEDIAN##W##_OUT], (n - t0 < L ? n - t0 : L) * sizeof(T));   \
         }                                                                                          \
     }
 

@@ -471,6 +471,33 @@ int tproc__sep_stage(int status, tproc__sep_kernel *kernel, tproc_stage *stage)
     return TPROC_OK;
 }
 
+int tproc__sep_stage_state(tproc_ctx *ctx, int status, tproc__sep_kernel *kernel, size_t size,
+                           tproc_stage *stage)
+{
+    void *block = NULL;
+    if (status == TPROC_OK)
+        status = tproc__alloc(ctx, size, "filter state", &block);
+    if (status) {
+        tproc__sep_free(ctx, kernel);
+        return status;
+    }
+    memcpy(block, &kernel, sizeof kernel);
+    tproc__sep_stage(TPROC_OK, kernel, stage);
+    stage->state = block;
+    return TPROC_OK;
+}
+
+void tproc__sep_release_state(tproc_ctx *ctx, tproc_stage *stage)
+{
+    if (stage->state) {
+        tproc__sep_kernel *kernel;
+        memcpy(&kernel, stage->state, sizeof kernel);
+        tproc__sep_free(ctx, kernel);
+    }
+    tproc__dealloc(ctx, stage->state);
+    stage->state = NULL;
+}
+
 void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage)
 {
     tproc__sep_free(ctx, stage->state);

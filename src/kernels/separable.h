@@ -48,6 +48,13 @@ void tproc__sep_free(tproc_ctx *ctx, tproc__sep_kernel *kernel);
  */
 int tproc__sep_stage(int status, tproc__sep_kernel *kernel, tproc_stage *stage);
 void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage);
+
+/* The same for filters that keep more than the kernel: the state is a zeroed block of size
+ * bytes whose first member is the kernel pointer (tproc__sep_kernel *). On failure the kernel is
+ * freed. tproc__sep_release_state is the matching release. */
+int tproc__sep_stage_state(tproc_ctx *ctx, int status, tproc__sep_kernel *kernel, size_t size,
+                           tproc_stage *stage);
+void tproc__sep_release_state(tproc_ctx *ctx, tproc_stage *stage);
 size_t tproc__sep_stage_scratch(const tproc_stage *stage, tproc_rect in, tproc_rect out);
 
 /* Scratch bytes the calls below need for a tile (any sample type, any path). 0 on overflow
