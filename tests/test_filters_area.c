@@ -802,35 +802,43 @@ START_TEST(median_networks)
     } nets[] = {{5, TPROC__MEDIAN5_OPS, TPROC__MEDIAN5_OUT, tproc__median5},
                 {7, TPROC__MEDIAN7_OPS, TPROC__MEDIAN7_OUT, tproc__median7}};
     for (int s = 0; s < 2; s++) {
-        int w = nets[s].w, n = w * w;
-        uint64_t combos = 1;
-        for (int c = 0; c < w; c++)
-            combos *= (uint64_t)(w + 1);
-        /* Input j: column c has zeros[c] = digit c of j in base w + 1 zeros, then ones. */
-        for (uint64_t j0 = 0; j0 < combos; j0 += 64) {
-            uint64_t v[50] = {0}, want = 0;
-            for (uint64_t b = 0; b < 64 && j0 + b < combos; b++) {
-                uint64_t j = j0 + b;
-                int total_zeros = 0;
-                for (int c = 0; c < w; c++, j /= (uint64_t)(w + 1)) {
-                    int zeros = (int)(j % (uint64_t)(w + 1));
-                    total_zeros += zeros;
-                    for (int k = zeros; k < w; k++)
-                        v[c * w + k] |= 1ull << b;
-                }
-                if (total_zeros <= n / 2) /* fewer than half zeros: the median is 1 */
-                    want |= 1ull << b;
+        int w = nets[s].w, n = w * w, base = w + 1;
+        /* Column c holds zeros[c] zeros, then ones. Lane b of a block takes zeros[0] = b % base
+         * and zeros[1] = b / base; the other columns' counts are the block's digits. */
+        uint64_t low[2][7] = {{0}};
+        uint64_t lanes = base * base == 64 ? ~0ull : ((uint64_t)1 << (base * base)) - 1;
+        for (int b = 0; b < base * base; b++)
+            for (int k = 0; k < w; k++) {
+                low[0][k] |= (uint64_t)(b % base <= k) << b;
+                low[1][k] |= (uint64_t)(b / base <= k) << b;
             }
+        uint64_t blocks = 1;
+        for (int c = 2; c < w; c++)
+            blocks *= (uint64_t)base;
+        for (uint64_t j = 0; j < blocks; j++) {
+            uint64_t v[50] = {0}, want = 0, digits = j;
+            int high = 0; /* zeros in columns 2.. */
+            for (int c = 2; c < w; c++, digits /= (uint64_t)base) {
+                int zeros = (int)(digits % (uint64_t)base);
+                high += zeros;
+                for (int k = zeros; k < w; k++)
+                    v[c * w + k] = lanes;
+            }
+            for (int k = 0; k < w; k++) {
+                v[k] = low[0][k];
+                v[w + k] = low[1][k];
+            }
+            for (int b = 0; b < base * base; b++) /* the median is 1 when at most n/2 zeros */
+                want |= (uint64_t)(high + b % base + b / base <= n / 2) << b;
             for (int i = 0; i < nets[s].count; i++) {
                 const uint8_t *o = nets[s].ops[i];
                 uint64_t a = v[o[0]], b = v[o[1]];
                 v[o[2]] = a & b;
                 v[o[3]] = a | b;
             }
-            uint64_t valid = combos - j0 >= 64 ? ~0ull : (1ull << (combos - j0)) - 1;
-            ck_assert_msg(((v[nets[s].out] ^ want) & valid) == 0,
-                          "median network %dx%d wrong on 0/1 inputs %llu..", w, w,
-                          (unsigned long long)j0);
+            ck_assert_msg(((v[nets[s].out] ^ want) & lanes) == 0,
+                          "median network %dx%d wrong on 0/1 inputs (block %llu)", w, w,
+                          (unsigned long long)j);
         }
     }
 }
