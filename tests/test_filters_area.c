@@ -855,17 +855,17 @@ START_TEST(convolve_plans)
     } cases[] = {
         {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U8, 1, 1, 0, 1},
         {"1 2 1;2 4 2;1 2 1", 0.0625, 0, TPROC_U8, 1, 1, 1, 1},
-        {"1 4 6 4 1;4 16 24 16 4;6 24 36 24 6;4 16 24 16 4;1 4 6 4 1", 1.0 / 256, 0, TPROC_U8, 1,
-         0, 1, 1},                                                       /* sums reach 65280 */
-        {"1 1 1;1 1 1;1 1 1", 1.0 / 9, 0, TPROC_U8, 1, 1, 1, 1},         /* 1/9 checked */
-        {"0.125 -0.25;0.5 1", 1, 0, TPROC_U8, 0, 0, 0, 0},               /* even: not here */
+        {"1 4 6 4 1;4 16 24 16 4;6 24 36 24 6;4 16 24 16 4;1 4 6 4 1", 1.0 / 256, 0, TPROC_U8, 1, 0,
+         1, 1},                                                  /* sums reach 65280 */
+        {"1 1 1;1 1 1;1 1 1", 1.0 / 9, 0, TPROC_U8, 1, 1, 1, 1}, /* 1/9 checked */
+        {"0.125 -0.25;0.5 1", 1, 0, TPROC_U8, 0, 0, 0, 0},       /* even: not here */
         {"0.125 -0.25 0.375;0.5 1 -0.5;0.25 0 -0.125", 0.5, 3, TPROC_U8, 1, 1, 0, 1},
         {"0.3 -0.1 0.2;0.05 0.4 -0.15;0.1 0.1 0.1", 1, 0, TPROC_U8, 0, 0, 0, 0}, /* not dyadic */
-        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U16, 1, 0, 0, 0}, /* too many sums */
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U16, 1, 0, 0, 0},         /* too many sums */
         {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_F32, 0, 0, 0, 0},
         {"1048576 -1048575 3;2 -1 0;0 0 1", 0.001, 0, TPROC_U8, 1, 0, 0, 0},
-        {"1048576 1048576 1048576;1048576 1048576 1048576;1048576 1048576 1048576", 1, 0,
-         TPROC_U8, 0, 0, 0, 0}, /* sums beyond 32 bits */
+        {"1048576 1048576 1048576;1048576 1048576 1048576;1048576 1048576 1048576", 1, 0, TPROC_U8,
+         0, 0, 0, 0}, /* sums beyond 32 bits */
         {"1 2 3;2 4 6", 1, 0, TPROC_U8, 0, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -878,9 +878,9 @@ START_TEST(convolve_plans)
             continue;
         }
         tproc__conv c;
-        int integer = tproc__conv_plan(&c, p.matrix, p.matrix_width, p.matrix_height,
-                                       cases[i].scale, cases[i].offset, cases[i].sample,
-                                       TPROC__SIMD_PORTABLE);
+        int integer =
+            tproc__conv_plan(&c, p.matrix, p.matrix_width, p.matrix_height, cases[i].scale,
+                             cases[i].offset, cases[i].sample, TPROC__SIMD_PORTABLE);
         ck_assert_msg(integer == cases[i].integer, "%s %s: integer path %d", cases[i].matrix,
                       tproc_sample_name(cases[i].sample), integer);
         if (!integer)

@@ -43,7 +43,8 @@ static const char *const specs[] = {
     "convolve:matrix=1 4 6 4 1;4 16 24 16 4;6 24 36 24 6;4 16 24 16 4;1 4 6 4 1,scale=0.00390625",
     "convolve:matrix=0 -1 0;-1 5 -1;0 -1 0",
     "convolve:matrix=-1 0 1;-2 0 2;-1 0 1,offset=128",
-    "convolve:matrix=1 2 0 -2 -1;3 -1 4 1 -5;0 0 9 0 0;-2 1 1 1 -2;1 -3 2 -3 1,scale=0.05,offset=10",
+    "convolve:matrix=1 2 0 -2 -1;3 -1 4 1 -5;0 0 9 0 0;-2 1 1 1 -2;1 -3 2 -3 "
+    "1,scale=0.05,offset=10",
     "convolve:matrix=0.125 -0.25 0.375;0.5 1 -0.5;0.25 0 -0.125,scale=0.5,offset=3",
     "convolve:matrix=0.3 -0.1 0.2;0.05 0.4 -0.15;0.1 0.1 0.1,scale=1.1,offset=0.7",
     "convolve:matrix=1;2;3;4;5;6;7,scale=0.0357",
@@ -201,8 +202,7 @@ static size_t read_golden(golden *g, size_t max)
         /* hash<TAB>sample<TAB>channels<TAB>spec */
         char hash[32];
         int used = 0;
-        ck_assert_msg(sscanf(line, "%31s %7s %d %n", hash, g[n].sample, &g[n].channels, &used) ==
-                          3,
+        ck_assert_msg(sscanf(line, "%31s %7s %d %n", hash, g[n].sample, &g[n].channels, &used) == 3,
                       "malformed golden line: %s", line);
         snprintf(g[n].spec, sizeof g[n].spec, "%s", line + used);
         g[n].spec[strcspn(g[n].spec, "\n")] = 0;
@@ -235,9 +235,8 @@ static void write_golden(const char *path)
         for (int f = 0; f < 12; f++) {
             tproc_sample s = samples[f / 4];
             int ch = f % 4 + 1;
-            fprintf(fp, "%016llx\t%s\t%d\t%s\n",
-                    (unsigned long long)spec_hash(specs[i], ch, s, 0), tproc_sample_name(s), ch,
-                    specs[i]);
+            fprintf(fp, "%016llx\t%s\t%d\t%s\n", (unsigned long long)spec_hash(specs[i], ch, s, 0),
+                    tproc_sample_name(s), ch, specs[i]);
         }
     fclose(fp);
 }

@@ -374,8 +374,8 @@ START_TEST(sharpen_fused_bound)
 {
     static const struct {
         double sigma, amount;
-    } cases[] = {{1.0, 1.0}, {0.6, 3.0}, {1.5, 1.5}, {2.0, 2.5}, {0.8, 0.3}, {1.0, 12.0},
-                 {3.0, 100.0}};
+    } cases[] = {{1.0, 1.0}, {0.6, 3.0},  {1.5, 1.5},  {2.0, 2.5},
+                 {0.8, 0.3}, {1.0, 12.0}, {3.0, 100.0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tproc__sep_kernel *k = NULL;
         tu_ok(NULL, tproc__sep_gaussian(NULL, cases[i].sigma, &k));

@@ -33,7 +33,7 @@
 #include <immintrin.h>
 #endif
 
-#define BLOCK 64               /* samples per register block of the narrow horizontal pass */
+#define BLOCK 64 /* samples per register block of the narrow horizontal pass */
 
 /* --- kernel bodies ------------------------------------------------------------------------ */
 
@@ -52,10 +52,10 @@
     }                                                                                              \
     TPROC__SIMD_VARIANTS(name##_add, (sum_t *restrict col, const in_t *restrict row, size_t n),    \
                          (col, row, n))                                                            \
-    TPROC__SIMD_VARIANTS(name##_slide,                                                             \
-                         (sum_t *restrict col, const in_t *restrict enter,                         \
-                          const in_t *restrict leave, size_t n),                                   \
-                         (col, enter, leave, n))
+    TPROC__SIMD_VARIANTS(                                                                          \
+        name##_slide,                                                                              \
+        (sum_t *restrict col, const in_t *restrict enter, const in_t *restrict leave, size_t n),   \
+        (col, enter, leave, n))
 
 COLUMN_BODIES(col16_u8, uint16_t, uint8_t)
 COLUMN_BODIES(col32_u8, uint32_t, uint8_t)
@@ -106,8 +106,8 @@ TPROC__SIMD_VARIANTS(wide_u8,
                      (out, p, span, half, inv, n))
 
 /* Wide horizontal pass, u16: 64-bit prefix sums. */
-TPROC__SIMD_BODY void wide_u16_body(uint16_t *restrict out, const uint64_t *restrict p,
-                                    size_t span, uint64_t half, double inv, size_t n)
+TPROC__SIMD_BODY void wide_u16_body(uint16_t *restrict out, const uint64_t *restrict p, size_t span,
+                                    uint64_t half, double inv, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         int64_t a = (int64_t)(p[i + span] - p[i] + half); /* below 2^38 */
@@ -154,9 +154,8 @@ PREFIX(prefix_64_32, uint64_t, uint32_t)
  * channel, its lane V - ch + j mod ch. Integer additions modulo 2^32, as above.
  */
 #if TPROC__SIMD_X86
-TPROC__TARGET_AVX512 static void prefix16_avx512(uint32_t *restrict p,
-                                                 const uint16_t *restrict col, size_t ch,
-                                                 size_t n)
+TPROC__TARGET_AVX512 static void prefix16_avx512(uint32_t *restrict p, const uint16_t *restrict col,
+                                                 size_t ch, size_t n)
 {
     uint32_t at[5][16]; /* the lanes to add: steps ch, 2 ch, 4 ch, 8 ch, then the carry */
     __m512i from[4], carry;
@@ -300,8 +299,8 @@ typedef struct tile {
 static void column_update(const tile *t, ptrdiff_t j, ptrdiff_t leave)
 {
     const void *e = tproc__row_in(t->in, t->x0, j, t->span, t->s + t->l.enter);
-    const void *g = leave >= 0 ? tproc__row_in(t->in, t->x0, leave, t->span, t->s + t->l.leave)
-                               : NULL;
+    const void *g =
+        leave >= 0 ? tproc__row_in(t->in, t->x0, leave, t->span, t->s + t->l.leave) : NULL;
     void *col = t->s + t->l.col;
     tproc__simd v = t->b->simd;
     if (t->in->sample == TPROC_U16) {
@@ -333,8 +332,8 @@ static void horizontal(const tile *t, unsigned char *dst, size_t n_out)
         prefix_64_32(p, col, ch, t->n_in);
         TPROC__SIMD_PICK(b->simd, wide_u16)((uint16_t *)(void *)dst, p, span, half, b->inv, n_out);
     } else if (b->narrow) {
-        TPROC__SIMD_PICK(b->simd, narrow)(dst, col, ch, (int)w, (uint16_t)half, b->magic, b->shift,
-                                          n_out);
+        TPROC__SIMD_PICK(b->simd, narrow)
+        (dst, col, ch, (int)w, (uint16_t)half, b->magic, b->shift, n_out);
     } else {
         if (col_is_32(b, TPROC_U8))
             prefix_32_32(p, col, ch, t->n_in);
@@ -348,7 +347,12 @@ void tproc__box_process(const tproc__box *b, const tproc_call *call)
 {
     const tproc_view *in = &call->in, *out = &call->out;
     const ptrdiff_t r = b->radius;
-    tile t = {b, in, call->out_rect.x - call->in_rect.x - r, out->width + 2 * r, 0, call->scratch,
+    tile t = {b,
+              in,
+              call->out_rect.x - call->in_rect.x - r,
+              out->width + 2 * r,
+              0,
+              call->scratch,
               get_layout(b, in->sample, in->channels, in->width, out->width)};
     t.n_in = (size_t)t.span * (size_t)in->channels;
     const ptrdiff_t y0 = call->out_rect.y - call->in_rect.y - r; /* first window row */

@@ -25,8 +25,7 @@ TPROC__SIMD_BODY int32_t fixed_out(int32_t s, int32_t mul, int32_t add, int shif
     return v < 0 ? 0 : v > max ? max : v;
 }
 
-TPROC__SIMD_BODY double double_out(int32_t s, double unit, double scale, double offset,
-                                   double max)
+TPROC__SIMD_BODY double double_out(int32_t s, double unit, double scale, double offset, double max)
 {
     double v = scale * ((double)s * unit) + offset;
     v = v > 0.0 ? v : 0.0;
@@ -34,8 +33,8 @@ TPROC__SIMD_BODY double double_out(int32_t s, double unit, double scale, double 
     return v + 0.5;
 }
 
-TPROC__SIMD_BODY void map16_u8_body(uint8_t *restrict out, const uint16_t *restrict s,
-                                    int32_t mul, int32_t add, int shift, size_t n)
+TPROC__SIMD_BODY void map16_u8_body(uint8_t *restrict out, const uint16_t *restrict s, int32_t mul,
+                                    int32_t add, int shift, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = (uint8_t)fixed_out((int16_t)s[i], mul, add, shift, 255);
@@ -79,7 +78,8 @@ MAP32(map32_u16, uint16_t, 65535)
         for (size_t i = 0; i < n; i++)                                                             \
             acc[i] = (acc_t)(acc[i] + (acc_t)(w * src[i]));                                        \
     }                                                                                              \
-    TPROC__SIMD_VARIANTS(name, (acc_t *restrict acc, const src_t *restrict src, acc_t w, size_t n), \
+    TPROC__SIMD_VARIANTS(name,                                                                     \
+                         (acc_t *restrict acc, const src_t *restrict src, acc_t w, size_t n),      \
                          (acc, src, w, n))
 TAP(tap16_u8, uint16_t, uint8_t)
 TAP(tap16_16, uint16_t, uint16_t)
@@ -90,7 +90,7 @@ TAP(tap32_32, uint32_t, uint32_t)
 /* --- fused 3x3 and 5x5, u8 with 16-bit sums ------------------------------------------------ */
 
 /* Term (j, i) of the sum for output sample t: w[j][i] * row j at sample t + i * ch. */
-#define T(j, i) (uint16_t)(w[(j) * K + (i)] * r[j][t + (i) * ch])
+#define T(j, i) (uint16_t)(w[(j)*K + (i)] * r[j][t + (i)*ch])
 
 #define FUSED(K, SUM)                                                                              \
     TPROC__SIMD_BODY void conv##K##_body(uint8_t *restrict out, const uint8_t *const *rows,        \
@@ -190,9 +190,8 @@ static void map_row(const tproc__conv *c, void *dst, const void *sums, size_t n)
 
 /* One output row from the mh input rows (rows[j]: packed, from the first input pixel any
  * output sample of the row reads). */
-static void conv_row(const tproc__conv *c, const unsigned char *const *rows, size_t ch,
-                     size_t n_in, size_t n_out, unsigned char *s, const layout *l,
-                     unsigned char *dst)
+static void conv_row(const tproc__conv *c, const unsigned char *const *rows, size_t ch, size_t n_in,
+                     size_t n_out, unsigned char *s, const layout *l, unsigned char *dst)
 {
     size_t ss = tproc_sample_size(c->sample), lane = c->narrow ? 2 : 4;
     void *sums = s + l->sums;
@@ -241,9 +240,10 @@ void tproc__conv_process(const tproc__conv *c, const tproc_call *call)
     for (ptrdiff_t y = 0; y < out->height; y++) {
         for (int j = 0; j < c->mh; j++) {
             ptrdiff_t iy = oy + y + j - cy;
-            /* Copies (for gapped pixels) go to slot iy mod mh: the window's rows never share one. */
-            rows[j] = tproc__row_in(in, ox - cx, iy, span, s + l.rows + (size_t)(iy % c->mh) *
-                                                                            l.row_bytes);
+            /* Copies (for gapped pixels) go to slot iy mod mh: the window's rows never share one.
+             */
+            rows[j] = tproc__row_in(in, ox - cx, iy, span,
+                                    s + l.rows + (size_t)(iy % c->mh) * l.row_bytes);
         }
         unsigned char *dst = tproc__row_out(out, y, s + l.stage);
         conv_row(c, rows, ch, (size_t)span * ch, (size_t)out->width * ch, s, &l, dst);

@@ -22,10 +22,10 @@
 
 typedef struct tproc__conv {
     tproc__simd simd;
-    tproc_sample sample; /* u8 or u16, in and out */
-    int mw, mh;          /* matrix width and height */
-    int narrow;          /* 1: 16-bit lanes (u8, every S' in [-2^15, 2^15)); 0: 32-bit */
-    int separable;       /* 1: a[j][i] = vert[j] * horiz[i] (rank 1): two 1-D passes */
+    tproc_sample sample;         /* u8 or u16, in and out */
+    int mw, mh;                  /* matrix width and height */
+    int narrow;                  /* 1: 16-bit lanes (u8, every S' in [-2^15, 2^15)); 0: 32-bit */
+    int separable;               /* 1: a[j][i] = vert[j] * horiz[i] (rank 1): two 1-D passes */
     int32_t a[TPROC_MATRIX_MAX]; /* the integer weights, row-major */
     int32_t vert[25], horiz[25];
     int32_t smin, smax; /* the range of S' over all inputs */

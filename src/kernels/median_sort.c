@@ -12,12 +12,11 @@
  *
  * Radius 2 and 3: the 2r+1 window rows are sorted column by column with an optimal sorting
  * network (9 and 16 compare-exchanges), shared by every window that contains the column. A
- * window then has 2r+1 sorted columns; a selection network built in tproc__median_init merges
- * them with Batcher's odd-even merges (columns padded to 8 with +infinity, which resolves
- * comparisons with the padding for free) and keeps, working backwards from the median's
- * position, only the comparisons that can change it: 88 for radius 2, 210 for radius 3. It
- * runs on blocks of 256 bytes of lanes, one window per lane. The network is checked against a
- * sort on every 0/1 input in the tests (the 0-1 principle).
+ * window then has 2r+1 sorted columns; a selection network (median_nets.h, written by
+ * scripts/median_networks.py) merges them with Batcher's odd-even merges, pruned to the
+ * comparisons that can change the median: 88 for radius 2, 210 for radius 3. It runs on one
+ * vector of windows at a time, one window per lane, with every slot in a register. The
+ * networks are checked against a sort on every 0/1 input in the tests (the 0-1 principle).
  */
 #include "kernels/median_sort.h"
 
@@ -33,14 +32,13 @@
 #include <immintrin.h>
 #endif
 
-
 /* Optimal sorting networks for the columns (checked in the tests); the first 2 (3) comparisons
  * touch disjoint rows and leave row 2 (1) alone. */
 const uint8_t tproc__median_sort5[9][2] = {{0, 1}, {3, 4}, {2, 4}, {2, 3}, {0, 3},
-                                   {0, 2}, {1, 4}, {1, 3}, {1, 2}};
+                                           {0, 2}, {1, 4}, {1, 3}, {1, 2}};
 const uint8_t tproc__median_sort7[16][2] = {{0, 6}, {2, 3}, {4, 5}, {0, 2}, {1, 4}, {3, 6},
-                                   {0, 1}, {2, 5}, {3, 4}, {1, 2}, {4, 6}, {2, 3},
-                                   {4, 5}, {1, 2}, {3, 4}, {5, 6}};
+                                            {0, 1}, {2, 5}, {3, 4}, {1, 2}, {4, 6}, {2, 3},
+                                            {4, 5}, {1, 2}, {3, 4}, {5, 6}};
 
 void tproc__median_init(tproc__median *m, int radius, tproc__simd level)
 {
@@ -54,7 +52,7 @@ void tproc__median_init(tproc__median *m, int radius, tproc__simd level)
 #define MAX(a, b) ((b) < (a) ? (a) : (b))
 
 #define KERNELS(T)                                                                                 \
-    /* Columns of three sorted into lo, mid, hi. */                                               \
+    /* Columns of three sorted into lo, mid, hi. */                                                \
     TPROC__SIMD_BODY void sort3_##T##_body(T *restrict lo, T *restrict mid, T *restrict hi,        \
                                            const T *restrict a, const T *restrict b,               \
                                            const T *restrict c, size_t n)                          \
@@ -68,7 +66,7 @@ void tproc__median_init(tproc__median *m, int radius, tproc__simd level)
         }                                                                                          \
     }                                                                                              \
     TPROC__SIMD_VARIANTS(sort3_##T,                                                                \
-                         (T * restrict lo, T * restrict mid, T * restrict hi, const T *restrict a, \
+                         (T *restrict lo, T *restrict mid, T *restrict hi, const T *restrict a,    \
                           const T *restrict b, const T *restrict c, size_t n),                     \
                          (lo, mid, hi, a, b, c, n))                                                \
     /* The 3x3 median from the sorted columns at t, t + ch, t + 2ch. */                            \
@@ -88,7 +86,7 @@ void tproc__median_init(tproc__median *m, int radius, tproc__simd level)
         }                                                                                          \
     }                                                                                              \
     TPROC__SIMD_VARIANTS(med9_##T,                                                                 \
-                         (T * restrict out, const T *restrict lo, const T *restrict mid,           \
+                         (T *restrict out, const T *restrict lo, const T *restrict mid,            \
                           const T *restrict hi, size_t ch, size_t n),                              \
                          (out, lo, mid, hi, ch, n))                                                \
     /* One compare-exchange between two whole rows. */                                             \
@@ -100,7 +98,7 @@ void tproc__median_init(tproc__median *m, int radius, tproc__simd level)
             y[i] = MAX(a, b);                                                                      \
         }                                                                                          \
     }                                                                                              \
-    TPROC__SIMD_VARIANTS(cas_##T, (T * restrict x, T * restrict y, size_t n), (x, y, n))          \
+    TPROC__SIMD_VARIANTS(cas_##T, (T *restrict x, T *restrict y, size_t n), (x, y, n))             \
     /* The same from two other rows: x = min(a, b), y = max(a, b). */                              \
     TPROC__SIMD_BODY void cas2_##T##_body(T *restrict x, T *restrict y, const T *restrict a,       \
                                           const T *restrict b, size_t n)                           \
@@ -110,10 +108,10 @@ void tproc__median_init(tproc__median *m, int radius, tproc__simd level)
             y[i] = MAX(a[i], b[i]);                                                                \
         }                                                                                          \
     }                                                                                              \
-    TPROC__SIMD_VARIANTS(cas2_##T,                                                                 \
-                         (T * restrict x, T * restrict y, const T *restrict a,                     \
-                          const T *restrict b, size_t n),                                          \
-                         (x, y, a, b, n))
+    TPROC__SIMD_VARIANTS(                                                                          \
+        cas2_##T,                                                                                  \
+        (T *restrict x, T *restrict y, const T *restrict a, const T *restrict b, size_t n),        \
+        (x, y, a, b, n))
 
 KERNELS(uint8_t)
 KERNELS(uint16_t)
@@ -134,7 +132,6 @@ TPROC__SIMD_BODY void from_keys_body(uint32_t *restrict f, const uint32_t *restr
 }
 TPROC__SIMD_VARIANTS(from_keys, (uint32_t *restrict f, const uint32_t *restrict k, size_t n),
                      (f, k, n))
-
 
 /* --- the selection networks ---------------------------------------------------------------- */
 
@@ -171,7 +168,7 @@ TPROC__SIMD_VARIANTS(from_keys, (uint32_t *restrict f, const uint32_t *restrict 
     }
 
 #define NET_VECTOR(W, T, SET, TARGET, VT, LOAD, STORE, VMIN, VMAX)                                 \
-    TARGET static void net##W##_##T##_##SET(T *out, void *const *cols, size_t ch, size_t n)       \
+    TARGET static void net##W##_##T##_##SET(T *out, void *const *cols, size_t ch, size_t n)        \
     {                                                                                              \
         enum { L = sizeof(VT) / sizeof(T) };                                                       \
         size_t t0 = 0;                                                                             \

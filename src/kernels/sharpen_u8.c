@@ -27,8 +27,8 @@ TPROC__SIMD_VARIANTS(point,
                       uint8_t *restrict out, size_t n),
                      (amount, acc, in, out, n))
 
-void tproc__sharpen_u8_row(tproc__simd level, float amount, const uint16_t *acc,
-                           const uint8_t *in, uint8_t *out, size_t n)
+void tproc__sharpen_u8_row(tproc__simd level, float amount, const uint16_t *acc, const uint8_t *in,
+                           uint8_t *out, size_t n)
 {
     TPROC__SIMD_PICK(level, point)(amount, acc, in, out, n);
 }

@@ -13,8 +13,8 @@
 
 /* out[i] = v + amount * (v - acc[i] / 128) with v = in[i], rounded half up and clamped to
  * 0..255, in single precision (amount in [0, 100]). */
-void tproc__sharpen_u8_row(tproc__simd level, float amount, const uint16_t *acc,
-                           const uint8_t *in, uint8_t *out, size_t n);
+void tproc__sharpen_u8_row(tproc__simd level, float amount, const uint16_t *acc, const uint8_t *in,
+                           uint8_t *out, size_t n);
 
 /* How far (in levels, before the final rounding) the result of the row above can be from the
  * exact unsharp mask when acc / 128 is within blur_error of the exact blur. */

@@ -53,12 +53,24 @@ const char *tproc__simd_name(tproc__simd level);
 #define TPROC__SIMD_BODY static inline __attribute__((always_inline))
 #if TPROC__SIMD_X86
 #define TPROC__SIMD_VARIANTS(name, params, args)                                                   \
-    static void name##_portable params { name##_body args; }                                       \
-    TPROC__TARGET_AVX2 static void name##_avx2 params { name##_body args; }                       \
-    TPROC__TARGET_AVX512 static void name##_avx512 params { name##_body args; }
+    static void name##_portable params                                                             \
+    {                                                                                              \
+        name##_body args;                                                                          \
+    }                                                                                              \
+    TPROC__TARGET_AVX2 static void name##_avx2 params                                              \
+    {                                                                                              \
+        name##_body args;                                                                          \
+    }                                                                                              \
+    TPROC__TARGET_AVX512 static void name##_avx512 params                                          \
+    {                                                                                              \
+        name##_body args;                                                                          \
+    }
 #else
 #define TPROC__SIMD_VARIANTS(name, params, args)                                                   \
-    static void name##_portable params { name##_body args; }
+    static void name##_portable params                                                             \
+    {                                                                                              \
+        name##_body args;                                                                          \
+    }
 #endif
 
 /*

@@ -53,8 +53,8 @@ TPROC__SIMD_BODY void horiz_body(int32_t *restrict q, const uint16_t *restrict s
     }
 }
 TPROC__SIMD_VARIANTS(horiz,
-                     (int32_t *restrict q, const uint16_t *restrict sv,
-                      const uint16_t *restrict dv, size_t ch, size_t n),
+                     (int32_t *restrict q, const uint16_t *restrict sv, const uint16_t *restrict dv,
+                      size_t ch, size_t n),
                      (q, sv, dv, ch, n))
 
 /* The rounding, per build: the compiler does not vectorise sqrtf (errno), so the vector builds
@@ -94,7 +94,8 @@ TPROC__TARGET_AVX512 static void round_avx512(uint8_t *out, const int32_t *q, si
     for (; i + 16 <= n; i += 16) {
         __m512 x = _mm512_cvtepi32_ps(_mm512_loadu_si512(q + i));
         __m512i m = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_sqrt_ps(x), half));
-        _mm_storeu_si128((__m128i *)(void *)(out + i), _mm512_cvtepi32_epi8(_mm512_min_epi32(m, top)));
+        _mm_storeu_si128((__m128i *)(void *)(out + i),
+                         _mm512_cvtepi32_epi8(_mm512_min_epi32(m, top)));
     }
     if (i < n) {
         __mmask16 k = (__mmask16)((1u << (n - i)) - 1);
