@@ -734,25 +734,28 @@ END_TEST
 
 /* --- the fast paths' arithmetic ---------------------------------------------------------- */
 
-/* sobel's u8 kernels round sqrt(q) in single precision; for every q the kernel can meet
- * (gx, gy in +-1020) that must be round half up of the exact root, clamped to 255, in every
- * build. */
+/* sobel's u8 kernels round sqrt(q) in single precision; that must be round half up of the exact
+ * root, clamped to 255, in every build. Every q up to 69632 is checked (outputs up to 255 come
+ * from q <= 65280); above, a square root that rounds correctly is monotonic, so outputs can
+ * only clamp to 255, which a sample of q up to the largest, 2 * 1020^2, confirms. */
 START_TEST(sobel_rounding_exhaustive)
 {
-    enum { CHUNK = 4096, QMAX = 2 * 1020 * 1020 };
+    enum { CHUNK = 4096, DENSE = 17 * CHUNK, QMAX = 2 * 1020 * 1020 };
     static int32_t q[CHUNK];
     static uint8_t got[CHUNK];
     for (int level = TPROC__SIMD_PORTABLE; level <= TPROC__SIMD_AVX512; level++) {
         if (!tproc__simd_supported((tproc__simd)level))
             continue;
-        int64_t m = 0; /* floor(sqrt(q)), kept in integers as q grows */
-        for (int32_t q0 = 0; q0 <= QMAX; q0 += CHUNK) {
-            size_t n = QMAX - q0 + 1 < CHUNK ? (size_t)(QMAX - q0 + 1) : CHUNK;
-            for (size_t i = 0; i < n; i++)
-                q[i] = q0 + (int32_t)i;
+        for (int32_t q0 = 0; q0 <= QMAX;) {
+            size_t n = 0;
+            for (; n < CHUNK && q0 <= QMAX; n++, q0 += q0 < DENSE ? 1 : 37)
+                q[n] = q0;
             tproc__sobel_round((tproc__simd)level, got, q, n);
             for (size_t i = 0; i < n; i++) {
-                if ((m + 1) * (m + 1) <= q[i])
+                int64_t m = (int64_t)sqrt((double)q[i]); /* floor(sqrt(q)), made exact below */
+                while (m * m > q[i])
+                    m--;
+                while ((m + 1) * (m + 1) <= q[i])
                     m++;
                 /* Round half up of sqrt(q): m + 1 exactly when q > (m + 1/2)^2, q > m^2 + m. */
                 int64_t want = q[i] > m * m + m ? m + 1 : m;

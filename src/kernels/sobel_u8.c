@@ -12,8 +12,8 @@
  * output below 256) sqrt(q) is at least 0.00049 from any k + 1/2, because q and (k + 1/2)^2
  * are at least 1/4 apart, while the two roundings together move it by at most 2^-15 (3.1e-5);
  * above, the result is at least 256 and clamps. tproc__sobel_round is checked against the
- * exact integer rule for every q in the tests. IEEE square root is correctly rounded in every
- * build (sqrtf, vsqrtps), so all builds give the same bytes.
+ * exact integer rule in the tests (every q up to 69632, samples beyond). IEEE square root is
+ * correctly rounded in every build (sqrtf, vsqrtps), so all builds give the same bytes.
  */
 #include "kernels/sobel_u8.h"
 
