@@ -7,11 +7,12 @@
  * tests/data/area_golden.txt holds, for each filter spec and format (u8/u16/f32 x 1-4
  * channels), one 64-bit FNV-1a hash of the outputs on a fixed set of images (random and smooth,
  * 1x1 up to 133x7, so images smaller than the kernel and rows long enough for every vector
- * loop and its tail) under every border rule. It was written by the straightforward scalar
- * implementations that were in place before the SIMD paths (commit 6461e44), with
+ * loop and its tail) under every border rule. It was written by the scalar implementations
+ * that were in place before the SIMD paths: a build of commit 6461e44 with this file (and
+ * kernels/simd.c, which it needs) added, running
  *     TPROC_AREA_GOLDEN_WRITE=tests/data/area_golden.txt CK_RUN_SUITE=filters_area_golden \
  *         build/tests/tileproc_tests
- * Each run here repeats that computation with the kernels capped at each instruction set the
+ * after which the "bounded" lines below were marked by hand. Each run here repeats that computation with the kernels capped at each instruction set the
  * machine has (tproc__simd_cap: portable, AVX2, AVX-512) and must reproduce every hash, and
  * tiled runs must give the whole-image bytes.
  *

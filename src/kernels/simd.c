@@ -53,7 +53,7 @@ static tproc__simd env_cap(void)
 
 tproc__simd tproc__simd_level(void)
 {
-    int top = env_cap();
+    int top = (int)env_cap();
     int c = __atomic_load_n(&cap, __ATOMIC_RELAXED);
     if (c >= 0 && c < top)
         top = c;
