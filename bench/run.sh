@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Filter benchmark for bench/RESULTS.md: tileproc's per-filter throughput on a 12-megapixel RGB
-# photo, and libvips's gaussblur on the same pixels in the same run.
-# usage: bench/run.sh [REPEATS]      (needs libvips-tools for the comparison)
+# photo, and libvips's gaussblur on the same pixels in the same run; then the area filters
+# (issue 16) with their kernels capped at each instruction set (TILEPROC_SIMD).
+# usage: bench/run.sh [REPEATS] [area]   (needs libvips-tools for the comparison; "area": only the
+#        area filters by instruction set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-5}
+only=${2:-}
 work=bench/work
 mkdir -p "$work"
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_BENCH=ON \
@@ -25,6 +28,18 @@ if command -v vips >/dev/null; then
     input="$work/big.png"
 else
     input=$photo
+fi
+echo "Load before the run: $(uptime | sed 's/.*load average/load average/')"
+area_specs=("box:radius=2" "box:radius=25" "convolve:matrix=-1 -1 -1;-1 16 -1;-1 -1 -1,scale=0.125"
+            "sobel" "sharpen:sigma=1,amount=1" "median:radius=1" "median:radius=3")
+if [ "$only" = area ]; then
+    for simd in avx512 avx2 portable; do
+        echo
+        echo "Area filters, TILEPROC_SIMD=$simd:"
+        echo
+        TILEPROC_SIMD=$simd ./build-bench/bench/bench_filters "$input" "$repeats" "${area_specs[@]}"
+    done
+    exit 0
 fi
 ./build-bench/bench/bench_filters "$input" "$repeats"
 

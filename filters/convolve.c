@@ -6,13 +6,20 @@
  *     v'(x, y) = scale * S + offset,   S = sum over j, i of m[j][i] * v(x + i - cx, y + j - cy)
  * in natural units (u8 0-255, u16 0-65535, f32 as is). S is accumulated in double, rows j
  * outer and columns i inner, from 0; integer outputs round half up and clamp to the type's
- * range, f32 is not clamped. For u8/u16 input and a matrix of integers of magnitude <= 2^20,
- * S is summed in int64: every product and partial sum is then an exact integer below 2^53, so
- * the result equals the double formula bit for bit. Alpha is copied unchanged; no
- * premultiplication (the kernel sees the stored colour). Halo (w - 1) / 2 left and right,
- * (h - 1) / 2 top and bottom.
+ * range, f32 is not clamped. Alpha is copied unchanged; no premultiplication (the kernel sees
+ * the stored colour). Halo (w - 1) / 2 left and right, (h - 1) / 2 top and bottom.
+ *
+ * For u8/u16 input and weights that are multiples of 2^-k with |m * 2^k| <= 2^20 (integers,
+ * halves, eighths...) no step of that double sum rounds, so S is an exact integer times 2^-k:
+ * prepare() then plans an integer path (kernels/conv_int.c) that sums in 16- or 32-bit lanes,
+ * splits rank-1 matrices into two 1-D passes, and maps S to the output with the same double
+ * formula or an integer one checked against it for every S the matrix can produce: the same
+ * bytes, on every instruction set. Other matrices, f32, and sums beyond 32 bits keep the double
+ * path below; integer matrices there are summed in int64 (exact below 2^53, so equal to the
+ * double formula bit for bit).
  */
 #include "filter_internal.h"
+#include "kernels/conv_int.h"
 
 enum { P_MATRIX, P_SCALE, P_OFFSET, P_COUNT };
 
@@ -42,13 +49,29 @@ static int prepare(tproc_ctx *ctx, tproc_stage *stage)
                                        i + 1);
     stage->halo.left = stage->halo.right = (w - 1) / 2;
     stage->halo.top = stage->halo.bottom = (h - 1) / 2;
+    tproc__conv plan;
+    if (!tproc__conv_plan(&plan, params->matrix, w, h, params->value[P_SCALE],
+                          params->value[P_OFFSET], stage->in.sample, tproc__simd_level()))
+        return TPROC_OK; /* the double path, state NULL */
+    int status = tproc__alloc(ctx, sizeof plan, "convolve plan", &stage->state);
+    if (status)
+        return status;
+    memcpy(stage->state, &plan, sizeof plan);
     return TPROC_OK;
+}
+
+static void release(tproc_ctx *ctx, tproc_stage *stage)
+{
+    tproc__dealloc(ctx, stage->state);
+    stage->state = NULL;
 }
 
 /* One accumulator (double or int64, both 8 bytes) per colour sample of an output row. */
 static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
 {
-    (void)in; /* one row of the output, whatever the input */
+    if (stage->state)
+        return tproc__conv_scratch(stage->state, stage->in.channels, in.width, out.width);
+    /* The double path: one row of the output, whatever the input. */
     return (size_t)out.width * (size_t)tproc__colour_channels(stage->in.channels) * sizeof(double);
 }
 
@@ -118,6 +141,10 @@ static void store(unsigned char *p, tproc_sample s, int k, double v)
 
 static int process(const tproc_call *call)
 {
+    if (call->stage->state) {
+        tproc__conv_process(call->stage->state, call);
+        return TPROC_OK;
+    }
     const tproc_params *params = call->stage->params;
     const tproc_view *in = &call->in, *out = &call->out;
     const tproc_sample s = in->sample;
@@ -179,6 +206,7 @@ const tproc_filter tproc__filter_convolve = {
     .params = params_table,
     .param_count = P_COUNT,
     .prepare = prepare,
+    .release = release,
     .scratch_size = scratch_size,
     .process = process,
 };

@@ -6,15 +6,40 @@
  * in the sample's natural units (u8 0-255, u16 0-65535, f32 as is). Integer outputs are the
  * exact magnitude rounded half up and clamped to the type's maximum (a tie cannot occur: the
  * square of k + 1/2 is never an integer); f32 is not clamped. Alpha is copied unchanged. Halo 1,
- * no premultiplication (an edge detector measures the stored colour).
+ * no premultiplication (an edge detector measures the stored colour). u8 runs in integer lanes
+ * with the same bytes (kernels/sobel_u8.c); u16 and f32 compute the formula as written here.
  */
 #include "filter_internal.h"
+#include "kernels/sobel_u8.h"
+
+/* The stage's state: which build of the u8 kernels runs. */
+typedef struct sobel_state {
+    tproc__simd simd;
+} sobel_state;
 
 static int prepare(tproc_ctx *ctx, tproc_stage *stage)
 {
-    (void)ctx; /* nothing can fail */
     stage->halo = (tproc_halo){1, 1, 1, 1};
+    sobel_state *st;
+    int status = tproc__alloc(ctx, sizeof *st, "sobel state", (void **)&st);
+    if (status)
+        return status;
+    st->simd = tproc__simd_level();
+    stage->state = st;
     return TPROC_OK;
+}
+
+static void release(tproc_ctx *ctx, tproc_stage *stage)
+{
+    tproc__dealloc(ctx, stage->state);
+    stage->state = NULL;
+}
+
+static size_t scratch_size(const tproc_stage *stage, tproc_rect in, tproc_rect out)
+{
+    if (stage->in.sample != TPROC_U8)
+        return 0;
+    return tproc__sobel_u8_scratch(stage->in.channels, in.width, out.width);
 }
 
 /* Channel k of the pixel at p as a double in natural units. */
@@ -32,6 +57,11 @@ static inline double get(const unsigned char *p, tproc_sample s, int k)
 
 static int process(const tproc_call *call)
 {
+    if (call->in.sample == TPROC_U8) {
+        const sobel_state *st = call->stage->state;
+        tproc__sobel_u8(st->simd, call);
+        return TPROC_OK;
+    }
     const tproc_view *in = &call->in, *out = &call->out;
     const tproc_sample s = in->sample;
     const int ch = out->channels, cc = tproc__colour_channels(ch);
@@ -78,5 +108,7 @@ const tproc_filter tproc__filter_sobel = {
     .name = "sobel",
     .summary = "edge magnitude sqrt(gx^2 + gy^2) of the 3x3 Sobel operator per colour channel",
     .prepare = prepare,
+    .release = release,
+    .scratch_size = scratch_size,
     .process = process,
 };

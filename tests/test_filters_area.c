@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/conv_int.h"
+#include "kernels/median_nets.h"
+#include "kernels/median_sort.h"
+#include "kernels/simd.h"
+#include "kernels/sobel_u8.h"
 #include "testutil.h"
 
 static int has_alpha(int channels)
@@ -700,16 +705,19 @@ START_TEST(parse_ok)
     ck_assert_int_eq(st.halo.top, 1);
     ck_assert_int_eq(st.halo.bottom, 1);
     ck_assert_int_eq(st.premultiply, 0);
+    tproc_stage_release(ctx, &st);
     tu_ok(ctx, tproc_params_parse(ctx, "median", &f, &params));
     ck_assert_double_eq(tproc_params_get(f, &params, "radius"), 1);
     tu_ok(ctx, tproc_params_parse(ctx, "median:radius=3", &f, &params));
     tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.left, 3);
     ck_assert_int_eq(st.halo.bottom, 3);
+    tproc_stage_release(ctx, &st);
     tu_ok(ctx, tproc_params_parse(ctx, "sobel", &f, &params));
     tu_ok(ctx, tproc_stage_prepare(ctx, f, &params, &fmt, &st));
     ck_assert_int_eq(st.halo.top, 1);
     ck_assert_int_eq(st.halo.right, 1);
+    tproc_stage_release(ctx, &st);
     /* Without a matrix, prepare refuses (a C caller skipping the parser). */
     f = tproc_filter_find("convolve");
     tproc_params_init(f, &params);
@@ -721,6 +729,170 @@ START_TEST(parse_ok)
     ck_assert_int_eq(tproc_pipeline_add(p, "convolve:scale=2"), TPROC_ERR_PARAM);
     tproc_pipeline_free(&p);
     tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* --- the fast paths' arithmetic ---------------------------------------------------------- */
+
+/* sobel's u8 kernels round sqrt(q) in single precision; that must be round half up of the exact
+ * root, clamped to 255, in every build. Every q up to 69632 is checked (outputs up to 255 come
+ * from q <= 65280); above, a square root that rounds correctly is monotonic, so outputs can
+ * only clamp to 255, which a sample of q up to the largest, 2 * 1020^2, confirms. */
+START_TEST(sobel_rounding_exhaustive)
+{
+    enum { CHUNK = 4096, DENSE = 17 * CHUNK, QMAX = 2 * 1020 * 1020 };
+    static int32_t q[CHUNK];
+    static uint8_t got[CHUNK];
+    for (int level = TPROC__SIMD_PORTABLE; level <= TPROC__SIMD_AVX512; level++) {
+        if (!tproc__simd_supported((tproc__simd)level))
+            continue;
+        for (int32_t q0 = 0; q0 <= QMAX;) {
+            size_t n = 0;
+            for (; n < CHUNK && q0 <= QMAX; n++, q0 += q0 < DENSE ? 1 : 37)
+                q[n] = q0;
+            tproc__sobel_round((tproc__simd)level, got, q, n);
+            for (size_t i = 0; i < n; i++) {
+                int64_t m = (int64_t)sqrt((double)q[i]); /* floor(sqrt(q)), made exact below */
+                while (m * m > q[i])
+                    m--;
+                while ((m + 1) * (m + 1) <= q[i])
+                    m++;
+                /* Round half up of sqrt(q): m + 1 exactly when q > (m + 1/2)^2, q > m^2 + m. */
+                int64_t want = q[i] > m * m + m ? m + 1 : m;
+                want = want > 255 ? 255 : want;
+                ck_assert_msg(got[i] == want, "%s: q %d gave %u, expected %lld",
+                              tproc__simd_name((tproc__simd)level), q[i], got[i], (long long)want);
+            }
+        }
+    }
+}
+END_TEST
+
+/* Applies the comparator pairs of net to 64 0/1 inputs at once (bit j of v[k] is input j's
+ * value at position k): min is AND, max is OR. */
+static void run_pairs(uint64_t *v, const uint8_t (*net)[2], int count)
+{
+    for (int i = 0; i < count; i++) {
+        uint64_t a = v[net[i][0]], b = v[net[i][1]];
+        v[net[i][0]] = a & b;
+        v[net[i][1]] = a | b;
+    }
+}
+
+/* The median filter's networks on every 0/1 input, which proves them for all inputs (the 0-1
+ * principle): the column sorters sort, and the selection networks, given sorted columns, put
+ * the median in their output slot. */
+START_TEST(median_networks)
+{
+    static const struct {
+        int w, count;
+        const uint8_t (*net)[2];
+    } sorters[] = {{5, 9, tproc__median_sort5}, {7, 16, tproc__median_sort7}};
+    for (int s = 0; s < 2; s++) {
+        int w = sorters[s].w;
+        for (uint32_t bits = 0; bits < (1u << w); bits++) {
+            uint64_t v[7];
+            for (int k = 0; k < w; k++)
+                v[k] = bits >> k & 1;
+            run_pairs(v, sorters[s].net, sorters[s].count);
+            for (int k = 0; k + 1 < w; k++)
+                ck_assert_msg(v[k] <= v[k + 1], "sorter of %d: input %x not sorted", w, bits);
+        }
+    }
+    static const struct {
+        int w, count, out;
+        const uint8_t (*ops)[4];
+    } nets[] = {{5, TPROC__MEDIAN5_OPS, TPROC__MEDIAN5_OUT, tproc__median5},
+                {7, TPROC__MEDIAN7_OPS, TPROC__MEDIAN7_OUT, tproc__median7}};
+    for (int s = 0; s < 2; s++) {
+        int w = nets[s].w, n = w * w, base = w + 1;
+        /* Column c holds zeros[c] zeros, then ones. Lane b of a block takes zeros[0] = b % base
+         * and zeros[1] = b / base; the other columns' counts are the block's digits. */
+        uint64_t low[2][7] = {{0}};
+        uint64_t lanes = base * base == 64 ? ~0ull : ((uint64_t)1 << (base * base)) - 1;
+        for (int b = 0; b < base * base; b++)
+            for (int k = 0; k < w; k++) {
+                low[0][k] |= (uint64_t)(b % base <= k) << b;
+                low[1][k] |= (uint64_t)(b / base <= k) << b;
+            }
+        uint64_t blocks = 1;
+        for (int c = 2; c < w; c++)
+            blocks *= (uint64_t)base;
+        for (uint64_t j = 0; j < blocks; j++) {
+            uint64_t v[50] = {0}, want = 0, digits = j;
+            int high = 0; /* zeros in columns 2.. */
+            for (int c = 2; c < w; c++, digits /= (uint64_t)base) {
+                int zeros = (int)(digits % (uint64_t)base);
+                high += zeros;
+                for (int k = zeros; k < w; k++)
+                    v[c * w + k] = lanes;
+            }
+            for (int k = 0; k < w; k++) {
+                v[k] = low[0][k];
+                v[w + k] = low[1][k];
+            }
+            for (int b = 0; b < base * base; b++) /* the median is 1 when at most n/2 zeros */
+                want |= (uint64_t)(high + b % base + b / base <= n / 2) << b;
+            for (int i = 0; i < nets[s].count; i++) {
+                const uint8_t *o = nets[s].ops[i];
+                uint64_t a = v[o[0]], b = v[o[1]];
+                v[o[2]] = a & b;
+                v[o[3]] = a | b;
+            }
+            ck_assert_msg(((v[nets[s].out] ^ want) & lanes) == 0,
+                          "median network %dx%d wrong on 0/1 inputs (block %llu)", w, w,
+                          (unsigned long long)j);
+        }
+    }
+}
+END_TEST
+
+/* convolve's plans: which matrices take the integer path, in which form. */
+START_TEST(convolve_plans)
+{
+    static const struct {
+        const char *matrix;
+        double scale, offset;
+        tproc_sample sample;
+        int integer, narrow, separable, fixed;
+    } cases[] = {
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U8, 1, 1, 0, 1},
+        {"1 2 1;2 4 2;1 2 1", 0.0625, 0, TPROC_U8, 1, 1, 1, 1},
+        {"1 4 6 4 1;4 16 24 16 4;6 24 36 24 6;4 16 24 16 4;1 4 6 4 1", 1.0 / 256, 0, TPROC_U8, 1, 0,
+         1, 1},                                                  /* sums reach 65280 */
+        {"1 1 1;1 1 1;1 1 1", 1.0 / 9, 0, TPROC_U8, 1, 1, 1, 1}, /* 1/9 checked */
+        {"0.125 -0.25;0.5 1", 1, 0, TPROC_U8, 0, 0, 0, 0},       /* even: not here */
+        {"0.125 -0.25 0.375;0.5 1 -0.5;0.25 0 -0.125", 0.5, 3, TPROC_U8, 1, 1, 0, 1},
+        {"0.3 -0.1 0.2;0.05 0.4 -0.15;0.1 0.1 0.1", 1, 0, TPROC_U8, 0, 0, 0, 0}, /* not dyadic */
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_U16, 1, 0, 0, 0},         /* too many sums */
+        {"-1 -1 -1;-1 16 -1;-1 -1 -1", 0.125, 0, TPROC_F32, 0, 0, 0, 0},
+        {"1048576 -1048575 3;2 -1 0;0 0 1", 0.001, 0, TPROC_U8, 1, 0, 0, 0},
+        {"1048576 1048576 1048576;1048576 1048576 1048576;1048576 1048576 1048576", 1, 0, TPROC_U8,
+         0, 0, 0, 0}, /* sums beyond 32 bits */
+        {"1 2 3;2 4 6", 1, 0, TPROC_U8, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char spec[512];
+        snprintf(spec, sizeof spec, "convolve:matrix=%s", cases[i].matrix);
+        const tproc_filter *f = NULL;
+        tproc_params p;
+        if (tproc_params_parse(NULL, spec, &f, &p) != TPROC_OK) {
+            ck_assert(!cases[i].integer); /* even sizes are refused by the parser */
+            continue;
+        }
+        tproc__conv c;
+        int integer =
+            tproc__conv_plan(&c, p.matrix, p.matrix_width, p.matrix_height, cases[i].scale,
+                             cases[i].offset, cases[i].sample, TPROC__SIMD_PORTABLE);
+        ck_assert_msg(integer == cases[i].integer, "%s %s: integer path %d", cases[i].matrix,
+                      tproc_sample_name(cases[i].sample), integer);
+        if (!integer)
+            continue;
+        ck_assert_msg(c.narrow == cases[i].narrow && c.separable == cases[i].separable &&
+                          c.fixed == cases[i].fixed,
+                      "%s %s: narrow %d separable %d fixed %d", cases[i].matrix,
+                      tproc_sample_name(cases[i].sample), c.narrow, c.separable, c.fixed);
+    }
 }
 END_TEST
 
@@ -802,6 +974,13 @@ Suite *suite_filters_area(void)
     tcase_add_loop_test(tc, convolve_issue_example, 0, 12);
     tcase_add_test(tc, parse_errors);
     tcase_add_test(tc, parse_ok);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("fast paths");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, sobel_rounding_exhaustive);
+    tcase_add_test(tc, median_networks);
+    tcase_add_test(tc, convolve_plans);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tiled");

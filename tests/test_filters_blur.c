@@ -19,7 +19,10 @@
 #include <string.h>
 
 #include "filter_internal.h"
+#include "kernels/box_sum.h"
 #include "kernels/separable.h"
+#include "kernels/sharpen_u8.h"
+#include "kernels/simd.h"
 #include "testutil.h"
 
 /* --- the reference ------------------------------------------------------------------------ */
@@ -360,6 +363,99 @@ START_TEST(gaussian_fixed_point)
 }
 END_TEST
 
+/*
+ * sharpen on u8 without alpha and with threshold 0 blurs in gaussian's fixed point and applies
+ * the mask in single precision (sharpen.c, kernels/sharpen_u8.c): its result must lie within
+ * tproc__sharpen_u8_bound() of the exact unsharp mask before rounding, so within 1 level after,
+ * on every instruction set. Parameters whose bound reaches 0.49 keep the double path, which
+ * rounds the exact value (up to double rounding at ties).
+ */
+START_TEST(sharpen_fused_bound)
+{
+    static const struct {
+        double sigma, amount;
+    } cases[] = {{1.0, 1.0}, {0.6, 3.0},  {1.5, 1.5},  {2.0, 2.5},
+                 {0.8, 0.3}, {1.0, 12.0}, {3.0, 100.0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tproc__sep_kernel *k = NULL;
+        tu_ok(NULL, tproc__sep_gaussian(NULL, cases[i].sigma, &k));
+        double bound = tproc__sharpen_u8_bound(cases[i].amount, k->fixed_error);
+        int fused = k->fixed && bound < 0.49;
+        tproc__sep_free(NULL, k);
+        if (i < 4)
+            ck_assert_msg(fused, "sigma %g amount %g: bound %g, expected the fused path",
+                          cases[i].sigma, cases[i].amount, bound);
+        spec sp = {SHARPEN, cases[i].sigma, cases[i].amount, 0.0, 0};
+        char text[160];
+        spec_text(&sp, text, sizeof text);
+        for (int ch = 1; ch <= 3; ch += 2) {
+            /* A smooth image with noise and a few hard edges, so that results spread over
+             * the range rather than piling up at the clamps. */
+            tproc_image *img = tu_random_image(NULL, 71, 43, ch, TPROC_U8, 40 + i);
+            tproc_view in = tproc_image_view(img);
+            for (ptrdiff_t y = 0; y < 43; y++)
+                for (ptrdiff_t x = 0; x < 71; x++)
+                    for (int c = 0; c < ch; c++) {
+                        unsigned char *p = tproc_view_pixel(&in, x, y) + c;
+                        int base = (x / 9 + y / 7) % 2 ? 90 : 160;
+                        *p = (unsigned char)(base + (x * 2 + c * 11) % 24 + *p % 7);
+                    }
+            double bval[4] = {0, 0, 0, 0}, *ref = malloc(sizeof(double) * 71 * 43 * 3);
+            ref_run(&sp, &in, TPROC_BORDER_REFLECT_101, bval, ref);
+            for (int level = TPROC__SIMD_PORTABLE; level <= TPROC__SIMD_AVX512; level++) {
+                if (!tproc__simd_supported((tproc__simd)level))
+                    continue;
+                tproc__simd_cap((tproc__simd)level);
+                tproc_image *out = run(NULL, text, &in, TPROC_BORDER_REFLECT_101, bval, 0, 0, 1);
+                tproc_view ov = tproc_image_view(out);
+                double worst = 0;
+                for (ptrdiff_t y = 0; y < 43; y++)
+                    for (ptrdiff_t x = 0; x < 71; x++)
+                        for (int c = 0; c < ch; c++) {
+                            double e = tproc__clamp(ref[(y * 71 + x) * ch + c], 0, 255);
+                            worst = fmax(worst, fabs(get(&ov, x, y, c) - e));
+                        }
+                double allowed = 0.5 + (fused ? bound : 1e-9);
+                ck_assert_msg(worst <= allowed,
+                              "%s %dch %s: worst error %.4f levels, allowed %.4f (fused %d)", text,
+                              ch, tproc__simd_name((tproc__simd)level), worst, allowed, fused);
+                tproc_image_free(&out);
+            }
+            tproc__simd_cap(TPROC__SIMD_AVX512);
+            free(ref);
+            tproc_image_free(&img);
+        }
+    }
+}
+END_TEST
+
+/*
+ * box's integer division (kernels/box_sum.c): the magic numbers of the narrow path exist for
+ * radius 1-7 and are checked there for every sum; the wide path's double quotient is floor(a /
+ * N) at the edges where it could fail (multiples of N and one below), for every radius and
+ * both sample ranges.
+ */
+START_TEST(box_division)
+{
+    for (int r = 1; r <= 1000; r++) {
+        tproc__box b;
+        tproc__box_init(&b, r, TPROC__SIMD_PORTABLE);
+        ck_assert_msg(b.narrow == (r <= 7), "radius %d: narrow %d", r, b.narrow);
+        int64_t n = (int64_t)(2 * r + 1) * (2 * r + 1);
+        for (int64_t q = 0; q <= 65536; q += q < 300 ? 1 : 97) {
+            for (int64_t d = -1; d <= 1; d++) {
+                int64_t a = q * n + (d < 0 ? -1 : d > 0 ? n - 1 : 0);
+                if (a < 0)
+                    continue;
+                int64_t got = (int64_t)TPROC__BOX_QUOTIENT(a, b.inv);
+                ck_assert_msg(got == a / n, "radius %d: %lld / %lld gave %lld", r, (long long)a,
+                              (long long)n, (long long)got);
+            }
+        }
+    }
+}
+END_TEST
+
 /* --- behaviour ---------------------------------------------------------------------------- */
 
 START_TEST(sharpen_threshold)
@@ -616,6 +712,8 @@ Suite *suite_filters_blur(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, against_reference, 0, (int)(sizeof ref_cases / sizeof ref_cases[0]));
     tcase_add_test(tc, gaussian_fixed_point);
+    tcase_add_test(tc, sharpen_fused_bound);
+    tcase_add_test(tc, box_division);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("behaviour");

@@ -390,7 +390,24 @@ TPROC__CLONES static void hq_block(uint8_t *restrict out, const uint16_t *restri
     }
 }
 
-static void process_fixed(const tproc__sep_kernel *k, const tproc_call *call)
+/* The horizontal pass without the final rounding: the Q7 sums (bias included) of n samples. */
+TPROC__CLONES static void hq_acc(uint16_t *restrict acc, const uint16_t *restrict mid, size_t ch,
+                                 int r, const uint16_t *wq, uint16_t bias, size_t n)
+{
+    const uint16_t *c = mid + (size_t)r * ch;
+    for (size_t i = 0; i < n; i++)
+        acc[i] = (uint16_t)(bias + mulhi(c[i], wq[0]));
+    for (int j = 1; j <= r; j++) {
+        const uint16_t *a = c - (size_t)j * ch, *b = c + (size_t)j * ch;
+        uint16_t w = wq[j];
+        for (size_t i = 0; i < n; i++)
+            acc[i] = (uint16_t)(acc[i] + mulhi((uint16_t)(a[i] + b[i]), w));
+    }
+}
+
+/* Both passes of the fixed-point path into mid and (with finish) the Q7 row acc. */
+static void process_fixed_rows(const tproc__sep_kernel *k, const tproc_call *call,
+                               tproc__sep_finish_fn finish, const void *user)
 {
     const tproc_view *in = &call->in, *out = &call->out;
     layout l = get_layout(in->channels, in->width, out->width);
@@ -407,9 +424,27 @@ static void process_fixed(const tproc__sep_kernel *k, const tproc_call *call)
             vq_pair(mid, input_row(in, y + r - i, s + l.pack_a),
                     input_row(in, y + r + i, s + l.pack_b), wq[i], nin);
         uint8_t *dst = output_row(out, y, s + l.stage);
-        hq_block(dst, mid, ch, r, wq, k->bias, nout);
+        if (finish) {
+            uint16_t *acc = (uint16_t *)(void *)(s + l.row);
+            hq_acc(acc, mid, ch, r, wq, k->bias, nout);
+            const uint8_t *centre = input_row(in, y + r, s + l.pack_a) + (size_t)r * ch;
+            finish(user, acc, centre, dst, nout);
+        } else {
+            hq_block(dst, mid, ch, r, wq, k->bias, nout);
+        }
         output_flush(out, y, s + l.stage);
     }
+}
+
+static void process_fixed(const tproc__sep_kernel *k, const tproc_call *call)
+{
+    process_fixed_rows(k, call, NULL, NULL);
+}
+
+void tproc__sep_fixed_rows(const tproc__sep_kernel *k, const tproc_call *call,
+                           tproc__sep_finish_fn finish, const void *user)
+{
+    process_fixed_rows(k, call, finish, user);
 }
 
 int tproc__sep_process(const tproc__sep_kernel *k, const tproc_call *call)
@@ -434,6 +469,33 @@ int tproc__sep_stage(int status, tproc__sep_kernel *kernel, tproc_stage *stage)
     stage->premultiply = 1;
     stage->state = kernel;
     return TPROC_OK;
+}
+
+int tproc__sep_stage_state(tproc_ctx *ctx, int status, tproc__sep_kernel *kernel, size_t size,
+                           tproc_stage *stage)
+{
+    void *block = NULL;
+    if (status == TPROC_OK)
+        status = tproc__alloc(ctx, size, "filter state", &block);
+    if (status) {
+        tproc__sep_free(ctx, kernel);
+        return status;
+    }
+    memcpy(block, &kernel, sizeof kernel);
+    tproc__sep_stage(TPROC_OK, kernel, stage);
+    stage->state = block;
+    return TPROC_OK;
+}
+
+void tproc__sep_release_state(tproc_ctx *ctx, tproc_stage *stage)
+{
+    if (stage->state) {
+        tproc__sep_kernel *kernel;
+        memcpy(&kernel, stage->state, sizeof kernel);
+        tproc__sep_free(ctx, kernel);
+    }
+    tproc__dealloc(ctx, stage->state);
+    stage->state = NULL;
 }
 
 void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage)

@@ -48,6 +48,13 @@ void tproc__sep_free(tproc_ctx *ctx, tproc__sep_kernel *kernel);
  */
 int tproc__sep_stage(int status, tproc__sep_kernel *kernel, tproc_stage *stage);
 void tproc__sep_release(tproc_ctx *ctx, tproc_stage *stage);
+
+/* The same for filters that keep more than the kernel: the state is a zeroed block of size
+ * bytes whose first member is the kernel pointer (tproc__sep_kernel *). On failure the kernel is
+ * freed. tproc__sep_release_state is the matching release. */
+int tproc__sep_stage_state(tproc_ctx *ctx, int status, tproc__sep_kernel *kernel, size_t size,
+                           tproc_stage *stage);
+void tproc__sep_release_state(tproc_ctx *ctx, tproc_stage *stage);
 size_t tproc__sep_stage_scratch(const tproc_stage *stage, tproc_rect in, tproc_rect out);
 
 /* Scratch bytes the calls below need for a tile (any sample type, any path). 0 on overflow
@@ -73,5 +80,16 @@ void tproc__sep_store_row(const tproc_call *call, ptrdiff_t y, const double *row
 /* The whole tile: the u8 fixed-point path when k->fixed and the view is u8, otherwise the
  * double path. Returns TPROC_OK. */
 int tproc__sep_process(const tproc__sep_kernel *k, const tproc_call *call);
+
+/*
+ * The u8 fixed-point path (k->fixed; u8 in and out, the input's centre rows as packed samples)
+ * with a point pass of the caller's after the blur: for each output row, finish() gets the n
+ * blurred samples as Q7 sums before rounding (acc / 128 is within k->fixed_error levels of the
+ * exact blur), the n input samples at the same positions, and the packed output row to fill.
+ */
+typedef void (*tproc__sep_finish_fn)(const void *user, const uint16_t *acc, const uint8_t *centre,
+                                     uint8_t *out, size_t n);
+void tproc__sep_fixed_rows(const tproc__sep_kernel *k, const tproc_call *call,
+                           tproc__sep_finish_fn finish, const void *user);
 
 #endif
