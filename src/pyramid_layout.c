@@ -383,10 +383,23 @@ static void viewer_source(text *t, const tproc__pyramid_geom *g)
             top - (g->levels - 1), g->ext);
         break;
     }
-    default:
-        add(t, "\"%s/info.json\"", g->name);
+    default: /* IIIF: opened after the page fetched info.json (below) */
+        add(t, "[]");
         break;
     }
+}
+
+/* IIIF viewers fetch tiles from info.json's id, which names where the pyramid will be served
+ * (--id); the page points it at where the page itself finds the pyramid, so it also works
+ * from wherever it is served. */
+static void viewer_iiif(text *t, const tproc__pyramid_geom *g)
+{
+    add(t,
+        "  fetch(\"%s/info.json\").then(function (r) { return r.json(); }).then(function (info) "
+        "{\n    info[info[\"@id\"] ? \"@id\" : \"id\"] = new URL(\"%s\", "
+        "window.location.href).href.replace(/\\/$/, \"\");\n    window.viewer.open(info);\n"
+        "  });\n",
+        g->name, g->name);
 }
 
 int tproc__pyramid_viewer(tproc_ctx *ctx, const tproc__pyramid_geom *g, tproc__pyramid_file *f)
@@ -407,6 +420,9 @@ int tproc__pyramid_viewer(tproc_ctx *ctx, const tproc__pyramid_geom *g, tproc__p
                                                 : 0),
         g->o.viewer_script);
     viewer_source(&t, g);
-    add(&t, "\n  });\n</script>\n</body>\n</html>\n");
+    add(&t, "\n  });\n");
+    if (g->o.layout == TPROC_PYRAMID_IIIF || g->o.layout == TPROC_PYRAMID_IIIF3)
+        viewer_iiif(&t, g);
+    add(&t, "</script>\n</body>\n</html>\n");
     return text_done(ctx, &t, g, f);
 }
