@@ -464,8 +464,17 @@ int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source, const
         status = pyramid_alloc(p);
     if (!status)
         status = tproc__pyramid_out_open(ctx, &p->g, &p->out);
+    /* The engine's strips are the pyramid's input: 16 rows at a time rather than 64 keep its
+     * band and strip small beside the levels' bands (the output is the same bytes). */
+    tproc_run_options ro;
+    if (run_options)
+        ro = *run_options;
+    else
+        tproc_run_options_init(&ro);
+    if (ro.tile_height == 0)
+        ro.tile_height = 16;
     if (!status) {
-        status = run(p, pipeline, source, run_options, stream_options);
+        status = run(p, pipeline, source, &ro, stream_options);
         status = tproc__pyramid_out_close(p->out, status);
     }
     pyramid_release(p);
