@@ -3,7 +3,7 @@
 # `vips dzsave` in the same run, on JPEGs made by tiling the sample photo as bench/big.sh
 # makes them (never committed): DeepZoom with JPEG tiles (vips' defaults: 254 + 1 overlap,
 # Q75), the same into a zip, and PNG tiles. Wall time and peak RSS from /usr/bin/time.
-# usage: bench/pyramid.sh [SIZES...]      (megapixels; default: 12 100)
+# usage: [JOBS="dz zip png webp"] bench/pyramid.sh [SIZES...]   (megapixels; default: 12 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(12 100); fi
@@ -24,7 +24,7 @@ for mp in "${sizes[@]}"; do
         vips crop "$work/rep.v" "$img[Q=90]" 0 0 "$side" "$side"
         rm -f "$work/rep.v"
     fi
-    for job in dz zip png; do
+    for job in ${JOBS:-dz zip png}; do
         for tool in tileproc vips; do
             out=$work/pyr-$tool
             rm -rf "$out" "$out".dzi "$out"_files "$out".zip
@@ -35,6 +35,8 @@ for mp in "${sizes[@]}"; do
                 zip/vips) cmd=(vips dzsave "$img" "$out.zip") ;;
                 png/tileproc) cmd=("$T" pyramid -q --suffix png "$img" "$out.dzi") ;;
                 png/vips) cmd=(vips dzsave "$img" "$out" --suffix .png) ;;
+                webp/tileproc) cmd=("$T" pyramid -q --suffix webp "$img" "$out.dzi") ;;
+                webp/vips) cmd=(vips dzsave "$img" "$out" --suffix .webp) ;;
             esac
             /usr/bin/time -f '%e %M' -o "$work/time.txt" "${cmd[@]}" >/dev/null
             read -r t rss <"$work/time.txt"
