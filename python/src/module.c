@@ -489,6 +489,15 @@ static PyMethodDef module_methods[] = {
      "       no_fallback=False, memory_limit=None) -> dict\n"
      "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
      "for images larger than memory. Returns {'streamed', 'width', 'height', 'peak_memory'}."},
+    {"pyramid", TP_KWFUNC(tp_pyramid), METH_VARARGS | METH_KEYWORDS,
+     "pyramid(input_path, output, *filters, layout='dz', tile_size=0, overlap=-1,\n"
+     "        suffix=None, quality=0, depth=None, background=None, skip_blanks=-2, id=None,\n"
+     "        container=None, viewer_script=None, force=False, threads=0,\n"
+     "        memory_limit=None) -> dict\n"
+     "Writes a tile pyramid for zoomable viewers (layouts dz, iiif, iiif3, zoomify, google,\n"
+     "as vips dzsave names them; container 'zip' or an output ending in .zip for one zip)\n"
+     "in one streamed pass, after the filters. 0 / -1 / -2 / None mean each layout's\n"
+     "defaults. Returns {'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
     {"set_memory_limit", py_set_memory_limit, METH_O,

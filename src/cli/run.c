@@ -20,16 +20,16 @@
 #include "cli.h"
 
 /* Set by the signal handler; the library reads it between tiles. */
-static int cancel_flag;
+int cli_cancel_flag;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    cancel_flag = 1;
+    cli_cancel_flag = 1;
 }
 
 /* The first SIGINT/SIGTERM cancels cleanly; a second one (SA_RESETHAND) kills as usual. */
-static void catch_signals(void)
+void cli_catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -162,15 +162,15 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     return rc;
 }
 
-/* Adds every FILTER; a bad one is a usage error worded by the library's parser. */
-static int build_pipeline(runner *r, char *const *filters, size_t count)
+int cli_build_pipeline(tproc_ctx *ctx, tproc_pipeline *pipeline, char *const *filters,
+                       size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        int status = tproc_pipeline_add(r->pipeline, filters[i]);
+        int status = tproc_pipeline_add(pipeline, filters[i]);
         if (status == TPROC_ERR_PARAM || status == TPROC_ERR_NOT_FOUND)
-            return cli_usage("%s", tproc_ctx_message(r->ctx));
+            return cli_usage("%s", tproc_ctx_message(ctx));
         if (status) {
-            cli_report(r->ctx, status, filters[i]);
+            cli_report(ctx, status, filters[i]);
             return CLI_EXIT_FAILED;
         }
     }
@@ -223,7 +223,7 @@ static int run_batch(runner *r, char *const *inputs, size_t count)
     }
     size_t failures = 0;
     int rc = CLI_EXIT_OK;
-    for (size_t i = 0; i < count && rc != CLI_EXIT_INTERRUPT && !cancel_flag; i++) {
+    for (size_t i = 0; i < count && rc != CLI_EXIT_INTERRUPT && !cli_cancel_flag; i++) {
         const char *input = inputs[i], *base, *ext;
         size_t stem_len;
         split_name(input, &base, &stem_len, &ext);
@@ -275,7 +275,7 @@ static int run_batch(runner *r, char *const *inputs, size_t count)
     for (size_t i = 0; i < count; i++)
         free(outputs[i]);
     free(outputs);
-    if (rc == CLI_EXIT_OK && cancel_flag) {
+    if (rc == CLI_EXIT_OK && cli_cancel_flag) {
         cli_error("interrupted");
         rc = CLI_EXIT_INTERRUPT;
     }
@@ -361,7 +361,7 @@ int cli_run(cli_args *args)
         rc = CLI_EXIT_FAILED;
     }
     if (!rc)
-        rc = build_pipeline(&r, filters, filter_count);
+        rc = cli_build_pipeline(r.ctx, r.pipeline, filters, filter_count);
     if (!rc && cli_progress_new(args->quiet ? 0 : args->progress ? 2 : 1, &r.progress)) {
         cli_error("out of memory");
         rc = CLI_EXIT_FAILED;
@@ -376,8 +376,8 @@ int cli_run(cli_args *args)
             r.options.border_value[c] = args->border_value[c];
         r.options.progress = cli_progress_update;
         r.options.progress_user = r.progress;
-        r.options.cancel = &cancel_flag;
-        catch_signals();
+        r.options.cancel = &cli_cancel_flag;
+        cli_catch_signals();
         if (batch)
             rc = run_batch(&r, inputs, input_count);
         else
