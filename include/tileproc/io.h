@@ -67,6 +67,13 @@ typedef struct tproc_info {
     int orientation;         /* EXIF orientation 1-8 (1 when absent or invalid) */
     int has_icc;             /* an ICC profile is present */
     int has_exif;            /* EXIF is present */
+    /* Multi-image files (TIFF): the file's pages, and the resolution levels of this page
+     * (reduced-resolution SubIFDs or following IFDs; 1: full size only). 1 and 1 elsewhere. */
+    int pages, levels;
+    int page, level; /* the page and level described (tproc_info_read_page), else 0 */
+    ptrdiff_t tile_width, tile_height; /* TIFF tiles as stored; 0 for strips and elsewhere */
+    const char *compression; /* TIFF: "none", "lzw", "deflate", "jpeg", ...; NULL elsewhere */
+    int bigtiff;             /* a BigTIFF file */
 } tproc_info;
 
 TPROC_API int tproc_info_read(tproc_ctx *ctx, const char *path, tproc_info *out);
@@ -74,10 +81,17 @@ TPROC_API int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t si
                                      tproc_info *out);
 /* name is used in messages only (NULL: "<stream>"). Reads from the current position. */
 TPROC_API int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info *out);
+/* The header of one page and resolution level of a multi-image file (TIFF); page 0, level 0 is
+ * what tproc_info_read describes. A page or level the file does not have is TPROC_ERR_ARG. */
+TPROC_API int tproc_info_read_page(tproc_ctx *ctx, const char *path, int page, int level,
+                                   tproc_info *out);
 
 typedef struct tproc_load_options {
     int ignore_orientation; /* 1: keep pixels as stored, ignoring the EXIF orientation */
     int strict;             /* 1: data libpng/libjpeg call corrupt but recoverable is an error */
+    /* Multi-image files (TIFF): which page (0: the first) and which of its reduced-resolution
+     * levels (0: full size) to read; anything but 0, 0 is refused for single-image formats. */
+    int page, level;
 } tproc_load_options;
 
 /*
