@@ -3,9 +3,9 @@
  * tiff_rows.c: what a TIFF image's samples become in tileproc, and the conversion of one row.
  *
  * Gray and RGB keep their samples (8 and 16 bits as u8 and u16, 32-bit floats as f32); 1, 2 and
- * 4-bit gray is scaled to u8 (1-bit: 0 and 255); a palette becomes u8 RGB (a 16-bit map divided
- * by 257, rounded; an 8-bit map stored in 16 bits, as some writers do, taken as it is, the way
- * libtiff's own RGBA reader decides); min-is-white is inverted. The first extra sample is the
+ * 4-bit gray is scaled to u8 (1-bit: 0 and 255); a palette becomes u8 RGB (a 16-bit map's high
+ * byte, as libtiff's RGBA reader, vips and Pillow take it; an 8-bit map stored in 16 bits, as
+ * some writers do, taken as it is, the way libtiff's RGBA reader decides); min-is-white is inverted. The first extra sample is the
  * alpha channel: associated (premultiplied) alpha is divided out, since tileproc's images hold
  * straight alpha. CMYK (separated, 4 inks) becomes RGB by the naive formula of colour.h (the
  * colour engine's untagged-CMYK rule). What tileproc cannot hold is refused by name.
@@ -254,7 +254,7 @@ static void convert_palette(const tproc__tiff_layout *l, const unsigned char *ra
         for (int c = 0; c < 3; c++) {
             unsigned v = l->map[c][i];
             out[x * 3 + (size_t)c] =
-                (unsigned char)(l->map_8bit ? v : (v * 255u + 32767u) / 65535u);
+                (unsigned char)(l->map_8bit ? v : v >> 8);
         }
     }
 }
