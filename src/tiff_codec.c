@@ -28,6 +28,23 @@ static void tiff_encodable(tproc_format *f)
     (void)f;
 }
 
+/* Tiles: multiples of 16 (TIFF's rule), at most 65536 a side; the enums in range. */
+static int tiff_save_resolve(tproc_ctx *ctx, const char *name, tproc_save_options *o)
+{
+    if (o->tile_width < 0 || o->tile_height < 0 || o->tile_width % 16 || o->tile_height % 16 ||
+        o->tile_width > 65536 || o->tile_height > 65536 || (!o->tile_width && o->tile_height))
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name,
+                                 "TIFF tiles must be multiples of 16 up to 65536, got %dx%d",
+                                 o->tile_width, o->tile_height);
+    if ((int)o->tiff_compression < 0 || o->tiff_compression > TPROC_TIFF_WEBP)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "unknown TIFF compression %d",
+                                 (int)o->tiff_compression);
+    if ((int)o->tiff_predictor < 0 || o->tiff_predictor > TPROC_TIFF_PREDICTOR_FLOAT)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "unknown TIFF predictor %d",
+                                 (int)o->tiff_predictor);
+    return TPROC_OK;
+}
+
 static const char *const tiff_extensions[] = {"tif", "tiff", NULL};
 
 const tproc__codec tproc__codec_tiff = {
@@ -42,6 +59,7 @@ const tproc__codec tproc__codec_tiff = {
     .decoder_open = tproc__tiff_decoder_open,
     .encodable = tiff_encodable,
     .encoder_open = tproc__tiff_encoder_open,
+    .save_resolve = tiff_save_resolve,
 };
 
 const char *tproc__tiff_compression_name(int compression)
@@ -119,11 +137,32 @@ int tproc__tiff_fail(tproc_ctx *ctx, const char *file, tproc__tiff_io *io, int s
 
 /* Reading. */
 
+/* libtiff reads back what it wrote when it links a new directory to the last one. */
+static tmsize_t output_read(tproc__tiff_io *io, void *buf, size_t n)
+{
+    tproc__output *out = io->out;
+    size_t got;
+    if (out->fp) {
+        got = fread(buf, 1, n, out->fp);
+        /* Writing may follow: the stream must be positioned again (C11 7.21.5.3). */
+        if (fseeko(out->fp, (off_t)(io->base + (long long)(io->pos + got)), SEEK_SET) != 0)
+            return -1;
+    } else {
+        got = io->pos >= out->size ? 0 : out->size - (size_t)io->pos < n ? out->size - (size_t)io->pos : n;
+        if (got)
+            memcpy(buf, out->data + io->pos, got);
+    }
+    io->pos += got;
+    return (tmsize_t)got;
+}
+
 static tmsize_t io_read(thandle_t h, void *buf, tmsize_t n)
 {
     tproc__tiff_io *io = (tproc__tiff_io *)h;
-    if (!io->in || n < 0)
+    if (n < 0)
         return -1;
+    if (!io->in)
+        return output_read(io, buf, (size_t)n);
     size_t got = tproc__input_read(io->in, buf, (size_t)n);
     if (io->in->error) {
         snprintf(io->diag.cause, sizeof io->diag.cause, "read failed: %s",

@@ -107,6 +107,26 @@ TPROC_API int tproc_load_memory(tproc_ctx *ctx, const void *data, size_t size,
 TPROC_API int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name,
                               const tproc_load_options *options, tproc_image **out);
 
+/* TIFF compression (tproc_save_options.tiff_compression). */
+typedef enum tproc_tiff_compression {
+    TPROC_TIFF_DEFAULT = 0, /* deflate */
+    TPROC_TIFF_NONE,
+    TPROC_TIFF_DEFLATE,
+    TPROC_TIFF_LZW,
+    TPROC_TIFF_JPEG, /* u8 gray or RGB only (with quality) */
+    TPROC_TIFF_ZSTD,
+    TPROC_TIFF_WEBP /* u8 RGB or RGBA only (with quality; 100: lossless) */
+} tproc_tiff_compression;
+
+/* TIFF predictor (tproc_save_options.tiff_predictor). */
+typedef enum tproc_tiff_predictor {
+    TPROC_TIFF_PREDICTOR_DEFAULT = 0, /* horizontal for integer samples and float for f32 with
+                                       * deflate, LZW and zstd; none otherwise */
+    TPROC_TIFF_PREDICTOR_NONE,
+    TPROC_TIFF_PREDICTOR_HORIZONTAL,
+    TPROC_TIFF_PREDICTOR_FLOAT /* f32 only */
+} tproc_tiff_predictor;
+
 typedef struct tproc_save_options {
     tproc_file_format format; /* TPROC_FILE_UNKNOWN: from the path's extension */
     int quality;              /* JPEG 1-100; 0: 90 */
@@ -119,6 +139,15 @@ typedef struct tproc_save_options {
     size_t icc_size;
     const void *exif;
     size_t exif_size;
+    /* TIFF: tiles of tile_width x tile_height (multiples of 16; 0, 0: strips), compression,
+     * predictor, BigTIFF always (else only when the file could pass 4 GiB), and a pyramid:
+     * every 2x reduction down to one tile, written in the same pass as reduced-resolution
+     * SubIFDs of the full image (tiled: 256x256 when no tile size is given). */
+    int tile_width, tile_height;
+    tproc_tiff_compression tiff_compression;
+    tproc_tiff_predictor tiff_predictor;
+    int bigtiff;
+    int pyramid;
 } tproc_save_options;
 
 /* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */

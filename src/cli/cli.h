@@ -50,6 +50,13 @@ typedef enum cli_opt_id {
     CLI_OPT_QUIET,
     CLI_OPT_FORCE,
     CLI_OPT_JSON,
+    CLI_OPT_PAGE,
+    CLI_OPT_LEVEL,
+    CLI_OPT_TILED,
+    CLI_OPT_COMPRESSION,
+    CLI_OPT_PREDICTOR,
+    CLI_OPT_BIGTIFF,
+    CLI_OPT_PYRAMID,
     CLI_OPT_MAN
 } cli_opt_id;
 
@@ -88,6 +95,10 @@ typedef struct cli_args {
     const char *plugins[CLI_PLUGINS_MAX];
     size_t plugin_count;
     int no_orient, progress, quiet, force, json;
+    int page, level;                         /* --page, --level (multi-image inputs) */
+    int tiled, tiff_tile_width, tiff_tile_height; /* --tiled[=WxH] */
+    int tiff_compression, tiff_predictor;    /* tproc_tiff_compression, tproc_tiff_predictor */
+    int bigtiff, pyramid;
     /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
     char **pos;
     size_t pos_count, dashdash;
