@@ -65,7 +65,8 @@ int tproc__atomic_open(tproc_ctx *ctx, const char *path, tproc__atomic_file *f)
                                  strerror(err));
     }
     set_mode(fd, target);
-    f->fp = fdopen(fd, "wb");
+    /* Readable too: libtiff reads back what it wrote when it links directories. */
+    f->fp = fdopen(fd, "w+b");
     if (!f->fp) {
         int err = errno;
         close(fd);

@@ -31,6 +31,7 @@ typedef struct tproc__decode_request {
      * open into memory of its own, and data that ends early is an error where it ends.
      */
     int whole;
+    int page, level; /* multi-image codecs (pages set): which page and resolution level */
 } tproc__decode_request;
 
 typedef struct tproc__decoder {
@@ -82,6 +83,7 @@ typedef struct tproc__codec {
     const char *const *extensions; /* NULL-terminated, without the dot; the first is for
                                     * naming outputs ("jpg") */
     int scales;                    /* decodes at 1/2, 1/4, 1/8 (scale_denom) */
+    int pages;                     /* has pages and levels (decode_request page, level) */
     /* Whether the first n bytes (n <= TPROC__SNIFF_BYTES, fewer for a short file) are this
      * format's magic: the only place the format's signature is written. */
     int (*sniff)(const unsigned char *head, size_t n);

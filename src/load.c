@@ -54,15 +54,25 @@ int tproc_load_memory(tproc_ctx *ctx, const void *data, size_t size,
 }
 
 /* The header of in (closed here). */
-static int info_input(tproc_ctx *ctx, tproc__opened_input *in, tproc_info *out)
+static int info_input(tproc_ctx *ctx, tproc__opened_input *in, int page, int level,
+                      tproc_info *out)
 {
     const tproc__codec *codec;
     int status = tproc__codec_detect(ctx, in, &codec);
+    if (!status && (page || level) && !codec->pages)
+        status = tproc__error_file(ctx, TPROC_ERR_ARG, in->in.name,
+                                   "a %s file has one page and one level", codec->label);
     if (!status) {
         memset(out, 0, sizeof *out);
+        out->page = page;
+        out->level = level;
         status = codec->info(ctx, &in->in, out);
     }
     if (!status) {
+        if (out->pages < 1)
+            out->pages = 1;
+        if (out->levels < 1)
+            out->levels = 1;
         out->format = codec->format;
         if (out->orientation < 1 || out->orientation > 8)
             out->orientation = 1;
@@ -77,7 +87,7 @@ int tproc_info_read(tproc_ctx *ctx, const char *path, tproc_info *out)
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read: no output pointer");
     tproc__opened_input in;
     int status = tproc__input_open_path(ctx, path, 0, &in);
-    return status ? status : info_input(ctx, &in, out);
+    return status ? status : info_input(ctx, &in, 0, 0, out);
 }
 
 int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info *out)
@@ -86,7 +96,7 @@ int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info 
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read_file: no file or output pointer");
     tproc__opened_input in;
     int status = tproc__input_open_file(ctx, fp, name, &in);
-    return status ? status : info_input(ctx, &in, out);
+    return status ? status : info_input(ctx, &in, 0, 0, out);
 }
 
 int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t size, tproc_info *out)
@@ -96,5 +106,14 @@ int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t size, tproc_
                             "tproc_info_read_memory: no data or output pointer");
     tproc__opened_input in;
     tproc__input_open_memory(&in, "<memory>", data, size);
-    return info_input(ctx, &in, out);
+    return info_input(ctx, &in, 0, 0, out);
+}
+
+int tproc_info_read_page(tproc_ctx *ctx, const char *path, int page, int level, tproc_info *out)
+{
+    tproc__opened_input in;
+    if (!path || !out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_info_read_page: no file or output pointer");
+    int status = tproc__input_open_path(ctx, path, 0, &in);
+    return status ? status : info_input(ctx, &in, page, level, out);
 }

@@ -79,6 +79,8 @@ static int open_decoder(tproc_source *s, int whole)
     request.strict = s->options.strict;
     request.scale_denom = s->shrink;
     request.whole = whole;
+    request.page = s->options.page;
+    request.level = s->options.level;
     if ((status = s->codec->decoder_open(s->ctx, &s->input.in, &request, &s->dec)))
         return status;
     s->dec_open = 1;
@@ -91,6 +93,17 @@ static int open_decoder(tproc_source *s, int whole)
         s->format.width = s->dec.format.height;
         s->format.height = s->dec.format.width;
     }
+    return TPROC_OK;
+}
+
+/* A page or level other than the first only from a codec with pages. */
+static int check_pages(tproc_source *s)
+{
+    if ((s->options.page || s->options.level) && !s->codec->pages)
+        return tproc__error_file(s->ctx, TPROC_ERR_ARG, s->path,
+                                 "a %s file has one page and one level (asked for page %d, "
+                                 "level %d)",
+                                 s->codec->label, s->options.page, s->options.level);
     return TPROC_OK;
 }
 
@@ -112,7 +125,7 @@ int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
     if (!s->path)
         status = tproc__error_file(ctx, TPROC_ERR_NOMEM, input->in.name, "out of memory");
     else if (!(status = tproc__codec_detect(s->ctx, &s->input, &s->codec)) &&
-             !(status = open_decoder(s, 1)) &&
+             !(status = check_pages(s)) && !(status = open_decoder(s, 1)) &&
              !(status =
                    tproc__memdup(ctx, s->path, "ICC copy", s->dec.icc, s->dec.icc_size, &s->icc)))
         status = tproc__memdup(ctx, s->path, "EXIF copy", s->dec.exif, s->dec.exif_size, &s->exif);

@@ -151,7 +151,7 @@ START_TEST(errors_carry_their_subject)
     ck_assert_int_eq(tproc_load_memory(ctx, "hello", 5, NULL, &img), TPROC_ERR_FORMAT);
     assert_record(ctx, TPROC_ERR_FORMAT, TPROC_SUBJECT_FILE, "<memory>");
     tproc_ctx_error(ctx, &e);
-    ck_assert_str_eq(e.cause, "not a PNG or JPEG file");
+    ck_assert_ptr_nonnull(strstr(e.cause, "not a PNG, JPEG")); /* and the other formats */
     ck_assert_int_eq(tproc_source_open(ctx, tu_data("jpeg"), NULL, &(tproc_source *){NULL}),
                      TPROC_ERR_IO);
     assert_record(ctx, TPROC_ERR_IO, TPROC_SUBJECT_FILE, tu_data("jpeg"));
@@ -285,7 +285,7 @@ START_TEST(source_load_is_load)
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         for (int ignore = 0; ignore < 2; ignore++) {
-            tproc_load_options o = {ignore, 0};
+            tproc_load_options o = {.ignore_orientation = ignore, .strict = 0};
             tproc_image *want, *got;
             tu_ok(NULL, tproc_load(NULL, tu_data(files[i]), &o, &want));
             tproc_source *s;
@@ -426,7 +426,7 @@ START_TEST(truncated_file_held_whole_decodes_like_load)
     tproc_view a = tproc_image_view(img), b = tproc_image_view(want);
     tu_assert_same(&a, &b, "truncated, held whole");
     /* A strict load refuses it, and so does a strict source held whole. */
-    tproc_load_options strict = {0, 1};
+    tproc_load_options strict = {.ignore_orientation = 0, .strict = 1};
     tproc_image *none = NULL;
     ck_assert_int_eq(tproc_load_memory(NULL, data, cut, &strict, &none), TPROC_ERR_CORRUPT);
     tproc_source *s;

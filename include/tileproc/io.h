@@ -67,6 +67,13 @@ typedef struct tproc_info {
     int orientation;         /* EXIF orientation 1-8 (1 when absent or invalid) */
     int has_icc;             /* an ICC profile is present */
     int has_exif;            /* EXIF is present */
+    /* Multi-image files (TIFF): the file's pages, and the resolution levels of this page
+     * (reduced-resolution SubIFDs or following IFDs; 1: full size only). 1 and 1 elsewhere. */
+    int pages, levels;
+    int page, level; /* the page and level described (tproc_info_read_page), else 0 */
+    ptrdiff_t tile_width, tile_height; /* TIFF tiles as stored; 0 for strips and elsewhere */
+    const char *compression; /* TIFF: "none", "lzw", "deflate", "jpeg", ...; NULL elsewhere */
+    int bigtiff;             /* a BigTIFF file */
 } tproc_info;
 
 TPROC_API int tproc_info_read(tproc_ctx *ctx, const char *path, tproc_info *out);
@@ -74,10 +81,17 @@ TPROC_API int tproc_info_read_memory(tproc_ctx *ctx, const void *data, size_t si
                                      tproc_info *out);
 /* name is used in messages only (NULL: "<stream>"). Reads from the current position. */
 TPROC_API int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, tproc_info *out);
+/* The header of one page and resolution level of a multi-image file (TIFF); page 0, level 0 is
+ * what tproc_info_read describes. A page or level the file does not have is TPROC_ERR_ARG. */
+TPROC_API int tproc_info_read_page(tproc_ctx *ctx, const char *path, int page, int level,
+                                   tproc_info *out);
 
 typedef struct tproc_load_options {
     int ignore_orientation; /* 1: keep pixels as stored, ignoring the EXIF orientation */
     int strict;             /* 1: data libpng/libjpeg call corrupt but recoverable is an error */
+    /* Multi-image files (TIFF): which page (0: the first) and which of its reduced-resolution
+     * levels (0: full size) to read; anything but 0, 0 is refused for single-image formats. */
+    int page, level;
 } tproc_load_options;
 
 /*
@@ -93,6 +107,26 @@ TPROC_API int tproc_load_memory(tproc_ctx *ctx, const void *data, size_t size,
 TPROC_API int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name,
                               const tproc_load_options *options, tproc_image **out);
 
+/* TIFF compression (tproc_save_options.tiff_compression). */
+typedef enum tproc_tiff_compression {
+    TPROC_TIFF_DEFAULT = 0, /* deflate */
+    TPROC_TIFF_NONE,
+    TPROC_TIFF_DEFLATE,
+    TPROC_TIFF_LZW,
+    TPROC_TIFF_JPEG, /* u8 gray or RGB only (with quality) */
+    TPROC_TIFF_ZSTD,
+    TPROC_TIFF_WEBP /* u8 RGB or RGBA only (with quality; 100: lossless) */
+} tproc_tiff_compression;
+
+/* TIFF predictor (tproc_save_options.tiff_predictor). */
+typedef enum tproc_tiff_predictor {
+    TPROC_TIFF_PREDICTOR_DEFAULT = 0, /* horizontal for integer samples and float for f32 with
+                                       * deflate, LZW and zstd; none otherwise */
+    TPROC_TIFF_PREDICTOR_NONE,
+    TPROC_TIFF_PREDICTOR_HORIZONTAL,
+    TPROC_TIFF_PREDICTOR_FLOAT /* f32 only */
+} tproc_tiff_predictor;
+
 typedef struct tproc_save_options {
     tproc_file_format format; /* TPROC_FILE_UNKNOWN: from the path's extension */
     int quality;              /* JPEG 1-100; 0: 90 */
@@ -105,6 +139,15 @@ typedef struct tproc_save_options {
     size_t icc_size;
     const void *exif;
     size_t exif_size;
+    /* TIFF: tiles of tile_width x tile_height (multiples of 16; 0, 0: strips), compression,
+     * predictor, BigTIFF always (else only when the file could pass 4 GiB), and a pyramid:
+     * every 2x reduction down to one tile, written in the same pass as reduced-resolution
+     * SubIFDs of the full image (tiled: 256x256 when no tile size is given). */
+    int tile_width, tile_height;
+    tproc_tiff_compression tiff_compression;
+    tproc_tiff_predictor tiff_predictor;
+    int bigtiff;
+    int pyramid;
 } tproc_save_options;
 
 /* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */

@@ -102,7 +102,7 @@ static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
     int ignore = 0, strict = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$pp:load", kwlist, &source, &ignore, &strict))
         return NULL;
-    tproc_load_options opts = {ignore, strict};
+    tproc_load_options opts = {.ignore_orientation = ignore, .strict = strict};
     tproc_image *image = NULL;
     int status;
     if (is_path(source)) {
@@ -390,7 +390,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_pipeline *p = NULL;
     tproc_source *src = NULL;
     tproc_sink *sink = NULL;
-    tproc_load_options lopts = {ignore, 0};
+    tproc_load_options lopts = {.ignore_orientation = ignore, .strict = 0};
     tproc_stream_options sopts = {shrink, no_fallback, 0};
     int streams = 0;
     size_t bytes = 0;

@@ -51,6 +51,13 @@ typedef enum cli_opt_id {
     CLI_OPT_QUIET,
     CLI_OPT_FORCE,
     CLI_OPT_JSON,
+    CLI_OPT_PAGE,
+    CLI_OPT_LEVEL,
+    CLI_OPT_TILED,
+    CLI_OPT_COMPRESSION,
+    CLI_OPT_PREDICTOR,
+    CLI_OPT_BIGTIFF,
+    CLI_OPT_PYRAMID,
     CLI_OPT_MAN,
     /* pyramid */
     CLI_OPT_LAYOUT,
@@ -104,6 +111,10 @@ typedef struct cli_args {
     /* pyramid: the library's options, from --layout ... --viewer-script */
     tproc_pyramid_options pyramid;
     int viewer;
+    int page, level;                         /* --page, --level (multi-image inputs) */
+    int tiled, tiff_tile_width, tiff_tile_height; /* --tiled[=WxH] */
+    int tiff_compression, tiff_predictor;    /* tproc_tiff_compression, tproc_tiff_predictor */
+    int bigtiff, pyramid;
     /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
     char **pos;
     size_t pos_count, dashdash;

@@ -36,7 +36,8 @@ const cli_option cli_options[] = {
      "How area filters read pixels past the image's edges: constant[:V], replicate, reflect, "
      "reflect101 (the default) or wrap. V is in the image's sample range (0-255 for 8-bit "
      "images), one value for every channel or one per channel separated by commas; default 0."},
-    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN | PYRAMID, 0, "JPEG quality 1-100 (default 90)."},
+    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN | PYRAMID, 0,
+     "JPEG quality 1-100 (default 90); also for TIFF's jpeg and webp compressions."},
     {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
      "Output format: {formats} (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN | PYRAMID, 0,
@@ -65,6 +66,27 @@ const cli_option cli_options[] = {
     {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN | PYRAMID, 0, "Print nothing but errors."},
     {CLI_OPT_FORCE, "force", 'f', NULL, RUN | PYRAMID, 0,
      "Allow OUTPUT to be the INPUT file itself, and image data to go to a terminal."},
+    {CLI_OPT_PAGE, "page", 0, "N", RUN, 0,
+     "Multi-page input (TIFF): read page N, 0 being the first (default 0). `tileproc info` "
+     "lists the pages."},
+    {CLI_OPT_LEVEL, "level", 0, "N", RUN, 0,
+     "Pyramidal input (TIFF): read resolution level N of the page, 0 being full size and each "
+     "next one a reduced-resolution SubIFD or IFD (default 0)."},
+    {CLI_OPT_TILED, "tiled", 0, "[=WxH]", RUN, 0,
+     "TIFF output: write tiles of WxH pixels (multiples of 16; default 256x256) instead of "
+     "strips."},
+    {CLI_OPT_COMPRESSION, "compression", 0, "NAME", RUN, 0,
+     "TIFF output compression: none, deflate (the default), lzw, jpeg (8-bit gray or RGB; "
+     "--quality), zstd or webp (8-bit RGB or RGBA; --quality, 100 is lossless)."},
+    {CLI_OPT_PREDICTOR, "predictor", 0, "NAME", RUN, 0,
+     "TIFF output predictor: none, horizontal or float (default: horizontal, or float for "
+     "32-bit float images, with deflate, lzw and zstd; none otherwise)."},
+    {CLI_OPT_BIGTIFF, "bigtiff", 0, NULL, RUN, 0,
+     "TIFF output: always write BigTIFF (by default only outputs that could pass 4 GiB are)."},
+    {CLI_OPT_PYRAMID, "pyramid", 0, NULL, RUN, 0,
+     "TIFF output: add every 2x-reduced level down to one tile, written in the same pass in "
+     "bounded memory, as reduced-resolution IFDs after the image (what vips, tifffile and "
+     "OpenSlide read as a pyramid). Implies --tiled."},
     {CLI_OPT_JSON, "json", 0, NULL, INFO, 0,
      "info: print one JSON object per file, one per line (JSON Lines)."},
     {CLI_OPT_LAYOUT, "layout", 0, "LAYOUT", PYRAMID, 0,
@@ -265,8 +287,18 @@ static const struct {
     {CLI_OPT_QUIET, offsetof(cli_args, quiet)},
     {CLI_OPT_FORCE, offsetof(cli_args, force)},
     {CLI_OPT_JSON, offsetof(cli_args, json)},
-    {CLI_OPT_VIEWER, offsetof(cli_args, viewer)},
+    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN | PYRAMID, 0,
+     "JPEG quality 1-100 (default 90); also for TIFF's jpeg and webp compressions."},
 };
+
+/* A name from a NULL-terminated list: its index + 1, or 0. */
+static int parse_name(const char *text, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcasecmp(text, names[i]) == 0)
+            return i + 1;
+    return 0;
+}
 
 /* Converts and stores one option's value. */
 static int apply(cli_args *args, const cli_option *opt, const char *value)
@@ -315,6 +347,39 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         if (parse_size(value, &args->pixel_limit))
             return cli_usage("--pixel-limit must be a count like 500M or 4G, got '%s'", value);
         break;
+    case CLI_OPT_PAGE:
+    case CLI_OPT_LEVEL:
+        if (parse_int(value, 0, 1000000, &n))
+            return cli_usage("--%s must be a whole number in 0-1000000, got '%s'", opt->name,
+                             value);
+        *(opt->id == CLI_OPT_PAGE ? &args->page : &args->level) = (int)n;
+        break;
+    case CLI_OPT_TILED: {
+        ptrdiff_t tw = 256, th = 256;
+        if (value && *value && (parse_tile(value, &tw, &th) || tw % 16 || th % 16))
+            return cli_usage("--tiled must be WxH or N, multiples of 16 in 16-65536, got '%s'",
+                             value);
+        args->tiled = 1;
+        args->tiff_tile_width = (int)tw;
+        args->tiff_tile_height = (int)th;
+        break;
+    }
+    case CLI_OPT_COMPRESSION: {
+        /* The order of tproc_tiff_compression. */
+        static const char *const names[] = {"none", "deflate", "lzw", "jpeg", "zstd", "webp",
+                                            NULL};
+        if (!(args->tiff_compression = parse_name(value, names)))
+            return cli_usage("--compression must be none, deflate, lzw, jpeg, zstd or webp, "
+                             "got '%s'",
+                             value);
+        break;
+    }
+    case CLI_OPT_PREDICTOR: {
+        static const char *const names[] = {"none", "horizontal", "float", NULL};
+        if (!(args->tiff_predictor = parse_name(value, names)))
+            return cli_usage("--predictor must be none, horizontal or float, got '%s'", value);
+        break;
+    }
     case CLI_OPT_PLUGIN:
         if (args->plugin_count == CLI_PLUGINS_MAX)
             return cli_usage("at most %d --plugin options", CLI_PLUGINS_MAX);
@@ -367,7 +432,9 @@ static int parse_long(cli_args *args, unsigned command, int argc, char **argv, i
     if (status)
         return status;
     const char *value = NULL;
-    if (opt->arg) {
+    if (opt->id == CLI_OPT_TILED) {
+        value = eq ? eq + 1 : ""; /* its value is optional, and only after '=' */
+    } else if (opt->arg) {
         if (eq)
             value = eq + 1;
         else if (*i + 1 < argc)

@@ -100,6 +100,14 @@ static int open_sink(const runner *r, const job *j, const tproc_source *source, 
     save.format = j->format;
     if (r->args->quality)
         save.quality = r->args->quality;
+    if (r->args->tiled) {
+        save.tile_width = r->args->tiff_tile_width;
+        save.tile_height = r->args->tiff_tile_height;
+    }
+    save.tiff_compression = (tproc_tiff_compression)r->args->tiff_compression;
+    save.tiff_predictor = (tproc_tiff_predictor)r->args->tiff_predictor;
+    save.bigtiff = r->args->bigtiff;
+    save.pyramid = r->args->pyramid;
     int status = tproc_sink_open(r->ctx, j->output, &save, sink);
     if (status)
         cli_report(r->ctx, status, j->out_name);
@@ -136,6 +144,8 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
              format};
     tproc_load_options load = {0};
     load.ignore_orientation = args->no_orient;
+    load.page = args->page;
+    load.level = args->level;
     tproc_stream_options so = {0};
     so.shrink_on_load = args->shrink_on_load;
     so.whole_input = args->no_stream;

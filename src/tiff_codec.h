@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tiff_codec.h: what the TIFF codec's files share (tiff_codec.c: the descriptor, libtiff's
+ * error handlers and the client I/O over tproc__input / tproc__output; tiff_read.c: decoding,
+ * pages and levels; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding).
+ *
+ * libtiff (4.5+) is opened with TIFFClientOpenExt and handlers of our own for errors and
+ * warnings (TIFFOpenOptionsSetErrorHandlerExtR), so that nothing is printed and the reason of a
+ * failure lands in the tproc__tiff_diag of that one TIFF handle: no process-wide state. Files are
+ * never memory-mapped (mapped pages would count as resident and escape the memory limit).
+ */
+#ifndef TILEPROC_TIFF_CODEC_H
+#define TILEPROC_TIFF_CODEC_H
+
+#include <tiffio.h>
+
+#include "codec.h"
+
+/* The largest single allocation libtiff may make for us (a strip's raw bytes, a tag array). */
+#define TPROC__TIFF_MAX_ALLOC ((tmsize_t)512 << 20)
+/* The most IFDs walked looking for pages (libtiff also stops at loops). */
+#define TPROC__TIFF_MAX_DIRS 65536
+
+/* What libtiff's handlers record for one handle. */
+typedef struct tproc__tiff_diag {
+    char cause[240];   /* the first error libtiff reported ("" if none) */
+    char warning[240]; /* the last warning */
+    int status;        /* a status an I/O callback set (its error already recorded), else 0 */
+} tproc__tiff_diag;
+
+/* The byte stream under one TIFF handle: an input or an output, starting at base. */
+typedef struct tproc__tiff_io {
+    tproc__tiff_diag diag;
+    tproc_ctx *ctx;
+    tproc__input *in;   /* reading: from here */
+    tproc__output *out; /* writing: to here */
+    long long base;     /* offset of the TIFF's first byte in a FILE* */
+    unsigned long long pos, end; /* writing: the position, and the bytes written so far */
+} tproc__tiff_io;
+
+/* Opens a TIFF over io (in or out set, ctx set; mode "r", "w" or "w8" for BigTIFF). NULL on
+ * failure with the error recorded about name. */
+TIFF *tproc__tiff_open(tproc__tiff_io *io, const char *name, const char *mode);
+/* Records libtiff's last error about file (fallback text when it gave none); returns status
+ * (an I/O callback's own status wins). */
+int tproc__tiff_fail(tproc_ctx *ctx, const char *file, tproc__tiff_io *io, int status,
+                     const char *doing);
+
+/* "none", "lzw", "deflate", "jpeg", ... for a COMPRESSION_ value ("other" if unknown here). */
+const char *tproc__tiff_compression_name(int compression);
+
+/*
+ * How one stored image's samples become tileproc rows (tiff_rows.c). A raw row is the image's
+ * samples with every plane interleaved (a contiguous row as libtiff stores it), or in rgba mode
+ * the uint32 ABGR pixels of libtiff's TIFFRGBAImage (the fallback for what we do not convert
+ * ourselves: old-style JPEG, CIE L*a*b*, uncompressed YCbCr).
+ */
+typedef struct tproc__tiff_layout {
+    uint32_t width;
+    int bps, spp;        /* bits per sample; samples per pixel */
+    int colour;          /* samples of colour: 1 (gray, palette index), 3 (RGB), 4 (CMYK) */
+    int alpha;           /* 0: none; 1: unassociated; 2: associated (premultiplied) */
+    int miniswhite;      /* gray with 0 as white */
+    int palette;         /* colour is an index into map */
+    int map_8bit;        /* every map entry is below 256: an 8-bit map stored in 16 bits */
+    const uint16_t *map[3];
+    int rgba;            /* rgba mode (see above) */
+    /* What read_rows delivers. */
+    int channels;
+    tproc_sample sample;
+} tproc__tiff_layout;
+
+/* Reads the current directory's tags into *l and decides the output; an error naming what the
+ * file has when tileproc cannot represent it. */
+int tproc__tiff_layout_read(tproc_ctx *ctx, const char *file, TIFF *tif, tproc__tiff_layout *l);
+/* Bytes of one raw row of width pixels. */
+int tproc__tiff_raw_row_bytes(const tproc__tiff_layout *l, size_t *out);
+/* One raw row into width output pixels. */
+void tproc__tiff_convert_row(const tproc__tiff_layout *l, const unsigned char *raw,
+                             unsigned char *out);
+
+/* The codec's entry points (tiff_read.c, tiff_write.c). */
+tproc__info_fn tproc__tiff_info;
+tproc__decoder_open_fn tproc__tiff_decoder_open;
+tproc__encoder_open_fn tproc__tiff_encoder_open;
+
+#endif /* TILEPROC_TIFF_CODEC_H */

@@ -1,0 +1,289 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""TIFF against independent readers (issue 13).
+
+    tiff_reference.py TIFF_DUMP DATA_DIR WORK_DIR [TILEPROC_CLI]
+
+Decoding: every file of DATA_DIR/tiff goes through tiff_dump (whose load must equal its streamed
+rows) and is compared sample for sample with what tifffile reads (directly, or after libtiff's
+`tiffcp -c none` for compressions tifffile cannot decode without imagecodecs), with tileproc's
+conventions applied to tifffile's stored samples here (palette expansion, min-is-white, bit
+depths, associated alpha divided out, CMYK by the naive formula). Files libtiff itself turns into
+RGBA (old-style JPEG, YCbCr JPEG, CIE L*a*b*, 2/4-bit) are compared with `tiff2rgba`. Pages and
+levels are compared with tifffile's pages and vips' subifd loader. Files tileproc cannot hold
+must fail naming what they have; every file of DATA_DIR/bad-tiff must fail cleanly or decode.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import tifffile
+
+DUMP, DATA, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+CLI = sys.argv[4] if len(sys.argv) > 4 else None
+os.makedirs(WORK, exist_ok=True)
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+
+def dump(path, page=0, level=0, limit=None):
+    """(pixels, meta) from tiff_dump, or (None, stderr) when it refuses the file."""
+    args = [DUMP, path, str(page), str(level)] + ([str(limit)] if limit else [])
+    p = subprocess.run(args, capture_output=True, timeout=300)
+    if p.returncode == 1:
+        return None, p.stderr.decode(errors="replace")
+    if p.returncode != 0:
+        raise AssertionError(f"tiff_dump {path} exited {p.returncode}: {p.stderr.decode()[-2000:]}")
+    head, _, body = p.stdout.partition(b"\n")
+    w, h, c, sample, orientation, icc = head.split()
+    dtype = {b"u8": np.uint8, b"u16": np.uint16, b"f32": np.float32}[sample]
+    pixels = np.frombuffer(body, dtype=dtype).reshape(int(h), int(w), int(c))
+    return pixels, {"orientation": int(orientation), "icc": int(icc)}
+
+
+def run(*args):
+    return subprocess.run(args, capture_output=True, timeout=300)
+
+
+def stored(path, page_index=0):
+    """tifffile's page (and its samples, HxWxS) of path, decompressed by tiffcp if need be."""
+    plain = os.path.join(WORK, "plain.tif")
+    for candidate, layout in ((path, None), (plain, "-s"), (plain, "-t")):
+        if candidate != path:
+            # Strips, or tiles when libtiff cannot turn them into strips (tiled separate planes).
+            if run("tiffcp", "-c", "none", layout, path, candidate).returncode != 0:
+                continue
+        try:
+            with tifffile.TiffFile(candidate) as t:
+                page = t.pages[page_index]
+                a = page.asarray()
+                if page.planarconfig == 2 and a.ndim == 3 and page.samplesperpixel > 1:
+                    a = np.moveaxis(a, 0, -1)
+                if a.ndim == 2:
+                    a = a[:, :, None]
+                tags = {
+                    "photometric": int(page.photometric),
+                    "bps": page.bitspersample,
+                    "extra": list(page.extrasamples) if page.extrasamples else [],
+                    "colormap": page.colormap,
+                    "orientation": int(page.tags["Orientation"].value)
+                    if "Orientation" in page.tags
+                    else 1,
+                    "icc": len(page.tags["InterColorProfile"].value)
+                    if "InterColorProfile" in page.tags
+                    else 0,
+                    "compression": int(page.compression),
+                }
+                return a, tags
+        except Exception:  # tifffile without imagecodecs, or subsampled YCbCr
+            continue
+    return None, None
+
+
+def unpremultiply(colour, alpha, maxv):
+    colour = colour.astype(np.int64)
+    alpha = alpha.astype(np.int64)
+    safe = np.where(alpha == 0, 1, alpha)
+    out = np.minimum(maxv, (colour * maxv + safe // 2) // safe)
+    return np.where(alpha == 0, 0, out)
+
+
+def convert(a, tags):
+    """tifffile's stored samples in tileproc's conventions."""
+    photometric, bps, extra = tags["photometric"], tags["bps"], tags["extra"]
+    if a.dtype == np.bool_:
+        a = a.astype(np.uint8)
+    if photometric == 3:  # palette
+        cmap = tags["colormap"].astype(np.int64)
+        rgb = cmap[:, a[:, :, 0].astype(np.int64)].transpose(1, 2, 0)
+        if cmap.max() >= 256:
+            rgb = rgb >> 8
+        return rgb.astype(np.uint8)
+    if a.dtype == np.float32:
+        out = a.astype(np.float32).copy()
+        if photometric == 0:
+            out[:, :, 0] = 1.0 - out[:, :, 0]
+        if extra and extra[0] == 1:
+            alpha = out[:, :, -1:]
+            out[:, :, :-1] = np.where(alpha > 0, out[:, :, :-1] / np.where(alpha > 0, alpha, 1), 0)
+        return out
+    maxv = 65535 if a.dtype == np.uint16 else 255
+    out = a.astype(np.int64)
+    if bps == 1:
+        out = out * 255
+    if photometric == 0:
+        out[:, :, 0] = maxv - out[:, :, 0]
+    if photometric == 5:  # CMYK, naive: (max - C)(max - K) / max, rounded
+        k = out[:, :, 3:4]
+        rgb = ((maxv - out[:, :, :3]) * (maxv - k) + maxv // 2) // maxv
+        out = np.concatenate([rgb, out[:, :, 4:]], axis=2)
+    if extra and extra[0] == 1:
+        out[:, :, :-1] = unpremultiply(out[:, :, :-1], out[:, :, -1:], maxv)
+    return out.astype(a.dtype if a.dtype != np.bool_ else np.uint8)
+
+
+def rgba_reference(path, channels):
+    """libtiff's own RGBA rendering (tiff2rgba), alpha divided out when we keep it."""
+    out = os.path.join(WORK, "rgba.tif")
+    if run("tiff2rgba", "-c", "none", path, out).returncode != 0:
+        return None
+    a = tifffile.imread(out)
+    if channels == 3:
+        return a[:, :, :3]
+    rgb = unpremultiply(a[:, :, :3], a[:, :, 3:4], 255)
+    return np.concatenate([rgb, a[:, :, 3:4]], axis=2).astype(np.uint8)
+
+
+REFUSED = {
+    "imagetiff_int16_zstd.tif": "signed 16-bit integer",
+    "libtiff_test_float64_predictor2_le_lzw.tif": "64-bit floating-point",
+}
+# The same pixels in another layout, for a file no reference reads (libtiff's tiffcp cannot turn
+# its tiled separate planes into strips, tifffile cannot decode its LZW); the twin itself is
+# compared with tifffile.
+TWINS = {"pillow_tiff_tiled_planar_16bit_RGBa.tiff": "pillow_tiff_16bit_RGBa.tiff"}
+RGBA_FIRST = ("ojpeg", "old-style", "ycbcr_jpeg", "quad-tile", ".Lab.", "gray_4bpp", "palette-1c-4b")
+
+
+def check_decodes():
+    folder = os.path.join(DATA, "tiff")
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        ours, meta = dump(path)
+        if name in REFUSED:
+            if ours is not None or REFUSED[name] not in meta:
+                fail(f"{name}: expected a refusal naming '{REFUSED[name]}', got {meta!r}")
+            continue
+        if ours is None:
+            fail(f"{name}: {meta.strip()}")
+            continue
+        expected, how = None, ""
+        if not any(k in name for k in RGBA_FIRST):
+            a, tags = stored(path)
+            if a is not None:
+                expected, how = convert(a, tags), "tifffile"
+                if tags["orientation"] != meta["orientation"]:
+                    fail(f"{name}: orientation {meta['orientation']}, tifffile {tags['orientation']}")
+                if tags["icc"] != meta["icc"]:
+                    fail(f"{name}: ICC {meta['icc']} bytes, tifffile {tags['icc']}")
+        if expected is None and ours.dtype == np.uint8 and ours.shape[2] >= 3:
+            expected, how = rgba_reference(path, ours.shape[2]), "tiff2rgba"
+        if expected is None and ours.dtype == np.uint8 and ours.shape[2] == 1:
+            rgba = rgba_reference(path, 3)
+            expected, how = (rgba[:, :, :1] if rgba is not None else None), "tiff2rgba"
+        if expected is None and name in TWINS:
+            expected, how = dump(os.path.join(folder, TWINS[name]))[0], f"its twin {TWINS[name]}"
+        if expected is None:
+            fail(f"{name}: no reference could read it")
+            continue
+        if expected.shape != ours.shape or not np.array_equal(expected, ours):
+            diff = (
+                np.abs(expected.astype(np.float64) - ours.astype(np.float64)).max()
+                if expected.shape == ours.shape
+                else f"shapes {expected.shape} vs {ours.shape}"
+            )
+            fail(f"{name}: differs from {how} ({diff})")
+        else:
+            print(f"ok {name} {ours.shape} {ours.dtype} == {how}")
+
+
+def check_pages_and_levels():
+    folder = os.path.join(DATA, "tiff")
+    # Reduced-resolution IFDs after the page: tifffile's pages 1.. are our levels 1..
+    path = os.path.join(folder, "pillow_tiff_strip_planar_raw_with_overviews.tif")
+    with tifffile.TiffFile(path) as t:
+        for level in range(len(t.pages)):
+            ours, _ = dump(path, 0, level)
+            expected = np.moveaxis(t.pages[level].asarray(), 0, -1)
+            if ours is None or not np.array_equal(ours, expected):
+                fail(f"overviews level {level} differs from tifffile page {level}")
+            else:
+                print(f"ok overview level {level} {ours.shape}")
+    ours, msg = dump(path, 0, 5)
+    if ours is not None or "no level 5: page 0 has 5 levels" not in msg:
+        fail(f"level past the last: {msg!r}")
+    # Pages.
+    path = os.path.join(folder, "pillow_multipage.tiff")
+    with tifffile.TiffFile(path) as t:
+        for page in range(len(t.pages)):
+            ours, _ = dump(path, page, 0)
+            p = t.pages[page]
+            tags = {"photometric": int(p.photometric), "bps": p.bitspersample, "extra": [],
+                    "colormap": p.colormap}
+            expected = convert(p.asarray()[:, :, None] if p.asarray().ndim == 2 else p.asarray(), tags)
+            if ours is None or not np.array_equal(ours, expected):
+                fail(f"multipage page {page} differs from tifffile")
+            else:
+                print(f"ok page {page} {ours.shape}")
+    ours, msg = dump(path, 3, 0)
+    if ours is not None or "no page 3: the file has 3 pages" not in msg:
+        fail(f"page past the last: {msg!r}")
+    # SubIFDs as levels, against vips' subifd loader.
+    path = os.path.join(folder, "libtiff_tiff_with_subifd_chain.tif")
+    for level in (0, 1, 2):
+        ours, msg = dump(path, 0, level)
+        if ours is None:
+            fail(f"subifd level {level}: {msg}")
+            continue
+        raw = os.path.join(WORK, "sub.raw")
+        p = run("vips", "rawsave", f"{path}[page=0,subifd={level - 1}]", raw)
+        if p.returncode != 0:
+            fail(f"vips subifd {level - 1}: {p.stderr.decode()}")
+            continue
+        expected = np.fromfile(raw, dtype=np.uint8)
+        if expected.size != ours.size or not np.array_equal(expected, ours.reshape(-1)):
+            fail(f"subifd level {level} differs from vips subifd={level - 1}")
+        else:
+            print(f"ok subifd level {level} {ours.shape}")
+
+
+def tiny_tiff_claiming(width, height):
+    """A little-endian classic TIFF declaring width x height RGB, one uncompressed strip, 8 bytes
+    of data."""
+    entries = [
+        (256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 1),
+        (262, 3, 1, 2), (273, 4, 1, 8), (277, 3, 1, 3), (278, 4, 1, height),
+        (279, 4, 1, width * height * 3 & 0xFFFFFFFF),
+    ]
+    ifd = struct.pack("<H", len(entries))
+    for tag, typ, count, value in entries:
+        ifd += struct.pack("<HHII", tag, typ, count, value) if typ == 4 else struct.pack(
+            "<HHIHH", tag, typ, count, value, 0)
+    ifd += struct.pack("<I", 0)
+    return b"II*\0" + struct.pack("<I", 16) + b"\0" * 8 + ifd
+
+
+def check_hostile():
+    folder = os.path.join(DATA, "bad-tiff")
+    for name in sorted(os.listdir(folder)):
+        ours, msg = dump(os.path.join(folder, name))  # raises on a crash or sanitizer report
+        if ours is None and not msg.strip():
+            fail(f"{name}: failed without a message")
+        print(f"ok hostile {name}: {'decoded' if ours is not None else msg.strip()[:100]}")
+    path = os.path.join(WORK, "huge.tif")
+    with open(path, "wb") as f:
+        f.write(tiny_tiff_claiming(100000, 100000))
+    ours, msg = dump(path, limit=64 << 20)
+    if ours is not None or "limit" not in msg:
+        fail(f"100000x100000 under a 64 MiB limit: {msg!r}")
+    else:
+        print(f"ok huge: {msg.strip()}")
+
+
+if __name__ == "__main__":
+    check_decodes()
+    check_pages_and_levels()
+    check_hostile()
+    if failures:
+        print(f"{len(failures)} failure(s)")
+        sys.exit(1)
+    print("all TIFF reference checks passed")
