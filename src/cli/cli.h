@@ -114,7 +114,7 @@ typedef struct cli_args {
     int page, level;                         /* --page, --level (multi-image inputs) */
     int tiled, tiff_tile_width, tiff_tile_height; /* --tiled[=WxH] */
     int tiff_compression, tiff_predictor;    /* tproc_tiff_compression, tproc_tiff_predictor */
-    int bigtiff, pyramid;
+    int bigtiff, tiff_pyramid;
     /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
     char **pos;
     size_t pos_count, dashdash;

@@ -287,8 +287,9 @@ static const struct {
     {CLI_OPT_QUIET, offsetof(cli_args, quiet)},
     {CLI_OPT_FORCE, offsetof(cli_args, force)},
     {CLI_OPT_JSON, offsetof(cli_args, json)},
-    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN | PYRAMID, 0,
-     "JPEG quality 1-100 (default 90); also for TIFF's jpeg and webp compressions."},
+    {CLI_OPT_BIGTIFF, offsetof(cli_args, bigtiff)},
+    {CLI_OPT_PYRAMID, offsetof(cli_args, tiff_pyramid)},
+    {CLI_OPT_VIEWER, offsetof(cli_args, viewer)},
 };
 
 /* A name from a NULL-terminated list: its index + 1, or 0. */

@@ -107,7 +107,7 @@ static int open_sink(const runner *r, const job *j, const tproc_source *source, 
     save.tiff_compression = (tproc_tiff_compression)r->args->tiff_compression;
     save.tiff_predictor = (tproc_tiff_predictor)r->args->tiff_predictor;
     save.bigtiff = r->args->bigtiff;
-    save.pyramid = r->args->pyramid;
+    save.pyramid = r->args->tiff_pyramid;
     int status = tproc_sink_open(r->ctx, j->output, &save, sink);
     if (status)
         cli_report(r->ctx, status, j->out_name);
