@@ -6,9 +6,11 @@
  * the same way, so all levels fill at once. A level's band holds one tile row plus the
  * overlap; when its last row has arrived, the row of tiles is cut straight from the band,
  * encoded by the worker threads through the codec table and handed to the output, and the
- * band keeps only the overlap rows the next tile row shares. Memory is the bands (about
- * twice the full-size band over all levels), a tile per thread in flight, and the engine's
- * own band: it grows with width x tile size, never with height.
+ * band keeps only the overlap rows the next tile row shares. With JPEG tiles the full-size
+ * level has no band: its tiles are encoded by streaming encoders as strips arrive, in the
+ * background (pyramid_strips.c). Memory is the bands (about twice the full-size band over all
+ * levels, once without it), a tile per thread in flight, and the engine's own band: it grows
+ * with width x tile size, never with height.
  *
  * The reduction is (a + b + c + d + 2) >> 2 on 8-bit samples, an odd level's last column or
  * row averaged with itself (edge copy), as vips dzsave's mean shrink does; with alpha, the
