@@ -6,9 +6,11 @@
  * the same way, so all levels fill at once. A level's band holds one tile row plus the
  * overlap; when its last row has arrived, the row of tiles is cut straight from the band,
  * encoded by the worker threads through the codec table and handed to the output, and the
- * band keeps only the overlap rows the next tile row shares. Memory is the bands (about
- * twice the full-size band over all levels), a tile per thread in flight, and the engine's
- * own band: it grows with width x tile size, never with height.
+ * band keeps only the overlap rows the next tile row shares. With JPEG tiles the full-size
+ * level has no band: its tiles are encoded by streaming encoders as strips arrive, in the
+ * background (pyramid_strips.c). Memory is the bands (about twice the full-size band over all
+ * levels, once without it), a tile per thread in flight, and the engine's own band: it grows
+ * with width x tile size, never with height.
  *
  * The reduction is (a + b + c + d + 2) >> 2 on 8-bit samples, an odd level's last column or
  * row averaged with itself (edge copy), as vips dzsave's mean shrink does; with alpha, the
@@ -46,6 +48,9 @@ typedef struct pyramid {
     unsigned char bg[4]; /* the background as samples */
     tproc_image *convert; /* input rows converted to 8-bit, when they are not */
     const int *cancel;
+    /* The full-size level through streaming encoders (pyramid_strips.c), when it has no band */
+    tproc__pyramid_strips *strips;
+    int stream_level0;
 } pyramid;
 
 /* --- tiles ---------------------------------------------------------------------------------- */
@@ -254,9 +259,11 @@ static int level_flush(pyramid *p, int index)
 static int level_push(pyramid *p, int index, const unsigned char *row)
 {
     level *L = &p->lv[index];
-    if (L->have >= L->height || L->have - L->base >= L->capacity)
+    int banded = !(index == 0 && p->stream_level0);
+    if (L->have >= L->height || (banded && L->have - L->base >= L->capacity))
         return tproc__error(p->ctx, TPROC_ERR_STATE, "pyramid: level %d overfull", index);
-    memcpy(L->band + (size_t)(L->have - L->base) * L->stride, row, L->stride);
+    if (banded)
+        memcpy(L->band + (size_t)(L->have - L->base) * L->stride, row, L->stride);
     L->have++;
     int status = TPROC_OK, ch = p->g.channels;
     if (index + 1 < p->g.levels) {
@@ -269,7 +276,7 @@ static int level_push(pyramid *p, int index, const unsigned char *row)
             status = level_push(p, index + 1, L->reduced);
         }
     }
-    if (!status)
+    if (!status && banded)
         status = level_flush(p, index);
     if (!status && L->have == L->height && L->has_pending) { /* an odd last row */
         reduce(L->pending, L->pending, L->reduced, L->width, ch);
@@ -283,7 +290,6 @@ static int level_push(pyramid *p, int index, const unsigned char *row)
 static int take_rows(void *user, ptrdiff_t y, const tproc_view *rows)
 {
     pyramid *p = user;
-    (void)y;
     const tproc_view *v = rows;
     tproc_view part;
     if (rows->sample != TPROC_U8) {
@@ -300,6 +306,11 @@ static int take_rows(void *user, ptrdiff_t y, const tproc_view *rows)
         if (status)
             return status;
         v = &part;
+    }
+    if (p->strips) {
+        int status = tproc__pyramid_strips_write(p->strips, y, v);
+        if (status)
+            return status;
     }
     for (ptrdiff_t r = 0; r < v->height; r++) {
         int status = level_push(p, 0, tproc_view_pixel(v, 0, r));
@@ -335,7 +346,8 @@ static int pyramid_alloc(pyramid *p)
         if (tproc__mul((size_t)L->width, (size_t)g->channels, &L->stride) ||
             tproc__mul(L->stride, (size_t)L->capacity, &band))
             return tproc__error(p->ctx, TPROC_ERR_OVERFLOW, "pyramid: level too large");
-        status = alloc_bytes(p, band, "pyramid level band", &L->band);
+        if (!(i == 0 && p->stream_level0))
+            status = alloc_bytes(p, band, "pyramid level band", &L->band);
         if (!status && i + 1 < g->levels) {
             status = alloc_bytes(p, L->stride, "pyramid level row", &L->pending);
             if (!status)
@@ -405,12 +417,24 @@ static int run(pyramid *p, tproc_pipeline *pipeline, tproc_source *source,
     int status = TPROC_OK;
     if (p->g.o.layout == TPROC_PYRAMID_GOOGLE)
         status = write_blank(p);
+    if (!status && p->stream_level0)
+        status = tproc__pyramid_strips_new(p->ctx, &p->g, p->out, &p->save, p->threads,
+                                           run_options->tile_height, p->cancel, &p->strips);
     tproc_sink *sink = NULL;
     if (!status)
         status = tproc_sink_new_callback(p->ctx, take_rows, p, &sink);
     if (!status)
         status = tproc_pipeline_stream(pipeline, source, sink, run_options, stream_options);
     tproc_sink_free(&sink);
+    if (p->strips) { /* every full-size tile is out once the last strip is fed */
+        int level0 = tproc__pyramid_strips_finish(p->strips);
+        if (!status)
+            status = level0;
+        if (!status)
+            p->lv[0].next_tile_row = tproc__pyramid_tiles_down(&p->g, 0);
+        tproc__pyramid_strips_free(p->strips);
+        p->strips = NULL;
+    }
     for (int i = 0; !status && i < p->g.levels; i++)
         if (p->lv[i].next_tile_row != tproc__pyramid_tiles_down(&p->g, i))
             status = tproc__error(p->ctx, TPROC_ERR_STATE, "pyramid: level %d incomplete", i);
@@ -454,6 +478,10 @@ int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source, const
     tproc_save_options_init(&p->save);
     p->save.format = o.suffix;
     p->save.quality = o.quality;
+    /* JPEG encoders are small enough to keep one open per tile of a row: the full-size level
+     * then needs no band, and its encoding overlaps decoding (pyramid_strips.c). Google pads
+     * and skips tiles, which the band path does. */
+    p->stream_level0 = o.suffix == TPROC_FILE_JPEG && o.layout != TPROC_PYRAMID_GOOGLE;
     /* Whether the chain can run on this source within the limit, before any output exists. */
     int streams;
     size_t whole;

@@ -88,6 +88,23 @@ int tproc__pyramid_out_add(tproc__pyramid_out *o, const char *path, const void *
  * error removes what was written. Frees o; returns the final status. */
 int tproc__pyramid_out_close(tproc__pyramid_out *o, int status);
 
+/* --- the full-size level through streaming tile encoders (pyramid_strips.c) -------------- */
+
+typedef struct tproc__pyramid_strips tproc__pyramid_strips;
+/* For g's full-size level (a JPEG-like suffix, no padding): strips of up to strip_rows rows,
+ * threads worker threads. */
+int tproc__pyramid_strips_new(tproc_ctx *ctx, const tproc__pyramid_geom *g,
+                              tproc__pyramid_out *out, const tproc_save_options *save, int threads,
+                              ptrdiff_t strip_rows, const int *cancel,
+                              tproc__pyramid_strips **result);
+/* Rows [y, y + rows->height) of the full-size level (8-bit, packed rows): copied, then encoded
+ * in the background. Returns an earlier strip's failure. */
+int tproc__pyramid_strips_write(tproc__pyramid_strips *s, ptrdiff_t y, const tproc_view *rows);
+/* Waits for the last strip; the status of the whole level. */
+int tproc__pyramid_strips_finish(tproc__pyramid_strips *s);
+/* Waits, stops the threads, drops unfinished tiles. NULL is a no-op. */
+void tproc__pyramid_strips_free(tproc__pyramid_strips *s);
+
 /* --- zip (zip_out.c): a streamed zip writer, stored entries, Zip64 as needed ------------- */
 
 typedef struct tproc__zip tproc__zip;

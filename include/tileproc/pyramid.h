@@ -11,8 +11,10 @@
  * rows arrive ((a + b + c + d + 2) / 4 on 8-bit samples, an odd edge row or column repeated,
  * as vips does); each level keeps a band one tile row high (plus the overlap), and a tile is
  * encoded straight from that band on the worker threads through the codec table, so any
- * format tileproc writes is a tile suffix. Memory grows with width x tile size, never with
- * height. Samples are 8-bit in the pyramid (16-bit and float inputs are converted).
+ * format tileproc writes is a tile suffix (with JPEG tiles, the full-size level's tiles are
+ * instead encoded row by row as strips arrive, overlapping the decoding). Memory grows with
+ * width x tile size, never with height. Samples are 8-bit in the pyramid (16-bit and float
+ * inputs are converted).
  *
  * Output goes through temporary names renamed into place on success: a failed or
  * interrupted run leaves no half pyramid, and an existing target is refused unless force.

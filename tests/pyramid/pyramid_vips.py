@@ -303,6 +303,23 @@ def test_jpeg():
           "jpeg: file set differs from vips")
     dzi = ET.parse(os.path.join(d, "p.dzi")).getroot()
     check(dzi.attrib["Format"] == "jpeg", "jpeg: dzi Format")
+    # The full-size level of a JPEG pyramid is encoded by streaming encoders fed strip by strip
+    # (src/pyramid_strips.c), the other levels from bands: every tile must be the bytes that
+    # encoding its pixels whole gives (the lossless PNG pyramid's tile through `tileproc run`).
+    for layout, extra in [("dz", ["--overlap", "3"]), ("iiif", ["--tile-size", "200"]),
+                          ("google", [])]:
+        jd, pd = os.path.join(d, f"{layout}_jpg"), os.path.join(d, f"{layout}_png")
+        tileproc(src, jd, "--layout", layout, "--threads", "3", *extra)
+        tileproc(src, pd, "--layout", layout, "--suffix", "png", *extra)
+        pngs = sorted(n for n in listing(pd) if n.endswith(".png"))
+        sample = pngs[:: max(1, len(pngs) // 12)] + pngs[-2:]
+        for n in sample:
+            tmp = os.path.join(d, "one.jpg")
+            r = run([TOOL, "run", "-q", "--quality", "75", os.path.join(pd, n), tmp])
+            jn = n[:-4] + (".jpeg" if layout == "dz" else ".jpg")
+            ok = r.returncode == 0 and os.path.exists(os.path.join(jd, jn)) and \
+                open(tmp, "rb").read() == open(os.path.join(jd, jn), "rb").read()
+            check(ok, f"jpeg {layout}: {jn} is not the bytes of its pixels encoded whole")
 
 
 def tree_bytes(root):
