@@ -419,6 +419,13 @@ def check_pyramid():
             p = run("vipsheader", "-f", "width", f"{out}[page={k}]")
             if p.stdout.decode().strip() != str(w.shape[1]):
                 fail(f"pyramid {compression}: vips page {k} width {p.stdout!r}")
+        # `tileproc info --json` lists every level with its size, tiles and compression.
+        import json
+
+        info = json.loads(run(CLI, "info", "--json", out).stdout)
+        listed = [(i["height"], i["width"], i["tile_width"], i["compression"]) for i in info["images"]]
+        if listed != [(w.shape[0], w.shape[1], 256, compression) for w in want]:
+            fail(f"pyramid {compression}: info lists {listed}")
         slide = openslide.OpenSlide(out)
         dims = [(w.shape[1], w.shape[0]) for w in want]
         if list(slide.level_dimensions) != dims:
