@@ -302,24 +302,22 @@ def psnr(a, b):
 
 
 def sources():
-    """Test images: RGB, RGBA and 16-bit gray PNGs (cv2), an f32 RGB TIFF (tifffile)."""
+    """Test images, written uncompressed by tifffile: RGB, RGBA, 16-bit gray, f32 RGB."""
     y, x = np.mgrid[0:203, 0:301]
     # Smooth (JPEG's 4:2:0 chroma is compared by PSNR), with a sharp-edged block.
     rgb = np.stack([(x * 255 // 300), (y * 255 // 202), ((x + y) * 255 // 502)], axis=2).astype(
         np.uint8)
     rgb[50:80, 60:200] = [200, 30, 90]
     out = {}
-    import cv2
-
-    out["rgb8"] = (rgb, os.path.join(WORK, "rgb8.png"))
-    cv2.imwrite(out["rgb8"][1], rgb[:, :, ::-1])
+    out["rgb8"] = (rgb, os.path.join(WORK, "rgb8.tif"))
+    tifffile.imwrite(out["rgb8"][1], rgb, photometric="rgb")
     # No alpha of 0: lossless WebP need not keep the colour of invisible pixels.
     rgba = np.concatenate([rgb, ((x + y) % 255 + 1).astype(np.uint8)[:, :, None]], axis=2)
-    out["rgba8"] = (rgba, os.path.join(WORK, "rgba8.png"))
-    cv2.imwrite(out["rgba8"][1], rgba[:, :, [2, 1, 0, 3]])
+    out["rgba8"] = (rgba, os.path.join(WORK, "rgba8.tif"))
+    tifffile.imwrite(out["rgba8"][1], rgba, photometric="rgb", extrasamples=["unassalpha"])
     gray16 = (x * 200 + y * 17).astype(np.uint16)[:, :, None]
-    out["gray16"] = (gray16, os.path.join(WORK, "gray16.png"))
-    cv2.imwrite(out["gray16"][1], gray16[:, :, 0])
+    out["gray16"] = (gray16, os.path.join(WORK, "gray16.tif"))
+    tifffile.imwrite(out["gray16"][1], gray16[:, :, 0], photometric="minisblack")
     f32 = (rgb.astype(np.float32) / 255.0) * np.float32(1.5) - np.float32(0.25)
     out["f32"] = (f32, os.path.join(WORK, "f32.tif"))
     tifffile.imwrite(out["f32"][1], f32, photometric="rgb")
@@ -394,13 +392,12 @@ def check_pyramid():
     import openslide
 
     pixels, path = sources()["rgb8"]
-    big = os.path.join(WORK, "big_src.png")
-    import cv2
+    big = os.path.join(WORK, "big_src.tif")
 
     # 1280x1024: four levels with 256x256 tiles, each exactly half the one above, so that
     # OpenSlide's downsamples are whole and its regions are the levels' pixels.
     tiled = np.ascontiguousarray(np.tile(pixels, (6, 5, 1))[:1024, :1280])
-    cv2.imwrite(big, tiled[:, :, ::-1])
+    tifffile.imwrite(big, tiled, photometric="rgb")
     for compression in ("deflate", "jpeg"):
         out = os.path.join(WORK, f"pyramid_{compression}.tif")
         tileproc("--pyramid", "--compression", compression, big, out)
