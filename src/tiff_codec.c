@@ -126,7 +126,12 @@ int tproc__tiff_fail(tproc_ctx *ctx, const char *file, tproc__tiff_io *io, int s
     if (io->diag.status)
         return io->diag.status;
     const char *cause = io->diag.cause[0] ? io->diag.cause : "libtiff failed without a reason";
-    if (strstr(cause, "memory") || strstr(cause, "Memory"))
+    /* libtiff often starts with the file's name, which the error names already. */
+    size_t n = strlen(file);
+    if (strncmp(cause, file, n) == 0 && strncmp(cause + n, ": ", 2) == 0)
+        cause += n + 2;
+    if (strstr(cause, "Out of memory") || strstr(cause, "out of memory") ||
+        strstr(cause, "allocate memory") || strstr(cause, "Cannot allocate"))
         status = TPROC_ERR_NOMEM;
     if (strstr(cause, "exceeds limit") || strstr(cause, "max_single_mem_alloc"))
         status = TPROC_ERR_LIMIT;
