@@ -126,7 +126,12 @@ int tproc__tiff_fail(tproc_ctx *ctx, const char *file, tproc__tiff_io *io, int s
     if (io->diag.status)
         return io->diag.status;
     const char *cause = io->diag.cause[0] ? io->diag.cause : "libtiff failed without a reason";
-    if (strstr(cause, "memory") || strstr(cause, "Memory"))
+    /* libtiff often starts with the file's name, which the error names already. */
+    size_t n = strlen(file);
+    if (strncmp(cause, file, n) == 0 && strncmp(cause + n, ": ", 2) == 0)
+        cause += n + 2;
+    if (strstr(cause, "Out of memory") || strstr(cause, "out of memory") ||
+        strstr(cause, "allocate memory") || strstr(cause, "Cannot allocate"))
         status = TPROC_ERR_NOMEM;
     if (strstr(cause, "exceeds limit") || strstr(cause, "max_single_mem_alloc"))
         status = TPROC_ERR_LIMIT;
@@ -148,7 +153,9 @@ static tmsize_t output_read(tproc__tiff_io *io, void *buf, size_t n)
         if (fseeko(out->fp, (off_t)(io->base + (long long)(io->pos + got)), SEEK_SET) != 0)
             return -1;
     } else {
-        got = io->pos >= out->size ? 0 : out->size - (size_t)io->pos < n ? out->size - (size_t)io->pos : n;
+        got = io->pos >= out->size              ? 0
+              : out->size - (size_t)io->pos < n ? out->size - (size_t)io->pos
+                                                : n;
         if (got)
             memcpy(buf, out->data + io->pos, got);
     }
@@ -165,8 +172,7 @@ static tmsize_t io_read(thandle_t h, void *buf, tmsize_t n)
         return output_read(io, buf, (size_t)n);
     size_t got = tproc__input_read(io->in, buf, (size_t)n);
     if (io->in->error) {
-        snprintf(io->diag.cause, sizeof io->diag.cause, "read failed: %s",
-                 strerror(io->in->error));
+        snprintf(io->diag.cause, sizeof io->diag.cause, "read failed: %s", strerror(io->in->error));
         return -1;
     }
     return (tmsize_t)got;
@@ -179,8 +185,7 @@ static toff_t input_seek(tproc__tiff_io *io, toff_t off, int whence)
         long long target = (long long)off;
         if (whence == SEEK_SET)
             target += io->base;
-        if (off > (toff_t)0x7fffffffffffffffLL ||
-            fseeko(in->fp, (off_t)target, whence) != 0)
+        if (off > (toff_t)0x7fffffffffffffffLL || fseeko(in->fp, (off_t)target, whence) != 0)
             return (toff_t)-1;
         long long now = (long long)ftello(in->fp);
         return now < io->base ? (toff_t)-1 : (toff_t)(now - io->base);
@@ -238,14 +243,15 @@ static tmsize_t io_write(thandle_t h, void *buf, tmsize_t n)
 
 static toff_t output_seek(tproc__tiff_io *io, toff_t off, int whence)
 {
-    unsigned long long target =
-        whence == SEEK_SET ? off : whence == SEEK_CUR ? io->pos + off : io->end + off;
+    unsigned long long target = whence == SEEK_SET   ? off
+                                : whence == SEEK_CUR ? io->pos + off
+                                                     : io->end + off;
     if (io->out->fp) {
         if (target > 0x7fffffffffffffffULL - (unsigned long long)io->base ||
             fseeko(io->out->fp, (off_t)(io->base + (long long)target), SEEK_SET) != 0) {
-            io->diag.status = tproc__error_file(io->ctx, TPROC_ERR_IO, io->out->name,
-                                                "TIFF output must be seekable: %s",
-                                                strerror(errno));
+            io->diag.status =
+                tproc__error_file(io->ctx, TPROC_ERR_IO, io->out->name,
+                                  "TIFF output must be seekable: %s", strerror(errno));
             return (toff_t)-1;
         }
     }

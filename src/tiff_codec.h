@@ -32,9 +32,9 @@ typedef struct tproc__tiff_diag {
 typedef struct tproc__tiff_io {
     tproc__tiff_diag diag;
     tproc_ctx *ctx;
-    tproc__input *in;   /* reading: from here */
-    tproc__output *out; /* writing: to here */
-    long long base;     /* offset of the TIFF's first byte in a FILE* */
+    tproc__input *in;            /* reading: from here */
+    tproc__output *out;          /* writing: to here */
+    long long base;              /* offset of the TIFF's first byte in a FILE* */
     unsigned long long pos, end; /* writing: the position, and the bytes written so far */
 } tproc__tiff_io;
 
@@ -57,14 +57,14 @@ const char *tproc__tiff_compression_name(int compression);
  */
 typedef struct tproc__tiff_layout {
     uint32_t width;
-    int bps, spp;        /* bits per sample; samples per pixel */
-    int colour;          /* samples of colour: 1 (gray, palette index), 3 (RGB), 4 (CMYK) */
-    int alpha;           /* 0: none; 1: unassociated; 2: associated (premultiplied) */
-    int miniswhite;      /* gray with 0 as white */
-    int palette;         /* colour is an index into map */
-    int map_8bit;        /* every map entry is below 256: an 8-bit map stored in 16 bits */
+    int bps, spp;   /* bits per sample; samples per pixel */
+    int colour;     /* samples of colour: 1 (gray, palette index), 3 (RGB), 4 (CMYK) */
+    int alpha;      /* 0: none; 1: unassociated; 2: associated (premultiplied) */
+    int miniswhite; /* gray with 0 as white */
+    int palette;    /* colour is an index into map */
+    int map_8bit;   /* every map entry is below 256: an 8-bit map stored in 16 bits */
     const uint16_t *map[3];
-    int rgba;            /* rgba mode (see above) */
+    int rgba; /* rgba mode (see above) */
     /* What read_rows delivers. */
     int channels;
     tproc_sample sample;

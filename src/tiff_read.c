@@ -32,11 +32,11 @@ typedef struct tiff_reader {
     tproc__tiff_layout l;
     uint32_t width, height;
     int mode, tiled, planes;
-    uint32_t tw, th;          /* tile size (tiled), else th is the rows per strip */
-    size_t raw_bytes;         /* one raw row, planes interleaved */
-    size_t plane_row_bytes;   /* one row of one plane in the band */
-    uint32_t band_rows;       /* rows a band holds */
-    uint32_t band_first;      /* first row of the band held; band_valid: whether one is */
+    uint32_t tw, th;        /* tile size (tiled), else th is the rows per strip */
+    size_t raw_bytes;       /* one raw row, planes interleaved */
+    size_t plane_row_bytes; /* one row of one plane in the band */
+    uint32_t band_rows;     /* rows a band holds */
+    uint32_t band_first;    /* first row of the band held; band_valid: whether one is */
     int band_valid;
     unsigned char *band, *block, *raw;
     size_t block_bytes;
@@ -91,8 +91,9 @@ static int walk_pages(tiff_reader *r, int page)
     /* Reading past the last IFD or into a broken one is the end of the chain, not a failure. */
     r->io.diag.cause[0] = '\0';
     if (r->page_dir < 0)
-        return tproc__error_file(r->ctx, TPROC_ERR_ARG, r->name, "no page %d: the file has %d page%s",
-                                 page, r->pages, r->pages == 1 ? "" : "s");
+        return tproc__error_file(r->ctx, TPROC_ERR_ARG, r->name,
+                                 "no page %d: the file has %d page%s", page, r->pages,
+                                 r->pages == 1 ? "" : "s");
     r->levels = 1 + (r->subifds ? r->subifds : following);
     return TPROC_OK;
 }
@@ -109,9 +110,8 @@ static int select_image(tiff_reader *r, int page, int level)
         return tproc__error_file(r->ctx, TPROC_ERR_ARG, r->name,
                                  "no level %d: page %d has %d level%s", level, page, r->levels,
                                  r->levels == 1 ? "" : "s");
-    int ok = level > 0 && r->subifds
-                 ? TIFFSetSubDirectory(r->tif, r->subifd[level - 1])
-                 : TIFFSetDirectory(r->tif, (tdir_t)(r->page_dir + level));
+    int ok = level > 0 && r->subifds ? TIFFSetSubDirectory(r->tif, r->subifd[level - 1])
+                                     : TIFFSetDirectory(r->tif, (tdir_t)(r->page_dir + level));
     return ok ? TPROC_OK : reader_fail(r, "cannot read the page's directory: ");
 }
 
@@ -134,8 +134,8 @@ static int reader_new(tproc_ctx *ctx, tproc__input *in, int page, int level, tif
 {
     *out = NULL;
     void *mem;
-    int status = tproc__alloc_file(ctx, sizeof(tiff_reader), 1, in->name, "TIFF decoder state",
-                                   &mem);
+    int status =
+        tproc__alloc_file(ctx, sizeof(tiff_reader), 1, in->name, "TIFF decoder state", &mem);
     if (status)
         return status;
     tiff_reader *r = mem;
@@ -357,8 +357,8 @@ static const void *icc_of(TIFF *tif, size_t *size)
     return data;
 }
 
-int tproc__tiff_decoder_open(tproc_ctx *ctx, tproc__input *in,
-                             const tproc__decode_request *request, tproc__decoder *out)
+int tproc__tiff_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
+                             tproc__decoder *out)
 {
     tproc__decode_request q;
     tiff_reader *r;

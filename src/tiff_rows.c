@@ -5,10 +5,11 @@
  * Gray and RGB keep their samples (8 and 16 bits as u8 and u16, 32-bit floats as f32); 1, 2 and
  * 4-bit gray is scaled to u8 (1-bit: 0 and 255); a palette becomes u8 RGB (a 16-bit map's high
  * byte, as libtiff's RGBA reader, vips and Pillow take it; an 8-bit map stored in 16 bits, as
- * some writers do, taken as it is, the way libtiff's RGBA reader decides); min-is-white is inverted. The first extra sample is the
- * alpha channel: associated (premultiplied) alpha is divided out, since tileproc's images hold
- * straight alpha. CMYK (separated, 4 inks) becomes RGB by the naive formula of colour.h (the
- * colour engine's untagged-CMYK rule). What tileproc cannot hold is refused by name.
+ * some writers do, taken as it is, the way libtiff's RGBA reader decides); min-is-white is
+ * inverted. The first extra sample is the alpha channel: associated (premultiplied) alpha is
+ * divided out, since tileproc's images hold straight alpha. CMYK (separated, 4 inks) becomes RGB by
+ * the naive formula of colour.h (the colour engine's untagged-CMYK rule). What tileproc cannot hold
+ * is refused by name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -161,9 +162,8 @@ int tproc__tiff_layout_read(tproc_ctx *ctx, const char *file, TIFF *tif, tproc__
     if (colour == 0)
         return layout_rgba(ctx, file, tif, photometric, extras, l);
     if (extras < 0)
-        return tproc__error_file(ctx, TPROC_ERR_CORRUPT, file,
-                                 "%s with %d samples per pixel", photometric_name(photometric),
-                                 spp);
+        return tproc__error_file(ctx, TPROC_ERR_CORRUPT, file, "%s with %d samples per pixel",
+                                 photometric_name(photometric), spp);
     l->colour = colour;
     if (extras > 0)
         l->alpha = nextra > 0 && extra[0] == EXTRASAMPLE_ASSOCALPHA ? 2 : 1;
@@ -180,19 +180,20 @@ int tproc__tiff_layout_read(tproc_ctx *ctx, const char *file, TIFF *tif, tproc__
         return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file,
                                  "%d-bit samples with %d samples per pixel", bps, spp);
     if ((colour == 4 || l->palette) && sf == SAMPLEFORMAT_IEEEFP)
-        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file,
-                                 "floating-point %s samples", photometric_name(photometric));
+        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file, "floating-point %s samples",
+                                 photometric_name(photometric));
     if (l->palette) {
         uint16_t *r = NULL, *g = NULL, *b = NULL;
         if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &r, &g, &b) || !r || !g || !b)
-            return tproc__error_file(ctx, TPROC_ERR_CORRUPT, file, "a palette image without a "
-                                                                    "colour map");
+            return tproc__error_file(ctx, TPROC_ERR_CORRUPT, file,
+                                     "a palette image without a "
+                                     "colour map");
         l->map[0] = r;
         l->map[1] = g;
         l->map[2] = b;
         l->map_8bit = map_is_8bit(l, (size_t)1 << bps);
     }
-    l->sample = sf == SAMPLEFORMAT_IEEEFP ? TPROC_F32
+    l->sample = sf == SAMPLEFORMAT_IEEEFP  ? TPROC_F32
                 : bps == 16 && !l->palette ? TPROC_U16
                                            : TPROC_U8;
     (void)planar;
@@ -253,8 +254,7 @@ static void convert_palette(const tproc__tiff_layout *l, const unsigned char *ra
         unsigned i = get_u(raw, x, l->bps) & maxi;
         for (int c = 0; c < 3; c++) {
             unsigned v = l->map[c][i];
-            out[x * 3 + (size_t)c] =
-                (unsigned char)(l->map_8bit ? v : v >> 8);
+            out[x * 3 + (size_t)c] = (unsigned char)(l->map_8bit ? v : v >> 8);
         }
     }
 }
@@ -275,8 +275,8 @@ static void convert_uint(const tproc__tiff_layout *l, const unsigned char *raw, 
             s[0] = out_max - s[0];
         if (l->colour == 4) {
             if (l->sample == TPROC_U8) {
-                unsigned char k[4] = {(unsigned char)s[0], (unsigned char)s[1],
-                                      (unsigned char)s[2], (unsigned char)s[3]};
+                unsigned char k[4] = {(unsigned char)s[0], (unsigned char)s[1], (unsigned char)s[2],
+                                      (unsigned char)s[3]};
                 tproc__cmyk_to_rgb_naive(k, k, 1, TPROC_U8, 0);
                 for (int c = 0; c < 3; c++)
                     s[c] = k[c];
@@ -296,8 +296,7 @@ static void convert_uint(const tproc__tiff_layout *l, const unsigned char *raw, 
     }
 }
 
-static void convert_float(const tproc__tiff_layout *l, const unsigned char *raw,
-                          unsigned char *out)
+static void convert_float(const tproc__tiff_layout *l, const unsigned char *raw, unsigned char *out)
 {
     size_t spp = (size_t)l->spp, ch = (size_t)l->channels;
     size_t colours = ch - (l->alpha ? 1 : 0);

@@ -33,9 +33,9 @@ typedef struct tiff_level {
     FILE *tmp;
     TIFF *tif;
     uint32_t width, height;
-    size_t row_bytes;      /* one packed row */
-    unsigned char *band;   /* band_rows rows, row_bytes apart */
-    uint32_t rows_in;      /* rows received */
+    size_t row_bytes;       /* one packed row */
+    unsigned char *band;    /* band_rows rows, row_bytes apart */
+    uint32_t rows_in;       /* rows received */
     unsigned char *pending; /* the first row of a pair, for the next level */
 } tiff_level;
 
@@ -46,7 +46,7 @@ typedef struct tiff_writer {
     tproc_format stored; /* as written (JPEG and WebP take u8) */
     size_t pixel;        /* bytes of a stored pixel */
     int tiled;
-    uint32_t tw, th;     /* tile size; th is the rows per strip when not tiled */
+    uint32_t tw, th; /* tile size; th is the rows per strip when not tiled */
     uint16_t compression, predictor;
     int quality;
     const void *icc;
@@ -87,16 +87,16 @@ static int set_tags(tiff_writer *w, TIFF *tif, uint32_t width, uint32_t height, 
 {
     const tproc_format *f = &w->stored;
     int alpha = f->channels == 2 || f->channels == 4;
-    int ok = TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, width) &&
-             TIFFSetField(tif, TIFFTAG_IMAGELENGTH, height) &&
-             TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)f->channels) &&
-             TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE,
-                          (uint16_t)(8 * tproc_sample_size(f->sample))) &&
-             TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT,
-                          f->sample == TPROC_F32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT) &&
-             TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
-             TIFFSetField(tif, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT) &&
-             TIFFSetField(tif, TIFFTAG_COMPRESSION, w->compression);
+    int ok =
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, width) &&
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, height) &&
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)f->channels) &&
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, (uint16_t)(8 * tproc_sample_size(f->sample))) &&
+        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT,
+                     f->sample == TPROC_F32 ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT) &&
+        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
+        TIFFSetField(tif, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT) &&
+        TIFFSetField(tif, TIFFTAG_COMPRESSION, w->compression);
     if (ok && w->levels > 1)
         ok = TIFFSetField(tif, TIFFTAG_SUBFILETYPE, reduced ? FILETYPE_REDUCEDIMAGE : 0);
     if (ok && alpha) {
@@ -131,8 +131,8 @@ static int set_tags(tiff_writer *w, TIFF *tif, uint32_t width, uint32_t height, 
 static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t rows)
 {
     if (!w->tiled) {
-        if (TIFFWriteEncodedStrip(l->tif, first / w->th, l->band,
-                                  (tmsize_t)(rows * l->row_bytes)) < 0)
+        if (TIFFWriteEncodedStrip(l->tif, first / w->th, l->band, (tmsize_t)(rows * l->row_bytes)) <
+            0)
             return writer_fail(w, l, "");
         return TPROC_OK;
     }
@@ -281,8 +281,8 @@ static int copy_level(tiff_writer *w, int k)
 static int encoder_finish(void *state)
 {
     tiff_writer *w = state;
-    int status = tproc__encoder_finishing(w->ctx, w->name, w->failed, w->finished, &w->format,
-                                          w->rows_done);
+    int status =
+        tproc__encoder_finishing(w->ctx, w->name, w->failed, w->finished, &w->format, w->rows_done);
     if (status)
         return status;
     tiff_level *l = &w->level[0];
@@ -337,8 +337,8 @@ static tproc_format stored_format(const tproc_format *f, uint16_t compression)
 
 static uint16_t predictor_of(tproc_tiff_predictor p, uint16_t compression, tproc_sample sample)
 {
-    int compressible = compression == COMPRESSION_ADOBE_DEFLATE ||
-                       compression == COMPRESSION_LZW || compression == COMPRESSION_ZSTD;
+    int compressible = compression == COMPRESSION_ADOBE_DEFLATE || compression == COMPRESSION_LZW ||
+                       compression == COMPRESSION_ZSTD;
     switch (p) {
     case TPROC_TIFF_PREDICTOR_NONE:
         return PREDICTOR_NONE;
@@ -383,8 +383,8 @@ static int writer_plan(tiff_writer *w, const tproc_format *format, const tproc_s
     w->tiled = pyramid || (o && o->tile_width > 0);
     size_t row_bytes;
     if (tproc__mul((size_t)format->width, w->pixel, &row_bytes))
-        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, name, "rows of %td pixels are too long",
-                                 format->width);
+        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, name,
+                                 "rows of %td pixels are too long", format->width);
     if (w->tiled) {
         w->tw = o && o->tile_width > 0 ? (uint32_t)o->tile_width : 256;
         w->th = o && o->tile_height > 0 ? (uint32_t)o->tile_height : w->tw;

@@ -64,6 +64,47 @@ static const char *bool_text(int v)
     return v ? "true" : "false";
 }
 
+/* The layout fields of a TIFF image (page or level), for JSON: after a comma. */
+static void json_layout(const tproc_info *in)
+{
+    printf("\"tile_width\":%td,\"tile_height\":%td,\"compression\":", in->tile_width,
+           in->tile_height);
+    json_string(stdout, in->compression);
+}
+
+/* Every page and level of a multi-image file, as a JSON array or indented lines; stops at the
+ * first that cannot be read (reported as a warning-free "?" line). */
+static void print_images(tproc_ctx *ctx, const char *file, const tproc_info *first, int json)
+{
+    if (json)
+        fputs(",\"images\":[", stdout);
+    int n = 0;
+    for (int page = 0; page < first->pages; page++) {
+        tproc_info p;
+        if (tproc_info_read_page(ctx, file, page, 0, &p) != TPROC_OK)
+            break;
+        for (int level = 0; level < p.levels; level++) {
+            tproc_info l = p;
+            if (level && tproc_info_read_page(ctx, file, page, level, &l) != TPROC_OK)
+                break;
+            if (json) {
+                printf("%s{\"page\":%d,\"level\":%d,\"width\":%td,\"height\":%td,", n++ ? "," : "",
+                       page, level, l.width, l.height);
+                json_layout(&l);
+                fputc('}', stdout);
+            } else {
+                printf("  page %d level %d: %tdx%td, %s", page, level, l.width, l.height,
+                       l.compression);
+                if (l.tile_width)
+                    printf(", tiles %tdx%td", l.tile_width, l.tile_height);
+                fputc('\n', stdout);
+            }
+        }
+    }
+    if (json)
+        fputc(']', stdout);
+}
+
 static void print_json(const char *file, const tproc_info *in)
 {
     fputs("{\"file\":", stdout);
@@ -74,6 +115,23 @@ static void print_json(const char *file, const tproc_info *in)
            tproc_file_format_name(in->format), in->width, in->height, in->channels, in->bit_depth,
            tproc_sample_name(in->sample), bool_text(in->interlaced), bool_text(in->progressive),
            in->orientation, bool_text(in->has_icc), bool_text(in->has_exif));
+}
+
+/* The TIFF fields: pages, levels, layout, and with a path every page and level. */
+static void print_json_tiff(tproc_ctx *ctx, const char *file, const tproc_info *in)
+{
+    fputs("{\"file\":", stdout);
+    json_string(stdout, file);
+    printf(",\"format\":\"%s\",\"width\":%td,\"height\":%td,\"channels\":%d,\"depth\":%d,"
+           "\"sample\":\"%s\",\"orientation\":%d,\"icc\":%s,\"exif\":%s,\"bigtiff\":%s,"
+           "\"pages\":%d,\"levels\":%d,",
+           tproc_file_format_name(in->format), in->width, in->height, in->channels, in->bit_depth,
+           tproc_sample_name(in->sample), in->orientation, bool_text(in->has_icc),
+           bool_text(in->has_exif), bool_text(in->bigtiff), in->pages, in->levels);
+    json_layout(in);
+    if (strcmp(file, "-") != 0)
+        print_images(ctx, file, in, 1);
+    fputs("}\n", stdout);
 }
 
 static const char *channel_names(int channels)
@@ -101,6 +159,17 @@ static void print_plain(const char *file, const tproc_info *in)
         fputs(", ICC profile", stdout);
     if (in->has_exif)
         fputs(", EXIF", stdout);
+    if (in->compression) {
+        printf(", %s", in->compression);
+        if (in->tile_width)
+            printf(", tiles %tdx%td", in->tile_width, in->tile_height);
+        if (in->bigtiff)
+            fputs(", BigTIFF", stdout);
+    }
+    if (in->pages > 1)
+        printf(", %d pages", in->pages);
+    if (in->levels > 1)
+        printf(", %d levels", in->levels);
     fputc('\n', stdout);
 }
 
@@ -124,10 +193,15 @@ int cli_info(cli_args *args)
             failed = 1;
             continue;
         }
-        if (args->json)
+        if (args->json && info.compression)
+            print_json_tiff(ctx, file, &info);
+        else if (args->json)
             print_json(file, &info);
         else
             print_plain(file, &info);
+        /* A multi-image file: every page and level on its own line. */
+        if (!args->json && (info.pages > 1 || info.levels > 1) && strcmp(file, "-") != 0)
+            print_images(ctx, file, &info, 0);
     }
     tproc_ctx_free(&ctx);
     return failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;

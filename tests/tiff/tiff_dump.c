@@ -30,7 +30,8 @@ static int streamed_equal(tproc_ctx *ctx, const unsigned char *data, size_t size
     unsigned char *rows = malloc(row * 16);
     int same = rows != NULL;
     size_t chunk = 1;
-    for (ptrdiff_t y = 0; same && y < whole->height; y += (ptrdiff_t)chunk, chunk = chunk % 16 + 1) {
+    for (ptrdiff_t y = 0; same && y < whole->height;
+         y += (ptrdiff_t)chunk, chunk = chunk % 16 + 1) {
         size_t n = (size_t)(whole->height - y) < chunk ? (size_t)(whole->height - y) : chunk;
         same = dec.read_rows(dec.state, rows, (ptrdiff_t)row, n) == TPROC_OK;
         for (size_t i = 0; same && i < n; i++)

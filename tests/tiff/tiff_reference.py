@@ -279,10 +279,188 @@ def check_hostile():
         print(f"ok huge: {msg.strip()}")
 
 
+def read_back(path):
+    """What tifffile reads of our output (decompressed by tiffcp first when it must be)."""
+    try:
+        return tifffile.imread(path)
+    except Exception:
+        pass
+    plain = os.path.join(WORK, "back.tif")
+    try:
+        if run("tiffcp", "-c", "none", path, plain).returncode == 0:
+            return tifffile.imread(plain)
+    except Exception:  # YCbCr JPEG stays subsampled YCbCr: libtiff's RGBA reader then
+        pass
+    if run("tiff2rgba", "-c", "none", path, plain).returncode != 0:
+        return None
+    return tifffile.imread(plain)[:, :, :3]
+
+
+def psnr(a, b):
+    err = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return 99.0 if err == 0 else 10 * np.log10(255.0**2 / err)
+
+
+def sources():
+    """Test images, written uncompressed by tifffile: RGB, RGBA, 16-bit gray, f32 RGB."""
+    y, x = np.mgrid[0:203, 0:301]
+    # Smooth (JPEG's 4:2:0 chroma is compared by PSNR), with a sharp-edged block.
+    rgb = np.stack([(x * 255 // 300), (y * 255 // 202), ((x + y) * 255 // 502)], axis=2).astype(
+        np.uint8)
+    rgb[50:80, 60:200] = [200, 30, 90]
+    out = {}
+    out["rgb8"] = (rgb, os.path.join(WORK, "rgb8.tif"))
+    tifffile.imwrite(out["rgb8"][1], rgb, photometric="rgb")
+    # No alpha of 0: lossless WebP need not keep the colour of invisible pixels.
+    rgba = np.concatenate([rgb, ((x + y) % 255 + 1).astype(np.uint8)[:, :, None]], axis=2)
+    out["rgba8"] = (rgba, os.path.join(WORK, "rgba8.tif"))
+    tifffile.imwrite(out["rgba8"][1], rgba, photometric="rgb", extrasamples=["unassalpha"])
+    gray16 = (x * 200 + y * 17).astype(np.uint16)[:, :, None]
+    out["gray16"] = (gray16, os.path.join(WORK, "gray16.tif"))
+    tifffile.imwrite(out["gray16"][1], gray16[:, :, 0], photometric="minisblack")
+    f32 = (rgb.astype(np.float32) / 255.0) * np.float32(1.5) - np.float32(0.25)
+    out["f32"] = (f32, os.path.join(WORK, "f32.tif"))
+    tifffile.imwrite(out["f32"][1], f32, photometric="rgb")
+    return out
+
+
+def tileproc(*args):
+    p = run(CLI, "run", *args)
+    if p.returncode != 0:
+        raise AssertionError(f"tileproc run {' '.join(args)}: {p.stderr.decode()}")
+
+
+def check_writes():
+    srcs = sources()
+    layouts = [[], ["--tiled"], ["--tiled=64x32"]]
+    for key, (pixels, path) in srcs.items():
+        for compression in ("none", "deflate", "lzw", "zstd", "webp", "jpeg"):
+            if compression in ("webp", "jpeg") and pixels.dtype != np.uint8:
+                continue
+            for layout in layouts:
+                for predictor in ([], ["--predictor", "none"]):
+                    out = os.path.join(WORK, f"w_{key}_{compression}_{len(layout)}.tif")
+                    extra = ["--quality", "100"] if compression == "webp" else []
+                    tileproc(*layout, "--compression", compression, *predictor, *extra, path, out)
+                    back = read_back(out)
+                    if back is None:
+                        fail(f"{out}: no reader could read it back")
+                        continue
+                    if back.ndim == 2:
+                        back = back[:, :, None]
+                    want = pixels
+                    if compression == "jpeg":
+                        want = pixels[:, :, :3]
+                        ok = back.shape == want.shape and psnr(back, want) > 30
+                    else:
+                        ok = back.shape == want.shape and np.array_equal(back, want)
+                    what = f"{key} {compression} {' '.join(layout + predictor)}"
+                    if not ok:
+                        fail(f"write {what}: read back differs {back.shape} {back.dtype}")
+                    else:
+                        print(f"ok write {what}")
+                    # Our reader agrees with what tifffile read back.
+                    ours, msg = dump(out)
+                    if ours is None or not np.array_equal(ours, back):
+                        fail(f"write {what}: our reader differs from tifffile ({msg if ours is None else ''})")
+    # BigTIFF on request, classic otherwise.
+    out = os.path.join(WORK, "big.tif")
+    tileproc("--bigtiff", srcs["rgb8"][1], out)
+    with open(out, "rb") as f:
+        head = f.read(4)
+    back = read_back(out)
+    if head != b"II+\0" or not np.array_equal(back, srcs["rgb8"][0]):
+        fail(f"--bigtiff: header {head!r}")
+    # ICC: the profile of the input is written.
+    icc_in = os.path.join(DATA, "tiff", "pillow_hopper.iccprofile.tif")
+    out = os.path.join(WORK, "icc.tif")
+    tileproc(icc_in, out)
+    with tifffile.TiffFile(icc_in) as a, tifffile.TiffFile(out) as b:
+        if a.pages[0].tags["InterColorProfile"].value != b.pages[0].tags["InterColorProfile"].value:
+            fail("the ICC profile was not carried over")
+
+
+def box_half(a):
+    """The 2x2 box average of a level, edges replicated, rounded as the writer does."""
+    h, w = a.shape[:2]
+    p = np.pad(a.astype(np.int64), ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+    s = p[0::2, 0::2] + p[1::2, 0::2] + p[0::2, 1::2] + p[1::2, 1::2]
+    return ((s + 2) // 4).astype(a.dtype)
+
+
+def check_pyramid():
+    import openslide
+
+    pixels, path = sources()["rgb8"]
+    big = os.path.join(WORK, "big_src.tif")
+
+    # 1280x1024: four levels with 256x256 tiles, each exactly half the one above, so that
+    # OpenSlide's downsamples are whole and its regions are the levels' pixels.
+    tiled = np.ascontiguousarray(np.tile(pixels, (6, 5, 1))[:1024, :1280])
+    tifffile.imwrite(big, tiled, photometric="rgb")
+    for compression in ("deflate", "jpeg"):
+        out = os.path.join(WORK, f"pyramid_{compression}.tif")
+        tileproc("--pyramid", "--compression", compression, big, out)
+        want = [tiled]
+        while want[-1].shape[0] > 256 or want[-1].shape[1] > 256:
+            want.append(box_half(want[-1]))
+        shapes = [w.shape for w in want]
+        with tifffile.TiffFile(out) as t:
+            got = [tuple(level.shape) for level in t.series[0].levels]
+        if got != shapes:
+            fail(f"pyramid {compression}: tifffile levels {got}, expected {shapes}")
+        p = run("vipsheader", "-f", "n-pages", out)
+        if p.stdout.decode().strip() != str(len(shapes)):
+            fail(f"pyramid {compression}: vips n-pages {p.stdout!r}")
+        for k, w in enumerate(want):
+            p = run("vipsheader", "-f", "width", f"{out}[page={k}]")
+            if p.stdout.decode().strip() != str(w.shape[1]):
+                fail(f"pyramid {compression}: vips page {k} width {p.stdout!r}")
+        # `tileproc info --json` lists every level with its size, tiles and compression.
+        import json
+
+        info = json.loads(run(CLI, "info", "--json", out).stdout)
+        listed = [(i["height"], i["width"], i["tile_width"], i["compression"]) for i in info["images"]]
+        if listed != [(w.shape[0], w.shape[1], 256, compression) for w in want]:
+            fail(f"pyramid {compression}: info lists {listed}")
+        slide = openslide.OpenSlide(out)
+        dims = [(w.shape[1], w.shape[0]) for w in want]
+        if list(slide.level_dimensions) != dims:
+            fail(f"pyramid {compression}: OpenSlide levels {slide.level_dimensions}, expected {dims}")
+        for k, w in enumerate(want):
+            ours, _ = dump(out, 0, k)
+            if w.shape[0] < 256 and w.shape[1] < 256:
+                # OpenSlide 3.4.1 misreads a level smaller than its tile (libtiff's RGBA reader
+                # warns "Raster width ... adapted"); it does the same with vips' pyramids.
+                ok = np.array_equal(ours, w)
+                if compression == "jpeg":  # vips' decode of the page instead, and a PSNR
+                    raw = os.path.join(WORK, "level.raw")
+                    run("vips", "rawsave", f"{out}[page={k}]", raw)
+                    ok = np.array_equal(np.fromfile(raw, np.uint8), ours.reshape(-1)) and psnr(
+                        ours, w) > 24
+                print(f"ok pyramid {compression} level {k} {w.shape} (ours and vips)" if ok else "")
+                if not ok:
+                    fail(f"pyramid {compression} level {k}: our reader differs")
+                continue
+            region = np.asarray(slide.read_region((0, 0), k, (w.shape[1], w.shape[0])))[:, :, :3]
+            if compression == "deflate":
+                ok = np.array_equal(region, w) and np.array_equal(ours, w)
+            else:
+                ok = psnr(region, w) > 28 and np.array_equal(ours, region)
+            if not ok:
+                fail(f"pyramid {compression} level {k}: pixels differ (psnr {psnr(region, w):.1f})")
+            else:
+                print(f"ok pyramid {compression} level {k} {w.shape}")
+        slide.close()
+
+
 if __name__ == "__main__":
     check_decodes()
     check_pages_and_levels()
     check_hostile()
+    if CLI:
+        check_writes()
+        check_pyramid()
     if failures:
         print(f"{len(failures)} failure(s)")
         sys.exit(1)
