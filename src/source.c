@@ -344,6 +344,20 @@ int tproc__source_shrink(tproc_source *s, int denom)
     return 1;
 }
 
+int tproc__source_rewind(tproc_source *s)
+{
+    if (s->kind == TPROC__SOURCE_CALLBACK)
+        return tproc__error(s->ctx, TPROC_ERR_UNSUPPORTED,
+                            "a callback source can be read only once");
+    if (s->kind == TPROC__SOURCE_FILE && s->next != 0) {
+        int status = open_decoder(s, s->dec_whole);
+        if (status)
+            return status;
+    }
+    s->next = 0;
+    return TPROC_OK;
+}
+
 const void *tproc_source_icc(const tproc_source *source, size_t *size)
 {
     *size = source->icc_size;

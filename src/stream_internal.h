@@ -57,6 +57,9 @@ int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
 /* For a file not yet read from whose codec scales (JPEG): reopen the decoder at 1/denom size.
  * 0 if it cannot. */
 int tproc__source_shrink(tproc_source *source, int denom);
+/* Makes the source deliver its rows again from the top (a file's decoder is opened again);
+ * a callback source cannot (TPROC_ERR_UNSUPPORTED). For pre-passes (analyse.c). */
+int tproc__source_rewind(tproc_source *source);
 /* The source's format at full scale (after orientation for views and callbacks; as stored
  * for files, whose shrink only applies to unrotated ones). */
 tproc_format tproc__source_full_format(const tproc_source *source);
