@@ -358,6 +358,15 @@ int tproc__source_rewind(tproc_source *s)
     return TPROC_OK;
 }
 
+void tproc__source_hold(tproc_source *s, tproc_image *image)
+{
+    tproc_image_free(&s->held);
+    s->held = image;
+    s->kind = TPROC__SOURCE_VIEW;
+    s->view = tproc_image_view(image);
+    s->next = 0;
+}
+
 const void *tproc_source_icc(const tproc_source *source, size_t *size)
 {
     *size = source->icc_size;
@@ -379,6 +388,7 @@ void tproc_source_free(tproc_source **psource)
     if (s->dec_open)
         s->dec.close(s->dec.state);
     tproc__input_close(&s->input);
+    tproc_image_free(&s->held);
     tproc__dealloc(s->ctx, s->icc);
     tproc__dealloc(s->ctx, s->exif);
     free(s->path);

@@ -133,7 +133,8 @@ static int rows_move_down(const tproc__plan *plan, ptrdiff_t *tallest)
  * Pre-passes (analyse.c) over a streamed source: a view is read in place; a file is decoded
  * once for the pass through a window of rows of its own and rewound, so a large file is read
  * twice instead of held (held for the pass only when the file or the chain before the
- * analysing stage needs it whole anyway). A callback source cannot be read twice.
+ * analysing stage needs it whole anyway). A callback source cannot be read twice: its rows
+ * are held (within the memory limit) and the run reads them from memory.
  */
 static int pass_begin(void *user, const tproc__plan *prefix, tproc__band_fn *band,
                       void **band_user)
@@ -145,14 +146,10 @@ static int pass_begin(void *user, const tproc__plan *prefix, tproc__band_fn *ban
     *band_user = b;
     if (src->kind == TPROC__SOURCE_VIEW)
         return TPROC_OK;
-    if (src->kind == TPROC__SOURCE_CALLBACK)
-        return tproc__error(ctx, TPROC_ERR_UNSUPPORTED,
-                            "stream: a filter of this chain looks at the whole input first (a "
-                            "pre-pass), and a callback source can be read only once");
     size_t bytes;
     ptrdiff_t tallest;
-    if (tproc__source_whole_reason(src, &bytes) || prefix->needs_whole_image ||
-        !rows_move_down(prefix, &tallest))
+    if (src->kind == TPROC__SOURCE_CALLBACK || tproc__source_whole_reason(src, &bytes) ||
+        prefix->needs_whole_image || !rows_move_down(prefix, &tallest))
         return tproc__source_load_whole(src, 0, &b->whole);
     const tproc_format *f = &src->format;
     size_t packed, aligned;
@@ -167,9 +164,13 @@ static int pass_begin(void *user, const tproc__plan *prefix, tproc__band_fn *ban
 static int pass_end(void *user, int status)
 {
     band_state *b = user;
+    tproc_source *src = b->source;
+    if (!status && src->kind == TPROC__SOURCE_CALLBACK && b->whole) { /* read from memory now */
+        tproc__source_hold(src, b->whole);
+        b->whole = NULL;
+    }
     tproc_image_free(&b->whole);
     tproc__dealloc(b->source->ctx, b->buf);
-    tproc_source *src = b->source;
     memset(b, 0, sizeof *b);
     b->source = src;
     int rewound = tproc__source_rewind(src);
