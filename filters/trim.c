@@ -4,8 +4,9 @@
  * trim, ImageMagick's -trim). The background is the colour given, or else the image's top-left
  * pixel. A pixel belongs to the subject when it differs from the background by more than
  * threshold, a fraction of the sample range, in any channel: the largest absolute difference
- * over the channels (vips find_trim's measure; ImageMagick's -fuzz measures the Euclidean
- * distance, which is the same for gray images and for differences in one channel). With alpha
+ * over the channels (vips find_trim's measure; ImageMagick's -fuzz measures the RMS over the
+ * channels, which is the same for gray images and for equal differences in every channel;
+ * both count any difference at threshold 0). The default, 0.04, is about sharp's 10. With alpha
  * the colours are compared premultiplied, so fully transparent pixels of any colour are alike.
  * The output is the smallest rectangle holding every subject pixel; an image that is
  * background everywhere is returned unchanged (as sharp does; ImageMagick gives 1x1).
