@@ -53,6 +53,7 @@ examples=(
     "trim|extend:top=24,right=40,bottom=10,left=14,background=#f3eee2 trim:threshold=0.1"
     "composite|composite:image=docs/gallery/watermark.png,gravity=southeast,opacity=0.8"
     "modulate|modulate:saturation=1.8,hue=-30"
+    "saturate|saturate:amount=0.3"
 )
 
 # The built-in filters the tool knows: the first word of each line of `tileproc filters`.
