@@ -34,9 +34,9 @@ typedef struct trim_state {
     double scale;                /* 1 / the sample type's maximum */
     double threshold;
     int have_background;
-    double bg[4];           /* the background, normalised to [0, 1], colour premultiplied */
-    ptrdiff_t x0, x1;       /* columns [x0, x1) hold subject pixels (x0 >= x1: none yet) */
-    ptrdiff_t y0, y1;       /* rows [y0, y1) likewise */
+    double bg[4];     /* the background, normalised to [0, 1], colour premultiplied */
+    ptrdiff_t x0, x1; /* columns [x0, x1) hold subject pixels (x0 >= x1: none yet) */
+    ptrdiff_t y0, y1; /* rows [y0, y1) likewise */
 } trim_state;
 
 static int prepare(tproc_ctx *ctx, tproc_stage *stage)

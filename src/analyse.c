@@ -45,8 +45,8 @@ int tproc__stage_analyse(tproc_ctx *ctx, const tproc_filter *const *filters,
 {
     tproc__plan prefix;
     /* The prefix may hold pre-passes of its own (trim after trim): each runs in its turn. */
-    int status = tproc__plan_build_analysed(ctx, &prefix, filters, params, k, source, options,
-                                            analyser);
+    int status =
+        tproc__plan_build_analysed(ctx, &prefix, filters, params, k, source, options, analyser);
     if (status) {
         tproc_stage_release(ctx, stage);
         return status;
@@ -55,8 +55,8 @@ int tproc__stage_analyse(tproc_ctx *ctx, const tproc_filter *const *filters,
     status = analyser->begin(analyser->user, &prefix, &a.band, &a.band_user);
     if (!status) {
         const tproc_format *f = &prefix.output;
-        status = tproc_image_new(ctx, f->width, prefix.tile_height, f->channels, f->sample,
-                                 &a.strip);
+        status =
+            tproc_image_new(ctx, f->width, prefix.tile_height, f->channels, f->sample, &a.strip);
         if (!status) {
             tproc__exec_io io = {analysis_band, analysis_strip, analysis_done, &a, 0};
             status = tproc__execute(&prefix, options, &io);
@@ -87,8 +87,7 @@ static int view_band(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band 
     return TPROC_OK;
 }
 
-static int view_begin(void *user, const tproc__plan *prefix, tproc__band_fn *band,
-                      void **band_user)
+static int view_begin(void *user, const tproc__plan *prefix, tproc__band_fn *band, void **band_user)
 {
     (void)prefix;
     *band = view_band;

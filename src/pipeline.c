@@ -156,8 +156,8 @@ int tproc__pipeline_plan(tproc_pipeline *pipeline, size_t first, const tproc_par
 
 int tproc__pipeline_plan_analysed(tproc_pipeline *pipeline, size_t first,
                                   const tproc_params *first_params, tproc_format source,
-                                  const tproc_run_options *options,
-                                  const tproc__analyser *analyser, tproc__plan *plan)
+                                  const tproc_run_options *options, const tproc__analyser *analyser,
+                                  tproc__plan *plan)
 {
     const tproc_filter *filters[TPROC__MAX_STAGES];
     tproc_params *params = NULL;

@@ -136,8 +136,7 @@ static int rows_move_down(const tproc__plan *plan, ptrdiff_t *tallest)
  * analysing stage needs it whole anyway). A callback source cannot be read twice: its rows
  * are held (within the memory limit) and the run reads them from memory.
  */
-static int pass_begin(void *user, const tproc__plan *prefix, tproc__band_fn *band,
-                      void **band_user)
+static int pass_begin(void *user, const tproc__plan *prefix, tproc__band_fn *band, void **band_user)
 {
     band_state *b = user;
     tproc_source *src = b->source;
@@ -361,8 +360,7 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     so.shrink_on_load = 0;
     tproc__plan plan;
     ptrdiff_t tallest;
-    int status =
-        plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest, 0);
+    int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest, 0);
     if (!status)
         tproc__plan_release(&plan);
     return name_source(source, status);
@@ -385,8 +383,8 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     int streams;
     size_t whole_bytes;
     ptrdiff_t tallest = 1;
-    int status = plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes,
-                             &tallest, 1);
+    int status =
+        plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes, &tallest, 1);
     if (status) {
         tproc__sink_abort(sink);
         return name_source(source, status);

@@ -25,7 +25,8 @@ typedef struct box {
 static void pixel(const tproc_view *v, ptrdiff_t x, ptrdiff_t y, double p[4])
 {
     double max = v->sample == TPROC_U8 ? 255.0 : v->sample == TPROC_U16 ? 65535.0 : 1.0;
-    int alpha = v->channels == 2 || v->channels == 4, colour = alpha ? v->channels - 1 : v->channels;
+    int alpha = v->channels == 2 || v->channels == 4,
+        colour = alpha ? v->channels - 1 : v->channels;
     for (int c = 0; c < v->channels; c++)
         p[c] = tu_sample(v, x, y, c) / max;
     if (!alpha)
@@ -149,8 +150,7 @@ START_TEST(box_is_the_naive_box)
                 pixel(&v, 0, 0, ref);
                 char spec[64], what[64];
                 snprintf(spec, sizeof spec, "trim:threshold=%g", t);
-                snprintf(what, sizeof what, "%s x%d %tdx%td", tproc_sample_name(s), channels, w,
-                         h);
+                snprintf(what, sizeof what, "%s x%d %tdx%td", tproc_sample_name(s), channels, w, h);
                 check_box(&v, spec, naive_box(&v, ref, t), what);
                 tproc_image_free(&img);
             }

@@ -234,8 +234,9 @@ struct tproc_filter {
      * sets out, geometry, halo and state from what it saw (it may replace the state), and the
      * engine checks them as it checks prepare()'s. Only then are the later stages prepared.
      * A streamed file is decoded twice rather than held; the rows of a source that cannot be
-     * read twice (a callback) are held, within the memory limit. Without pixels (tproc_pipeline_output_format, tproc_stage_prepare) the
-     * pre-pass does not run and the provisional output stands. Both NULL or both given.
+     * read twice (a callback) are held, within the memory limit. Without pixels
+     * (tproc_pipeline_output_format, tproc_stage_prepare) the pre-pass does not run and the
+     * provisional output stands. Both NULL or both given.
      */
     int (*analyse_rows)(const tproc_stage *stage, const tproc_view *rows, ptrdiff_t y);
     int (*analyse_done)(tproc_ctx *ctx, tproc_stage *stage);

@@ -10,8 +10,8 @@
 #include "internal.h"
 
 const char *const tproc__fit_mode_names[] = {"fill", "contain", "cover", "inside", "outside", NULL};
-const char *const tproc__fit_position_names[] = {"centre",    "north", "northeast", "east",
-                                                 "southeast", "south", "southwest", "west",
+const char *const tproc__fit_position_names[] = {"centre",    "north",   "northeast", "east",
+                                                 "southeast", "south",   "southwest", "west",
                                                  "northwest", "entropy", "attention", NULL};
 
 /* max(1, round(v)) with round half up; -1 if it does not fit. */

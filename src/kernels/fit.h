@@ -49,7 +49,7 @@ typedef enum tproc__fit_position {
     TPROC__POS_SOUTHWEST,
     TPROC__POS_WEST,
     TPROC__POS_NORTHWEST,
-    TPROC__POS_ENTROPY,  /* cover only: placed by a pre-pass (smartcrop.h); centred until then */
+    TPROC__POS_ENTROPY, /* cover only: placed by a pre-pass (smartcrop.h); centred until then */
     TPROC__POS_ATTENTION
 } tproc__fit_position;
 
