@@ -66,7 +66,7 @@ static const tproc_param_desc params_table[P_COUNT] = {
      "nearest, bilinear, bicubic (Catmull-Rom), lanczos3 or area (pixel coverage)"},
     {"fit", TPROC_PARAM_ENUM, TPROC__FIT_FILL, 0.0, 0.0, 0, tproc__fit_mode_names,
      "with width and height: fill (stretch), contain (letterbox), cover (crop), inside, outside"},
-    {"position", TPROC_PARAM_ENUM, TPROC__POS_CENTRE, 0.0, 0.0, 0, tproc__fit_position_names,
+    {"position", TPROC_PARAM_ENUM, TPROC__POS_CENTRE, 0.0, 0.0, 0, tproc__fit_resize_position_names,
      "where cover crops and contain places the image; cover also entropy (the busiest part) "
      "or attention (edges, skin, strong colour), found by a look at the image first"},
     {"focus_x", TPROC_PARAM_FLOAT, 0.5, 0.0, 1.0, TPROC_PARAM_OPTIONAL, NULL,
@@ -157,7 +157,7 @@ static int fit_request(tproc_ctx *ctx, const tproc_stage *stage, tproc__fit_requ
         return tproc__filter_error(ctx, f, "give position or focus_x/focus_y, not both");
     if (r->position >= TPROC__POS_ENTROPY && (r->fit != TPROC__FIT_COVER || r->has_scale))
         return tproc__filter_error(ctx, f, "position=%s needs fit=cover",
-                                   tproc__fit_position_names[r->position]);
+                                   tproc__fit_resize_position_names[r->position]);
     return TPROC_OK;
 }
 

@@ -10,9 +10,12 @@
 #include "internal.h"
 
 const char *const tproc__fit_mode_names[] = {"fill", "contain", "cover", "inside", "outside", NULL};
-const char *const tproc__fit_position_names[] = {"centre",    "north",   "northeast", "east",
-                                                 "southeast", "south",   "southwest", "west",
-                                                 "northwest", "entropy", "attention", NULL};
+const char *const tproc__fit_position_names[] = {"centre",    "north", "northeast", "east",
+                                                 "southeast", "south", "southwest", "west",
+                                                 "northwest", NULL};
+const char *const tproc__fit_resize_position_names[] = {"centre",    "north",   "northeast", "east",
+                                                        "southeast", "south",   "southwest", "west",
+                                                        "northwest", "entropy", "attention", NULL};
 
 /* max(1, round(v)) with round half up; -1 if it does not fit. */
 static ptrdiff_t round_size(double v)

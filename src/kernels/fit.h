@@ -54,7 +54,9 @@ typedef enum tproc__fit_position {
 } tproc__fit_position;
 
 extern const char *const tproc__fit_mode_names[];
+/* The nine gravities (composite's gravity); resize's position adds entropy and attention. */
 extern const char *const tproc__fit_position_names[];
+extern const char *const tproc__fit_resize_position_names[];
 
 typedef struct tproc__fit_request {
     ptrdiff_t in_width, in_height;
