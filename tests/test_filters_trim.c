@@ -328,6 +328,38 @@ START_TEST(callback_source_is_held)
 }
 END_TEST
 
+static int half_rows(const tproc_stage *stage, const tproc_view *rows, ptrdiff_t y)
+{
+    (void)stage;
+    (void)rows;
+    (void)y;
+    return TPROC_OK;
+}
+
+static void copy_row(const tproc_stage *stage, const void *in, void *out, ptrdiff_t width)
+{
+    (void)stage;
+    (void)in;
+    (void)out;
+    (void)width;
+}
+
+/* A registered filter gives both pre-pass callbacks or neither; an ABI 2 filter is refused. */
+START_TEST(registry_checks_the_pre_pass_pair)
+{
+    static tproc_filter half = {.abi = TPROC_FILTER_ABI,
+                                .name = "half_analyser",
+                                .summary = "x",
+                                .process_row = copy_row,
+                                .analyse_rows = half_rows};
+    ck_assert_int_eq(tproc_filter_register(NULL, &half), TPROC_ERR_ARG);
+    ck_assert_msg(strstr(tproc_ctx_message(NULL), "analyse_done"), "%s", tproc_ctx_message(NULL));
+    static tproc_filter old = {
+        .abi = 2, .name = "old_abi", .summary = "x", .process_row = copy_row};
+    ck_assert_int_eq(tproc_filter_register(NULL, &old), TPROC_ERR_PLUGIN);
+}
+END_TEST
+
 /* Without pixels the output format is the provisional one: the input's size. */
 START_TEST(format_without_pixels_is_the_input)
 {
@@ -350,6 +382,7 @@ Suite *suite_filters_trim(void)
     tcase_add_test(tc, streamed_is_whole);
     tcase_add_test(tc, callback_source_is_held);
     tcase_add_test(tc, format_without_pixels_is_the_input);
+    tcase_add_test(tc, registry_checks_the_pre_pass_pair);
     suite_add_tcase(s, tc);
     return s;
 }
