@@ -357,6 +357,29 @@ int tproc__source_shrink(tproc_source *s, int denom)
     return 1;
 }
 
+int tproc__source_rewind(tproc_source *s)
+{
+    if (s->kind == TPROC__SOURCE_CALLBACK)
+        return tproc__error(s->ctx, TPROC_ERR_UNSUPPORTED,
+                            "a callback source can be read only once");
+    if (s->kind == TPROC__SOURCE_FILE && s->next != 0) {
+        int status = open_decoder(s, s->dec_whole);
+        if (status)
+            return status;
+    }
+    s->next = 0;
+    return TPROC_OK;
+}
+
+void tproc__source_hold(tproc_source *s, tproc_image *image)
+{
+    tproc_image_free(&s->held);
+    s->held = image;
+    s->kind = TPROC__SOURCE_VIEW;
+    s->view = tproc_image_view(image);
+    s->next = 0;
+}
+
 const void *tproc_source_icc(const tproc_source *source, size_t *size)
 {
     *size = source->icc_size;
@@ -378,6 +401,7 @@ void tproc_source_free(tproc_source **psource)
     if (s->dec_open)
         s->dec.close(s->dec.state);
     tproc__input_close(&s->input);
+    tproc_image_free(&s->held);
     tproc__dealloc(s->ctx, s->icc);
     tproc__dealloc(s->ctx, s->exif);
     free(s->path);

@@ -322,6 +322,15 @@ t "--memory-limit too small" 1 "$T" run --memory-limit 64K "$ROCKET" mem3.png ga
         eval 'err_line rocket.jpg && grep -qi limit "$W/err"'
 check "no output after the memory limit" absent mem3.png
 t "--memory-limit 1M on a run" 1 "$T" run --memory-limit 1M "$ROCKET" mem4.png resize:scale=4
+# trim needs every pixel before its output size is known: a streamed file is decoded twice,
+# never held, so a limit below the decoded image (914 KiB) still runs; held, it cannot.
+t "trim: framed with extend" 0 "$T" run "$ROCKET" framed.png \
+    "extend:top=20,right=30,bottom=10,left=5,background=250 250 250"
+t "trim: reference" 0 "$T" run "$ROCKET" unframed.png
+t "trim under a limit below the image" 0 "$T" run --memory-limit 600K framed.png trimmed.png \
+    trim:threshold=0 && check "trim gives the unframed image" cmp -s trimmed.png unframed.png
+t "trim held whole over the limit" 1 "$T" run --memory-limit 600K --no-stream framed.png \
+    trimmed2.png trim && check "trim held: the limit named" grep -qi limit "$W/err"
 check "no temp files" no_temp .
 
 # --- progress and quiet ---------------------------------------------------------------------
