@@ -26,7 +26,7 @@ extern "C" {
 
 /*
  * File formats. A value is recognised (detected, named, read, written) when this build has
- * its codec: PNG and JPEG always; TIFF and WebP are reserved for builds with those codecs, and
+ * its codec: PNG, JPEG and WebP always; TIFF is reserved for builds with its codec, and
  * elsewhere behave as TPROC_FILE_UNKNOWN ("unknown", never detected, refused on save).
  */
 typedef enum tproc_file_format {
@@ -95,7 +95,7 @@ TPROC_API int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name,
 
 typedef struct tproc_save_options {
     tproc_file_format format; /* TPROC_FILE_UNKNOWN: from the path's extension */
-    int quality;              /* JPEG 1-100; 0: 90 */
+    int quality;              /* JPEG and lossy WebP 1-100; 0: 90 */
     int compression;          /* PNG zlib level 0-9; -1 or unset via init: 6 */
     int chroma_444;           /* JPEG: 1 keeps full-resolution colour (no 4:2:0 subsampling) */
     int progressive;          /* JPEG: 1 writes a progressive file */
@@ -105,6 +105,9 @@ typedef struct tproc_save_options {
     size_t icc_size;
     const void *exif;
     size_t exif_size;
+    int lossless; /* WebP: 1 encodes losslessly (exactly, also under transparent pixels) */
+    int effort;   /* WebP: 0 (fastest) to 6 (smallest), libwebp's method; -1 or unset via
+                   * init: 4 */
 } tproc_save_options;
 
 /* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */
