@@ -33,6 +33,8 @@ struct tproc_source {
     int orientation; /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
     int shrink;      /* the DCT scale denominator the decoder runs at */
     tproc_format full_format; /* the stored size at scale 1 */
+    tproc_rect region;        /* of the stored image read (tproc_source_set_region); width 0:
+                               * all of it */
     void *icc, *exif;         /* copies of the header's metadata: the decoder's go when it is
                                * reopened (to stream, or at another scale) */
     size_t icc_size, exif_size;

@@ -151,7 +151,7 @@ START_TEST(errors_carry_their_subject)
     ck_assert_int_eq(tproc_load_memory(ctx, "hello", 5, NULL, &img), TPROC_ERR_FORMAT);
     assert_record(ctx, TPROC_ERR_FORMAT, TPROC_SUBJECT_FILE, "<memory>");
     tproc_ctx_error(ctx, &e);
-    ck_assert_str_eq(e.cause, "not a PNG or JPEG file");
+    ck_assert_str_eq(e.cause, "not a PNG, JPEG or WebP file");
     ck_assert_int_eq(tproc_source_open(ctx, tu_data("jpeg"), NULL, &(tproc_source *){NULL}),
                      TPROC_ERR_IO);
     assert_record(ctx, TPROC_ERR_IO, TPROC_SUBJECT_FILE, tu_data("jpeg"));

@@ -108,7 +108,7 @@ START_TEST(format_detected_by_magic_not_name)
     ck_assert_int_eq(tproc_load(NULL, path, NULL, &back), TPROC_ERR_FORMAT);
     ck_assert_ptr_null(back);
     ck_assert_ptr_nonnull(strstr(tproc_ctx_message(NULL), "text.png"));
-    ck_assert_ptr_nonnull(strstr(tproc_ctx_message(NULL), "not a PNG or JPEG file"));
+    ck_assert_ptr_nonnull(strstr(tproc_ctx_message(NULL), "not a PNG, JPEG or WebP file"));
 
     snprintf(path, sizeof path, "%s/empty.jpg", tmpdir);
     write_bytes(path, "", 0);

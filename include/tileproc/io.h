@@ -93,6 +93,16 @@ TPROC_API int tproc_load_memory(tproc_ctx *ctx, const void *data, size_t size,
 TPROC_API int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name,
                               const tproc_load_options *options, tproc_image **out);
 
+/*
+ * Loads only the rectangle x, y, width, height of the upright image (after its EXIF
+ * orientation, unless options ignore it), equal to a crop of tproc_load()'s image, decoding
+ * only what intersects it (see tproc_source_set_region). TPROC_ERR_RANGE if the rectangle
+ * reaches outside the image. Metadata that a PNG stores after its pixels is not read.
+ */
+TPROC_API int tproc_load_region(tproc_ctx *ctx, const char *path, ptrdiff_t x, ptrdiff_t y,
+                                ptrdiff_t width, ptrdiff_t height,
+                                const tproc_load_options *options, tproc_image **out);
+
 typedef struct tproc_save_options {
     tproc_file_format format; /* TPROC_FILE_UNKNOWN: from the path's extension */
     int quality;              /* JPEG and lossy WebP 1-100; 0: 90 */

@@ -193,7 +193,7 @@ EOF
 echo "not an image" >text.png
 t "info bad among good" 1 "$T" info "$PNG8" text.png "$PNG16" && {
     check "info: good files still shown" lines 2 out
-    check "info: bad file named" err_line "text.png: not a PNG or JPEG file"
+    check "info: bad file named" err_line "text.png: not a PNG, JPEG or WebP file"
 }
 t "info json bad among good" 1 "$T" info --json text.png "$PNG8" && check "json: good line" lines 1 out
 t "info missing file" 1 "$T" info nothere.png && check "info: missing named" err_line "nothere.png"
@@ -369,7 +369,7 @@ t "stdin to stdout" 0 bash -c "'$T' run --format png - - gaussian:sigma=2 <'$ROC
 t "stdout needs --format" 2 "$T" run "$ROCKET" - && check "stdout: --format named" \
     usage_err "--format"
 t "stdin not an image" 1 bash -c "echo hello | '$T' run - x.png" &&
-    check "stdin error named" err_line "<stdin>: not a PNG or JPEG file"
+    check "stdin error named" err_line "<stdin>: not a PNG, JPEG or WebP file"
 check "no output from a bad stdin" absent x.png
 "$T" run "$ROCKET" - --format png >/dev/full 2>"$W/err"
 rc=$?
@@ -400,7 +400,7 @@ check "no output after a filter error" absent e.png
 t "missing input" 1 "$T" run nothere.png e.png && check "missing input named" err_line "nothere.png"
 t "directory input" 1 "$T" run . e.png
 t "text named .png" 1 "$T" run text.png e.png && check "text file named" \
-    err_line "text.png: not a PNG or JPEG file"
+    err_line "text.png: not a PNG, JPEG or WebP file"
 t "truncated PNG" 1 "$T" run "$TRUNC" e.png && check "truncated PNG named" \
     err_line "png_pillow_truncated_image.png"
 check "no partial output" absent e.png
