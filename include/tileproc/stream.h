@@ -120,6 +120,10 @@ typedef struct tproc_stream_options {
      * tproc_load() decodes it); the output is still written strip by strip. The result is the
      * same bytes. Contradicts no_fallback (TPROC_ERR_ARG). */
     int whole_input;
+    /* 1: don't read only the crop's rectangle of a file when the chain starts with crop (the
+     * default does: see tproc_source_set_region). The output is the same bytes either way;
+     * this is for comparing the two. */
+    int no_region;
 } tproc_stream_options;
 
 /*

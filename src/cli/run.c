@@ -100,6 +100,9 @@ static int open_sink(const runner *r, const job *j, const tproc_source *source, 
     save.format = j->format;
     if (r->args->quality)
         save.quality = r->args->quality;
+    save.lossless = r->args->lossless;
+    if (r->args->effort >= 0)
+        save.effort = r->args->effort;
     int status = tproc_sink_open(r->ctx, j->output, &save, sink);
     if (status)
         cli_report(r->ctx, status, j->out_name);
@@ -121,6 +124,22 @@ static int stream(runner *r, const job *j, tproc_source *source, tproc_sink *sin
         cli_progress_end(r->progress, status == TPROC_OK);
     }
     return status ? failed(r, status, j) : CLI_EXIT_OK;
+}
+
+/* WebP's sides stop at 16383 pixels: known from the plan, so said before the output exists
+ * (the encoder would refuse it too, before any decoding). */
+static int check_output_size(const runner *r, const job *j, const tproc_source *source)
+{
+    tproc_format in_fmt = tproc_source_format(source), out_fmt;
+    if (j->format != TPROC_FILE_WEBP ||
+        tproc_pipeline_output_format(r->pipeline, &in_fmt, &out_fmt) != TPROC_OK)
+        return CLI_EXIT_OK;
+    if (out_fmt.width <= 16383 && out_fmt.height <= 16383)
+        return CLI_EXIT_OK;
+    cli_error("%s: WebP images are at most 16383x16383 pixels (the format's limit); this one "
+              "would be %tdx%td",
+              j->out_name, out_fmt.width, out_fmt.height);
+    return CLI_EXIT_FAILED;
 }
 
 /* Runs one file. Errors are reported here. */
@@ -153,6 +172,8 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     if (!rc && (status = tproc_pipeline_stream_plan(r->pipeline, source, &r->options, &so, &streams,
                                                     &bytes)))
         rc = failed(r, status, &j);
+    if (!rc)
+        rc = check_output_size(r, &j, source);
     if (!rc)
         rc = open_sink(r, &j, source, &sink);
     if (!rc)
