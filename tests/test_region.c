@@ -99,12 +99,12 @@ static void check_region(tproc_ctx *ctx, const char *path, const tproc_image *fu
     ck_assert_int_eq(got.width, r.width);
     ck_assert_int_eq(got.height, r.height);
     size_t px = (size_t)got.channels * tproc_sample_size(got.sample);
+    /* Check records every assertion it evaluates: compare first, assert only on a mismatch. */
     for (ptrdiff_t y = 0; y < r.height; y++)
         for (ptrdiff_t x = 0; x < r.width; x++)
-            ck_assert_msg(memcmp(tproc_view_pixel(&got, x, y), tproc_view_pixel(&want, x, y), px) ==
-                              0,
-                          "%s: region %tdx%td at (%td,%td) differs at (%td,%td)", what, r.width,
-                          r.height, r.x, r.y, x, y);
+            if (memcmp(tproc_view_pixel(&got, x, y), tproc_view_pixel(&want, x, y), px) != 0)
+                ck_abort_msg("%s: region %tdx%td at (%td,%td) differs at (%td,%td)", what,
+                             r.width, r.height, r.x, r.y, x, y);
     tproc_image_free(&part);
 }
 

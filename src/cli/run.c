@@ -158,6 +158,9 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     tproc_stream_options so = {0};
     so.shrink_on_load = args->shrink_on_load;
     so.whole_input = args->no_stream;
+    /* For benchmarks and comparisons only: decode the whole input even when the chain starts
+     * with a crop (the output is the same bytes). */
+    so.no_region = getenv("TILEPROC_NO_REGION") != NULL;
     tproc_source *source = NULL;
     tproc_sink *sink = NULL;
     int rc = CLI_EXIT_OK, streams = 0;
