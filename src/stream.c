@@ -218,6 +218,46 @@ static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_pa
     return TPROC_OK;
 }
 
+extern const tproc_filter tproc__filter_crop;
+
+/*
+ * Region-on-load: a chain that starts with a crop of a file reads only that rectangle (see
+ * tproc_source_set_region): the source is given the crop's rectangle and the crop stage is
+ * planned as the identity on it (x = y = 0, same size; a view at the head of a chain, so no
+ * pixels move). The output is the same bytes. A crop that reaches outside the image is left
+ * to the crop stage's own error.
+ */
+static int maybe_region(tproc_pipeline *pipeline, tproc_source *source, tproc_params *first,
+                        const tproc_params **override)
+{
+    *override = NULL;
+    const tproc_params *params;
+    if (source->kind != TPROC__SOURCE_FILE || source->next != 0 || source->region.width ||
+        tproc_pipeline_length(pipeline) == 0 ||
+        tproc__pipeline_stage(pipeline, 0, &params) != &tproc__filter_crop)
+        return TPROC_OK;
+    const tproc_filter *crop = &tproc__filter_crop;
+    double x = tproc_params_get(crop, params, "x"), y = tproc_params_get(crop, params, "y");
+    double w = tproc_params_get(crop, params, "width");
+    double h = tproc_params_get(crop, params, "height");
+    const tproc_format *f = &source->format;
+    if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > (double)f->width || y + h > (double)f->height)
+        return TPROC_OK;
+    if (w == (double)f->width && h == (double)f->height)
+        return TPROC_OK; /* the whole image: nothing to save */
+    int status = tproc_source_set_region(source, (ptrdiff_t)x, (ptrdiff_t)y, (ptrdiff_t)w,
+                                         (ptrdiff_t)h);
+    if (status)
+        return status;
+    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
+    *first = *params;
+    if ((status = tproc_params_set(ctx, crop, first, "x", 0)) ||
+        (status = tproc_params_set(ctx, crop, first, "y", 0)))
+        return status;
+    *override = first;
+    return TPROC_OK;
+}
+
 /* A run's options: the caller's or the defaults. Streaming works one strip at a time, so by
  * default the width is split between the threads. */
 static void run_options_of(tproc_ctx *ctx, const tproc_source *source,
@@ -300,7 +340,10 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
     if (so->whole_input && so->no_fallback)
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "stream: whole_input and no_fallback contradict each other");
-    if (so->shrink_on_load && (status = maybe_shrink(pipeline, source, &first, &override)))
+    if (!so->no_region && (status = maybe_region(pipeline, source, &first, &override)))
+        return status;
+    if (!override && so->shrink_on_load &&
+        (status = maybe_shrink(pipeline, source, &first, &override)))
         return status;
     /* Pre-passes (trim) read the source once each and rewind it; planning only does not. */
     band_state pass = {0};
@@ -356,8 +399,9 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     tproc_stream_options so;
     run_options_of(tproc__pipeline_ctx(pipeline), source, run_options, stream_options, &ro, &so);
     /* Planning must leave the source as it was: a shrunk decode changes sizes, not whether
-     * the chain streams, so plan at full size. */
+     * the chain streams, so plan at full size, and without reading a region. */
     so.shrink_on_load = 0;
+    so.no_region = 1;
     tproc__plan plan;
     ptrdiff_t tallest;
     int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest, 0);
@@ -393,7 +437,11 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     b.source = source;
     b.sink = sink;
     const tproc_format *in = &source->format;
-    if (!streams) {
+    /* The sink first: an output its format refuses (a WebP past 16383 pixels) fails before
+     * any decoding. */
+    status = tproc__sink_begin(sink, &plan.output);
+    if (status) {
+    } else if (!streams) {
         status = tproc__source_load_whole(source, 0, &b.whole);
     } else if (source->kind != TPROC__SOURCE_VIEW) {
         size_t packed, aligned, bytes;
@@ -406,8 +454,6 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
         else
             status = tproc__alloc_uninit(ctx, bytes, "stream input band", (void **)&b.buf);
     }
-    if (!status)
-        status = tproc__sink_begin(sink, &plan.output);
     if (!status)
         status = tproc_image_new(ctx, plan.output.width, plan.tile_height, plan.output.channels,
                                  plan.output.sample, &b.strip);

@@ -35,6 +35,8 @@ struct tproc_source {
     tproc_format full_format; /* the stored size at scale 1 */
     tproc_image *held;        /* a callback source's rows, held after a pre-pass read them (it is a
                                * view source from then on) */
+    tproc_rect region;        /* of the stored image read (tproc_source_set_region); width 0:
+                               * all of it */
     void *icc, *exif;         /* copies of the header's metadata: the decoder's go when it is
                                * reopened (to stream, or at another scale) */
     size_t icc_size, exif_size;

@@ -840,7 +840,7 @@ START_TEST(known_bad_files)
     int seen = 0;
     while ((e = readdir(dir))) {
         const char *dot = strrchr(e->d_name, '.');
-        if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".jpg")))
+        if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".jpg") && strcmp(dot, ".webp")))
             continue;
         char rel[300];
         snprintf(rel, sizeof rel, "bad/%s", e->d_name);

@@ -39,6 +39,8 @@ typedef enum cli_opt_id {
     CLI_OPT_THREADS,
     CLI_OPT_BORDER,
     CLI_OPT_QUALITY,
+    CLI_OPT_LOSSLESS,
+    CLI_OPT_EFFORT,
     CLI_OPT_FORMAT,
     CLI_OPT_MEMORY,
     CLI_OPT_PIXELS,
@@ -100,6 +102,8 @@ typedef struct cli_args {
     tproc_border border;
     double border_value[CLI_BORDER_VALUES];
     int quality; /* 0: the library's default */
+    int lossless; /* --lossless (WebP) */
+    int effort;   /* --effort 0-6 (WebP); -1: the library's default */
     tproc_file_format format;
     size_t memory_limit;   /* 0: the library's default */
     size_t pixel_limit;    /* 0: the library's default */

@@ -37,7 +37,12 @@ const cli_option cli_options[] = {
      "reflect101 (the default) or wrap. V is in the image's sample range (0-255 for 8-bit "
      "images), one value for every channel or one per channel separated by commas; default 0."},
     {CLI_OPT_QUALITY, "quality", 0, "Q", RUN | PYRAMID, 0,
-     "JPEG quality 1-100 (default 90); also for TIFF's jpeg and webp compressions."},
+     "JPEG and lossy WebP quality 1-100 (default 90); also for TIFF's jpeg and webp "
+     "compressions."},
+    {CLI_OPT_LOSSLESS, "lossless", 0, NULL, RUN, 0,
+     "WebP: encode losslessly (exactly, colours under transparent pixels too)."},
+    {CLI_OPT_EFFORT, "effort", 0, "N", RUN, 0,
+     "WebP: 0 (fastest) to 6 (smallest file), libwebp's method (default 4)."},
     {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
      "Output format: {formats} (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN | PYRAMID, 0,
@@ -282,6 +287,7 @@ static const struct {
     {CLI_OPT_STREAM, offsetof(cli_args, stream)},
     {CLI_OPT_NO_STREAM, offsetof(cli_args, no_stream)},
     {CLI_OPT_SHRINK, offsetof(cli_args, shrink_on_load)},
+    {CLI_OPT_LOSSLESS, offsetof(cli_args, lossless)},
     {CLI_OPT_NO_ORIENT, offsetof(cli_args, no_orient)},
     {CLI_OPT_PROGRESS, offsetof(cli_args, progress)},
     {CLI_OPT_QUIET, offsetof(cli_args, quiet)},
@@ -333,6 +339,11 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         if (parse_int(value, 1, 100, &n))
             return cli_usage("--quality must be a whole number in 1-100, got '%s'", value);
         args->quality = (int)n;
+        break;
+    case CLI_OPT_EFFORT:
+        if (parse_int(value, 0, 6, &n))
+            return cli_usage("--effort must be a whole number in 0-6, got '%s'", value);
+        args->effort = (int)n;
         break;
     case CLI_OPT_FORMAT:
         args->format = tproc_file_format_parse(value);
@@ -479,6 +490,7 @@ static int parse_short(cli_args *args, unsigned command, int argc, char **argv, 
 int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int first)
 {
     memset(args, 0, sizeof *args);
+    args->effort = -1;
     args->command = command;
     args->border = TPROC_BORDER_REFLECT_101;
     tproc_pyramid_options_init(&args->pyramid);

@@ -108,6 +108,9 @@ static int open_sink(const runner *r, const job *j, const tproc_source *source, 
     save.tiff_predictor = (tproc_tiff_predictor)r->args->tiff_predictor;
     save.bigtiff = r->args->bigtiff;
     save.pyramid = r->args->tiff_pyramid;
+    save.lossless = r->args->lossless;
+    if (r->args->effort >= 0)
+        save.effort = r->args->effort;
     int status = tproc_sink_open(r->ctx, j->output, &save, sink);
     if (status)
         cli_report(r->ctx, status, j->out_name);
@@ -131,6 +134,22 @@ static int stream(runner *r, const job *j, tproc_source *source, tproc_sink *sin
     return status ? failed(r, status, j) : CLI_EXIT_OK;
 }
 
+/* WebP's sides stop at 16383 pixels: known from the plan, so said before the output exists
+ * (the encoder would refuse it too, before any decoding). */
+static int check_output_size(const runner *r, const job *j, const tproc_source *source)
+{
+    tproc_format in_fmt = tproc_source_format(source), out_fmt;
+    if (j->format != TPROC_FILE_WEBP ||
+        tproc_pipeline_output_format(r->pipeline, &in_fmt, &out_fmt) != TPROC_OK)
+        return CLI_EXIT_OK;
+    if (out_fmt.width <= 16383 && out_fmt.height <= 16383)
+        return CLI_EXIT_OK;
+    cli_error("%s: WebP images are at most 16383x16383 pixels (the format's limit); this one "
+              "would be %tdx%td",
+              j->out_name, out_fmt.width, out_fmt.height);
+    return CLI_EXIT_FAILED;
+}
+
 /* Runs one file. Errors are reported here. */
 static int run_file(runner *r, const char *input, const char *output, tproc_file_format format,
                     const char *label)
@@ -149,6 +168,9 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     tproc_stream_options so = {0};
     so.shrink_on_load = args->shrink_on_load;
     so.whole_input = args->no_stream;
+    /* For benchmarks and comparisons only: decode the whole input even when the chain starts
+     * with a crop (the output is the same bytes). */
+    so.no_region = getenv("TILEPROC_NO_REGION") != NULL;
     tproc_source *source = NULL;
     tproc_sink *sink = NULL;
     int rc = CLI_EXIT_OK, streams = 0;
@@ -163,6 +185,8 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     if (!rc && (status = tproc_pipeline_stream_plan(r->pipeline, source, &r->options, &so, &streams,
                                                     &bytes)))
         rc = failed(r, status, &j);
+    if (!rc)
+        rc = check_output_size(r, &j, source);
     if (!rc)
         rc = open_sink(r, &j, source, &sink);
     if (!rc)
