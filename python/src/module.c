@@ -419,7 +419,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_source *src = NULL;
     tproc_sink *sink = NULL;
     tproc_load_options lopts = {.ignore_orientation = ignore, .strict = 0};
-    tproc_stream_options sopts = {shrink, no_fallback, 0};
+    tproc_stream_options sopts = {.shrink_on_load = shrink, .no_fallback = no_fallback};
     int streams = 0;
     size_t bytes = 0;
     const char *ip = PyBytes_AsString(in_path), *op = PyBytes_AsString(out_path);
