@@ -44,6 +44,9 @@ typedef struct tproc__decoder {
     size_t whole_bytes;     /* bytes the codec holds for a whole_image decode (0 otherwise) */
     const void *icc, *exif; /* metadata seen before the first row (NULL if none) */
     size_t icc_size, exif_size;
+    int cmyk;          /* 1: read_rows delivers ink, 4 samples C,M,Y,K per pixel (format has 4
+                        * channels, u8 or u16); the codec layer turns them into RGB */
+    int cmyk_inverted; /* Adobe/Photoshop inverted CMYK: the maximum sample means no ink */
     void *state;
     /* Decodes the next count rows into first, first + stride, ... (packed pixels of format).
      * Returns TPROC_OK or a status with the message recorded (naming the input). */

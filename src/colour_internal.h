@@ -26,6 +26,11 @@ typedef struct tproc__cms {
     _Atomic int alloc_status; /* the first failed allocation's status (0 if none) */
     char message[256];        /* lcms2's first error message */
     char alloc_message[256];  /* the message tproc__alloc recorded for that failure */
+    /* Every counted block lcms2 holds, linked through their headers (colour_cms.c): lcms2
+     * leaks some when an allocation fails half-way through building a transform, so closing
+     * the context frees what is left. */
+    atomic_flag lock;
+    void *blocks;
 } tproc__cms;
 
 /* name names the image for messages. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_colour.h"
 #include "stream_internal.h"
 #include "view_internal.h"
 
@@ -79,7 +80,8 @@ static int open_decoder(tproc_source *s, int whole)
     request.strict = s->options.strict;
     request.scale_denom = s->shrink;
     request.whole = whole;
-    if ((status = s->codec->decoder_open(s->ctx, &s->input.in, &request, &s->dec)))
+    if ((status = s->codec->decoder_open(s->ctx, &s->input.in, &request, &s->dec)) ||
+        (status = tproc__decode_colour(s->ctx, s->path, &s->options, &s->dec)))
         return status;
     s->dec_open = 1;
     s->dec_whole = whole;

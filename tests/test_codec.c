@@ -285,7 +285,7 @@ START_TEST(source_load_is_load)
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         for (int ignore = 0; ignore < 2; ignore++) {
-            tproc_load_options o = {ignore, 0};
+            tproc_load_options o = {.ignore_orientation = ignore, .strict = 0};
             tproc_image *want, *got;
             tu_ok(NULL, tproc_load(NULL, tu_data(files[i]), &o, &want));
             tproc_source *s;
@@ -321,7 +321,8 @@ START_TEST(source_metadata_outlives_reopening)
 {
     const char *photo = TPROC_TEST_SAMPLES "/rocket.jpg";
     tproc_source *s;
-    tu_ok(NULL, tproc_source_open(NULL, photo, NULL, &s));
+    tu_ok(NULL, tproc_source_open(NULL, photo, &(tproc_load_options){.colour = TPROC_COLOUR_KEEP},
+                                  &s));
     size_t icc_size;
     const void *icc = tproc_source_icc(s, &icc_size);
     ck_assert_ptr_nonnull(icc);
@@ -426,7 +427,7 @@ START_TEST(truncated_file_held_whole_decodes_like_load)
     tproc_view a = tproc_image_view(img), b = tproc_image_view(want);
     tu_assert_same(&a, &b, "truncated, held whole");
     /* A strict load refuses it, and so does a strict source held whole. */
-    tproc_load_options strict = {0, 1};
+    tproc_load_options strict = {.ignore_orientation = 0, .strict = 1};
     tproc_image *none = NULL;
     ck_assert_int_eq(tproc_load_memory(NULL, data, cut, &strict, &none), TPROC_ERR_CORRUPT);
     tproc_source *s;

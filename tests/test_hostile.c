@@ -184,7 +184,7 @@ static void probe_variant(probe *pr, const unsigned char *data, size_t size, con
         o.info = tproc_info_read_memory(pr->ctx, data, size, &info);
         check_status(pr, o.info, "<memory>", "info", label);
         tproc_image *img = (tproc_image *)&info; /* must be overwritten with NULL on failure */
-        tproc_load_options lo = {1, 0};
+        tproc_load_options lo = {.ignore_orientation = 1, .strict = 0};
         o.load = tproc_load_memory(pr->ctx, data, size, &lo, &img);
         check_status(pr, o.load, "<memory>", "load", label);
         if (o.load == TPROC_OK) {
@@ -201,7 +201,7 @@ static void probe_variant(probe *pr, const unsigned char *data, size_t size, con
             ck_assert_ptr_null(img);
             pr->failed++;
         }
-        tproc_load_options strict = {1, 1};
+        tproc_load_options strict = {.ignore_orientation = 1, .strict = 1};
         o.strict = tproc_load_memory(pr->ctx, data, size, &strict, &img);
         check_status(pr, o.strict, "<memory>", "strict load", label);
         /* Strict is stricter: it never accepts what the lenient load refuses. */
@@ -222,7 +222,7 @@ static void probe_variant(probe *pr, const unsigned char *data, size_t size, con
                 ck_assert_msg((status == TPROC_OK) == (o.info == TPROC_OK),
                               "%s: info from a path and from memory disagree", label);
             tproc_image *img = NULL;
-            tproc_load_options lo = {1, 0};
+            tproc_load_options lo = {.ignore_orientation = 1, .strict = 0};
             o.path_load = tproc_load(pr->ctx, path, &lo, &img);
             check_status(pr, o.path_load, path, "load(path)", label);
             ck_assert((o.path_load == TPROC_OK) == (img != NULL));

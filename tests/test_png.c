@@ -262,7 +262,7 @@ static tproc_image *round_trip(tproc_ctx *ctx, const tproc_view *view,
     ck_assert_ptr_nonnull(data);
     ck_assert_uint_gt(size, 8);
     ck_assert_int_eq(tproc_file_format_detect(data, size), TPROC_FILE_PNG);
-    tproc_load_options lo = {1, 1};
+    tproc_load_options lo = {.ignore_orientation = 1, .strict = 1};
     tproc_image *back = NULL;
     tu_ok(ctx, tproc_load_memory(ctx, data, size, &lo, &back));
     tproc_free(ctx, data);
@@ -306,7 +306,7 @@ START_TEST(decode_matches_reference)
     ck_assert_int_eq(ref.bit_depth, atoi(name + 6));
 
     tproc_ctx *ctx = new_ctx();
-    tproc_load_options lo = {1, 1}; /* as stored; strict: PngSuite is valid */
+    tproc_load_options lo = {.ignore_orientation = 1, .strict = 1}; /* as stored; strict: PngSuite is valid */
     tproc_image *img = NULL;
     tu_ok(ctx, tproc_load(ctx, path, &lo, &img));
     tproc_view v = tproc_image_view(img);
@@ -373,7 +373,7 @@ START_TEST(bad_file_fails_cleanly)
     const char *path = tu_data(bad->path);
     tproc_ctx *ctx = new_ctx();
     for (int strict = 0; strict <= 1; strict++) {
-        tproc_load_options lo = {0, strict};
+        tproc_load_options lo = {.ignore_orientation = 0, .strict = strict};
         tproc_image *img = (tproc_image *)&lo; /* must be reset to NULL */
         int status = tproc_load(ctx, path, &lo, &img);
         ck_assert_msg(status == bad->status, "%s (strict %d): got %s (%s), want %s", bad->path,
@@ -451,7 +451,7 @@ START_TEST(ztxt_bomb_loads)
 {
     tproc_ctx *ctx = new_ctx();
     tproc_image *img = NULL;
-    tproc_load_options lo = {0, 1};
+    tproc_load_options lo = {.ignore_orientation = 0, .strict = 1};
     tu_ok(ctx, tproc_load(ctx, tu_data("bad/png_pillow_png_decompression_dos.png"), &lo, &img));
     ck_assert_int_eq(tproc_image_width(img), 1);
     ck_assert_int_eq(tproc_image_height(img), 1);
@@ -489,7 +489,7 @@ START_TEST(text_chunks_not_inflated)
     memcpy(png + at + chunk, (unsigned char *)data + at, n - at);
     tproc_free(ctx, data);
 
-    tproc_load_options strict = {0, 1};
+    tproc_load_options strict = {.ignore_orientation = 0, .strict = 1};
     tproc_image *back = NULL;
     tu_ok(ctx, tproc_load_memory(ctx, png, n + chunk, &strict, &back));
     tproc_view bv = tproc_image_view(back);
@@ -525,7 +525,7 @@ START_TEST(empty_ancillary_chunks)
     ck_assert_ptr_null(tproc_image_exif(img, &size));
     ck_assert_ptr_null(tproc_image_icc(img, &size));
     tproc_image_free(&img);
-    tproc_load_options strict = {0, 1};
+    tproc_load_options strict = {.ignore_orientation = 0, .strict = 1};
     ck_assert_int_eq(tproc_load(ctx, path, &strict, &img), TPROC_ERR_CORRUPT);
     ck_assert_ptr_null(img);
     ck_assert(has_text(tproc_ctx_message(ctx), "png_libpng_empty_ancillary_chunks.png: "));
@@ -777,7 +777,9 @@ START_TEST(icc_round_trip)
         ck_assert_int_eq(info.has_icc, 1);
         ck_assert_int_eq(info.has_exif, 0);
         tproc_image *back = NULL;
-        tu_ok(ctx, tproc_load_memory(ctx, data, n, NULL, &back));
+        /* keep: the bytes travel unparsed (this "profile" cannot convert anything). */
+        tproc_load_options keep = {.colour = TPROC_COLOUR_KEEP};
+        tu_ok(ctx, tproc_load_memory(ctx, data, n, &keep, &back));
         tproc_free(ctx, data);
         size_t size = 0;
         const void *got = tproc_image_icc(back, &size);
@@ -791,7 +793,8 @@ START_TEST(icc_round_trip)
 }
 END_TEST
 
-/* libpng validates profiles on write; a broken one is the caller's error, and nothing leaks. */
+/* An output never carries a profile of another colour space than its pixels' (issue 12): a
+ * gray profile given for an RGB image is left out, and the save still works. */
 START_TEST(bad_icc_rejected)
 {
     tproc_ctx *ctx = new_ctx();
@@ -804,11 +807,11 @@ START_TEST(bad_icc_rejected)
     o.icc_size = sizeof icc;
     void *data = NULL;
     size_t n = 0;
-    ck_assert_int_eq(tproc_save_memory(ctx, &v, &o, &data, &n), TPROC_ERR_ARG);
-    ck_assert_ptr_null(data);
-    ck_assert(has_text(tproc_ctx_message(ctx), "<memory>: "));
-    ck_assert_msg(has_text(tproc_ctx_message(ctx), "ICC profile rejected: "), "%s",
-                  tproc_ctx_message(ctx));
+    tu_ok(ctx, tproc_save_memory(ctx, &v, &o, &data, &n));
+    tproc_info info;
+    tu_ok(ctx, tproc_info_read_memory(ctx, data, n, &info));
+    ck_assert_int_eq(info.has_icc, 0);
+    tproc_free(ctx, data);
     tproc_image_free(&img);
     ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
     tproc_ctx_free(&ctx);
@@ -873,7 +876,7 @@ START_TEST(exif_orientation)
                              3);
     tproc_image_free(&back);
 
-    tproc_load_options keep = {1, 0};
+    tproc_load_options keep = {.ignore_orientation = 1, .strict = 0};
     tu_ok(ctx, tproc_load_memory(ctx, data, n, &keep, &back));
     ck_assert_int_eq(tproc_image_orientation(back), 6);
     tproc_view stored = tproc_image_view(back);

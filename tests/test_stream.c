@@ -465,7 +465,7 @@ START_TEST(interlaced_and_oriented_sources_need_the_whole_image)
     tproc_source_free(&source);
     tproc_pipeline_free(&p);
     /* With the orientation ignored, the same file streams. */
-    tproc_load_options keep = {1, 0};
+    tproc_load_options keep = {.ignore_orientation = 1, .strict = 0};
     tu_ok(NULL, tproc_source_open(NULL, tu_data("exif/Landscape_6.jpg"), &keep, &source));
     ck_assert_int_eq(tproc_source_streams(source), 1);
     tproc_source_free(&source);

@@ -50,7 +50,13 @@ typedef enum cli_opt_id {
     CLI_OPT_QUIET,
     CLI_OPT_FORCE,
     CLI_OPT_JSON,
-    CLI_OPT_MAN
+    CLI_OPT_MAN,
+    CLI_OPT_COLOUR,
+    CLI_OPT_INPUT_PROFILE,
+    CLI_OPT_OUTPUT_PROFILE,
+    CLI_OPT_INTENT,
+    CLI_OPT_BPC,
+    CLI_OPT_EMBED_PROFILE
 } cli_opt_id;
 
 /* One option: the parser, --help and the man page all read this table. */
@@ -88,6 +94,11 @@ typedef struct cli_args {
     const char *plugins[CLI_PLUGINS_MAX];
     size_t plugin_count;
     int no_orient, progress, quiet, force, json;
+    /* Colour (issue 12): --colour, --intent (the library's enums), the profile files. */
+    tproc_colour_policy colour;
+    tproc_intent intent;
+    int black_point_compensation, embed_profile;
+    const char *input_profile, *output_profile;
     /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
     char **pos;
     size_t pos_count, dashdash;

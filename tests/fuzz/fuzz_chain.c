@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tproc_ctx *ctx = fuzz_ctx();
     tproc_info info;
     tproc_image *input = NULL;
-    tproc_load_options lo = {(h[1] >> 7) & 1, 0};
+    tproc_load_options lo = {.ignore_orientation = (h[1] >> 7) & 1, .strict = 0};
     if (!fuzz_header_ok(ctx, file, file_size, FUZZ_CHAIN_MAX_PIXELS, &info) ||
         tproc_load_memory(ctx, file, file_size, &lo, &input) != TPROC_OK) {
         tproc_ctx_free(&ctx);

@@ -93,7 +93,7 @@ static inline int fuzz_decode(const uint8_t *data, size_t size, tproc_file_forma
     tproc_ctx *ctx = fuzz_ctx();
     tproc_info info;
     tproc_image *lenient = NULL, *strict = NULL;
-    tproc_load_options raw = {1, 0}, exact = {0, 1};
+    tproc_load_options raw = {.ignore_orientation = 1, .strict = 0}, exact = {.strict = 1};
     if (!fuzz_header_ok(ctx, data, size, FUZZ_MAX_PIXELS, &info)) {
         if (tproc_info_read_memory(ctx, data, size, &info) != TPROC_OK) {
             /* Same header code: what the header reader refuses, load refuses. */
@@ -121,7 +121,7 @@ static inline int fuzz_decode(const uint8_t *data, size_t size, tproc_file_forma
         (void)fuzz_touch(&v);
         /* Undo the orientation the strict load applied, then the pixels must be identical. */
         tproc_image_free(&strict);
-        FUZZ_CHECK(tproc_load_memory(ctx, data, size, &(tproc_load_options){1, 1}, &strict) ==
+        FUZZ_CHECK(tproc_load_memory(ctx, data, size, &(tproc_load_options){.ignore_orientation = 1, .strict = 1}, &strict) ==
                    TPROC_OK);
         tproc_view a = tproc_image_view(strict), b = tproc_image_view(lenient);
         FUZZ_CHECK(fuzz_same_pixels(&a, &b));
