@@ -17,6 +17,7 @@
  *   to RGB, gray to an RGB output profile) are decoded into a strip of this step's own and
  *   converted from there, so no whole extra image is ever held.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "colour.h"
@@ -299,4 +300,23 @@ int tproc_intent_parse(const char *name)
 {
     tproc__intent intent;
     return name && tproc__intent_parse(name, &intent) == TPROC_OK ? (int)intent : -1;
+}
+
+int tproc_profile_describe(tproc_ctx *ctx, const void *icc, size_t size, tproc_profile_facts *out)
+{
+    if (!out || !icc)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_profile_describe: no profile or output");
+    memset(out, 0, sizeof *out);
+    tproc__profile *p = NULL;
+    int status = tproc__profile_open(tproc__ctx(ctx), "<profile>", icc, size, &p);
+    if (status)
+        return status;
+    const tproc__profile_info *info = tproc__profile_info_of(p);
+    out->space = tproc__colour_space_name(info->space);
+    snprintf(out->description, sizeof out->description, "%s", info->description);
+    out->size = info->size;
+    out->version_major = info->version_major;
+    out->version_minor = info->version_minor;
+    tproc__profile_free(&p);
+    return TPROC_OK;
 }

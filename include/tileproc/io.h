@@ -103,6 +103,19 @@ TPROC_API int tproc_colour_policy_parse(const char *name);
 TPROC_API const char *tproc_intent_name(tproc_intent intent);
 TPROC_API int tproc_intent_parse(const char *name);
 
+/* What `tileproc info` shows about an ICC profile. */
+typedef struct tproc_profile_facts {
+    const char *space;     /* its data colour space: "gray", "rgb", "cmyk", "lab", "other" */
+    char description[128]; /* its 'desc' tag in English (UTF-8), "" when it has none */
+    size_t size;           /* bytes */
+    unsigned version_major, version_minor;
+} tproc_profile_facts;
+
+/* Parses a profile (an image's tproc_image_icc(), a source's tproc_source_icc()) with lcms2;
+ * TPROC_ERR_CORRUPT (named "<profile>") when it cannot be read. */
+TPROC_API int tproc_profile_describe(tproc_ctx *ctx, const void *icc, size_t size,
+                                     tproc_profile_facts *out);
+
 typedef struct tproc_load_options {
     int ignore_orientation; /* 1: keep pixels as stored, ignoring the EXIF orientation */
     int strict;             /* 1: data libpng/libjpeg call corrupt but recoverable is an error */

@@ -280,6 +280,8 @@ t "embed profile" 0 "$T" run --embed-profile "$ROCKET" o7.png &&
 t "output profile" 0 "$T" run --output-profile "$DATA/icc/AdobeRGB1998.icc" --intent perceptual \
     --black-point-compensation "$ROCKET" o8.png && "$T" info --json o8.png >j 2>/dev/null &&
     check "--output-profile: embedded" [ "$(field j icc)" = True ]
+t "info shows the profile" 0 "$T" info "$ROCKET" && "$T" info --json "$ROCKET" >j 2>/dev/null &&
+    check "info: profile space and description" [ "$(field j icc_space)/$(field j icc_description)" = "rgb/Adobe RGB (1998)" ]
 t "flawed sRGB png" 0 "$T" run "$DATA/icc/flawed-srgb-chelsea.png" o9.png
 t "flawed sRGB png kept" 0 "$T" run --colour keep "$DATA/icc/flawed-srgb-chelsea.png" o10.png
 t "bad --colour" 2 "$T" run --colour sRGB "$ROCKET" o11.png
