@@ -567,12 +567,17 @@ static PyObject *py_memory(PyObject *module, PyObject *unused)
 
 static PyMethodDef module_methods[] = {
     {"load", TP_KWFUNC(py_load), METH_VARARGS | METH_KEYWORDS,
-     "load(source, *, ignore_orientation=False, strict=False) -> Image\n"
+     "load(source, *, ignore_orientation=False, strict=False, colour='srgb',\n"
+     "     input_profile=None, output_profile=None, intent='relative',\n"
+     "     black_point_compensation=False) -> Image\n"
      "Decodes a PNG or JPEG from a path (str or os.PathLike) or from the file's bytes.\n"
+     "colour: 'srgb' converts an image with an ICC profile to sRGB (or to output_profile),\n"
+     "'keep' leaves its pixels and profile, 'ignore' its pixels without the profile.\n"
+     "Profiles are paths or bytes.\n"
      "Gray images have shape (H, W), others (H, W, C); u8, or u16 for 16-bit PNG."},
     {"save", TP_KWFUNC(py_save), METH_VARARGS | METH_KEYWORDS,
      "save(array, path=None, *, format=None, quality=90, compression=6, chroma_444=False,\n"
-     "     progressive=False)\n"
+     "     progressive=False, embed_profile=False)\n"
      "Encodes a buffer as PNG or JPEG (format from the name unless given). Written to a\n"
      "temporary file and renamed into place. Without a path, returns the file's bytes."},
     {"info", py_info, METH_O,
@@ -595,9 +600,11 @@ static PyMethodDef module_methods[] = {
      "stream(input_path, output_path, *filters, tile=None, threads=0, border='reflect101',\n"
      "       border_value=None, format=None, quality=90, compression=6, chroma_444=False,\n"
      "       progressive=False, ignore_orientation=False, shrink_on_load=False,\n"
-     "       no_fallback=False, memory_limit=None) -> dict\n"
+     "       no_fallback=False, memory_limit=None, colour='srgb', input_profile=None,\n"
+     "       output_profile=None, intent='relative', black_point_compensation=False,\n"
+     "       embed_profile=False) -> dict\n"
      "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
-     "for images larger than memory. Returns {'streamed', 'width', 'height', 'peak_memory'}."},
+     "for images larger than memory (colour keywords as load's). Returns {'streamed', 'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
     {"set_memory_limit", py_set_memory_limit, METH_O,
