@@ -7,8 +7,9 @@
  * tileproc context, so a profile with huge tags fails with TPROC_ERR_LIMIT like any other
  * allocation. Those blocks are kept on a list, and whatever is on it when the context closes is
  * freed: lcms2 2.14 leaks part of a transform whose building ran out of memory (seen under the
- * limits suite's 64 KiB limit on a JPEG's sRGB profile). The one exception is the lcms2 context structure itself (a few hundred bytes):
- * lcms2 allocates it before the user data is reachable, so it comes from malloc.
+ * limits suite's 64 KiB limit on a JPEG's sRGB profile). The one exception is the lcms2 context
+ * structure itself (a few hundred bytes): lcms2 allocates it before the user data is reachable, so
+ * it comes from malloc.
  *
  * Errors: lcms2 reports through a per-context handler; ours keeps the first message and never
  * prints. The handler and allocator may run on several threads at once (apply_row never
@@ -27,9 +28,9 @@
 typedef struct block_header {
     tproc_ctx *ctx;
     size_t size;
-    tproc__cms *owner;                  /* NULL for malloc'd blocks (not on a list) */
-    struct block_header *prev, *next;   /* the owner's list of blocks */
-    int counted;                        /* from tproc__alloc (else malloc) */
+    tproc__cms *owner;                /* NULL for malloc'd blocks (not on a list) */
+    struct block_header *prev, *next; /* the owner's list of blocks */
+    int counted;                      /* from tproc__alloc (else malloc) */
     int pad;
 } block_header;
 _Static_assert(sizeof(block_header) % 16 == 0, "lcms2's blocks stay 16-byte aligned");
@@ -111,8 +112,7 @@ static void cms_free(cmsContext id, void *ptr)
     if (h.counted) {
         block_unlink((block_header *)(void *)raw);
         tproc__dealloc(h.ctx, raw);
-    }
-    else
+    } else
         free(raw);
 }
 
@@ -257,8 +257,7 @@ cmsHPROFILE tproc__cms_srgb(tproc__cms *c)
  * (v4) sRGB declares, so that the absolute intent treats gray as it treats RGB. */
 cmsHPROFILE tproc__cms_srgb_gray(tproc__cms *c)
 {
-    static const cmsFloat64Number srgb[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92,
-                                             0.04045};
+    static const cmsFloat64Number srgb[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045};
     cmsToneCurve *curve = cmsBuildParametricToneCurve(c->cms, 4, srgb);
     if (!curve)
         return NULL;

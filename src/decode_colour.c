@@ -29,14 +29,14 @@
 typedef struct colour_step {
     tproc_ctx *ctx;
     char *name;
-    tproc__decoder inner;   /* the codec's decoder */
-    tproc__transform *t;    /* NULL: rows pass through unchanged */
-    int in_place;           /* the output pixel is the input pixel's size */
-    size_t in_row_bytes;    /* one packed row as the codec delivers it */
-    unsigned char *strip;   /* STRIP_ROWS codec rows when not in place */
-    void *icc;              /* the profile the image carries (a copy), or NULL */
+    tproc__decoder inner; /* the codec's decoder */
+    tproc__transform *t;  /* NULL: rows pass through unchanged */
+    int in_place;         /* the output pixel is the input pixel's size */
+    size_t in_row_bytes;  /* one packed row as the codec delivers it */
+    unsigned char *strip; /* STRIP_ROWS codec rows when not in place */
+    void *icc;            /* the profile the image carries (a copy), or NULL */
     size_t icc_size;
-    int keep_late_icc;      /* KEEP: a profile after the image data is carried too */
+    int keep_late_icc; /* KEEP: a profile after the image data is carried too */
 } colour_step;
 
 static int step_read(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
@@ -181,8 +181,8 @@ static int make_transform(tproc_ctx *ctx, const char *name, const tproc_load_opt
     if (!status && (in || out || dec->cmyk)) {
         tproc__transform_options to = {(tproc__intent)o->intent, o->black_point_compensation,
                                        dec->cmyk_inverted, TPROC__ENGINE_AUTO};
-        status = tproc__transform_new(ctx, name, in, layout_of(dec), out, dec->format.sample, &to,
-                                      t);
+        status =
+            tproc__transform_new(ctx, name, in, layout_of(dec), out, dec->format.sample, &to, t);
     }
     tproc__profile_free(&in);
     if (!status && *t && tproc__transform_is_identity(*t) &&
@@ -212,8 +212,7 @@ static int step_setup(colour_step *c, tproc__decoder *dec)
     dec->format.channels = out_channels;
     c->in_place = in_channels == out_channels;
     size_t sample = tproc_sample_size(c->inner.format.sample), strip;
-    if (tproc__mul((size_t)c->inner.format.width, (size_t)in_channels * sample,
-                   &c->in_row_bytes) ||
+    if (tproc__mul((size_t)c->inner.format.width, (size_t)in_channels * sample, &c->in_row_bytes) ||
         tproc__mul(c->in_row_bytes, STRIP_ROWS, &strip))
         return tproc__error_file(c->ctx, TPROC_ERR_OVERFLOW, c->name, "row too large");
     if (c->in_place)
@@ -234,8 +233,9 @@ int tproc__decode_colour(tproc_ctx *ctx, const char *name, const tproc_load_opti
         return TPROC_OK; /* pixels and profile as the file has them */
     if (dec->cmyk && (dec->format.channels != 4 || dec->format.sample == TPROC_F32)) {
         dec->close(dec->state);
-        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, name, "CMYK rows must be 4 u8 or "
-                                                                   "u16 samples a pixel");
+        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, name,
+                                 "CMYK rows must be 4 u8 or "
+                                 "u16 samples a pixel");
     }
     void *mem;
     int status = tproc__alloc_file(ctx, sizeof(colour_step), 1, name, "colour step", &mem);
@@ -251,10 +251,9 @@ int tproc__decode_colour(tproc_ctx *ctx, const char *name, const tproc_load_opti
     status = tproc__memdup(ctx, name, "file name", name, strlen(name) + 1, &mem);
     c->name = mem;
     if (!status && policy == TPROC_COLOUR_IGNORE && dec->cmyk)
-        status = tproc__transform_new(ctx, name, NULL, TPROC__LAYOUT_CMYK, NULL, dec->format.sample,
-                                      &(tproc__transform_options){.cmyk_inverted =
-                                                                      dec->cmyk_inverted},
-                                      &c->t);
+        status = tproc__transform_new(
+            ctx, name, NULL, TPROC__LAYOUT_CMYK, NULL, dec->format.sample,
+            &(tproc__transform_options){.cmyk_inverted = dec->cmyk_inverted}, &c->t);
     else if (!status && policy != TPROC_COLOUR_IGNORE)
         status = make_transform(ctx, name, o, policy == TPROC_COLOUR_SRGB, dec, &c->t, &carry);
     if (!status && carry) {

@@ -2,12 +2,12 @@
 /*
  * jpeg_read.c: JPEG decoding. Gray stays gray; YCbCr and RGB become RGB; CMYK and YCCK are
  * delivered as CMYK ink (tproc__decoder.cmyk, inverted for Adobe files), which the codec
- * layer's colour step (decode_colour.c) turns into RGB; EXIF (APP1) and ICC (APP2, reassembled) are kept. Data
- * comes in through a source manager over tproc__input, so memory and FILE* are one path. A
- * decoder can shrink on load (DCT scaling, 1/2 to 1/8). A multi-scan (progressive) file needs
- * all of its data before row 0: streamed, it is decoded whole at open; for a caller holding
- * the whole image (tproc__decode_request.whole) its rows go straight into the caller's memory,
- * and libjpeg's working memory is capped by what the limit leaves once that memory is taken.
+ * layer's colour step (decode_colour.c) turns into RGB; EXIF (APP1) and ICC (APP2, reassembled) are
+ * kept. Data comes in through a source manager over tproc__input, so memory and FILE* are one path.
+ * A decoder can shrink on load (DCT scaling, 1/2 to 1/8). A multi-scan (progressive) file needs all
+ * of its data before row 0: streamed, it is decoded whole at open; for a caller holding the whole
+ * image (tproc__decode_request.whole) its rows go straight into the caller's memory, and libjpeg's
+ * working memory is capped by what the limit leaves once that memory is taken.
  */
 #include <stdlib.h>
 #include <string.h>

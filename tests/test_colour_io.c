@@ -386,7 +386,8 @@ START_TEST(output_profile_is_carried)
     ck_assert_uint_eq(got_size, p3_size);
     ck_assert_mem_eq(got, p3, p3_size);
     /* Reference: lcms2 from its own sRGB to P3. */
-    cmsHPROFILE srgb = cmsCreate_sRGBProfile(), dst = cmsOpenProfileFromMem(p3, (cmsUInt32Number)p3_size);
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile(),
+                dst = cmsOpenProfileFromMem(p3, (cmsUInt32Number)p3_size);
     cmsHTRANSFORM t = cmsCreateTransform(srgb, TYPE_RGB_8, dst, TYPE_RGB_FLT,
                                          INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOOPTIMIZE);
     size_t n = 32 * 24;

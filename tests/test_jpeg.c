@@ -1042,8 +1042,8 @@ START_TEST(metadata_round_trip)
 
     tproc_image *back = NULL;
     /* keep: the bytes (no real profile) travel as they are, unparsed. */
-    tu_ok(ctx, tproc_load_memory(ctx, data, size, &(tproc_load_options){.colour = TPROC_COLOUR_KEEP},
-                                 &back));
+    tu_ok(ctx, tproc_load_memory(ctx, data, size,
+                                 &(tproc_load_options){.colour = TPROC_COLOUR_KEEP}, &back));
     ck_assert_int_eq(tproc_image_orientation(back), 1);
     ck_assert_int_eq(tproc_image_width(back), 40); /* not rotated */
     size_t got_icc_size = 0, got_exif_size = 0;

@@ -306,7 +306,8 @@ START_TEST(decode_matches_reference)
     ck_assert_int_eq(ref.bit_depth, atoi(name + 6));
 
     tproc_ctx *ctx = new_ctx();
-    tproc_load_options lo = {.ignore_orientation = 1, .strict = 1}; /* as stored; strict: PngSuite is valid */
+    tproc_load_options lo = {.ignore_orientation = 1,
+                             .strict = 1}; /* as stored; strict: PngSuite is valid */
     tproc_image *img = NULL;
     tu_ok(ctx, tproc_load(ctx, path, &lo, &img));
     tproc_view v = tproc_image_view(img);

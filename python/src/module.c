@@ -180,9 +180,9 @@ static int colour_options(PyObject *colour, PyObject *input, PyObject *output, P
 static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"source",         "ignore_orientation", "strict", "colour",
-                             "input_profile",  "output_profile",     "intent",
-                             "black_point_compensation", NULL};
+    static char *kwlist[] = {
+        "source", "ignore_orientation",       "strict", "colour", "input_profile", "output_profile",
+        "intent", "black_point_compensation", NULL};
     PyObject *source, *colour = NULL, *input = NULL, *output = NULL, *intent = NULL;
     int ignore = 0, strict = 0, bpc = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$ppOOOOp:load", kwlist, &source, &ignore,
@@ -225,9 +225,8 @@ static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
 static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"array",       "path",        "format",        "quality",
-                             "compression", "chroma_444",  "progressive",   "embed_profile",
-                             NULL};
+    static char *kwlist[] = {"array",      "path",        "format",        "quality", "compression",
+                             "chroma_444", "progressive", "embed_profile", NULL};
     PyObject *array, *path_obj = Py_None, *format = NULL;
     tproc_save_options opts;
     tproc_save_options_init(&opts);
@@ -604,7 +603,8 @@ static PyMethodDef module_methods[] = {
      "       output_profile=None, intent='relative', black_point_compensation=False,\n"
      "       embed_profile=False) -> dict\n"
      "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
-     "for images larger than memory (colour keywords as load's). Returns {'streamed', 'width', 'height', 'peak_memory'}."},
+     "for images larger than memory (colour keywords as load's). Returns {'streamed', 'width', "
+     "'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
     {"set_memory_limit", py_set_memory_limit, METH_O,

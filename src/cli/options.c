@@ -313,8 +313,7 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
     case CLI_OPT_OUTPUT_PROFILE:
         if (!*value)
             return cli_usage("--%s needs an ICC profile file", opt->name);
-        *(opt->id == CLI_OPT_INPUT_PROFILE ? &args->input_profile : &args->output_profile) =
-            value;
+        *(opt->id == CLI_OPT_INPUT_PROFILE ? &args->input_profile : &args->output_profile) = value;
         break;
     case CLI_OPT_PLUGIN:
         if (args->plugin_count == CLI_PLUGINS_MAX)

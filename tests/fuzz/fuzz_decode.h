@@ -121,8 +121,9 @@ static inline int fuzz_decode(const uint8_t *data, size_t size, tproc_file_forma
         (void)fuzz_touch(&v);
         /* Undo the orientation the strict load applied, then the pixels must be identical. */
         tproc_image_free(&strict);
-        FUZZ_CHECK(tproc_load_memory(ctx, data, size, &(tproc_load_options){.ignore_orientation = 1, .strict = 1}, &strict) ==
-                   TPROC_OK);
+        FUZZ_CHECK(tproc_load_memory(ctx, data, size,
+                                     &(tproc_load_options){.ignore_orientation = 1, .strict = 1},
+                                     &strict) == TPROC_OK);
         tproc_view a = tproc_image_view(strict), b = tproc_image_view(lenient);
         FUZZ_CHECK(fuzz_same_pixels(&a, &b));
     }
