@@ -549,6 +549,55 @@ START_TEST(mismatched_profile_is_dropped)
 }
 END_TEST
 
+/* A gray JPEG with a gray profile (icc-profiles-free's Gray.icc): gray with sRGB's tone curve,
+ * within a level of lcms2's float transform to a gray sRGB-curve profile. */
+START_TEST(gray_profile_gives_srgb_gray)
+{
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    size_t icc_size, size;
+    unsigned char *icc = tu_read_file(tu_data("icc/Gray.icc"), &icc_size);
+    tproc_image *gray = NULL;
+    tu_ok(ctx, tproc_image_new(ctx, 256, 4, 1, TPROC_U8, &gray));
+    tproc_view v = tproc_image_view(gray);
+    for (ptrdiff_t y = 0; y < 4; y++)
+        for (ptrdiff_t x = 0; x < 256; x++)
+            *(unsigned char *)tproc_view_pixel(&v, x, y) = (unsigned char)x;
+    void *jpeg = jpeg_with_profile(ctx, gray, icc, icc_size, &size);
+    tproc_image *raw = NULL, *img = NULL;
+    tu_ok(ctx, tproc_load_memory(ctx, jpeg, size, &ignore, &raw));
+    tu_ok(ctx, tproc_load_memory(ctx, jpeg, size, NULL, &img));
+    ck_assert_int_eq(tproc_image_channels(img), 1);
+    cmsHPROFILE in = cmsOpenProfileFromMem(icc, (cmsUInt32Number)icc_size);
+    cmsHPROFILE out = tcp_profile("srgb-gray");
+    cmsHTRANSFORM t = cmsCreateTransform(in, TYPE_GRAY_8, out, TYPE_GRAY_FLT,
+                                         INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOOPTIMIZE);
+    ck_assert_ptr_nonnull(t);
+    tproc_view rv = tproc_image_view(raw), iv = tproc_image_view(img);
+    int worst = 0;
+    for (ptrdiff_t y = 0; y < 4; y++)
+        for (ptrdiff_t x = 0; x < 256; x++) {
+            float f;
+            cmsDoTransform(t, tproc_view_pixel(&rv, x, y), &f, 1);
+            int want = (int)fminf(255.0f, fmaxf(0.0f, f * 255.0f + 0.5f));
+            int got = *(const unsigned char *)tproc_view_pixel(&iv, x, y);
+            worst = abs(got - want) > worst ? abs(got - want) : worst;
+        }
+    ck_assert_msg(worst <= 1, "gray: off by %d levels", worst);
+    size_t got_size = 1;
+    ck_assert_ptr_null(tproc_image_icc(img, &got_size));
+    cmsDeleteTransform(t);
+    cmsCloseProfile(in);
+    cmsCloseProfile(out);
+    tproc_image_free(&img);
+    tproc_image_free(&raw);
+    tproc_free(ctx, jpeg);
+    tproc_image_free(&gray);
+    free(icc);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* --embed-profile: an RGB output without a profile gets the compact sRGB one; gray gets none. */
 START_TEST(embed_profile_on_rgb_only)
 {
@@ -606,6 +655,7 @@ Suite *suite_colour_io(void)
     tcase_add_test(tc, broken_profiles_fail_cleanly);
     tcase_add_test(tc, flawed_srgb_png_loads_and_saves);
     tcase_add_test(tc, mismatched_profile_is_dropped);
+    tcase_add_test(tc, gray_profile_gives_srgb_gray);
     tcase_add_test(tc, embed_profile_on_rgb_only);
     tcase_add_test(tc, policy_names);
     suite_add_tcase(s, tc);
