@@ -55,6 +55,9 @@ typedef struct tproc__decoder {
     int region_done;        /* the codec cropped to request->region itself */
     const void *icc, *exif; /* metadata seen before the first row (NULL if none) */
     size_t icc_size, exif_size;
+    int cmyk;          /* 1: read_rows delivers ink, 4 samples C,M,Y,K per pixel (format has 4
+                        * channels, u8 or u16); the codec layer turns them into RGB */
+    int cmyk_inverted; /* Adobe/Photoshop inverted CMYK: the maximum sample means no ink */
     void *state;
     /* Decodes the next count rows into first, first + stride, ... (packed pixels of format).
      * Returns TPROC_OK or a status with the message recorded (naming the input). */

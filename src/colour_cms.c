@@ -5,8 +5,11 @@
  *
  * Memory: a memory-handler plugin sends lcms2's allocations to tproc__alloc with the context's
  * tileproc context, so a profile with huge tags fails with TPROC_ERR_LIMIT like any other
- * allocation. The one exception is the lcms2 context structure itself (a few hundred bytes):
- * lcms2 allocates it before the user data is reachable, so it comes from malloc.
+ * allocation. Those blocks are kept on a list, and whatever is on it when the context closes is
+ * freed: lcms2 2.14 leaks part of a transform whose building ran out of memory (seen under the
+ * limits suite's 64 KiB limit on a JPEG's sRGB profile). The one exception is the lcms2 context
+ * structure itself (a few hundred bytes): lcms2 allocates it before the user data is reachable, so
+ * it comes from malloc.
  *
  * Errors: lcms2 reports through a per-context handler; ours keeps the first message and never
  * prints. The handler and allocator may run on several threads at once (apply_row never
@@ -25,15 +28,55 @@
 typedef struct block_header {
     tproc_ctx *ctx;
     size_t size;
-    int counted; /* from tproc__alloc (else malloc) */
-    int pad[3];
+    tproc__cms *owner;                /* NULL for malloc'd blocks (not on a list) */
+    struct block_header *prev, *next; /* the owner's list of blocks */
+    int counted;                      /* from tproc__alloc (else malloc) */
+    int pad;
 } block_header;
+_Static_assert(sizeof(block_header) % 16 == 0, "lcms2's blocks stay 16-byte aligned");
+
+static void lock(tproc__cms *c)
+{
+    while (atomic_flag_test_and_set_explicit(&c->lock, memory_order_acquire))
+        ;
+}
+
+static void unlock(tproc__cms *c)
+{
+    atomic_flag_clear_explicit(&c->lock, memory_order_release);
+}
+
+/* Links a counted block into its owner's list (the header lives in the block itself). */
+static void block_link(block_header *h)
+{
+    tproc__cms *c = h->owner;
+    lock(c);
+    h->prev = NULL;
+    h->next = c->blocks;
+    if (h->next)
+        h->next->prev = h;
+    c->blocks = h;
+    unlock(c);
+}
+
+static void block_unlink(block_header *h)
+{
+    tproc__cms *c = h->owner;
+    lock(c);
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        c->blocks = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    unlock(c);
+}
 
 static void *cms_malloc(cmsContext id, cmsUInt32Number size)
 {
     tproc__cms *c = cmsGetContextUserData(id);
     size_t total = (size_t)size + sizeof(block_header);
-    block_header h = {c ? c->ctx : NULL, size, c != NULL, {0}};
+    block_header h = {c ? c->ctx : NULL, size, c, NULL, NULL, c != NULL, 0};
     unsigned char *raw = NULL;
     if (c) {
         void *p;
@@ -53,6 +96,8 @@ static void *cms_malloc(cmsContext id, cmsUInt32Number size)
             return NULL;
     }
     memcpy(raw, &h, sizeof h);
+    if (c)
+        block_link((block_header *)(void *)raw);
     return raw + sizeof h;
 }
 
@@ -64,9 +109,10 @@ static void cms_free(cmsContext id, void *ptr)
     unsigned char *raw = (unsigned char *)ptr - sizeof(block_header);
     block_header h;
     memcpy(&h, raw, sizeof h);
-    if (h.counted)
+    if (h.counted) {
+        block_unlink((block_header *)(void *)raw);
         tproc__dealloc(h.ctx, raw);
-    else
+    } else
         free(raw);
 }
 
@@ -116,6 +162,8 @@ int tproc__cms_open(tproc_ctx *ctx, const char *name, tproc__cms **out)
     c->ctx = ctx;
     atomic_init(&c->has_message, 0);
     atomic_init(&c->alloc_status, 0);
+    atomic_flag_clear(&c->lock);
+    c->blocks = NULL;
     c->cms = cmsCreateContext(&memory_plugin, c);
     if (!c->cms) {
         int s = atomic_load(&c->alloc_status);
@@ -138,6 +186,10 @@ void tproc__cms_close(tproc__cms **pc)
     tproc__cms *c = *pc;
     *pc = NULL;
     cmsDeleteContext(c->cms);
+    for (block_header *h = c->blocks, *next; h; h = next) { /* what lcms2 leaked */
+        next = h->next;
+        tproc__dealloc(c->ctx, h);
+    }
     tproc__dealloc(c->ctx, c);
 }
 
@@ -205,8 +257,7 @@ cmsHPROFILE tproc__cms_srgb(tproc__cms *c)
  * (v4) sRGB declares, so that the absolute intent treats gray as it treats RGB. */
 cmsHPROFILE tproc__cms_srgb_gray(tproc__cms *c)
 {
-    static const cmsFloat64Number srgb[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92,
-                                             0.04045};
+    static const cmsFloat64Number srgb[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045};
     cmsToneCurve *curve = cmsBuildParametricToneCurve(c->cms, 4, srgb);
     if (!curve)
         return NULL;

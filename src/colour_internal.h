@@ -22,10 +22,15 @@
 typedef struct tproc__cms {
     tproc_ctx *ctx;
     cmsContext cms;
-    _Atomic int has_message; /* lcms2 reported an error since the last reset */
+    _Atomic int has_message;  /* lcms2 reported an error since the last reset */
     _Atomic int alloc_status; /* the first failed allocation's status (0 if none) */
     char message[256];        /* lcms2's first error message */
     char alloc_message[256];  /* the message tproc__alloc recorded for that failure */
+    /* Every counted block lcms2 holds, linked through their headers (colour_cms.c): lcms2
+     * leaks some when an allocation fails half-way through building a transform, so closing
+     * the context frees what is left. */
+    atomic_flag lock;
+    void *blocks;
 } tproc__cms;
 
 /* name names the image for messages. */
@@ -65,7 +70,7 @@ typedef struct tproc__fast_rgb {
     float m[9]; /* row-major: sRGB linear = m * input linear */
     float lin8[3][256];
     unsigned char enc8_base[TPROC__ENC8_BUCKETS + 4]; /* +4: SIMD gathers read 4 bytes */
-    float enc8_threshold[257]; /* the linear value from which the output is >= k */
+    float enc8_threshold[257];             /* the linear value from which the output is >= k */
     float enc8_split[TPROC__ENC8_BUCKETS]; /* enc8_threshold[enc8_base[i] + 1]: independent of
                                              the base's load, so both loads go at once */
     /* u16: every value's linear value, as lcms2 evaluates it (its float evaluation of a

@@ -9,9 +9,43 @@
 
 #include "atomic.h"
 #include "codec.h"
+#include "colour.h"
 
 /* Rows converted at a time when saving a view the encoder cannot take as it is. */
 #define CONVERT_ROWS 64
+
+/*
+ * The profile an output of channels carries (issue 12): the options' one only when its header's
+ * colour space is the pixels' (gray for 1-2 channels, RGB for 3-4), so no output ever carries a
+ * profile that misdescribes it (a CMYK profile on RGB, an RGB one on gray): a mismatched one is
+ * left out. Without one, embed_profile gives RGB outputs the compact sRGB profile.
+ */
+static int output_profile(tproc_ctx *ctx, const tproc_save_options *o, int channels,
+                          const void **icc, size_t *size)
+{
+    const unsigned char *p = o->icc;
+    *icc = NULL;
+    *size = 0;
+    if (p && o->icc_size >= 128) {
+        const char *want = channels <= 2 ? "GRAY" : "RGB ";
+        if (memcmp(p + 16, want, 4) == 0) {
+            *icc = p;
+            *size = o->icc_size;
+        }
+        return TPROC_OK;
+    }
+    if (p && o->icc_size > 0) { /* too short to say: the encoder's checks decide */
+        *icc = p;
+        *size = o->icc_size;
+        return TPROC_OK;
+    }
+    if (!o->embed_profile || channels <= 2)
+        return TPROC_OK;
+    const unsigned char *srgb;
+    int status = tproc__srgb_profile_bytes(ctx, &srgb, size);
+    *icc = status ? NULL : srgb;
+    return status;
+}
 
 int tproc__encoding_begin(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
                           const tproc_save_options *options, tproc__encoding *e)
@@ -24,7 +58,10 @@ int tproc__encoding_begin(tproc_ctx *ctx, tproc__output *out, const tproc_format
         return tproc__error_file(ctx, TPROC_ERR_ARG, out->name, "unknown output format");
     e->format = e->encoded = *format;
     e->codec->encodable(&e->encoded);
-    int status = e->codec->encoder_open(ctx, out, &e->encoded, options, &e->enc);
+    tproc_save_options o = *options;
+    int status = output_profile(ctx, options, e->encoded.channels, &o.icc, &o.icc_size);
+    if (!status)
+        status = e->codec->encoder_open(ctx, out, &e->encoded, &o, &e->enc);
     e->open = status == TPROC_OK;
     return status;
 }

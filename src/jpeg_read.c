@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * jpeg_read.c: JPEG decoding. Gray stays gray; YCbCr and RGB become RGB; CMYK and YCCK become
- * RGB through a profile-less formula; EXIF (APP1) and ICC (APP2, reassembled) are kept. Data
- * comes in through a source manager over tproc__input, so memory and FILE* are one path. A
- * decoder can shrink on load (DCT scaling, 1/2 to 1/8). A multi-scan (progressive) file needs
- * all of its data before row 0: streamed, it is decoded whole at open; for a caller holding
- * the whole image (tproc__decode_request.whole) its rows go straight into the caller's memory,
- * and libjpeg's working memory is capped by what the limit leaves once that memory is taken.
+ * jpeg_read.c: JPEG decoding. Gray stays gray; YCbCr and RGB become RGB; CMYK and YCCK are
+ * delivered as CMYK ink (tproc__decoder.cmyk, inverted for Adobe files), which the codec
+ * layer's colour step (decode_colour.c) turns into RGB; EXIF (APP1) and ICC (APP2, reassembled) are
+ * kept. Data comes in through a source manager over tproc__input, so memory and FILE* are one path.
+ * A decoder can shrink on load (DCT scaling, 1/2 to 1/8). A multi-scan (progressive) file needs all
+ * of its data before row 0: streamed, it is decoded whole at open; for a caller holding the whole
+ * image (tproc__decode_request.whole) its rows go straight into the caller's memory, and libjpeg's
+ * working memory is capped by what the limit leaves once that memory is taken.
  *
  * A region (tproc__decode_request.region) of a single-scan file at full size is read natively
  * with libjpeg-turbo's partial decoding: jpeg_crop_scanline decodes only the iMCU columns
@@ -42,8 +43,8 @@ typedef struct reader {
     struct jpeg_progress_mgr progress;
     tproc_ctx *ctx;
     tproc__input *in;
-    int channels;             /* what rows come out as: 1 gray or 3 RGB */
-    int cmyk;                 /* libjpeg delivers CMYK, converted to RGB per row */
+    int channels;             /* what rows come out as: 1 gray, 3 RGB or 4 CMYK */
+    int cmyk;                 /* rows are CMYK (the colour step makes them RGB) */
     int inverted;             /* CMYK as Adobe (Photoshop) writes it: 255 means no ink */
     int multi_scan;           /* progressive or non-interleaved: all data is read before row 0 */
     int scale_denom;          /* 1, 2, 4 or 8: libjpeg's DCT-domain reduction */
@@ -52,7 +53,6 @@ typedef struct reader {
     size_t row_bytes;         /* packed bytes of one output row */
     size_t next_row;          /* rows handed out so far */
     int failed;               /* status of the failure that stopped the decoder, 0 if none */
-    unsigned char *cmyk_row;  /* one CMYK row for the conversion */
     unsigned char *whole;     /* a multi-scan decode made at open (row_bytes apart), else NULL */
     unsigned char *exif;      /* a copy of the first EXIF APP1 payload (markers die at finish) */
     size_t exif_size;
@@ -177,7 +177,6 @@ static void reader_close(reader **pr)
     free(r->icc);
     tproc__dealloc(r->ctx, r->exif);
     tproc__dealloc(r->ctx, r->whole);
-    tproc__dealloc(r->ctx, r->cmyk_row);
     tproc__dealloc(r->ctx, r->dec_row);
     tproc__dealloc(r->ctx, r);
 }
@@ -232,9 +231,9 @@ static int reader_choose_color(reader *r)
         return TPROC_OK;
     case JCS_CMYK:
     case JCS_YCCK:
-        /* libjpeg converts YCCK to CMYK; CMYK to RGB is ours (cmyk_to_rgb). */
+        /* libjpeg converts YCCK to CMYK; CMYK to RGB is the codec layer's (decode_colour.c). */
         r->cinfo.out_color_space = JCS_CMYK;
-        r->channels = 3;
+        r->channels = 4;
         r->cmyk = 1;
         r->inverted = r->cinfo.saw_Adobe_marker ? 1 : 0;
         return TPROC_OK;
@@ -365,16 +364,6 @@ static int reader_start_step(void *state)
  */
 static int reader_start(reader *r)
 {
-    if (r->cmyk) {
-        size_t bytes;
-        if (tproc__mul(r->width, 4, &bytes))
-            return tproc__error_file(r->ctx, TPROC_ERR_OVERFLOW, r->in->name, "row too large");
-        void *row;
-        int status = tproc__alloc_file(r->ctx, bytes, 1, r->in->name, "JPEG CMYK row", &row);
-        if (status)
-            return status;
-        r->cmyk_row = row;
-    }
     if (r->cropping) { /* a row of the whole width: enough for any decoded columns */
         void *row;
         int status = tproc__alloc_file(r->ctx, (size_t)r->full_width * (size_t)r->channels, 0,
@@ -388,29 +377,12 @@ static int reader_start(reader *r)
     if (status)
         return status;
     r->started = 1;
-    int want = r->cmyk ? 4 : r->channels;
-    if (r->cinfo.output_components != want ||
+    if (r->cinfo.output_components != r->channels ||
         r->cinfo.output_width != (r->cropping ? r->dec_w : r->width) ||
         r->cinfo.output_height != (r->cropping ? r->full_height : r->height))
         return r->failed = tproc__error_file(r->ctx, TPROC_ERR_UNSUPPORTED, r->in->name,
                                              "decoder output does not match the header");
     return TPROC_OK;
-}
-
-/*
- * CMYK to RGB without a colour profile: R = (255 - C)(255 - K) / 255, likewise G from M and
- * B from Y. Adobe-marked files (Photoshop) store every sample inverted (255 - ink), so there
- * the formula reads R = C * K / 255 on the stored values. Rounded to nearest.
- */
-static void cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb, size_t width, int inverted)
-{
-    for (size_t x = 0; x < width; x++, cmyk += 4, rgb += 3) {
-        unsigned k = inverted ? cmyk[3] : 255u - cmyk[3];
-        for (int c = 0; c < 3; c++) {
-            unsigned v = inverted ? cmyk[c] : 255u - cmyk[c];
-            rgb[c] = (unsigned char)((v * k + 127u) / 255u);
-        }
-    }
 }
 
 typedef struct rows_request {
@@ -458,18 +430,14 @@ static int reader_rows_step(void *state)
     while (done < q->count) {
         JSAMPROW rows[16];
         size_t n = q->count - done;
-        if (r->cmyk)
-            n = 1;
-        else if (n > 16)
+        if (n > 16)
             n = 16;
         for (size_t i = 0; i < n; i++)
-            rows[i] = r->cmyk ? r->cmyk_row : q->first + (ptrdiff_t)(done + i) * q->stride;
+            rows[i] = q->first + (ptrdiff_t)(done + i) * q->stride;
         JDIMENSION got = jpeg_read_scanlines(&r->cinfo, rows, (JDIMENSION)n);
         if (got == 0)
             return r->failed = tproc__error_file(r->ctx, TPROC_ERR_CORRUPT, r->in->name,
                                                  "decoder returned no rows");
-        if (r->cmyk)
-            cmyk_to_rgb(r->cmyk_row, q->first + (ptrdiff_t)done * q->stride, r->width, r->inverted);
         done += got;
     }
     r->next_row += q->count;
@@ -589,6 +557,8 @@ int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__deco
     out->whole_reason = r->multi_scan ? "a progressive JPEG" : NULL;
     out->whole_bytes = whole;
     out->region_done = r->cropping;
+    out->cmyk = r->cmyk;
+    out->cmyk_inverted = r->inverted;
     out->icc = r->icc;
     out->icc_size = r->icc ? r->icc_size : 0;
     out->exif = r->exif;

@@ -66,6 +66,9 @@ static void reader_configure(pngio_reader *r, int strict)
     png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
     png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_AS_DEFAULT, wanted, 2);
 
+    /* A profile on libpng's list of flawed sRGB ones is kept, not complained about (even when
+     * strict): it is common and harmless, and the colour step converts it like any other. */
+    png_set_option(r->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
     png_uint_32 w = png_get_user_width_max(r->png), h = png_get_user_height_max(r->png);
     png_set_user_limits(r->png, w < TPROC__PNG_MAX_DIMENSION ? w : TPROC__PNG_MAX_DIMENSION,
                         h < TPROC__PNG_MAX_DIMENSION ? h : TPROC__PNG_MAX_DIMENSION);

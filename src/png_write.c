@@ -76,7 +76,10 @@ static int writer_begin(pngio_writer *w, int level, const void *icc, png_uint_32
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(w->png, level);
     if (icc) {
-        /* libpng checks the profile against the PNG (size, header, colour space). */
+        /* libpng checks the profile against the PNG (size, header, colour space), but not
+         * against its list of flawed sRGB profiles: those are common (skimage's astronaut),
+         * harmless, and what --colour keep must write back (issue 12). */
+        png_set_option(w->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
         w->diag.stage = "ICC profile rejected: ";
         png_set_iCCP(w->png, w->info, "icc", PNG_COMPRESSION_TYPE_BASE, icc, icc_size);
         w->diag.stage = NULL;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_colour.h"
 #include "stream_internal.h"
 #include "view_internal.h"
 
@@ -82,7 +83,8 @@ static int open_decoder(tproc_source *s, int whole)
     request.page = s->options.page;
     request.level = s->options.level;
     request.region = s->region;
-    if ((status = tproc__decoder_open(s->codec, s->ctx, &s->input.in, &request, &s->dec)))
+    if ((status = tproc__decoder_open(s->codec, s->ctx, &s->input.in, &request, &s->dec)) ||
+        (status = tproc__decode_colour(s->ctx, s->path, &s->options, &s->dec)))
         return status;
     s->dec_open = 1;
     s->dec_whole = whole;

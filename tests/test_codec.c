@@ -321,7 +321,8 @@ START_TEST(source_metadata_outlives_reopening)
 {
     const char *photo = TPROC_TEST_SAMPLES "/rocket.jpg";
     tproc_source *s;
-    tu_ok(NULL, tproc_source_open(NULL, photo, NULL, &s));
+    tu_ok(NULL, tproc_source_open(NULL, photo, &(tproc_load_options){.colour = TPROC_COLOUR_KEEP},
+                                  &s));
     size_t icc_size;
     const void *icc = tproc_source_icc(s, &icc_size);
     ck_assert_ptr_nonnull(icc);

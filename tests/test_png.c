@@ -778,7 +778,9 @@ START_TEST(icc_round_trip)
         ck_assert_int_eq(info.has_icc, 1);
         ck_assert_int_eq(info.has_exif, 0);
         tproc_image *back = NULL;
-        tu_ok(ctx, tproc_load_memory(ctx, data, n, NULL, &back));
+        /* keep: the bytes travel unparsed (this "profile" cannot convert anything). */
+        tproc_load_options keep = {.colour = TPROC_COLOUR_KEEP};
+        tu_ok(ctx, tproc_load_memory(ctx, data, n, &keep, &back));
         tproc_free(ctx, data);
         size_t size = 0;
         const void *got = tproc_image_icc(back, &size);
@@ -792,7 +794,8 @@ START_TEST(icc_round_trip)
 }
 END_TEST
 
-/* libpng validates profiles on write; a broken one is the caller's error, and nothing leaks. */
+/* An output never carries a profile of another colour space than its pixels' (issue 12): a
+ * gray profile given for an RGB image is left out, and the save still works. */
 START_TEST(bad_icc_rejected)
 {
     tproc_ctx *ctx = new_ctx();
@@ -805,11 +808,11 @@ START_TEST(bad_icc_rejected)
     o.icc_size = sizeof icc;
     void *data = NULL;
     size_t n = 0;
-    ck_assert_int_eq(tproc_save_memory(ctx, &v, &o, &data, &n), TPROC_ERR_ARG);
-    ck_assert_ptr_null(data);
-    ck_assert(has_text(tproc_ctx_message(ctx), "<memory>: "));
-    ck_assert_msg(has_text(tproc_ctx_message(ctx), "ICC profile rejected: "), "%s",
-                  tproc_ctx_message(ctx));
+    tu_ok(ctx, tproc_save_memory(ctx, &v, &o, &data, &n));
+    tproc_info info;
+    tu_ok(ctx, tproc_info_read_memory(ctx, data, n, &info));
+    ck_assert_int_eq(info.has_icc, 0);
+    tproc_free(ctx, data);
     tproc_image_free(&img);
     ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
     tproc_ctx_free(&ctx);

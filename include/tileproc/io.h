@@ -86,18 +86,77 @@ TPROC_API int tproc_info_read_file(tproc_ctx *ctx, FILE *fp, const char *name, t
 TPROC_API int tproc_info_read_page(tproc_ctx *ctx, const char *path, int page, int level,
                                    tproc_info *out);
 
+/* What a load does with the colours of an image that carries an ICC profile (or is CMYK). */
+typedef enum tproc_colour_policy {
+    /* Convert to sRGB (gray profiles: gray with sRGB's tone curve), or to output_profile when
+     * one is given; the image then carries no profile (it is sRGB), or output_profile. */
+    TPROC_COLOUR_SRGB = 0,
+    /* No conversion: the pixels stay as stored and the image carries the file's profile, so a
+     * save writes it again. CMYK still becomes RGB (as under SRGB: RGB pixels cannot carry a
+     * CMYK profile). */
+    TPROC_COLOUR_KEEP,
+    /* No conversion and no profile: the stored values (CMYK: by the profile-less formula). */
+    TPROC_COLOUR_IGNORE
+} tproc_colour_policy;
+
+/* Rendering intents; zero is relative colorimetric (libvips' and sharp's default). */
+typedef enum tproc_intent {
+    TPROC_INTENT_RELATIVE = 0,
+    TPROC_INTENT_PERCEPTUAL,
+    TPROC_INTENT_SATURATION,
+    TPROC_INTENT_ABSOLUTE
+} tproc_intent;
+
+/* "srgb", "keep", "ignore" and back (-1 for another name); likewise the intents' names
+ * "relative", "perceptual", "saturation", "absolute". NULL for an invalid value. */
+TPROC_API const char *tproc_colour_policy_name(tproc_colour_policy policy);
+TPROC_API int tproc_colour_policy_parse(const char *name);
+TPROC_API const char *tproc_intent_name(tproc_intent intent);
+TPROC_API int tproc_intent_parse(const char *name);
+
+/* What `tileproc info` shows about an ICC profile. */
+typedef struct tproc_profile_facts {
+    const char *space;     /* its data colour space: "gray", "rgb", "cmyk", "lab", "other" */
+    char description[128]; /* its 'desc' tag in English (UTF-8), "" when it has none */
+    size_t size;           /* bytes */
+    unsigned version_major, version_minor;
+} tproc_profile_facts;
+
+/* Parses a profile (an image's tproc_image_icc(), a source's tproc_source_icc()) with lcms2;
+ * TPROC_ERR_CORRUPT (named "<profile>") when it cannot be read. */
+TPROC_API int tproc_profile_describe(tproc_ctx *ctx, const void *icc, size_t size,
+                                     tproc_profile_facts *out);
+
 typedef struct tproc_load_options {
     int ignore_orientation; /* 1: keep pixels as stored, ignoring the EXIF orientation */
     int strict;             /* 1: data libpng/libjpeg call corrupt but recoverable is an error */
     /* Multi-image files (TIFF): which page (0: the first) and which of its reduced-resolution
      * levels (0: full size) to read; anything but 0, 0 is refused for single-image formats. */
     int page, level;
+    /* Colour (all zero: convert to sRGB, relative colorimetric, no black-point compensation). */
+    tproc_colour_policy colour;
+    /* The input's profile, overriding an embedded one (or for untagged CMYK): bytes, or a file
+     * when input_profile is NULL and input_profile_path is set. */
+    const void *input_profile;
+    size_t input_profile_size;
+    const char *input_profile_path;
+    /* Under TPROC_COLOUR_SRGB: convert to this RGB or gray profile instead of sRGB, and carry
+     * it. Bytes or a file, as above. */
+    const void *output_profile;
+    size_t output_profile_size;
+    const char *output_profile_path;
+    tproc_intent intent;
+    int black_point_compensation;
+    /* The profile bytes and paths above are the caller's: they must stay valid while a source
+     * opened with these options is read (it reopens its decoder to stream). */
 } tproc_load_options;
 
 /*
  * Decodes a PNG or JPEG into a new image: gray, gray+alpha, RGB or RGBA; u8, or u16 for 16-bit
  * PNG. Palettes and low bit depths expand, tRNS becomes alpha, CMYK/YCCK JPEG becomes RGB.
- * Unless ignored, the EXIF orientation is applied as a view transform (no copy). options may be
+ * Colours follow options->colour (by default: converted to sRGB from the embedded profile,
+ * see tproc_colour_policy). Unless ignored, the EXIF orientation is applied as a view
+ * transform (no copy). options may be
  * NULL. Without strict, recoverable corruption (a truncated JPEG's grey rows) still loads.
  */
 TPROC_API int tproc_load(tproc_ctx *ctx, const char *path, const tproc_load_options *options,
@@ -160,6 +219,9 @@ typedef struct tproc_save_options {
     int lossless; /* WebP: 1 encodes losslessly (exactly, also under transparent pixels) */
     int effort;   /* WebP: 0 (fastest) to 6 (smallest), libwebp's method; -1 or unset via
                    * init: 4 */
+    /* 1: an RGB output without icc carries a compact sRGB profile. An icc whose colour space
+     * does not match the output's pixels (RGB, gray) is never written, with or without this. */
+    int embed_profile;
 } tproc_save_options;
 
 /* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */

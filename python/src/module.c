@@ -92,23 +92,114 @@ static int ndim_for(int channels)
     return channels == 1 ? 2 : 3;
 }
 
+/* --- colour options (issue 12) -------------------------------------------------------------- */
+
+/* What a load's colour keywords hold on to until the load is over: a profile's path (bytes
+ * from fs_path) or the buffer of its bytes. */
+typedef struct colour_refs {
+    PyObject *paths[2];
+    Py_buffer bufs[2];
+    int has_buf[2];
+} colour_refs;
+
+static void colour_refs_release(colour_refs *r)
+{
+    for (int i = 0; i < 2; i++) {
+        Py_XDECREF(r->paths[i]);
+        if (r->has_buf[i])
+            PyBuffer_Release(&r->bufs[i]);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+/* A profile keyword: None, a path (str or os.PathLike) or the profile's bytes. */
+static int profile_arg(PyObject *obj, const char *what, colour_refs *r, int i, const void **bytes,
+                       size_t *size, const char **path)
+{
+    if (!obj || obj == Py_None)
+        return 0;
+    if (is_path(obj)) {
+        if (!(r->paths[i] = fs_path(obj)))
+            return -1;
+        *path = PyBytes_AsString(r->paths[i]);
+        return 0;
+    }
+    if (PyObject_GetBuffer(obj, &r->bufs[i], PyBUF_SIMPLE) < 0) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: expected a path or the profile's bytes", what);
+        return -1;
+    }
+    r->has_buf[i] = 1;
+    *bytes = r->bufs[i].buf;
+    *size = (size_t)r->bufs[i].len;
+    return 0;
+}
+
+/* colour=, input_profile=, output_profile=, intent=, black_point_compensation= into o. */
+static int colour_options(PyObject *colour, PyObject *input, PyObject *output, PyObject *intent,
+                          int bpc, tproc_load_options *o, colour_refs *r)
+{
+    memset(r, 0, sizeof *r);
+    if (colour && colour != Py_None) {
+        const char *s = PyUnicode_Check(colour) ? PyUnicode_AsUTF8AndSize(colour, NULL) : NULL;
+        int v = s ? tproc_colour_policy_parse(s) : -1;
+        if (v < 0) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "colour must be 'srgb', 'keep' or 'ignore', got %R",
+                         colour);
+            return -1;
+        }
+        o->colour = (tproc_colour_policy)v;
+    }
+    if (intent && intent != Py_None) {
+        const char *s = PyUnicode_Check(intent) ? PyUnicode_AsUTF8AndSize(intent, NULL) : NULL;
+        int v = s ? tproc_intent_parse(s) : -1;
+        if (v < 0) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError,
+                         "intent must be 'relative', 'perceptual', 'saturation' or 'absolute', "
+                         "got %R",
+                         intent);
+            return -1;
+        }
+        o->intent = (tproc_intent)v;
+    }
+    o->black_point_compensation = bpc;
+    if (profile_arg(input, "input_profile", r, 0, &o->input_profile, &o->input_profile_size,
+                    &o->input_profile_path) < 0 ||
+        profile_arg(output, "output_profile", r, 1, &o->output_profile, &o->output_profile_size,
+                    &o->output_profile_path) < 0) {
+        colour_refs_release(r);
+        return -1;
+    }
+    return 0;
+}
+
 /* --- load, save, info ----------------------------------------------------------------------- */
 
 static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"source", "ignore_orientation", "strict", NULL};
-    PyObject *source;
-    int ignore = 0, strict = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$pp:load", kwlist, &source, &ignore, &strict))
+    static char *kwlist[] = {
+        "source", "ignore_orientation",       "strict", "colour", "input_profile", "output_profile",
+        "intent", "black_point_compensation", NULL};
+    PyObject *source, *colour = NULL, *input = NULL, *output = NULL, *intent = NULL;
+    int ignore = 0, strict = 0, bpc = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$ppOOOOp:load", kwlist, &source, &ignore,
+                                     &strict, &colour, &input, &output, &intent, &bpc))
         return NULL;
     tproc_load_options opts = {.ignore_orientation = ignore, .strict = strict};
+    colour_refs refs;
+    if (colour_options(colour, input, output, intent, bpc, &opts, &refs) < 0)
+        return NULL;
     tproc_image *image = NULL;
     int status;
     if (is_path(source)) {
         PyObject *path = fs_path(source);
-        if (!path)
+        if (!path) {
+            colour_refs_release(&refs);
             return NULL;
+        }
         const char *p = PyBytes_AsString(path);
         Py_BEGIN_ALLOW_THREADS status = tproc_load(NULL, p, &opts, &image);
         Py_END_ALLOW_THREADS Py_DECREF(path);
@@ -118,12 +209,14 @@ static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
             PyErr_Clear();
             PyErr_SetString(PyExc_TypeError,
                             "load: expected a path (str or os.PathLike) or the file's bytes");
+            colour_refs_release(&refs);
             return NULL;
         }
         Py_BEGIN_ALLOW_THREADS status =
             tproc_load_memory(NULL, b.buf, (size_t)b.len, &opts, &image);
         Py_END_ALLOW_THREADS PyBuffer_Release(&b);
     }
+    colour_refs_release(&refs);
     if (status != TPROC_OK)
         return tp_raise(NULL, status);
     return tp_image_from_image(&image, ndim_for(tproc_image_channels(image)));
@@ -157,18 +250,21 @@ static PyObject *py_load_region(PyObject *module, PyObject *args, PyObject *kwar
 static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"array",       "path",        "format",   "quality", "compression",
-                             "chroma_444", "progressive", "lossless", "effort",  NULL};
+    static char *kwlist[] = {"array",       "path",        "format",   "quality",
+                             "compression", "chroma_444",  "progressive", "lossless",
+                             "effort",      "embed_profile", NULL};
     PyObject *array, *path_obj = Py_None, *format = NULL;
     tproc_save_options opts;
     tproc_save_options_init(&opts);
-    int quality = 0, compression = -1, chroma = 0, progressive = 0, lossless = 0, effort = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Oiippi:save", kwlist, &array, &path_obj,
-                                     &format, &quality, &compression, &chroma, &progressive,
-                                     &lossless, &effort))
+    int quality = 0, compression = -1, chroma = 0, progressive = 0, lossless = 0, effort = -1,
+        embed = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Oiippipp:save", kwlist, &array,
+                                     &path_obj, &format, &quality, &compression, &chroma,
+                                     &progressive, &lossless, &effort, &embed))
         return NULL;
     opts.lossless = lossless;
     opts.effort = effort;
+    opts.embed_profile = embed;
     if (parse_file_format(format, &opts.format) < 0)
         return NULL;
     opts.quality = quality;
@@ -364,7 +460,10 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
                              "compression",    "chroma_444",
                              "progressive",    "ignore_orientation",
                              "shrink_on_load", "no_fallback",
-                             "memory_limit",   NULL};
+                             "memory_limit",   "colour",
+                             "input_profile",  "output_profile",
+                             "intent",         "black_point_compensation",
+                             "embed_profile",  NULL};
     if (PyTuple_Size(args) < 2) {
         PyErr_SetString(PyExc_TypeError,
                         "stream(input_path, output_path, *filters, ...) needs two paths");
@@ -373,14 +472,15 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     PyObject *tile = NULL, *border = NULL, *border_value = NULL, *format = NULL;
     PyObject *limit_obj = Py_None;
     int threads = 0, quality = 0, compression = -1, chroma = 0, progressive = 0, ignore = 0;
-    int shrink = 0, no_fallback = 0;
+    int shrink = 0, no_fallback = 0, bpc = 0, embed = 0;
+    PyObject *colour = NULL, *input = NULL, *output = NULL, *intent = NULL;
     PyObject *empty = PyTuple_New(0);
     if (!empty)
         return NULL;
-    int ok = PyArg_ParseTupleAndKeywords(empty, kwargs, "|$OiOOOiipppppO:stream", kwlist, &tile,
-                                         &threads, &border, &border_value, &format, &quality,
-                                         &compression, &chroma, &progressive, &ignore, &shrink,
-                                         &no_fallback, &limit_obj);
+    int ok = PyArg_ParseTupleAndKeywords(
+        empty, kwargs, "|$OiOOOiipppppOOOOOpp:stream", kwlist, &tile, &threads, &border,
+        &border_value, &format, &quality, &compression, &chroma, &progressive, &ignore, &shrink,
+        &no_fallback, &limit_obj, &colour, &input, &output, &intent, &bpc, &embed);
     Py_DECREF(empty);
     if (!ok)
         return NULL;
@@ -395,6 +495,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     save.compression = compression;
     save.chroma_444 = chroma;
     save.progressive = progressive;
+    save.embed_profile = embed;
     tproc_ctx_options copts = {NULL, 0, 0};
     if (limit_obj != Py_None) {
         copts.memory_limit = PyLong_AsSize_t(limit_obj);
@@ -405,6 +506,10 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
     }
+    tproc_load_options lopts = {.ignore_orientation = ignore, .strict = 0};
+    colour_refs refs;
+    if (colour_options(colour, input, output, intent, bpc, &lopts, &refs) < 0)
+        return NULL;
     PyObject *in_path = fs_path(PyTuple_GetItem(args, 0));
     PyObject *out_path = in_path ? fs_path(PyTuple_GetItem(args, 1)) : NULL;
     PyObject *pipeline = out_path ? tp_pipeline_from_specs(args, 2) : NULL;
@@ -418,7 +523,6 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_pipeline *p = NULL;
     tproc_source *src = NULL;
     tproc_sink *sink = NULL;
-    tproc_load_options lopts = {.ignore_orientation = ignore, .strict = 0};
     tproc_stream_options sopts = {.shrink_on_load = shrink, .no_fallback = no_fallback};
     int streams = 0;
     size_t bytes = 0;
@@ -436,8 +540,12 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
         Py_BEGIN_ALLOW_THREADS status = tproc_source_open(ctx, ip, &lopts, &src);
         if (status == TPROC_OK)
             status = tproc_pipeline_stream_plan(p, src, &run, &sopts, &streams, &bytes);
-        if (status == TPROC_OK)
+        if (status == TPROC_OK) {
+            /* The profile the source carries under the colour policy (none when converted to
+             * sRGB; the file's under keep; the output profile). */
+            save.icc = tproc_source_icc(src, &save.icc_size);
             status = tproc_sink_open(ctx, op, &save, &sink);
+        }
         if (status == TPROC_OK)
             status = tproc_pipeline_stream(p, src, sink, &run, &sopts);
         Py_END_ALLOW_THREADS
@@ -455,6 +563,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_pipeline_free(&p);
     tproc_ctx_free(&ctx);
 done:
+    colour_refs_release(&refs);
     Py_XDECREF(pipeline);
     Py_XDECREF(in_path);
     Py_XDECREF(out_path);
@@ -486,8 +595,13 @@ static PyObject *py_memory(PyObject *module, PyObject *unused)
 
 static PyMethodDef module_methods[] = {
     {"load", TP_KWFUNC(py_load), METH_VARARGS | METH_KEYWORDS,
-     "load(source, *, ignore_orientation=False, strict=False) -> Image\n"
+     "load(source, *, ignore_orientation=False, strict=False, colour='srgb',\n"
+     "     input_profile=None, output_profile=None, intent='relative',\n"
+     "     black_point_compensation=False) -> Image\n"
      "Decodes a PNG or JPEG from a path (str or os.PathLike) or from the file's bytes.\n"
+     "colour: 'srgb' converts an image with an ICC profile to sRGB (or to output_profile),\n"
+     "'keep' leaves its pixels and profile, 'ignore' its pixels without the profile.\n"
+     "Profiles are paths or bytes.\n"
      "Gray images have shape (H, W), others (H, W, C); u8, or u16 for 16-bit PNG."},
     {"load_region", TP_KWFUNC(py_load_region), METH_VARARGS | METH_KEYWORDS,
      "load_region(path, x, y, width, height, *, ignore_orientation=False, strict=False)\n"
@@ -496,7 +610,7 @@ static PyMethodDef module_methods[] = {
      "x:x+width] but decoding only what intersects it."},
     {"save", TP_KWFUNC(py_save), METH_VARARGS | METH_KEYWORDS,
      "save(array, path=None, *, format=None, quality=90, compression=6, chroma_444=False,\n"
-     "     progressive=False, lossless=False, effort=4)\n"
+     "     progressive=False, lossless=False, effort=4, embed_profile=False)\n"
      "Encodes a buffer as PNG or JPEG (format from the name unless given). Written to a\n"
      "temporary file and renamed into place. Without a path, returns the file's bytes."},
     {"info", py_info, METH_O,
@@ -519,9 +633,12 @@ static PyMethodDef module_methods[] = {
      "stream(input_path, output_path, *filters, tile=None, threads=0, border='reflect101',\n"
      "       border_value=None, format=None, quality=90, compression=6, chroma_444=False,\n"
      "       progressive=False, ignore_orientation=False, shrink_on_load=False,\n"
-     "       no_fallback=False, memory_limit=None) -> dict\n"
+     "       no_fallback=False, memory_limit=None, colour='srgb', input_profile=None,\n"
+     "       output_profile=None, intent='relative', black_point_compensation=False,\n"
+     "       embed_profile=False) -> dict\n"
      "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
-     "for images larger than memory. Returns {'streamed', 'width', 'height', 'peak_memory'}."},
+     "for images larger than memory (colour keywords as load's). Returns {'streamed', 'width', "
+     "'height', 'peak_memory'}."},
     {"pyramid", TP_KWFUNC(tp_pyramid), METH_VARARGS | METH_KEYWORDS,
      "pyramid(input_path, output, *filters, layout='dz', tile_size=0, overlap=-1,\n"
      "        suffix=None, quality=0, depth=None, background=None, skip_blanks=-2, id=None,\n"

@@ -2,6 +2,7 @@
 """The module's functions: load, save, info, filters, apply, Pipeline; errors; the GIL."""
 
 import os
+import pathlib
 import pickle
 import threading
 
@@ -203,3 +204,34 @@ def test_plugin(tmp_path):
         pytest.skip("TILEPROC_TEST_PLUGIN not set")
     tileproc.load_plugin(path)
     assert "posterize" in tileproc.filters()
+
+
+def test_colour_keywords(tmp_path, rocket):
+    """rocket.jpg carries Adobe RGB (1998): converted by default, as stored under keep/ignore."""
+    srgb = numpy.asarray(tileproc.load(rocket))
+    keep = numpy.asarray(tileproc.load(rocket, colour="keep"))
+    ignore = numpy.asarray(tileproc.load(rocket, colour="ignore"))
+    assert numpy.array_equal(keep, ignore)
+    assert not numpy.array_equal(srgb, ignore)
+    # Adobe RGB's wider gamut: the same values are more saturated in sRGB.
+    assert srgb.std() > ignore.std()
+    same = tileproc.load(rocket, colour="srgb", intent="relative", black_point_compensation=False)
+    assert numpy.array_equal(numpy.asarray(same), srgb)
+    # An input profile given as bytes or as a path gives the same pixels.
+    icc = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "icc" / "AdobeRGB1998.icc"
+    a = tileproc.load(rocket, input_profile=icc.read_bytes())
+    b = tileproc.load(rocket, input_profile=str(icc))
+    assert numpy.array_equal(numpy.asarray(a), numpy.asarray(b))
+    with pytest.raises(ValueError):
+        tileproc.load(rocket, colour="sRGB")
+    with pytest.raises(ValueError):
+        tileproc.load(rocket, intent="vivid")
+    out = tmp_path / "keep.png"
+    tileproc.stream(rocket, out, "invert", colour="keep")
+    assert tileproc.info(out)["has_icc"]
+    out2 = tmp_path / "srgb.png"
+    tileproc.stream(rocket, out2, "invert", embed_profile=True)
+    assert tileproc.info(out2)["has_icc"]
+    out3 = tmp_path / "plain.png"
+    tileproc.stream(rocket, out3, "invert")
+    assert not tileproc.info(out3)["has_icc"]

@@ -72,7 +72,13 @@ typedef enum cli_opt_id {
     CLI_OPT_ID,
     CLI_OPT_CONTAINER,
     CLI_OPT_VIEWER,
-    CLI_OPT_VIEWER_SCRIPT
+    CLI_OPT_VIEWER_SCRIPT,
+    CLI_OPT_COLOUR,
+    CLI_OPT_INPUT_PROFILE,
+    CLI_OPT_OUTPUT_PROFILE,
+    CLI_OPT_INTENT,
+    CLI_OPT_BPC,
+    CLI_OPT_EMBED_PROFILE
 } cli_opt_id;
 
 /* One option: the parser, --help and the man page all read this table. */
@@ -119,6 +125,11 @@ typedef struct cli_args {
     int tiled, tiff_tile_width, tiff_tile_height; /* --tiled[=WxH] */
     int tiff_compression, tiff_predictor;    /* tproc_tiff_compression, tproc_tiff_predictor */
     int bigtiff, tiff_pyramid;
+    /* Colour (issue 12): --colour, --intent (the library's enums), the profile files. */
+    tproc_colour_policy colour;
+    tproc_intent intent;
+    int black_point_compensation, embed_profile;
+    const char *input_profile, *output_profile;
     /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
     char **pos;
     size_t pos_count, dashdash;

@@ -105,20 +105,53 @@ static void print_images(tproc_ctx *ctx, const char *file, const tproc_info *fir
         fputc(']', stdout);
 }
 
-static void print_json(const char *file, const tproc_info *in)
+/* The file's profile, described (has 0 when it has none or it cannot be read: info reports
+ * the header; a load says what is wrong with the profile). Not for stdin, read once. */
+typedef struct profile_text {
+    int has;
+    tproc_profile_facts facts;
+} profile_text;
+
+static void describe_profile(tproc_ctx *ctx, const char *file, profile_text *out)
+{
+    out->has = 0;
+    tproc_source *s = NULL;
+    tproc_load_options keep = {.colour = TPROC_COLOUR_KEEP};
+    if (strcmp(file, "-") == 0 || tproc_source_open(ctx, file, &keep, &s) != TPROC_OK)
+        return;
+    size_t size;
+    const void *icc = tproc_source_icc(s, &size);
+    out->has = icc && tproc_profile_describe(ctx, icc, size, &out->facts) == TPROC_OK;
+    tproc_source_free(&s);
+}
+
+/* The profile's fields, for JSON: after a comma, nothing when there is none. */
+static void json_profile(const profile_text *p)
+{
+    if (p->has) {
+        fputs(",\"icc_description\":", stdout);
+        json_string(stdout, p->facts.description);
+        printf(",\"icc_space\":\"%s\",\"icc_size\":%zu", p->facts.space, p->facts.size);
+    }
+}
+
+static void print_json(const char *file, const tproc_info *in, const profile_text *p)
 {
     fputs("{\"file\":", stdout);
     json_string(stdout, file);
     printf(",\"format\":\"%s\",\"width\":%td,\"height\":%td,\"channels\":%d,\"depth\":%d,"
            "\"sample\":\"%s\",\"interlaced\":%s,\"progressive\":%s,\"orientation\":%d,"
-           "\"icc\":%s,\"exif\":%s}\n",
+           "\"icc\":%s,\"exif\":%s",
            tproc_file_format_name(in->format), in->width, in->height, in->channels, in->bit_depth,
            tproc_sample_name(in->sample), bool_text(in->interlaced), bool_text(in->progressive),
            in->orientation, bool_text(in->has_icc), bool_text(in->has_exif));
+    json_profile(p);
+    fputs("}\n", stdout);
 }
 
 /* The TIFF fields: pages, levels, layout, and with a path every page and level. */
-static void print_json_tiff(tproc_ctx *ctx, const char *file, const tproc_info *in)
+static void print_json_tiff(tproc_ctx *ctx, const char *file, const tproc_info *in,
+                            const profile_text *p)
 {
     fputs("{\"file\":", stdout);
     json_string(stdout, file);
@@ -129,6 +162,7 @@ static void print_json_tiff(tproc_ctx *ctx, const char *file, const tproc_info *
            tproc_sample_name(in->sample), in->orientation, bool_text(in->has_icc),
            bool_text(in->has_exif), bool_text(in->bigtiff), in->pages, in->levels);
     json_layout(in);
+    json_profile(p);
     if (strcmp(file, "-") != 0)
         print_images(ctx, file, in, 1);
     fputs("}\n", stdout);
@@ -141,8 +175,8 @@ static const char *channel_names(int channels)
 }
 
 /* "photo.jpg: JPEG 4000x3000, RGB, 8-bit, progressive, orientation 6 (upright 3000x4000),
- * ICC, EXIF" */
-static void print_plain(const char *file, const tproc_info *in)
+ * ICC profile "sRGB IEC61966-2.1" (rgb, 3144 bytes), EXIF" */
+static void print_plain(const char *file, const tproc_info *in, const profile_text *p)
 {
     printf("%s: %s %tdx%td, %s, %d-bit", file, tproc_file_format_label(in->format), in->width,
            in->height, channel_names(in->channels), in->bit_depth);
@@ -155,7 +189,10 @@ static void print_plain(const char *file, const tproc_info *in)
         printf(", orientation %d (upright %tdx%td)", in->orientation,
                turned ? in->height : in->width, turned ? in->width : in->height);
     }
-    if (in->has_icc)
+    if (p->has)
+        printf(", ICC profile \"%s\" (%s, %zu bytes)", p->facts.description, p->facts.space,
+               p->facts.size);
+    else if (in->has_icc)
         fputs(", ICC profile", stdout);
     if (in->has_exif)
         fputs(", EXIF", stdout);
@@ -193,12 +230,15 @@ int cli_info(cli_args *args)
             failed = 1;
             continue;
         }
+        profile_text profile = {0};
+        if (info.has_icc)
+            describe_profile(ctx, file, &profile);
         if (args->json && info.compression)
-            print_json_tiff(ctx, file, &info);
+            print_json_tiff(ctx, file, &info, &profile);
         else if (args->json)
-            print_json(file, &info);
+            print_json(file, &info, &profile);
         else
-            print_plain(file, &info);
+            print_plain(file, &info, &profile);
         /* A multi-image file: every page and level on its own line. */
         if (!args->json && (info.pages > 1 || info.levels > 1) && strcmp(file, "-") != 0)
             print_images(ctx, file, &info, 0);

@@ -66,6 +66,24 @@ const cli_option cli_options[] = {
      "Repeatable; TILEPROC_PLUGIN_PATH is loaded first."},
     {CLI_OPT_NO_ORIENT, "no-orient", 0, NULL, RUN | PYRAMID, 0,
      "Ignore the EXIF orientation of the input: keep the pixels as stored."},
+    {CLI_OPT_COLOUR, "colour", 0, "POLICY", RUN, 0,
+     "What to do with the colours of an INPUT that carries an ICC profile (or is CMYK): srgb "
+     "(the default) converts them to sRGB, or to --output-profile, and OUTPUT carries no profile "
+     "(or that one); keep leaves the pixels as stored and OUTPUT carries INPUT's profile; ignore "
+     "reads the stored values and drops the profile. CMYK always becomes RGB."},
+    {CLI_OPT_INPUT_PROFILE, "input-profile", 0, "FILE", RUN, 0,
+     "The ICC profile of the INPUT, replacing an embedded one: for untagged images (CMYK ones "
+     "especially) or a broken profile."},
+    {CLI_OPT_OUTPUT_PROFILE, "output-profile", 0, "FILE", RUN, 0,
+     "Convert to this RGB or gray ICC profile instead of sRGB, and embed it in OUTPUT (e.g. "
+     "Display P3 for wide-gamut output). Only with --colour srgb."},
+    {CLI_OPT_INTENT, "intent", 0, "INTENT", RUN, 0,
+     "Rendering intent of colour conversions: relative (the default), perceptual, saturation "
+     "or absolute."},
+    {CLI_OPT_BPC, "black-point-compensation", 0, NULL, RUN, 0,
+     "Map the input's black point to the output's in colour conversions."},
+    {CLI_OPT_EMBED_PROFILE, "embed-profile", 0, NULL, RUN, 0,
+     "Embed a compact sRGB profile in an RGB OUTPUT that would otherwise carry none."},
     {CLI_OPT_PROGRESS, "progress", 0, NULL, RUN | PYRAMID, 0,
      "Show progress on stderr even when it is not a terminal, and from the start of a run."},
     {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN | PYRAMID, 0, "Print nothing but errors."},
@@ -296,6 +314,8 @@ static const struct {
     {CLI_OPT_BIGTIFF, offsetof(cli_args, bigtiff)},
     {CLI_OPT_PYRAMID, offsetof(cli_args, tiff_pyramid)},
     {CLI_OPT_VIEWER, offsetof(cli_args, viewer)},
+    {CLI_OPT_BPC, offsetof(cli_args, black_point_compensation)},
+    {CLI_OPT_EMBED_PROFILE, offsetof(cli_args, embed_profile)},
 };
 
 /* A name from a NULL-terminated list: its index + 1, or 0. */
@@ -392,6 +412,24 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
             return cli_usage("--predictor must be none, horizontal or float, got '%s'", value);
         break;
     }
+    case CLI_OPT_COLOUR:
+        if ((n = tproc_colour_policy_parse(value)) < 0)
+            return cli_usage("--colour must be srgb, keep or ignore, got '%s'", value);
+        args->colour = (tproc_colour_policy)n;
+        break;
+    case CLI_OPT_INTENT:
+        if ((n = tproc_intent_parse(value)) < 0)
+            return cli_usage("--intent must be relative, perceptual, saturation or absolute, "
+                             "got '%s'",
+                             value);
+        args->intent = (tproc_intent)n;
+        break;
+    case CLI_OPT_INPUT_PROFILE:
+    case CLI_OPT_OUTPUT_PROFILE:
+        if (!*value)
+            return cli_usage("--%s needs an ICC profile file", opt->name);
+        *(opt->id == CLI_OPT_INPUT_PROFILE ? &args->input_profile : &args->output_profile) = value;
+        break;
     case CLI_OPT_PLUGIN:
         if (args->plugin_count == CLI_PLUGINS_MAX)
             return cli_usage("at most %d --plugin options", CLI_PLUGINS_MAX);
@@ -520,6 +558,11 @@ int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int 
     }
     if (!dashdash)
         args->dashdash = args->pos_count;
+    if (args->output_profile && args->colour != TPROC_COLOUR_SRGB) {
+        cli_args_free(args);
+        return cli_usage("--output-profile converts colours: it contradicts --colour %s",
+                         tproc_colour_policy_name(args->colour));
+    }
     if (args->no_stream && (args->stream || args->shrink_on_load)) {
         cli_args_free(args);
         return cli_usage("%s and --no-stream contradict each other",

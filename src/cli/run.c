@@ -87,14 +87,17 @@ static int failed(const runner *r, int status, const job *j)
     return CLI_EXIT_FAILED;
 }
 
-/* Opens the sink on OUTPUT. Metadata carries over only within a format: an EXIF block suits a
- * JPEG best, and the library resets its orientation since the pixels are saved upright. */
+/* Opens the sink on OUTPUT. The ICC profile the source carries under the colour policy goes to
+ * every format (the library leaves out one that does not match the output's pixels); EXIF
+ * carries over only within a format: an EXIF block suits a JPEG best, and the library resets
+ * its orientation since the pixels are saved upright. */
 static int open_sink(const runner *r, const job *j, const tproc_source *source, tproc_sink **sink)
 {
     tproc_save_options save;
     tproc_save_options_init(&save);
+    save.icc = tproc_source_icc(source, &save.icc_size);
+    save.embed_profile = r->args->embed_profile;
     if (tproc_source_file_format(source) == j->format) {
-        save.icc = tproc_source_icc(source, &save.icc_size);
         save.exif = tproc_source_exif(source, &save.exif_size);
     }
     save.format = j->format;
@@ -165,6 +168,11 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     load.ignore_orientation = args->no_orient;
     load.page = args->page;
     load.level = args->level;
+    load.colour = args->colour;
+    load.input_profile_path = args->input_profile;
+    load.output_profile_path = args->output_profile;
+    load.intent = args->intent;
+    load.black_point_compensation = args->black_point_compensation;
     tproc_stream_options so = {0};
     so.shrink_on_load = args->shrink_on_load;
     so.whole_input = args->no_stream;

@@ -292,8 +292,27 @@ t "jpeg to jpeg" 0 "$T" run "$EXIF6" o3.jpg resize:scale=0.1 &&
     check "jpeg keeps EXIF" [ "$(field j exif)" = True ]
     check "EXIF orientation reset" [ "$(field j orientation)" = 1 ]
 }
-t "icc kept" 0 "$T" run "$ROCKET" o4.jpg invert && "$T" info --json o4.jpg >j 2>/dev/null &&
-    check "jpeg keeps ICC" [ "$(field j icc)" = True ]
+t "icc kept" 0 "$T" run --colour keep "$ROCKET" o4.jpg invert &&
+    "$T" info --json o4.jpg >j 2>/dev/null && check "jpeg keeps ICC" [ "$(field j icc)" = True ]
+# Colour (issue 12): by default converted to sRGB, and the output carries no profile.
+t "icc converted" 0 "$T" run "$ROCKET" o5.jpg invert && "$T" info --json o5.jpg >j 2>/dev/null &&
+    check "sRGB output carries no profile" [ "$(field j icc)" = False ]
+t "keep jpeg to png" 0 "$T" run --colour=keep "$ROCKET" o6.png &&
+    "$T" info --json o6.png >j 2>/dev/null && check "keep: png carries the ICC" [ "$(field j icc)" = True ]
+t "embed profile" 0 "$T" run --embed-profile "$ROCKET" o7.png &&
+    "$T" info --json o7.png >j 2>/dev/null && check "--embed-profile: sRGB profile" [ "$(field j icc)" = True ]
+t "output profile" 0 "$T" run --output-profile "$DATA/icc/AdobeRGB1998.icc" --intent perceptual \
+    --black-point-compensation "$ROCKET" o8.png && "$T" info --json o8.png >j 2>/dev/null &&
+    check "--output-profile: embedded" [ "$(field j icc)" = True ]
+t "info shows the profile" 0 "$T" info "$ROCKET" && "$T" info --json "$ROCKET" >j 2>/dev/null &&
+    check "info: profile space and description" [ "$(field j icc_space)/$(field j icc_description)" = "rgb/Adobe RGB (1998)" ]
+t "flawed sRGB png" 0 "$T" run "$DATA/icc/flawed-srgb-chelsea.png" o9.png
+t "flawed sRGB png kept" 0 "$T" run --colour keep "$DATA/icc/flawed-srgb-chelsea.png" o10.png
+t "bad --colour" 2 "$T" run --colour sRGB "$ROCKET" o11.png
+t "bad --intent" 2 "$T" run --intent vivid "$ROCKET" o11.png
+t "--output-profile with keep" 2 "$T" run --colour keep --output-profile "$DATA/icc/Gray.icc" \
+    "$ROCKET" o11.png
+t "missing profile file" 1 "$T" run --input-profile /nonexistent.icc "$ROCKET" o11.png
 t "quality low" 0 "$T" run --quality 5 "$ROCKET" q5.jpg
 t "quality high" 0 "$T" run --quality=98 "$ROCKET" q98.jpg
 check "--quality changes the size" [ "$(stat -c %s q5.jpg)" -lt "$(stat -c %s q98.jpg)" ]
@@ -619,7 +638,8 @@ t "--stream jpeg to jpeg" 0 "$T" run --stream "$EXIF6" so.jpg resize:scale=0.1 &
     check "streamed: EXIF kept" [ "$(field j exif)" = True ]
     check "streamed: EXIF orientation reset" [ "$(field j orientation)" = 1 ]
 }
-t "--stream keeps ICC" 0 "$T" run --stream "$ROCKET" si.jpg invert && "$T" info --json si.jpg \
+t "--stream keeps ICC" 0 "$T" run --stream --colour keep "$ROCKET" si.jpg invert &&
+    "$T" info --json si.jpg \
     >j 2>/dev/null && check "streamed: ICC kept" [ "$(field j icc)" = True ]
 t "--stream and --no-stream" 2 "$T" run --stream --no-stream tall.png x.png &&
     check "--stream --no-stream: both named" usage_err "--no-stream"
@@ -691,7 +711,7 @@ t "--shrink-on-load" 0 "$T" run --shrink-on-load "$ROCKET" shr.png resize:scale=
     check "--shrink-on-load: 160x107" [ "$(field j width)x$(field j height)" = 160x107 ]
     check "--shrink-on-load: decoded smaller, so not the full result" differ shr.png full.png
 }
-t "--shrink-on-load jpeg" 0 "$T" run --stream --shrink-on-load "$ROCKET" shr.jpg \
+t "--shrink-on-load jpeg" 0 "$T" run --stream --shrink-on-load --colour keep "$ROCKET" shr.jpg \
     resize:scale=0.25 && "$T" info --json shr.jpg >j 2>/dev/null && {
     check "--shrink-on-load jpeg: 160x107" [ "$(field j width)x$(field j height)" = 160x107 ]
     check "--shrink-on-load jpeg: ICC kept" [ "$(field j icc)" = True ]
