@@ -5,12 +5,15 @@
 # 800x800 cover thumbnail (vipsthumbnail --smartcrop centre, which shrinks on load; tileproc with
 # and without --shrink-on-load). Best wall time of N runs and that run's peak RSS
 # (/usr/bin/time), JPEG quality 90 for both, and the load average around the run (the machine
-# may be shared). Needs libvips-tools, time and bc.
-# usage: bench/photo.sh [REPEATS] [THREADS]
+# may be shared). trim: the photo framed by a light border (vips embed), cropped back by
+# tileproc's trim, by vips find_trim then crop (two commands, as a script would run them), and
+# by ImageMagick's -trim. Needs libvips-tools, imagemagick, time and bc.
+# usage: bench/photo.sh [REPEATS] [THREADS] [trim]   (trim: only the trim rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-5}
 threads=${2:-2}
+only=${3:-}
 work=bench/work
 mkdir -p "$work"
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
@@ -53,6 +56,7 @@ echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| task | tool | wall (s) | peak RSS (MB) | time / vips | RSS / vips |"
 echo "|---|---|---|---|---|---|"
+if [ "$only" != trim ]; then
 v=$(measure vips rotate "$work/big.jpg" "$work/v.jpg[Q=90]" 30 --interpolate bilinear)
 t=$(tp "$work/big.jpg" "$work/t.jpg" rotate:angle=30,interpolation=bilinear)
 row "rotate 30 degrees, bilinear" tileproc "$t" "$v"
@@ -71,5 +75,29 @@ row "cover 800x800" "tileproc --shrink-on-load" "$t" "$v"
 t=$(tp "$work/big.jpg" "$work/t.jpg" resize:width=800,height=800,fit=cover)
 row "cover 800x800" "tileproc (full decode)" "$t" "$v"
 row "cover 800x800" "vipsthumbnail --smartcrop centre" "$v" "$v"
+fi
+
+# trim: a frame of 250 gray, 300 pixels wide on the left and right and 200 on top and bottom,
+# around the photo; threshold 0.1 of the range (vips 25.5 levels, ImageMagick -fuzz 10%), which
+# JPEG's ringing along the frame needs.
+vips embed "$work/big.jpg" "$work/framed.jpg[Q=90]" 300 200 $((W + 600)) $((H + 400)) \
+    --extend background --background "250 250 250"
+vips_trim() {
+    local box
+    box=$(vips find_trim "$work/framed.jpg" --threshold 25.5 --background "250 250 250" | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    vips crop "$work/framed.jpg" "$work/v.jpg[Q=90]" $box
+}
+export -f vips_trim
+export work
+v=$(measure bash -c vips_trim)
+t=$(tp "$work/framed.jpg" "$work/t.jpg" trim:threshold=0.1)
+m=$(measure convert "$work/framed.jpg" -fuzz 10% -trim +repage -quality 90 "$work/m.jpg")
+row "trim a $((W + 600))x$((H + 400)) framed photo" tileproc "$t" "$v"
+row "trim a $((W + 600))x$((H + 400)) framed photo" "vips find_trim + crop" "$v" "$v"
+row "trim a $((W + 600))x$((H + 400)) framed photo" "ImageMagick -trim" "$m" "$v"
+echo "trim boxes: tileproc $(vipsheader -f width "$work/t.jpg")x$(vipsheader -f height "$work/t.jpg"), \
+vips $(vipsheader -f width "$work/v.jpg")x$(vipsheader -f height "$work/v.jpg"), \
+ImageMagick $(vipsheader -f width "$work/m.jpg")x$(vipsheader -f height "$work/m.jpg")"
 echo
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

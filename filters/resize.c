@@ -36,6 +36,7 @@
 #include "kernels/background.h"
 #include "kernels/fit.h"
 #include "kernels/resample.h"
+#include "kernels/smartcrop.h"
 
 enum {
     P_SCALE,
@@ -65,8 +66,9 @@ static const tproc_param_desc params_table[P_COUNT] = {
      "nearest, bilinear, bicubic (Catmull-Rom), lanczos3 or area (pixel coverage)"},
     {"fit", TPROC_PARAM_ENUM, TPROC__FIT_FILL, 0.0, 0.0, 0, tproc__fit_mode_names,
      "with width and height: fill (stretch), contain (letterbox), cover (crop), inside, outside"},
-    {"position", TPROC_PARAM_ENUM, TPROC__POS_CENTRE, 0.0, 0.0, 0, tproc__fit_position_names,
-     "where cover crops and contain places the image"},
+    {"position", TPROC_PARAM_ENUM, TPROC__POS_CENTRE, 0.0, 0.0, 0, tproc__fit_resize_position_names,
+     "where cover crops and contain places the image; cover also entropy (the busiest part) "
+     "or attention (edges, skin, strong colour), found by a look at the image first"},
     {"focus_x", TPROC_PARAM_FLOAT, 0.5, 0.0, 1.0, TPROC_PARAM_OPTIONAL, NULL,
      "cover: keep this point (a fraction of the width) nearest the centre, instead of position"},
     {"focus_y", TPROC_PARAM_FLOAT, 0.5, 0.0, 1.0, TPROC_PARAM_OPTIONAL, NULL,
@@ -84,6 +86,7 @@ typedef struct resize_state {
     int exact;               /* ... and its sums are exact in double (the fast path, see above) */
     ptrdiff_t xtp;           /* row length of xq: x.taps rounded up to a multiple of 4 */
     double *xq;              /* [x.out_n * xtp] x.fixed as doubles, zero after count */
+    tproc__smartcrop *smart; /* position=entropy|attention: the pre-pass (smartcrop.h) */
 } resize_state;
 
 static void release(tproc_ctx *ctx, tproc_stage *stage)
@@ -95,6 +98,7 @@ static void release(tproc_ctx *ctx, tproc_stage *stage)
     tproc__rs_axis_free(ctx, &st->y);
     if (st->xq)
         tproc__dealloc(ctx, st->xq);
+    tproc__smartcrop_free(ctx, st->smart);
     tproc__dealloc(ctx, st);
     stage->state = NULL;
 }
@@ -151,6 +155,9 @@ static int fit_request(tproc_ctx *ctx, const tproc_stage *stage, tproc__fit_requ
                                    fit);
     if (r->has_focus && has_position)
         return tproc__filter_error(ctx, f, "give position or focus_x/focus_y, not both");
+    if (r->position >= TPROC__POS_ENTROPY && (r->fit != TPROC__FIT_COVER || r->has_scale))
+        return tproc__filter_error(ctx, f, "position=%s needs fit=cover",
+                                   tproc__fit_resize_position_names[r->position]);
     return TPROC_OK;
 }
 
@@ -211,6 +218,15 @@ static int prepare(tproc_ctx *ctx, tproc_stage *stage)
         }
     }
 
+    /* A smart crop looks at the image first (a pre-pass); centred until then. */
+    if (req.position >= TPROC__POS_ENTROPY && (g.width < ow || g.height < oh)) {
+        if ((status = tproc__smartcrop_new(ctx, in, ow, oh, req.position == TPROC__POS_ATTENTION,
+                                           &st->smart))) {
+            release(ctx, stage);
+            return status;
+        }
+        stage->analyse = 1;
+    }
     stage->out.width = g.width;
     stage->out.height = g.height;
     stage->out.channels = st->bg.channels;
@@ -684,6 +700,20 @@ static int shrink_input(const tproc_stage *stage, const tproc_format *smaller, t
     return 1;
 }
 
+static int analyse_rows(const tproc_stage *stage, const tproc_view *rows, ptrdiff_t y)
+{
+    tproc__smartcrop_rows(((resize_state *)stage->state)->smart, rows, y);
+    return TPROC_OK;
+}
+
+static int analyse_done(tproc_ctx *ctx, tproc_stage *stage)
+{
+    resize_state *st = stage->state;
+    (void)ctx;
+    tproc__smartcrop_place(st->smart, st->fit.width, st->fit.height, &st->fit.x, &st->fit.y);
+    return TPROC_OK;
+}
+
 const tproc_filter tproc__filter_resize = {
     .abi = TPROC_FILTER_ABI,
     .name = "resize",
@@ -696,4 +726,6 @@ const tproc_filter tproc__filter_resize = {
     .scratch_size = scratch_size,
     .process = process,
     .shrink_input = shrink_input,
+    .analyse_rows = analyse_rows,
+    .analyse_done = analyse_done,
 };

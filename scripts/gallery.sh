@@ -19,7 +19,9 @@ out=docs/gallery
 photo=samples/rocket.jpg
 small=resize:width=240 # every example starts from the photo shrunk to 240 pixels wide
 
-# name|filters after $small: spaces separate filters, '~' stands for a space inside a value
+# name|filters after $small: spaces separate filters, '~' stands for a space inside a value.
+# A name is a filter's, or (a second example) a filter's with a suffix; bordered is the scan-like
+# input trim's example crops back
 examples=(
     "invert|invert"
     "grayscale|grayscale"
@@ -39,6 +41,7 @@ examples=(
     "median|median:radius=3"
     "convolve|convolve:matrix=-2~-1~0;-1~1~1;0~1~2"
     "resize|resize:width=160,height=160,fit=cover,position=north"
+    "resize_attention|resize:width=100,height=160,fit=cover,position=attention"
     "erode|erode:radius=3,shape=disk"
     "dilate|dilate:radius=3,shape=disk"
     "open|open:radius=5,shape=disk"
@@ -46,8 +49,11 @@ examples=(
     "tophat|tophat:radius=6 levels:in_white=0.4"
     "gradient|gradient:radius=2,shape=cross"
     "extend|extend:top=16,right=16,bottom=16,left=16,border=reflect"
+    "bordered|extend:top=24,right=40,bottom=10,left=14,background=#f3eee2"
+    "trim|extend:top=24,right=40,bottom=10,left=14,background=#f3eee2 trim:threshold=0.1"
     "composite|composite:image=docs/gallery/watermark.png,gravity=southeast,opacity=0.8"
     "modulate|modulate:saturation=1.8,hue=-30"
+    "saturate|saturate:amount=0.3"
 )
 
 # The built-in filters the tool knows: the first word of each line of `tileproc filters`.

@@ -16,6 +16,9 @@ cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DTILEPROC_SANITIZE=ON -DTILEPROC
 cmake --build "$asan" -j"$jobs"
 # halt_on_error keeps a sanitizer report from scrolling past; leaks fail the test that made them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+# Check's per-test timeouts are set for an idle machine; a shared or slower one (CI, a laptop
+# on battery) gets three times as long, so a timeout means a hang, not a busy machine.
+export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-3}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$asan" --output-on-failure -j"$jobs"
 

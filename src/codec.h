@@ -32,6 +32,15 @@ typedef struct tproc__decode_request {
      */
     int whole;
     int page, level; /* multi-image codecs (pages set): which page and resolution level */
+    /*
+     * Width 0: the whole image. Otherwise only this rectangle of the stored image (at the
+     * decode's scale, in stored coordinates, inside the image): the decoder's format is its
+     * size and its rows are its rows. Open decoders through tproc__decoder_open, which cuts
+     * the region out of full rows for a codec that doesn't (see region.c): a codec with
+     * .regions crops natively where it can and sets region_done, else leaves the request to
+     * the layer and must then still hand its rows out any number at a time.
+     */
+    tproc_rect region;
 } tproc__decode_request;
 
 typedef struct tproc__decoder {
@@ -43,6 +52,7 @@ typedef struct tproc__decoder {
     int whole_image;
     const char *whole_reason;
     size_t whole_bytes;     /* bytes the codec holds for a whole_image decode (0 otherwise) */
+    int region_done;        /* the codec cropped to request->region itself */
     const void *icc, *exif; /* metadata seen before the first row (NULL if none) */
     size_t icc_size, exif_size;
     void *state;
@@ -84,6 +94,7 @@ typedef struct tproc__codec {
                                     * naming outputs ("jpg") */
     int scales;                    /* decodes at 1/2, 1/4, 1/8 (scale_denom) */
     int pages;                     /* has pages and levels (decode_request page, level) */
+    int regions;                   /* may crop to tproc__decode_request.region natively */
     /* Whether the first n bytes (n <= TPROC__SNIFF_BYTES, fewer for a short file) are this
      * format's magic: the only place the format's signature is written. */
     int (*sniff)(const unsigned char *head, size_t n);
@@ -120,6 +131,15 @@ const tproc__codec *tproc__codec_sniff(const void *head, size_t n);
  * or JPEG file", from the table's labels).
  */
 int tproc__codec_detect(tproc_ctx *ctx, tproc__opened_input *o, const tproc__codec **out);
+
+/*
+ * Opens codec's decoder on in for request (NULL: the defaults), with its region, if any, read
+ * natively by the codec or cut here from full rows: rows above the region are decoded and
+ * dropped, rows below it are never decoded. A region reaching outside the image is an error
+ * about the input. This is how decoders are opened (source.c).
+ */
+int tproc__decoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__input *in,
+                        const tproc__decode_request *request, tproc__decoder *out);
 
 /*
  * What every decoder_open does first: refuse a NULL decoder, zero it, and take the request

@@ -58,6 +58,13 @@ typedef struct tproc__tile_rects {
 int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *const *filters,
                       const tproc_params *params, size_t count, tproc_format source,
                       const tproc_run_options *options);
+struct tproc__analyser;
+/* The same, running the pre-pass of every analysing stage (analyse_rows) through analyser
+ * (NULL: none runs, their provisional outputs stand). */
+int tproc__plan_build_analysed(tproc_ctx *ctx, tproc__plan *plan,
+                               const tproc_filter *const *filters, const tproc_params *params,
+                               size_t count, tproc_format source, const tproc_run_options *options,
+                               const struct tproc__analyser *analyser);
 void tproc__plan_release(tproc__plan *plan);
 
 /* The output rectangle of tile `index`. */
@@ -109,6 +116,11 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
  */
 int tproc__pipeline_plan(tproc_pipeline *pipeline, size_t first, const tproc_params *first_params,
                          tproc_format source, const tproc_run_options *options, tproc__plan *plan);
+/* The same, with the pre-passes of analysing stages run through analyser (analyse.c). */
+int tproc__pipeline_plan_analysed(tproc_pipeline *pipeline, size_t first,
+                                  const tproc_params *first_params, tproc_format source,
+                                  const tproc_run_options *options,
+                                  const struct tproc__analyser *analyser, tproc__plan *plan);
 tproc_ctx *tproc__pipeline_ctx(const tproc_pipeline *pipeline);
 const tproc_filter *tproc__pipeline_stage(const tproc_pipeline *pipeline, size_t k,
                                           const tproc_params **params);
@@ -140,5 +152,36 @@ int tproc__stage_as_view(tproc_ctx *ctx, const tproc_filter *filter, const tproc
 int tproc__pipeline_shrink_input(tproc_pipeline *pipeline, const tproc_format *full,
                                  const tproc_format *smaller, size_t count, size_t *chosen,
                                  tproc_params *params);
+
+/* After an analysing stage's pre-pass: its analyse_done(), then the checks prepare() gets.
+ * On failure the stage is released. */
+int tproc__stage_analysed(tproc_ctx *ctx, tproc_stage *stage);
+
+/* --- analyse.c: pre-passes for filters with analyse_rows ---------------------------------- */
+
+/*
+ * Where a pre-pass reads the source. begin() starts a pass for prefix (the chain before the
+ * analysing stage, planned for the source) and gives the band function the executor reads
+ * source rows through; end() frees what begin() held and readies the source for the next
+ * pass (a file is rewound and decoded again), returning status or its own error.
+ */
+typedef struct tproc__analyser {
+    int (*begin)(void *user, const tproc__plan *prefix, tproc__band_fn *band, void **band_user);
+    int (*end)(void *user, int status);
+    void *user;
+} tproc__analyser;
+
+/* An analyser reading a view (in-memory runs): the view must outlive it. */
+tproc__analyser tproc__view_analyser(const tproc_view *view);
+
+/*
+ * Runs the pre-pass of stage k (prepared, its filter has analyse_rows): plans stages [0, k)
+ * for source, runs them over the whole input through analyser feeding the stage's
+ * analyse_rows, then tproc__stage_analysed. On failure the stage is released.
+ */
+int tproc__stage_analyse(tproc_ctx *ctx, const tproc_filter *const *filters,
+                         const tproc_params *params, size_t k, tproc_format source,
+                         const tproc_run_options *options, const tproc__analyser *analyser,
+                         tproc_stage *stage);
 
 #endif

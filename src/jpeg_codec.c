@@ -47,6 +47,7 @@ const tproc__codec tproc__codec_jpeg = {
     .format = TPROC_FILE_JPEG,
     .extensions = jpeg_extensions,
     .scales = 1,
+    .regions = 1,
     .sniff = jpeg_sniff,
     .info = tproc__jpeg_info,
     .decoder_open = tproc__jpeg_decoder_open,

@@ -62,6 +62,18 @@ int tproc__jpeg_protect(tproc__jpeg_errors *err, tproc__jpeg_step_fn step, void 
 /* The context's limit minus what is in use, as libjpeg's max_memory_to_use (0 = none). */
 long tproc__jpeg_memory_budget(tproc_ctx *ctx);
 
+/* The source manager (jpeg_source.c): libjpeg reads in through it from a tproc__input. */
+typedef struct tproc__jpeg_source {
+    struct jpeg_source_mgr pub; /* first, so libjpeg's pointer is ours */
+    tproc__input *in;
+    int started; /* some data was read */
+    int eof;     /* the data ended before EOI and a fake EOI was inserted */
+    JOCTET buffer[TPROC__JPEG_BUFFER];
+} tproc__jpeg_source;
+
+/* Makes src cinfo's source, reading in from its current position. */
+void tproc__jpeg_source_init(tproc__jpeg_source *src, tproc__input *in, j_decompress_ptr cinfo);
+
 /* The codec's entry points (jpeg_read.c, jpeg_write.c); the encoder takes u8 gray or RGB. */
 tproc__info_fn tproc__jpeg_info;
 tproc__decoder_open_fn tproc__jpeg_decoder_open;

@@ -7,6 +7,17 @@
  * all of its data before row 0: streamed, it is decoded whole at open; for a caller holding
  * the whole image (tproc__decode_request.whole) its rows go straight into the caller's memory,
  * and libjpeg's working memory is capped by what the limit leaves once that memory is taken.
+ *
+ * A region (tproc__decode_request.region) of a single-scan file at full size is read natively
+ * with libjpeg-turbo's partial decoding: jpeg_crop_scanline decodes only the iMCU columns
+ * around it, jpeg_skip_scanlines passes over the rows above without making their pixels (their
+ * Huffman data is still read), and jpeg_abort_decompress stops after its last row. The result
+ * is byte for byte a crop of the full decode: the decoded columns reach at least a pixel past
+ * the region on the left and an iMCU past it on the right, so fancy upsampling never sees a
+ * crop edge next to a region pixel, and the skip ends on an iMCU row boundary at least a row
+ * above the region (libjpeg-turbo #915: a skip not ending on a row group boundary returns
+ * stale rows before 3.1.1), the rows between being decoded and dropped. Other files (multi-
+ * scan, CMYK, scaled, libjpeg without these calls) leave the region to the codec layer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,76 +33,12 @@
 static const unsigned char icc_prefix[12] = {'I', 'C', 'C', '_', 'P', 'R',
                                              'O', 'F', 'I', 'L', 'E', 0};
 
-/* --- source manager ----------------------------------------------------------------------- */
-
-typedef struct source_mgr {
-    struct jpeg_source_mgr pub; /* first, so libjpeg's pointer is ours */
-    tproc__input *in;
-    int started; /* some data was read */
-    int eof;     /* the data ended before EOI and a fake EOI was inserted */
-    JOCTET buffer[TPROC__JPEG_BUFFER];
-} source_mgr;
-
-static source_mgr *source_of(j_decompress_ptr cinfo)
-{
-    return (source_mgr *)(void *)cinfo->src;
-}
-
-static void source_init(j_decompress_ptr cinfo)
-{
-    (void)cinfo;
-}
-
-static boolean source_fill(j_decompress_ptr cinfo)
-{
-    source_mgr *src = source_of(cinfo);
-    size_t n = tproc__input_read(src->in, src->buffer, sizeof src->buffer);
-    if (n == 0) {
-        if (src->in->error)
-            tproc__jpeg_abandon((j_common_ptr)cinfo, TPROC__JPEG_CAUSE_READ, JERR_FILE_READ);
-        if (!src->started)
-            ERREXIT(cinfo, JERR_INPUT_EMPTY);
-        /* Like jpeg_stdio_src: warn, then end the data with an EOI so that libjpeg finishes
-         * the image (the missing part decodes grey) instead of failing. */
-        src->eof = 1; /* before the warning: a strict decode leaves from inside it */
-        WARNMS(cinfo, JWRN_JPEG_EOF);
-        src->buffer[0] = (JOCTET)0xFF;
-        src->buffer[1] = (JOCTET)JPEG_EOI;
-        n = 2;
-    }
-    src->started = 1;
-    src->pub.next_input_byte = src->buffer;
-    src->pub.bytes_in_buffer = n;
-    return TRUE;
-}
-
-static void source_skip(j_decompress_ptr cinfo, long num_bytes)
-{
-    source_mgr *src = source_of(cinfo);
-    if (num_bytes <= 0)
-        return;
-    size_t skip = (size_t)num_bytes;
-    while (skip > src->pub.bytes_in_buffer) {
-        skip -= src->pub.bytes_in_buffer;
-        source_fill(cinfo);
-        if (src->eof)
-            return; /* leave the fake EOI for the marker reader */
-    }
-    src->pub.next_input_byte += skip;
-    src->pub.bytes_in_buffer -= skip;
-}
-
-static void source_term(j_decompress_ptr cinfo)
-{
-    (void)cinfo;
-}
-
 /* --- reader ------------------------------------------------------------------------------- */
 
 typedef struct reader {
     struct jpeg_decompress_struct cinfo;
     tproc__jpeg_errors err;
-    source_mgr src;
+    tproc__jpeg_source src;
     struct jpeg_progress_mgr progress;
     tproc_ctx *ctx;
     tproc__input *in;
@@ -111,6 +58,14 @@ typedef struct reader {
     size_t exif_size;
     JOCTET *icc; /* from jpeg_read_icc_profile (malloc'd by libjpeg) */
     unsigned int icc_size;
+    int cropping;           /* a region read natively: rows are the region's */
+    JDIMENSION region_x;    /* the region's first column and row in the stored image */
+    JDIMENSION region_y;
+    JDIMENSION full_width;  /* output size before the region */
+    JDIMENSION full_height;
+    JDIMENSION dec_x;       /* the columns libjpeg decodes: dec_w from dec_x */
+    JDIMENSION dec_w;
+    unsigned char *dec_row; /* one decoded row, dec_w pixels, to cut the region from */
 } reader;
 
 static void reader_progress(j_common_ptr cinfo)
@@ -202,15 +157,7 @@ static int reader_open_step(void *state)
     reader *r = state;
     jpeg_create_decompress(&r->cinfo);
     r->cinfo.mem->max_memory_to_use = tproc__jpeg_memory_budget(r->ctx);
-    r->src.in = r->in;
-    r->src.pub.init_source = source_init;
-    r->src.pub.fill_input_buffer = source_fill;
-    r->src.pub.skip_input_data = source_skip;
-    r->src.pub.resync_to_restart = jpeg_resync_to_restart;
-    r->src.pub.term_source = source_term;
-    r->src.pub.next_input_byte = NULL;
-    r->src.pub.bytes_in_buffer = 0;
-    r->cinfo.src = &r->src.pub;
+    tproc__jpeg_source_init(&r->src, r->in, &r->cinfo);
     r->progress.progress_monitor = reader_progress;
     r->cinfo.progress = &r->progress;
     jpeg_save_markers(&r->cinfo, JPEG_APP0 + 1, 0xFFFF);
@@ -231,6 +178,7 @@ static void reader_close(reader **pr)
     tproc__dealloc(r->ctx, r->exif);
     tproc__dealloc(r->ctx, r->whole);
     tproc__dealloc(r->ctx, r->cmyk_row);
+    tproc__dealloc(r->ctx, r->dec_row);
     tproc__dealloc(r->ctx, r);
 }
 
@@ -372,10 +320,42 @@ static int reader_take_metadata(reader *r)
     return TPROC_OK;
 }
 
+#if defined(LIBJPEG_TURBO_VERSION_NUMBER) && LIBJPEG_TURBO_VERSION_NUMBER >= 2000000
+#define NATIVE_REGIONS 1 /* jpeg_crop_scanline and jpeg_skip_scanlines, with #237 fixed (2.0) */
+#else
+#define NATIVE_REGIONS 0
+#endif
+
+/* After jpeg_start_decompress: the columns and the skip of a native region (see the top). */
+static void reader_crop(reader *r)
+{
+#if NATIVE_REGIONS
+    j_decompress_ptr c = &r->cinfo;
+    JDIMENSION imcu_w = (JDIMENSION)(c->max_h_samp_factor * DCTSIZE);
+    JDIMENSION imcu_h = (JDIMENSION)(c->max_v_samp_factor * DCTSIZE);
+    JDIMENSION left = r->region_x > 0 ? r->region_x - 1 : 0;
+    JDIMENSION right = r->region_x + r->width + imcu_w; /* one past the last column wanted */
+    if (right > r->full_width || right < r->region_x)
+        right = r->full_width;
+    JDIMENSION x = left, w = right - left;
+    if (x > 0 || w < r->full_width)
+        jpeg_crop_scanline(c, &x, &w); /* x goes down to an iMCU boundary, w grows to match */
+    r->dec_x = x;
+    r->dec_w = w;
+    JDIMENSION skip = r->region_y > 0 ? (r->region_y - 1) / imcu_h * imcu_h : 0;
+    if (skip > 0 && jpeg_skip_scanlines(c, skip) != skip)
+        tproc__jpeg_abandon((j_common_ptr)c, TPROC__JPEG_CAUSE_LIBJPEG, JERR_BAD_STATE);
+#else
+    (void)r;
+#endif
+}
+
 static int reader_start_step(void *state)
 {
     reader *r = state;
     jpeg_start_decompress(&r->cinfo);
+    if (r->cropping)
+        reader_crop(r);
     return TPROC_OK;
 }
 
@@ -395,14 +375,23 @@ static int reader_start(reader *r)
             return status;
         r->cmyk_row = row;
     }
+    if (r->cropping) { /* a row of the whole width: enough for any decoded columns */
+        void *row;
+        int status = tproc__alloc_file(r->ctx, (size_t)r->full_width * (size_t)r->channels, 0,
+                                       r->in->name, "JPEG row around a region", &row);
+        if (status)
+            return status;
+        r->dec_row = row;
+    }
     r->cinfo.mem->max_memory_to_use = tproc__jpeg_memory_budget(r->ctx);
     int status = reader_run(r, reader_start_step, r);
     if (status)
         return status;
     r->started = 1;
     int want = r->cmyk ? 4 : r->channels;
-    if (r->cinfo.output_components != want || r->cinfo.output_width != r->width ||
-        r->cinfo.output_height != r->height)
+    if (r->cinfo.output_components != want ||
+        r->cinfo.output_width != (r->cropping ? r->dec_w : r->width) ||
+        r->cinfo.output_height != (r->cropping ? r->full_height : r->height))
         return r->failed = tproc__error_file(r->ctx, TPROC_ERR_UNSUPPORTED, r->in->name,
                                              "decoder output does not match the header");
     return TPROC_OK;
@@ -435,10 +424,36 @@ typedef struct rows_request {
  * The next count rows; once the last one is out, jpeg_finish_decompress reads to EOI, so late
  * corrupt-data warnings (and strict failures) belong to the call that reads the last row.
  */
+/* The next count rows of a native region: rows down to its top are decoded and dropped, and
+ * each row is cut from the decoded columns; after its last row libjpeg stops (no finish). */
+static int reader_region_rows(rows_request *q)
+{
+    reader *r = q->r;
+    j_decompress_ptr c = &r->cinfo;
+    JSAMPROW row = r->dec_row;
+    while (c->output_scanline < r->region_y)
+        if (jpeg_read_scanlines(c, &row, 1) != 1)
+            return r->failed = tproc__error_file(r->ctx, TPROC_ERR_CORRUPT, r->in->name,
+                                                 "decoder returned no rows");
+    size_t offset = (size_t)(r->region_x - r->dec_x) * (size_t)r->channels;
+    for (size_t i = 0; i < q->count; i++) {
+        if (jpeg_read_scanlines(c, &row, 1) != 1)
+            return r->failed = tproc__error_file(r->ctx, TPROC_ERR_CORRUPT, r->in->name,
+                                                 "decoder returned no rows");
+        memcpy(q->first + (ptrdiff_t)i * q->stride, r->dec_row + offset, r->row_bytes);
+    }
+    r->next_row += q->count;
+    if (r->next_row == r->height)
+        jpeg_abort_decompress(c);
+    return TPROC_OK;
+}
+
 static int reader_rows_step(void *state)
 {
     rows_request *q = state;
     reader *r = q->r;
+    if (r->cropping)
+        return reader_region_rows(q);
     size_t done = 0;
     while (done < q->count) {
         JSAMPROW rows[16];
@@ -509,6 +524,33 @@ static int reader_reserve(reader *r, size_t *whole)
     return status;
 }
 
+/* Takes a region natively when this file and libjpeg allow it (see the top); checks it. */
+static int reader_region(reader *r, const tproc_rect *region, int scale)
+{
+    if (region->width == 0)
+        return TPROC_OK;
+    if (region->x < 0 || region->y < 0 || region->width < 1 || region->height < 1 ||
+        region->x >= (ptrdiff_t)r->width || region->y >= (ptrdiff_t)r->height ||
+        region->width > (ptrdiff_t)r->width - region->x ||
+        region->height > (ptrdiff_t)r->height - region->y)
+        return tproc__error_file(r->ctx, TPROC_ERR_RANGE, r->in->name,
+                                 "the region %tdx%td at (%td, %td) reaches outside the %ux%u "
+                                 "image",
+                                 region->width, region->height, region->x, region->y,
+                                 (unsigned)r->width, (unsigned)r->height);
+    if (!NATIVE_REGIONS || scale != 1 || r->multi_scan || r->cmyk)
+        return TPROC_OK; /* the codec layer cuts the region from full rows */
+    r->cropping = 1;
+    r->full_width = r->width;
+    r->full_height = r->height;
+    r->region_x = (JDIMENSION)region->x;
+    r->region_y = (JDIMENSION)region->y;
+    r->width = (JDIMENSION)region->width;
+    r->height = (JDIMENSION)region->height;
+    r->row_bytes = (size_t)r->width * (size_t)r->channels;
+    return TPROC_OK;
+}
+
 int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
                              tproc__decoder *out)
 {
@@ -526,7 +568,9 @@ int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__deco
     r->scale_denom = scale;
     r->err.stop_when_data_ends = !q.whole;
     size_t whole = 0;
-    if (!(status = reader_setup(r)) && !(status = reader_take_metadata(r)) && !q.whole &&
+    if (!(status = reader_setup(r)))
+        status = reader_region(r, &q.region, scale);
+    if (!status && !(status = reader_take_metadata(r)) && !q.whole &&
         !(status = reader_reserve(r, &whole)))
         status = reader_start(r);
     if (!status && r->whole)
@@ -544,6 +588,7 @@ int tproc__jpeg_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__deco
     out->whole_image = r->multi_scan;
     out->whole_reason = r->multi_scan ? "a progressive JPEG" : NULL;
     out->whole_bytes = whole;
+    out->region_done = r->cropping;
     out->icc = r->icc;
     out->icc_size = r->icc ? r->icc_size : 0;
     out->exif = r->exif;

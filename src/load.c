@@ -31,6 +31,26 @@ int tproc_load(tproc_ctx *ctx, const char *path, const tproc_load_options *optio
     return status ? status : load_input(ctx, &in, options, out);
 }
 
+int tproc_load_region(tproc_ctx *ctx, const char *path, ptrdiff_t x, ptrdiff_t y,
+                      ptrdiff_t width, ptrdiff_t height, const tproc_load_options *options,
+                      tproc_image **out)
+{
+    if (!out)
+        return tproc__error(ctx, TPROC_ERR_ARG, "tproc_load_region: no output pointer");
+    *out = NULL;
+    tproc__opened_input in;
+    tproc_source *source = NULL;
+    int status = tproc__input_open_path(ctx, path, 0, &in);
+    if (!status)
+        status = tproc__source_open_input(ctx, &in, options, &source);
+    if (!status && (status = tproc_source_set_region(source, x, y, width, height)))
+        status = tproc__error_about_file(ctx, status, path);
+    if (!status)
+        status = tproc__source_load_whole(source, 1, out);
+    tproc_source_free(&source);
+    return status;
+}
+
 int tproc_load_file(tproc_ctx *ctx, FILE *fp, const char *name, const tproc_load_options *options,
                     tproc_image **out)
 {

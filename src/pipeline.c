@@ -150,6 +150,15 @@ static int plan_from(tproc_pipeline *pipeline, size_t first, tproc_format source
 int tproc__pipeline_plan(tproc_pipeline *pipeline, size_t first, const tproc_params *first_params,
                          tproc_format source, const tproc_run_options *options, tproc__plan *plan)
 {
+    return tproc__pipeline_plan_analysed(pipeline, first, first_params, source, options, NULL,
+                                         plan);
+}
+
+int tproc__pipeline_plan_analysed(tproc_pipeline *pipeline, size_t first,
+                                  const tproc_params *first_params, tproc_format source,
+                                  const tproc_run_options *options, const tproc__analyser *analyser,
+                                  tproc__plan *plan)
+{
     const tproc_filter *filters[TPROC__MAX_STAGES];
     tproc_params *params = NULL;
     size_t count = pipeline->count - first;
@@ -168,7 +177,8 @@ int tproc__pipeline_plan(tproc_pipeline *pipeline, size_t first, const tproc_par
     }
     if (count && first_params)
         params[0] = *first_params;
-    status = tproc__plan_build(pipeline->ctx, plan, filters, params, count, source, options);
+    status = tproc__plan_build_analysed(pipeline->ctx, plan, filters, params, count, source,
+                                        options, analyser);
     tproc__dealloc(pipeline->ctx, params);
     return status;
 }
@@ -182,7 +192,10 @@ static int build(tproc_pipeline *pipeline, const tproc_view *in, const tproc_run
     int status = absorb_head(pipeline, source, &absorbed);
     if (status)
         return status;
-    return plan_from(pipeline, absorbed, format_of(source), options, plan);
+    /* Pre-passes (trim) read the absorbed view, as the run does. */
+    tproc__analyser analyser = tproc__view_analyser(source);
+    return tproc__pipeline_plan_analysed(pipeline, absorbed, NULL, format_of(source), options,
+                                         &analyser, plan);
 }
 
 int tproc_pipeline_output_format(tproc_pipeline *pipeline, const tproc_format *in,

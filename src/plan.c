@@ -155,6 +155,14 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
                       const tproc_params *params, size_t count, tproc_format source,
                       const tproc_run_options *options)
 {
+    return tproc__plan_build_analysed(ctx, plan, filters, params, count, source, options, NULL);
+}
+
+int tproc__plan_build_analysed(tproc_ctx *ctx, tproc__plan *plan,
+                               const tproc_filter *const *filters, const tproc_params *params,
+                               size_t count, tproc_format source, const tproc_run_options *options,
+                               const tproc__analyser *analyser)
+{
     memset(plan, 0, sizeof *plan);
     plan->ctx = tproc__ctx(ctx);
     if (count > TPROC__MAX_STAGES)
@@ -184,6 +192,13 @@ int tproc__plan_build(tproc_ctx *ctx, tproc__plan *plan, const tproc_filter *con
         st->params = params[k];
         /* On failure tproc_stage_prepare holds nothing: release the stages before it. */
         if ((status = tproc_stage_prepare(ctx, st->filter, &st->params, &fmt, &st->stage))) {
+            tproc__plan_release(plan);
+            return status;
+        }
+        /* A pre-pass: the stages before this one run over the whole input first. */
+        if (analyser && st->filter->analyse_rows && st->stage.analyse &&
+            (status = tproc__stage_analyse(ctx, filters, params, k, source, options, analyser,
+                                           &st->stage))) {
             tproc__plan_release(plan);
             return status;
         }

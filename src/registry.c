@@ -84,6 +84,11 @@ int tproc_filter_register(tproc_ctx *ctx, const tproc_filter *filter)
     if (!filter->process && !filter->process_row && !filter->map)
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "filter '%s' has none of process, process_row and map", name);
+    if (!filter->analyse_rows != !filter->analyse_done)
+        return tproc__error(ctx, TPROC_ERR_ARG,
+                            "filter '%s' has one of analyse_rows and analyse_done without the "
+                            "other",
+                            name);
     if (filter->map && !filter->process && filter->release)
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "filter '%s' is a map filter with release (the engine owns its state)",

@@ -81,11 +81,12 @@ static int open_decoder(tproc_source *s, int whole)
     request.whole = whole;
     request.page = s->options.page;
     request.level = s->options.level;
-    if ((status = s->codec->decoder_open(s->ctx, &s->input.in, &request, &s->dec)))
+    request.region = s->region;
+    if ((status = tproc__decoder_open(s->codec, s->ctx, &s->input.in, &request, &s->dec)))
         return status;
     s->dec_open = 1;
     s->dec_whole = whole;
-    if (s->shrink == 1)
+    if (s->shrink == 1 && s->region.width == 0)
         s->full_format = s->dec.format;
     s->format = s->dec.format;
     s->orientation = s->options.ignore_orientation ? 1 : s->dec.orientation;
@@ -343,9 +344,84 @@ int tproc_source_load(tproc_source *source, tproc_image **out)
     return tproc__source_load_whole(source, 1, out);
 }
 
+/*
+ * The stored rectangle an upright one (of an image whose stored size is width x height) comes
+ * from under EXIF orientation o: each upright corner maps to a stored pixel (the inverse of
+ * tproc_view_orient), and the rectangle is their bounding box.
+ */
+static tproc_rect stored_rect(tproc_rect r, int o, ptrdiff_t width, ptrdiff_t height)
+{
+    ptrdiff_t xs[2] = {r.x, r.x + r.width - 1}, ys[2] = {r.y, r.y + r.height - 1};
+    ptrdiff_t lo_x = PTRDIFF_MAX, lo_y = PTRDIFF_MAX, hi_x = -1, hi_y = -1;
+    for (int i = 0; i < 4; i++) {
+        ptrdiff_t x = xs[i & 1], y = ys[i >> 1], sx = x, sy = y;
+        switch (o) {
+        case 2: sx = width - 1 - x; break;
+        case 3: sx = width - 1 - x; sy = height - 1 - y; break;
+        case 4: sy = height - 1 - y; break;
+        case 5: sx = y; sy = x; break;
+        case 6: sx = y; sy = height - 1 - x; break;
+        case 7: sx = width - 1 - y; sy = height - 1 - x; break;
+        case 8: sx = width - 1 - y; sy = x; break;
+        default: break;
+        }
+        lo_x = sx < lo_x ? sx : lo_x;
+        lo_y = sy < lo_y ? sy : lo_y;
+        hi_x = sx > hi_x ? sx : hi_x;
+        hi_y = sy > hi_y ? sy : hi_y;
+    }
+    tproc_rect out = {lo_x, lo_y, hi_x - lo_x + 1, hi_y - lo_y + 1};
+    return out;
+}
+
+int tproc_source_set_region(tproc_source *s, ptrdiff_t x, ptrdiff_t y, ptrdiff_t width,
+                            ptrdiff_t height)
+{
+    if (!s)
+        return tproc__error(NULL, TPROC_ERR_ARG, "source: no source");
+    if (s->next != 0 || (s->kind == TPROC__SOURCE_FILE && (s->region.width || s->shrink != 1)))
+        return tproc__error(s->ctx, TPROC_ERR_STATE,
+                            "source: a region is set once, before reading and shrinking");
+    const tproc_format *f = &s->format;
+    if (x < 0 || y < 0 || width < 1 || height < 1 || x >= f->width || y >= f->height ||
+        width > f->width - x || height > f->height - y)
+        return tproc__error(s->ctx, TPROC_ERR_RANGE,
+                            "source: the region %tdx%td at (%td, %td) reaches outside the "
+                            "%tdx%td image",
+                            width, height, x, y, f->width, f->height);
+    tproc_rect upright = {x, y, width, height};
+    switch (s->kind) {
+    case TPROC__SOURCE_VIEW: {
+        tproc_view part;
+        int status = tproc_view_sub(&s->view, x, y, width, height, &part);
+        if (status)
+            return tproc__error(s->ctx, status, "source: cannot take the region of the view");
+        s->view = part;
+        s->format.width = width;
+        s->format.height = height;
+        return TPROC_OK;
+    }
+    case TPROC__SOURCE_FILE: {
+        s->region = stored_rect(upright, s->orientation, s->full_format.width,
+                                s->full_format.height);
+        int status = open_decoder(s, s->dec_whole);
+        if (status) {
+            s->region.width = 0;
+            int again = open_decoder(s, s->dec_whole);
+            (void)again; /* the first failure is the one to report */
+        }
+        return status;
+    }
+    default:
+        return tproc__error(s->ctx, TPROC_ERR_UNSUPPORTED,
+                            "source: a callback source has no regions");
+    }
+}
+
 int tproc__source_shrink(tproc_source *s, int denom)
 {
-    if (s->kind != TPROC__SOURCE_FILE || s->next != 0 || denom == s->shrink || !s->codec->scales)
+    if (s->kind != TPROC__SOURCE_FILE || s->next != 0 || denom == s->shrink || !s->codec->scales ||
+        s->region.width)
         return 0;
     int old = s->shrink;
     s->shrink = denom;
@@ -355,6 +431,29 @@ int tproc__source_shrink(tproc_source *s, int denom)
         return 0;
     }
     return 1;
+}
+
+int tproc__source_rewind(tproc_source *s)
+{
+    if (s->kind == TPROC__SOURCE_CALLBACK)
+        return tproc__error(s->ctx, TPROC_ERR_UNSUPPORTED,
+                            "a callback source can be read only once");
+    if (s->kind == TPROC__SOURCE_FILE && s->next != 0) {
+        int status = open_decoder(s, s->dec_whole);
+        if (status)
+            return status;
+    }
+    s->next = 0;
+    return TPROC_OK;
+}
+
+void tproc__source_hold(tproc_source *s, tproc_image *image)
+{
+    tproc_image_free(&s->held);
+    s->held = image;
+    s->kind = TPROC__SOURCE_VIEW;
+    s->view = tproc_image_view(image);
+    s->next = 0;
 }
 
 const void *tproc_source_icc(const tproc_source *source, size_t *size)
@@ -378,6 +477,7 @@ void tproc_source_free(tproc_source **psource)
     if (s->dec_open)
         s->dec.close(s->dec.state);
     tproc__input_close(&s->input);
+    tproc_image_free(&s->held);
     tproc__dealloc(s->ctx, s->icc);
     tproc__dealloc(s->ctx, s->exif);
     free(s->path);

@@ -81,6 +81,21 @@ int tproc_stage_prepare(tproc_ctx *ctx, const tproc_filter *filter, const tproc_
     return TPROC_OK;
 }
 
+int tproc__stage_analysed(tproc_ctx *ctx, tproc_stage *stage)
+{
+    int status = stage->filter->analyse_done(ctx, stage);
+    if (!status)
+        status = check_stage(ctx, stage);
+    if (status) {
+        tproc_stage_release(ctx, stage);
+        return status;
+    }
+    stage->work = stage->in;
+    if (stage->premultiply && stage->filter->process && tproc__has_alpha(stage->in.channels))
+        stage->work.sample = TPROC_F32;
+    return TPROC_OK;
+}
+
 void tproc_stage_release(tproc_ctx *ctx, tproc_stage *stage)
 {
     if (!stage || !stage->filter)

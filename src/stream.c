@@ -129,6 +129,53 @@ static int rows_move_down(const tproc__plan *plan, ptrdiff_t *tallest)
     return 1;
 }
 
+/*
+ * Pre-passes (analyse.c) over a streamed source: a view is read in place; a file is decoded
+ * once for the pass through a window of rows of its own and rewound, so a large file is read
+ * twice instead of held (held for the pass only when the file or the chain before the
+ * analysing stage needs it whole anyway). A callback source cannot be read twice: its rows
+ * are held (within the memory limit) and the run reads them from memory.
+ */
+static int pass_begin(void *user, const tproc__plan *prefix, tproc__band_fn *band, void **band_user)
+{
+    band_state *b = user;
+    tproc_source *src = b->source;
+    tproc_ctx *ctx = src->ctx;
+    *band = band_fn;
+    *band_user = b;
+    if (src->kind == TPROC__SOURCE_VIEW)
+        return TPROC_OK;
+    size_t bytes;
+    ptrdiff_t tallest;
+    if (src->kind == TPROC__SOURCE_CALLBACK || tproc__source_whole_reason(src, &bytes) ||
+        prefix->needs_whole_image || !rows_move_down(prefix, &tallest))
+        return tproc__source_load_whole(src, 0, &b->whole);
+    const tproc_format *f = &src->format;
+    size_t packed, aligned;
+    tproc__row_bytes(f->width, f->channels, f->sample, &packed, &aligned);
+    b->stride = (ptrdiff_t)aligned;
+    b->capacity = tallest + prefix->tile_height;
+    if (tproc__mul(aligned, (size_t)b->capacity, &bytes))
+        return tproc__error(ctx, TPROC_ERR_OVERFLOW, "stream: band too large");
+    return tproc__alloc_uninit(ctx, bytes, "stream pre-pass band", (void **)&b->buf);
+}
+
+static int pass_end(void *user, int status)
+{
+    band_state *b = user;
+    tproc_source *src = b->source;
+    if (!status && src->kind == TPROC__SOURCE_CALLBACK && b->whole) { /* read from memory now */
+        tproc__source_hold(src, b->whole);
+        b->whole = NULL;
+    }
+    tproc_image_free(&b->whole);
+    tproc__dealloc(b->source->ctx, b->buf);
+    memset(b, 0, sizeof *b);
+    b->source = src;
+    int rewound = tproc__source_rewind(src);
+    return status ? status : rewound;
+}
+
 /* The first stage that makes the chain need the whole image, for the message. */
 static const char *whole_stage(const tproc__plan *plan, char *buf, size_t size)
 {
@@ -166,6 +213,46 @@ static int maybe_shrink(tproc_pipeline *pipeline, tproc_source *source, tproc_pa
     size_t chosen;
     int status = tproc__pipeline_shrink_input(pipeline, &full, smaller, SCALES, &chosen, first);
     if (status || chosen == SCALES || !tproc__source_shrink(source, denominators[chosen]))
+        return status;
+    *override = first;
+    return TPROC_OK;
+}
+
+extern const tproc_filter tproc__filter_crop;
+
+/*
+ * Region-on-load: a chain that starts with a crop of a file reads only that rectangle (see
+ * tproc_source_set_region): the source is given the crop's rectangle and the crop stage is
+ * planned as the identity on it (x = y = 0, same size; a view at the head of a chain, so no
+ * pixels move). The output is the same bytes. A crop that reaches outside the image is left
+ * to the crop stage's own error.
+ */
+static int maybe_region(tproc_pipeline *pipeline, tproc_source *source, tproc_params *first,
+                        const tproc_params **override)
+{
+    *override = NULL;
+    const tproc_params *params;
+    if (source->kind != TPROC__SOURCE_FILE || source->next != 0 || source->region.width ||
+        tproc_pipeline_length(pipeline) == 0 ||
+        tproc__pipeline_stage(pipeline, 0, &params) != &tproc__filter_crop)
+        return TPROC_OK;
+    const tproc_filter *crop = &tproc__filter_crop;
+    double x = tproc_params_get(crop, params, "x"), y = tproc_params_get(crop, params, "y");
+    double w = tproc_params_get(crop, params, "width");
+    double h = tproc_params_get(crop, params, "height");
+    const tproc_format *f = &source->format;
+    if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > (double)f->width || y + h > (double)f->height)
+        return TPROC_OK;
+    if (w == (double)f->width && h == (double)f->height)
+        return TPROC_OK; /* the whole image: nothing to save */
+    int status = tproc_source_set_region(source, (ptrdiff_t)x, (ptrdiff_t)y, (ptrdiff_t)w,
+                                         (ptrdiff_t)h);
+    if (status)
+        return status;
+    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
+    *first = *params;
+    if ((status = tproc_params_set(ctx, crop, first, "x", 0)) ||
+        (status = tproc_params_set(ctx, crop, first, "y", 0)))
         return status;
     *override = first;
     return TPROC_OK;
@@ -243,7 +330,8 @@ static int check_held(tproc_ctx *ctx, const char *why, int holds, const tproc_fo
  */
 static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tproc_sink *sink,
                        const tproc_run_options *ro, const tproc_stream_options *so,
-                       tproc__plan *plan, int *streams, size_t *whole_bytes, ptrdiff_t *tallest)
+                       tproc__plan *plan, int *streams, size_t *whole_bytes, ptrdiff_t *tallest,
+                       int analyse)
 {
     tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
     tproc_params first;
@@ -252,9 +340,17 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
     if (so->whole_input && so->no_fallback)
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "stream: whole_input and no_fallback contradict each other");
-    if (so->shrink_on_load && (status = maybe_shrink(pipeline, source, &first, &override)))
+    if (!so->no_region && (status = maybe_region(pipeline, source, &first, &override)))
         return status;
-    if ((status = tproc__pipeline_plan(pipeline, 0, override, source->format, ro, plan)))
+    if (!override && so->shrink_on_load &&
+        (status = maybe_shrink(pipeline, source, &first, &override)))
+        return status;
+    /* Pre-passes (trim) read the source once each and rewind it; planning only does not. */
+    band_state pass = {0};
+    pass.source = source;
+    tproc__analyser analyser = {pass_begin, pass_end, &pass};
+    if ((status = tproc__pipeline_plan_analysed(pipeline, 0, override, source->format, ro,
+                                                analyse ? &analyser : NULL, plan)))
         return status;
     size_t src_bytes;
     const char *why = tproc__source_whole_reason(source, &src_bytes);
@@ -303,11 +399,12 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     tproc_stream_options so;
     run_options_of(tproc__pipeline_ctx(pipeline), source, run_options, stream_options, &ro, &so);
     /* Planning must leave the source as it was: a shrunk decode changes sizes, not whether
-     * the chain streams, so plan at full size. */
+     * the chain streams, so plan at full size, and without reading a region. */
     so.shrink_on_load = 0;
+    so.no_region = 1;
     tproc__plan plan;
     ptrdiff_t tallest;
-    int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest);
+    int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest, 0);
     if (!status)
         tproc__plan_release(&plan);
     return name_source(source, status);
@@ -331,7 +428,7 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     size_t whole_bytes;
     ptrdiff_t tallest = 1;
     int status =
-        plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes, &tallest);
+        plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes, &tallest, 1);
     if (status) {
         tproc__sink_abort(sink);
         return name_source(source, status);
@@ -340,7 +437,11 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     b.source = source;
     b.sink = sink;
     const tproc_format *in = &source->format;
-    if (!streams) {
+    /* The sink first: an output its format refuses (a WebP past 16383 pixels) fails before
+     * any decoding. */
+    status = tproc__sink_begin(sink, &plan.output);
+    if (status) {
+    } else if (!streams) {
         status = tproc__source_load_whole(source, 0, &b.whole);
     } else if (source->kind != TPROC__SOURCE_VIEW) {
         size_t packed, aligned, bytes;
@@ -353,8 +454,6 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
         else
             status = tproc__alloc_uninit(ctx, bytes, "stream input band", (void **)&b.buf);
     }
-    if (!status)
-        status = tproc__sink_begin(sink, &plan.output);
     if (!status)
         status = tproc_image_new(ctx, plan.output.width, plan.tile_height, plan.output.channels,
                                  plan.output.sample, &b.strip);

@@ -33,6 +33,10 @@ struct tproc_source {
     int orientation; /* applied on delivery: 2 mirrors each row; 3-8 need the whole image */
     int shrink;      /* the DCT scale denominator the decoder runs at */
     tproc_format full_format; /* the stored size at scale 1 */
+    tproc_image *held;        /* a callback source's rows, held after a pre-pass read them (it is a
+                               * view source from then on) */
+    tproc_rect region;        /* of the stored image read (tproc_source_set_region); width 0:
+                               * all of it */
     void *icc, *exif;         /* copies of the header's metadata: the decoder's go when it is
                                * reopened (to stream, or at another scale) */
     size_t icc_size, exif_size;
@@ -57,6 +61,12 @@ int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
 /* For a file not yet read from whose codec scales (JPEG): reopen the decoder at 1/denom size.
  * 0 if it cannot. */
 int tproc__source_shrink(tproc_source *source, int denom);
+/* Makes the source deliver its rows again from the top (a file's decoder is opened again);
+ * a callback source cannot (TPROC_ERR_UNSUPPORTED). For pre-passes (analyse.c). */
+int tproc__source_rewind(tproc_source *source);
+/* Turns the source into a view of image (every row of it, as a pre-pass loaded them), which
+ * it then owns: a callback source read once is read again from memory. */
+void tproc__source_hold(tproc_source *source, tproc_image *image);
 /* The source's format at full scale (after orientation for views and callbacks; as stored
  * for files, whose shrink only applies to unrotated ones). */
 tproc_format tproc__source_full_format(const tproc_source *source);

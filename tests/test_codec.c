@@ -391,7 +391,7 @@ START_TEST(whole_input_gives_the_streamed_bytes)
     tproc_pipeline *p = tu_chain(NULL, specs, 1);
     tproc_source *s;
     tu_ok(NULL, tproc_source_open(NULL, tu_data(files[0]), NULL, &s));
-    tproc_stream_options so = {0, 1, 1};
+    tproc_stream_options so = {0, 1, 1, 0};
     int streams;
     size_t bytes;
     ck_assert_int_eq(tproc_pipeline_stream_plan(p, s, NULL, &so, &streams, &bytes),

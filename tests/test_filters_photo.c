@@ -394,6 +394,31 @@ START_TEST(extend_reads_through_its_own_border_rule)
 }
 END_TEST
 
+/* saturate is modulate's saturation alone, byte for byte, every sample type and alpha. */
+START_TEST(saturate_is_modulate_saturation)
+{
+    static const tproc_sample samples[] = {TPROC_U8, TPROC_U16, TPROC_F32};
+    static const char *const amounts[] = {"0", "0.4", "1", "2.5"};
+    for (int si = 0; si < 3; si++)
+        for (int channels = 1; channels <= 4; channels++)
+            for (int a = 0; a < 4; a++) {
+                tproc_image *img = tu_random_image(NULL, 19, 11, channels, samples[si],
+                                                   (uint64_t)(si * 16 + channels * 4 + a));
+                tproc_view v = tproc_image_view(img);
+                char s1[64], s2[64];
+                snprintf(s1, sizeof s1, "saturate:amount=%s", amounts[a]);
+                snprintf(s2, sizeof s2, "modulate:saturation=%s", amounts[a]);
+                tproc_image *x = run1(&v, s1, 7, 5, TPROC_BORDER_REFLECT_101);
+                tproc_image *y = run1(&v, s2, 0, 0, TPROC_BORDER_REFLECT_101);
+                tproc_view xv = tproc_image_view(x), yv = tproc_image_view(y);
+                tu_assert_same(&xv, &yv, s1);
+                tproc_image_free(&x);
+                tproc_image_free(&y);
+                tproc_image_free(&img);
+            }
+}
+END_TEST
+
 START_TEST(modulate_identity_and_gray)
 {
     for (int s = 1; s <= 3; s++) {
@@ -551,6 +576,7 @@ Suite *suite_filters_photo(void)
     tcase_add_test(tc, composite_places_and_tiles);
     tcase_add_test(tc, extend_reads_through_its_own_border_rule);
     tcase_add_test(tc, modulate_identity_and_gray);
+    tcase_add_test(tc, saturate_is_modulate_saturation);
     tcase_add_test(tc, bad_parameters_are_one_line_errors);
     tcase_add_test(tc, colour_text_and_sized_matrix_parameters);
     suite_add_tcase(s, tc);

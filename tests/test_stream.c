@@ -485,7 +485,7 @@ START_TEST(jpeg_shrink_on_load)
     tu_ok(NULL, tproc_source_open(NULL, photo, NULL, &shrunk));
     tu_ok(NULL, tproc_sink_new_image(NULL, &a));
     tu_ok(NULL, tproc_sink_new_image(NULL, &b));
-    tproc_stream_options so = {1, 0, 0};
+    tproc_stream_options so = {1, 0, 0, 0};
     /* Planning first must not change the source (it once shrank it twice). */
     int streams;
     size_t bytes;

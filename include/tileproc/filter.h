@@ -27,8 +27,9 @@ extern "C" {
 /* Bumped whenever tproc_filter, tproc_params, tproc_stage or tproc_call changes layout or
  * meaning. 2: callbacks take the stage (or the call) instead of positional arguments; map,
  * as_view and shrink_input; COLOUR and TEXT parameters, matrices of any size
- * (TPROC_PARAM_ANY_SIZE), up to 16 parameters a filter. */
-#define TPROC_FILTER_ABI 2
+ * (TPROC_PARAM_ANY_SIZE), up to 16 parameters a filter. 3: analyse_rows and analyse_done (a
+ * look at the whole input before the output geometry is known: trim, smart crops). */
+#define TPROC_FILTER_ABI 3
 
 /* The format of an image at one point of a chain. */
 typedef struct tproc_format {
@@ -103,7 +104,7 @@ typedef struct tproc_filter tproc_filter;
  *    prepare() may set: out = in, no halo, every flag 0, state NULL. prepare() therefore
  *    changes only what differs from "same format, no halo": a filter that keeps the format
  *    and needs neither a halo nor state needs no prepare() at all.
- * 2. prepare() sets out, halo, geometry, whole_image, premultiply and state as needed.
+ * 2. prepare() sets out, halo, geometry, whole_image, premultiply, state and analyse as needed.
  * 3. After prepare(), the engine sets work.
  *
  * Callbacks other than prepare() and release() only read the stage; several threads call
@@ -126,6 +127,10 @@ typedef struct tproc_stage {
     /* Set by the engine after prepare(). */
     tproc_format work; /* the format of the views process() gets: in, or in with f32 samples
                         * when premultiplying an input with alpha */
+
+    /* Set by prepare() of a filter with analyse_rows: 1 to have the pre-pass run (resize
+     * wants one only for position=entropy or attention). Pre-filled 0. */
+    int analyse;
 } tproc_stage;
 
 /*
@@ -217,6 +222,24 @@ struct tproc_filter {
      */
     int (*shrink_input)(const tproc_stage *stage, const tproc_format *smaller,
                         tproc_params *params);
+
+    /*
+     * A filter whose output depends on the whole input's pixels (trim's box, a smart crop's
+     * position): a pre-pass. When prepare() (which checks the parameters, allocates the
+     * accumulator as state and sets a provisional output: the largest it can be) sets
+     * stage->analyse, the engine
+     * runs the chain before this stage over the whole input and calls analyse_rows with its
+     * output rows, in order from the top, from one thread, each row once (y is the first row's
+     * index; rows is stage->in's format). Then analyse_done() finishes what prepare() began: it
+     * sets out, geometry, halo and state from what it saw (it may replace the state), and the
+     * engine checks them as it checks prepare()'s. Only then are the later stages prepared.
+     * A streamed file is decoded twice rather than held; the rows of a source that cannot be
+     * read twice (a callback) are held, within the memory limit. Without pixels
+     * (tproc_pipeline_output_format, tproc_stage_prepare) the pre-pass does not run and the
+     * provisional output stands. Both NULL or both given.
+     */
+    int (*analyse_rows)(const tproc_stage *stage, const tproc_view *rows, ptrdiff_t y);
+    int (*analyse_done)(tproc_ctx *ctx, tproc_stage *stage);
 };
 
 /*

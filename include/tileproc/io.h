@@ -26,7 +26,7 @@ extern "C" {
 
 /*
  * File formats. A value is recognised (detected, named, read, written) when this build has
- * its codec: PNG and JPEG always; TIFF and WebP are reserved for builds with those codecs, and
+ * its codec: PNG, JPEG and WebP always; TIFF is reserved for builds with its codec, and
  * elsewhere behave as TPROC_FILE_UNKNOWN ("unknown", never detected, refused on save).
  */
 typedef enum tproc_file_format {
@@ -126,10 +126,19 @@ typedef enum tproc_tiff_predictor {
     TPROC_TIFF_PREDICTOR_HORIZONTAL,
     TPROC_TIFF_PREDICTOR_FLOAT /* f32 only */
 } tproc_tiff_predictor;
+/*
+ * Loads only the rectangle x, y, width, height of the upright image (after its EXIF
+ * orientation, unless options ignore it), equal to a crop of tproc_load()'s image, decoding
+ * only what intersects it (see tproc_source_set_region). TPROC_ERR_RANGE if the rectangle
+ * reaches outside the image. Metadata that a PNG stores after its pixels is not read.
+ */
+TPROC_API int tproc_load_region(tproc_ctx *ctx, const char *path, ptrdiff_t x, ptrdiff_t y,
+                                ptrdiff_t width, ptrdiff_t height,
+                                const tproc_load_options *options, tproc_image **out);
 
 typedef struct tproc_save_options {
     tproc_file_format format; /* TPROC_FILE_UNKNOWN: from the path's extension */
-    int quality;              /* JPEG 1-100; 0: 90 */
+    int quality;              /* JPEG and lossy WebP 1-100; 0: 90 */
     int compression;          /* PNG zlib level 0-9; -1 or unset via init: 6 */
     int chroma_444;           /* JPEG: 1 keeps full-resolution colour (no 4:2:0 subsampling) */
     int progressive;          /* JPEG: 1 writes a progressive file */
@@ -148,6 +157,9 @@ typedef struct tproc_save_options {
     tproc_tiff_predictor tiff_predictor;
     int bigtiff;
     int pyramid;
+    int lossless; /* WebP: 1 encodes losslessly (exactly, also under transparent pixels) */
+    int effort;   /* WebP: 0 (fastest) to 6 (smallest), libwebp's method; -1 or unset via
+                   * init: 4 */
 } tproc_save_options;
 
 /* The defaults: format from the name, quality 90, compression 6, 4:2:0, no metadata. */

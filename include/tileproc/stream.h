@@ -61,6 +61,19 @@ TPROC_API int tproc_source_open_memory(tproc_ctx *ctx, const void *data, size_t 
                                        const tproc_load_options *options, tproc_source **out);
 /* The format of the rows the source delivers (after orientation). */
 TPROC_API tproc_format tproc_source_format(const tproc_source *source);
+/*
+ * Reads only a rectangle of the source: x, y, width, height in the coordinates of its format
+ * (upright, as tproc_source_format() gives it), inside it. The source's format becomes the
+ * rectangle's size. Once per source, before reading (and before shrink-on-load, which a
+ * region turns off). For a file, only what intersects the rectangle is decoded: a JPEG skips
+ * the rows above it without their pixels and stops after its last row, decoding only the
+ * iMCU columns it covers where libjpeg-turbo can (see README: Regions); other formats decode
+ * rows down to the rectangle's last and copy its columns. For a view source: a sub-view.
+ * Callback sources have no regions (TPROC_ERR_UNSUPPORTED). TPROC_ERR_RANGE if the rectangle
+ * reaches outside the image.
+ */
+TPROC_API int tproc_source_set_region(tproc_source *source, ptrdiff_t x, ptrdiff_t y,
+                                      ptrdiff_t width, ptrdiff_t height);
 /* The file format of a file source (from its magic bytes); TPROC_FILE_UNKNOWN for others. */
 TPROC_API tproc_file_format tproc_source_file_format(const tproc_source *source);
 /*
@@ -107,6 +120,10 @@ typedef struct tproc_stream_options {
      * tproc_load() decodes it); the output is still written strip by strip. The result is the
      * same bytes. Contradicts no_fallback (TPROC_ERR_ARG). */
     int whole_input;
+    /* 1: don't read only the crop's rectangle of a file when the chain starts with crop (the
+     * default does: see tproc_source_set_region). The output is the same bytes either way;
+     * this is for comparing the two. */
+    int no_region;
 } tproc_stream_options;
 
 /*

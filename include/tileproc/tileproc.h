@@ -14,5 +14,6 @@
 #include "filter.h"
 #include "pipeline.h"
 #include "stream.h"
+#include "pyramid.h"
 
 #endif /* TILEPROC_TILEPROC_H */

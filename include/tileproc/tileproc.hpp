@@ -43,6 +43,7 @@ using halo = tproc_halo;
 using format = tproc_format;
 using diff = tproc_diff;
 using run_options = tproc_run_options;
+using pyramid_options = tproc_pyramid_options;
 
 /* The library's version at run time ("0.1.0"). */
 inline std::string version()
@@ -864,6 +865,28 @@ class pipeline
     {
         detail::call(ctx_, "tproc_pipeline_run_into",
                      [&] { return tproc_pipeline_run_into(p_, in.get(), out.get(), options); });
+    }
+    /*
+     * Writes a tile pyramid of the image file input, after this chain, to output
+     * (tproc_pipeline_pyramid: "out.dzi", a directory, or "out.zip") in one streamed pass;
+     * options NULL for the defaults (dz, JPEG Q75). A failure leaves no output.
+     */
+    void pyramid(const std::string &input, const std::string &output,
+                 const pyramid_options *options = nullptr, const run_options *run = nullptr)
+    {
+        tproc_source *source = nullptr;
+        detail::call(ctx_, "tproc_source_open",
+                     [&] { return tproc_source_open(ctx_, input.c_str(), nullptr, &source); });
+        int status = tproc_pipeline_pyramid(p_, source, output.c_str(), options, run, nullptr);
+        tproc_source_free(&source);
+        detail::check(status, ctx_, "tproc_pipeline_pyramid");
+    }
+    /* The pyramid defaults, to change what you need. */
+    static pyramid_options default_pyramid_options() noexcept
+    {
+        pyramid_options o;
+        tproc_pyramid_options_init(&o);
+        return o;
     }
     /* Defaults for run(): 256 x 64 tiles, the context's threads, reflect-101. */
     static run_options default_options() noexcept

@@ -81,7 +81,7 @@ static int parse_file_format(PyObject *obj, tproc_file_format *out)
     *out = s ? tproc_file_format_parse(s) : TPROC_FILE_UNKNOWN;
     if (*out == TPROC_FILE_UNKNOWN) {
         PyErr_Clear();
-        PyErr_Format(PyExc_ValueError, "format must be 'png' or 'jpeg', got %R", obj);
+        PyErr_Format(PyExc_ValueError, "format must be 'png', 'jpeg' or 'webp', got %R", obj);
         return -1;
     }
     return 0;
@@ -129,18 +129,46 @@ static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
     return tp_image_from_image(&image, ndim_for(tproc_image_channels(image)));
 }
 
+static PyObject *py_load_region(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *kwlist[] = {"path", "x", "y", "width", "height", "ignore_orientation", "strict",
+                             NULL};
+    PyObject *source;
+    Py_ssize_t x, y, w, h;
+    int ignore = 0, strict = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onnnn|$pp:load_region", kwlist, &source, &x,
+                                     &y, &w, &h, &ignore, &strict))
+        return NULL;
+    tproc_load_options opts = {ignore, strict};
+    PyObject *path = fs_path(source);
+    if (!path)
+        return NULL;
+    const char *p = PyBytes_AsString(path);
+    tproc_image *image = NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS status = tproc_load_region(NULL, p, x, y, w, h, &opts, &image);
+    Py_END_ALLOW_THREADS Py_DECREF(path);
+    if (status != TPROC_OK)
+        return tp_raise(NULL, status);
+    return tp_image_from_image(&image, ndim_for(tproc_image_channels(image)));
+}
+
 static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"array",       "path",       "format",      "quality",
-                             "compression", "chroma_444", "progressive", NULL};
+    static char *kwlist[] = {"array",       "path",        "format",   "quality", "compression",
+                             "chroma_444", "progressive", "lossless", "effort",  NULL};
     PyObject *array, *path_obj = Py_None, *format = NULL;
     tproc_save_options opts;
     tproc_save_options_init(&opts);
-    int quality = 0, compression = -1, chroma = 0, progressive = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Oiipp:save", kwlist, &array, &path_obj,
-                                     &format, &quality, &compression, &chroma, &progressive))
+    int quality = 0, compression = -1, chroma = 0, progressive = 0, lossless = 0, effort = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Oiippi:save", kwlist, &array, &path_obj,
+                                     &format, &quality, &compression, &chroma, &progressive,
+                                     &lossless, &effort))
         return NULL;
+    opts.lossless = lossless;
+    opts.effort = effort;
     if (parse_file_format(format, &opts.format) < 0)
         return NULL;
     opts.quality = quality;
@@ -461,9 +489,14 @@ static PyMethodDef module_methods[] = {
      "load(source, *, ignore_orientation=False, strict=False) -> Image\n"
      "Decodes a PNG or JPEG from a path (str or os.PathLike) or from the file's bytes.\n"
      "Gray images have shape (H, W), others (H, W, C); u8, or u16 for 16-bit PNG."},
+    {"load_region", TP_KWFUNC(py_load_region), METH_VARARGS | METH_KEYWORDS,
+     "load_region(path, x, y, width, height, *, ignore_orientation=False, strict=False)\n"
+     "--\n\n"
+     "The rectangle (upright coordinates) of an image file, equal to load(path)[y:y+height,\n"
+     "x:x+width] but decoding only what intersects it."},
     {"save", TP_KWFUNC(py_save), METH_VARARGS | METH_KEYWORDS,
      "save(array, path=None, *, format=None, quality=90, compression=6, chroma_444=False,\n"
-     "     progressive=False)\n"
+     "     progressive=False, lossless=False, effort=4)\n"
      "Encodes a buffer as PNG or JPEG (format from the name unless given). Written to a\n"
      "temporary file and renamed into place. Without a path, returns the file's bytes."},
     {"info", py_info, METH_O,
@@ -489,6 +522,15 @@ static PyMethodDef module_methods[] = {
      "       no_fallback=False, memory_limit=None) -> dict\n"
      "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
      "for images larger than memory. Returns {'streamed', 'width', 'height', 'peak_memory'}."},
+    {"pyramid", TP_KWFUNC(tp_pyramid), METH_VARARGS | METH_KEYWORDS,
+     "pyramid(input_path, output, *filters, layout='dz', tile_size=0, overlap=-1,\n"
+     "        suffix=None, quality=0, depth=None, background=None, skip_blanks=-2, id=None,\n"
+     "        container=None, viewer_script=None, force=False, threads=0,\n"
+     "        memory_limit=None) -> dict\n"
+     "Writes a tile pyramid for zoomable viewers (layouts dz, iiif, iiif3, zoomify, google,\n"
+     "as vips dzsave names them; container 'zip' or an output ending in .zip for one zip)\n"
+     "in one streamed pass, after the filters. 0 / -1 / -2 / None mean each layout's\n"
+     "defaults. Returns {'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
     {"set_memory_limit", py_set_memory_limit, METH_O,

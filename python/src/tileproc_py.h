@@ -98,6 +98,8 @@ PyObject *tp_pipeline_run(PyObject *pipeline, PyObject *obj, PyObject *out,
 int tp_spec_parse(PyObject *spec, const tproc_filter **filter, tproc_params *params);
 
 PyObject *tp_tiles_new(PyObject *module, PyObject *args, PyObject *kwargs);
+/* tileproc.pyramid (pyramid.c). */
+PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs);
 
 /* --- module setup of the other files -------------------------------------------------------- */
 int tp_image_init_type(PyObject *module);

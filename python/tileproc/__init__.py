@@ -38,6 +38,7 @@ from ._tileproc import (  # noqa: F401
     load_plugin,
     memory,
     save,
+    pyramid,
     set_memory_limit,
     stream,
     tiles,
@@ -45,6 +46,6 @@ from ._tileproc import (  # noqa: F401
 
 __all__ = [
     "Error", "FileError", "Image", "LimitError", "ParamError", "Pipeline", "Tile", "Tiles",
-    "apply", "filters", "info", "load", "load_plugin", "memory", "save", "set_memory_limit",
-    "stream", "tiles",
+    "apply", "filters", "info", "load", "load_plugin", "memory", "pyramid", "save",
+    "set_memory_limit", "stream", "tiles",
 ]

@@ -28,7 +28,8 @@
 #define CLI_CMD_INFO 2u
 #define CLI_CMD_FILTERS 4u
 #define CLI_CMD_TOP 8u /* before any command: tileproc --help / --version */
-#define CLI_CMD_ALL (CLI_CMD_RUN | CLI_CMD_INFO | CLI_CMD_FILTERS | CLI_CMD_TOP)
+#define CLI_CMD_PYRAMID 16u
+#define CLI_CMD_ALL (CLI_CMD_RUN | CLI_CMD_INFO | CLI_CMD_FILTERS | CLI_CMD_TOP | CLI_CMD_PYRAMID)
 
 typedef enum cli_opt_id {
     CLI_OPT_HELP,
@@ -38,6 +39,8 @@ typedef enum cli_opt_id {
     CLI_OPT_THREADS,
     CLI_OPT_BORDER,
     CLI_OPT_QUALITY,
+    CLI_OPT_LOSSLESS,
+    CLI_OPT_EFFORT,
     CLI_OPT_FORMAT,
     CLI_OPT_MEMORY,
     CLI_OPT_PIXELS,
@@ -57,7 +60,19 @@ typedef enum cli_opt_id {
     CLI_OPT_PREDICTOR,
     CLI_OPT_BIGTIFF,
     CLI_OPT_PYRAMID,
-    CLI_OPT_MAN
+    CLI_OPT_MAN,
+    /* pyramid */
+    CLI_OPT_LAYOUT,
+    CLI_OPT_TILE_SIZE,
+    CLI_OPT_OVERLAP,
+    CLI_OPT_SUFFIX,
+    CLI_OPT_DEPTH,
+    CLI_OPT_BACKGROUND,
+    CLI_OPT_SKIP_BLANKS,
+    CLI_OPT_ID,
+    CLI_OPT_CONTAINER,
+    CLI_OPT_VIEWER,
+    CLI_OPT_VIEWER_SCRIPT
 } cli_opt_id;
 
 /* One option: the parser, --help and the man page all read this table. */
@@ -87,6 +102,8 @@ typedef struct cli_args {
     tproc_border border;
     double border_value[CLI_BORDER_VALUES];
     int quality; /* 0: the library's default */
+    int lossless; /* --lossless (WebP) */
+    int effort;   /* --effort 0-6 (WebP); -1: the library's default */
     tproc_file_format format;
     size_t memory_limit;   /* 0: the library's default */
     size_t pixel_limit;    /* 0: the library's default */
@@ -95,10 +112,13 @@ typedef struct cli_args {
     const char *plugins[CLI_PLUGINS_MAX];
     size_t plugin_count;
     int no_orient, progress, quiet, force, json;
+    /* pyramid: the library's options, from --layout ... --viewer-script */
+    tproc_pyramid_options pyramid;
+    int viewer;
     int page, level;                         /* --page, --level (multi-image inputs) */
     int tiled, tiff_tile_width, tiff_tile_height; /* --tiled[=WxH] */
     int tiff_compression, tiff_predictor;    /* tproc_tiff_compression, tproc_tiff_predictor */
-    int bigtiff, pyramid;
+    int bigtiff, tiff_pyramid;
     /* Positional arguments in order; those after "--" start at dashdash (or count if none). */
     char **pos;
     size_t pos_count, dashdash;
@@ -144,6 +164,15 @@ int cli_plugins_load(tproc_ctx *ctx, const cli_args *args, int env);
 int cli_run(cli_args *args);
 int cli_info(cli_args *args);
 int cli_filters(cli_args *args);
+int cli_pyramid(cli_args *args);
+/* run.c's pieces pyramid.c shares: the cancel flag SIGINT/SIGTERM set (cli_catch_signals
+ * installs the handlers), and adding the FILTERs to a pipeline (a bad one is a usage error). */
+extern int cli_cancel_flag;
+void cli_catch_signals(void);
+int cli_build_pipeline(tproc_ctx *ctx, tproc_pipeline *pipeline, char *const *filters,
+                       size_t count);
+/* Stores a pyramid option's value in args->pyramid (pyramid.c); a usage error if bad. */
+int cli_pyramid_option(cli_args *args, cli_opt_id id, const char *value);
 /* Writes the help text (options, filters) to fp. */
 void cli_help(FILE *fp);
 /* Writes the man page (roff) to fp. */

@@ -15,6 +15,7 @@
 static const char *const synopsis[] = {
     "run [OPTIONS] INPUT OUTPUT [FILTER]...",
     "run [OPTIONS] -o DIR INPUT... -- [FILTER]...",
+    "pyramid [OPTIONS] INPUT OUTPUT [FILTER]...",
     "info [--json] FILE...",
     "filters [NAME]",
     "--help | --version",
@@ -43,6 +44,15 @@ static const char *const description[] = {
     "whole INPUT anyway.",
     "With -o DIR (batch mode) every INPUT is processed in turn; a file that fails is reported, "
     "the others still run, and the exit status is 1.",
+    "pyramid cuts INPUT, after its FILTERs, into a tile pyramid for zoomable viewers "
+    "(OpenSeadragon, Leaflet, IIIF viewers) in one streamed pass: --layout dz writes OUTPUT.dzi "
+    "and OUTPUT_files/ (OUTPUT may end in .dzi), iiif, iiif3, zoomify and google write the "
+    "directory OUTPUT, with the names, metadata and levels vips dzsave writes for the same "
+    "options; --container zip (or an OUTPUT ending in .zip) writes one zip instead. Each level "
+    "is the 2x2 average of the one above, built as rows arrive; memory grows with the width "
+    "and the tile size, not the height. The pyramid is written under temporary names and "
+    "renamed into place on success; an existing one is replaced only with --force. --viewer "
+    "also writes OUTPUT.html, a page that opens it in OpenSeadragon.",
     "info prints what each FILE's header says (format, size, channels, bit depth, interlacing, "
     "EXIF orientation) without decoding it; --json prints one JSON object per line.",
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c: the tileproc command: picks the command (run, info, filters), parses its options,
+ * main.c: the tileproc command: picks the command (run, pyramid, info, filters), parses its options,
  * handles --help, --version and the hidden --man, and owns the error-reporting helpers every
  * command uses. A write error on stdout (a full disk, a closed pipe) fails the command.
  */
@@ -91,7 +91,7 @@ static int print_help(void)
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage("no command given (run, info or filters)");
+        return cli_usage("no command given (run, pyramid, info or filters)");
     const char *name = argv[1];
     unsigned command;
     if (strcmp(name, "run") == 0)
@@ -100,12 +100,14 @@ static int dispatch(int argc, char **argv)
         command = CLI_CMD_INFO;
     else if (strcmp(name, "filters") == 0)
         command = CLI_CMD_FILTERS;
+    else if (strcmp(name, "pyramid") == 0)
+        command = CLI_CMD_PYRAMID;
     else if (strcmp(name, "help") == 0)
         return print_help();
     else if (name[0] == '-' && name[1] != '\0')
         command = CLI_CMD_TOP;
     else
-        return cli_usage("unknown command '%s' (run, info or filters)", name);
+        return cli_usage("unknown command '%s' (run, pyramid, info or filters)", name);
 
     cli_args args;
     int status = cli_args_parse(&args, command, argc, argv, command == CLI_CMD_TOP ? 1 : 2);
@@ -119,9 +121,11 @@ static int dispatch(int argc, char **argv)
         status = print_docs(cli_man);
     } else if (command == CLI_CMD_TOP) {
         status = args.pos_count ? cli_usage("put the command before '%s'", args.pos[0])
-                                : cli_usage("no command given (run, info or filters)");
+                                : cli_usage("no command given (run, pyramid, info or filters)");
     } else if (command == CLI_CMD_RUN) {
         status = cli_run(&args);
+    } else if (command == CLI_CMD_PYRAMID) {
+        status = cli_pyramid(&args);
     } else if (command == CLI_CMD_INFO) {
         status = cli_info(&args);
     } else {

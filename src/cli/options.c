@@ -19,51 +19,57 @@
 #define RUN CLI_CMD_RUN
 #define INFO CLI_CMD_INFO
 #define FILTERS CLI_CMD_FILTERS
+#define PYRAMID CLI_CMD_PYRAMID
 
 const cli_option cli_options[] = {
     {CLI_OPT_OUTDIR, "output-dir", 'o', "DIR", RUN, 0,
      "Batch mode: write each INPUT to DIR/NAME.EXT, NAME being the INPUT's name without its "
      "extension and EXT that of --format or of the INPUT. List the filters after --. DIR must "
      "exist."},
-    {CLI_OPT_TILE, "tile", 0, "WxH", RUN, 0,
+    {CLI_OPT_TILE, "tile", 0, "WxH", RUN | PYRAMID, 0,
      "Tile size in pixels, or one number for square tiles; each side 1-65536 (default: whole "
      "rows, 64 high; a streamed run splits the width between the threads). The output is the "
      "same whatever the tile size."},
-    {CLI_OPT_THREADS, "threads", 0, "N", RUN, 0,
+    {CLI_OPT_THREADS, "threads", 0, "N", RUN | PYRAMID, 0,
      "Worker threads, 1-256 (default: the number of cores)."},
-    {CLI_OPT_BORDER, "border", 0, "RULE", RUN, 0,
+    {CLI_OPT_BORDER, "border", 0, "RULE", RUN | PYRAMID, 0,
      "How area filters read pixels past the image's edges: constant[:V], replicate, reflect, "
      "reflect101 (the default) or wrap. V is in the image's sample range (0-255 for 8-bit "
      "images), one value for every channel or one per channel separated by commas; default 0."},
-    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN, 0,
-     "JPEG quality 1-100 (default 90); also for TIFF's jpeg and webp compressions."},
+    {CLI_OPT_QUALITY, "quality", 0, "Q", RUN | PYRAMID, 0,
+     "JPEG and lossy WebP quality 1-100 (default 90); also for TIFF's jpeg and webp "
+     "compressions."},
+    {CLI_OPT_LOSSLESS, "lossless", 0, NULL, RUN, 0,
+     "WebP: encode losslessly (exactly, colours under transparent pixels too)."},
+    {CLI_OPT_EFFORT, "effort", 0, "N", RUN, 0,
+     "WebP: 0 (fastest) to 6 (smallest file), libwebp's method (default 4)."},
     {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
      "Output format: {formats} (default: from OUTPUT's extension; required when OUTPUT is -)."},
-    {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN, 0,
+    {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN | PYRAMID, 0,
      "Most memory a run may hold at once, in bytes or with a K, M or G suffix (default 2G)."},
-    {CLI_OPT_PIXELS, "pixel-limit", 0, "N", RUN, 0,
+    {CLI_OPT_PIXELS, "pixel-limit", 0, "N", RUN | PYRAMID, 0,
      "Most pixels any image of a run may have: the input and every filter's output, with a K, "
      "M or G suffix (default 2G, a 46340x46340 image). It keeps a small input from being blown "
      "up into hours of work; a run over it fails before doing any."},
     {CLI_OPT_STREAM, "stream", 0, NULL, RUN, 0,
      "Stream (the default, kept for compatibility): every run reads, filters and writes in "
      "strips, holding the whole INPUT only when its chain or file cannot stream."},
-    {CLI_OPT_NO_STREAM, "no-stream", 0, NULL, RUN, 0,
+    {CLI_OPT_NO_STREAM, "no-stream", 0, NULL, RUN | PYRAMID, 0,
      "Never stream the INPUT: decode it whole into memory first, even when it is large; it "
      "must then fit --memory-limit. The output is the same bytes."},
     {CLI_OPT_SHRINK, "shrink-on-load", 0, NULL, RUN, 0,
      "When the chain starts with a resize shrinking a JPEG INPUT 2x or more, decode it at 1/2, "
      "1/4 or 1/8 size (libjpeg's DCT scaling): faster and smaller, but the result differs "
      "slightly from that of a full decode. The run streams when the chain can."},
-    {CLI_OPT_PLUGIN, "plugin", 0, "PATH", RUN | FILTERS, 0,
+    {CLI_OPT_PLUGIN, "plugin", 0, "PATH", RUN | PYRAMID | FILTERS, 0,
      "Load filters from a plugin shared object, or from every *.so in a directory. "
      "Repeatable; TILEPROC_PLUGIN_PATH is loaded first."},
-    {CLI_OPT_NO_ORIENT, "no-orient", 0, NULL, RUN, 0,
+    {CLI_OPT_NO_ORIENT, "no-orient", 0, NULL, RUN | PYRAMID, 0,
      "Ignore the EXIF orientation of the input: keep the pixels as stored."},
-    {CLI_OPT_PROGRESS, "progress", 0, NULL, RUN, 0,
+    {CLI_OPT_PROGRESS, "progress", 0, NULL, RUN | PYRAMID, 0,
      "Show progress on stderr even when it is not a terminal, and from the start of a run."},
-    {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN, 0, "Print nothing but errors."},
-    {CLI_OPT_FORCE, "force", 'f', NULL, RUN, 0,
+    {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN | PYRAMID, 0, "Print nothing but errors."},
+    {CLI_OPT_FORCE, "force", 'f', NULL, RUN | PYRAMID, 0,
      "Allow OUTPUT to be the INPUT file itself, and image data to go to a terminal."},
     {CLI_OPT_PAGE, "page", 0, "N", RUN, 0,
      "Multi-page input (TIFF): read page N, 0 being the first (default 0). `tileproc info` "
@@ -88,6 +94,40 @@ const cli_option cli_options[] = {
      "OpenSlide read as a pyramid). Implies --tiled."},
     {CLI_OPT_JSON, "json", 0, NULL, INFO, 0,
      "info: print one JSON object per file, one per line (JSON Lines)."},
+    {CLI_OPT_LAYOUT, "layout", 0, "LAYOUT", PYRAMID, 0,
+     "pyramid: dz (DeepZoom: OUTPUT.dzi and OUTPUT_files/LEVEL/COL_ROW.EXT; the default), iiif "
+     "(IIIF Image API 2 level 0: OUTPUT/info.json and OUTPUT/REGION/W,/0/default.EXT), iiif3 "
+     "(API 3: REGION/W,H/), zoomify (OUTPUT/ImageProperties.xml, TileGroupN/Z-X-Y.EXT) or "
+     "google (OUTPUT/Z/Y/X.EXT and blank.EXT), as vips dzsave names them."},
+    {CLI_OPT_TILE_SIZE, "tile-size", 0, "N", PYRAMID, 0,
+     "pyramid: tile side in pixels, 1-8192 (default 254 for dz, 512 for iiif and iiif3, 256 "
+     "for zoomify and google)."},
+    {CLI_OPT_OVERLAP, "overlap", 0, "N", PYRAMID, 0,
+     "pyramid: pixels each tile shares with its neighbours, less than the tile size (default 1 "
+     "for dz, 0 otherwise)."},
+    {CLI_OPT_SUFFIX, "suffix", 0, "FORMAT", PYRAMID, 0,
+     "pyramid: the tiles' format: {formats} (default jpeg, at --quality 75)."},
+    {CLI_OPT_DEPTH, "depth", 0, "DEPTH", PYRAMID, 0,
+     "pyramid: levels down to onepixel (1x1), onetile (the first that fits a tile) or one (the "
+     "full size only); default onepixel for dz, onetile otherwise."},
+    {CLI_OPT_BACKGROUND, "background", 0, "V", PYRAMID, 0,
+     "pyramid: the colour of google's padding and blank tile, 0-255, one value or one per "
+     "channel separated by commas (default 255, white)."},
+    {CLI_OPT_SKIP_BLANKS, "skip-blanks", 0, "T", PYRAMID, 0,
+     "pyramid: do not write a tile whose every sample is within T of the background; -1 "
+     "writes every tile (default 5 for google, -1 otherwise)."},
+    {CLI_OPT_ID, "id", 0, "URL", PYRAMID, 0,
+     "pyramid: IIIF base URL: info.json's id is URL/NAME, NAME being OUTPUT's name (default "
+     "https://example.com/iiif)."},
+    {CLI_OPT_CONTAINER, "container", 0, "TYPE", PYRAMID, 0,
+     "pyramid: fs (files, the default) or zip (OUTPUT.zip holding the same tree under NAME/, "
+     "written as the tiles come, Zip64 when large; implied by an OUTPUT ending in .zip)."},
+    {CLI_OPT_VIEWER, "viewer", 0, NULL, PYRAMID, 0,
+     "pyramid: also write NAME.html beside the output, a page opening it in OpenSeadragon."},
+    {CLI_OPT_VIEWER_SCRIPT, "viewer-script", 0, "URL", PYRAMID, 0,
+     "pyramid: where the viewer page loads openseadragon.min.js from (default: the npm "
+     "package's file on the jsDelivr CDN; 'npm install openseadragon' puts a copy in "
+     "node_modules/openseadragon/build/openseadragon/)."},
     {CLI_OPT_HELP, "help", 'h', NULL, CLI_CMD_ALL, 0, "Print the help and exit."},
     {CLI_OPT_VERSION, "version", 0, NULL, CLI_CMD_ALL, 0, "Print the version and exit."},
     {CLI_OPT_MAN, "man", 0, NULL, CLI_CMD_TOP, 1, "Print the man page (roff) and exit."},
@@ -103,6 +143,8 @@ static const char *command_name(unsigned command)
         return "info";
     case CLI_CMD_FILTERS:
         return "filters";
+    case CLI_CMD_PYRAMID:
+        return "pyramid";
     default:
         return "tileproc";
     }
@@ -245,13 +287,15 @@ static const struct {
     {CLI_OPT_STREAM, offsetof(cli_args, stream)},
     {CLI_OPT_NO_STREAM, offsetof(cli_args, no_stream)},
     {CLI_OPT_SHRINK, offsetof(cli_args, shrink_on_load)},
+    {CLI_OPT_LOSSLESS, offsetof(cli_args, lossless)},
     {CLI_OPT_NO_ORIENT, offsetof(cli_args, no_orient)},
     {CLI_OPT_PROGRESS, offsetof(cli_args, progress)},
     {CLI_OPT_QUIET, offsetof(cli_args, quiet)},
     {CLI_OPT_FORCE, offsetof(cli_args, force)},
     {CLI_OPT_JSON, offsetof(cli_args, json)},
     {CLI_OPT_BIGTIFF, offsetof(cli_args, bigtiff)},
-    {CLI_OPT_PYRAMID, offsetof(cli_args, pyramid)},
+    {CLI_OPT_PYRAMID, offsetof(cli_args, tiff_pyramid)},
+    {CLI_OPT_VIEWER, offsetof(cli_args, viewer)},
 };
 
 /* A name from a NULL-terminated list: its index + 1, or 0. */
@@ -295,6 +339,11 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
         if (parse_int(value, 1, 100, &n))
             return cli_usage("--quality must be a whole number in 1-100, got '%s'", value);
         args->quality = (int)n;
+        break;
+    case CLI_OPT_EFFORT:
+        if (parse_int(value, 0, 6, &n))
+            return cli_usage("--effort must be a whole number in 0-6, got '%s'", value);
+        args->effort = (int)n;
         break;
     case CLI_OPT_FORMAT:
         args->format = tproc_file_format_parse(value);
@@ -350,8 +399,8 @@ static int apply(cli_args *args, const cli_option *opt, const char *value)
             return cli_usage("--plugin needs a path");
         args->plugins[args->plugin_count++] = value;
         break;
-    default: /* the flags above */
-        break;
+    default: /* the flags above, and pyramid's */
+        return cli_pyramid_option(args, opt->id, value);
     }
     return CLI_EXIT_OK;
 }
@@ -377,7 +426,8 @@ static int check_command(const cli_option *opt, unsigned command)
     if (opt->commands & command)
         return CLI_EXIT_OK;
     if (command == CLI_CMD_TOP)
-        return cli_usage("option '--%s' belongs after a command (run, info, filters)", opt->name);
+        return cli_usage("option '--%s' belongs after a command (run, pyramid, info, filters)",
+                         opt->name);
     return cli_usage("option '--%s' does not apply to '%s'", opt->name, command_name(command));
 }
 
@@ -440,8 +490,10 @@ static int parse_short(cli_args *args, unsigned command, int argc, char **argv, 
 int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int first)
 {
     memset(args, 0, sizeof *args);
+    args->effort = -1;
     args->command = command;
     args->border = TPROC_BORDER_REFLECT_101;
+    tproc_pyramid_options_init(&args->pyramid);
     args->pos = calloc((size_t)argc + 1, sizeof *args->pos);
     if (!args->pos) {
         cli_error("out of memory");

@@ -20,16 +20,16 @@
 #include "cli.h"
 
 /* Set by the signal handler; the library reads it between tiles. */
-static int cancel_flag;
+int cli_cancel_flag;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    cancel_flag = 1;
+    cli_cancel_flag = 1;
 }
 
 /* The first SIGINT/SIGTERM cancels cleanly; a second one (SA_RESETHAND) kills as usual. */
-static void catch_signals(void)
+void cli_catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -107,7 +107,10 @@ static int open_sink(const runner *r, const job *j, const tproc_source *source, 
     save.tiff_compression = (tproc_tiff_compression)r->args->tiff_compression;
     save.tiff_predictor = (tproc_tiff_predictor)r->args->tiff_predictor;
     save.bigtiff = r->args->bigtiff;
-    save.pyramid = r->args->pyramid;
+    save.pyramid = r->args->tiff_pyramid;
+    save.lossless = r->args->lossless;
+    if (r->args->effort >= 0)
+        save.effort = r->args->effort;
     int status = tproc_sink_open(r->ctx, j->output, &save, sink);
     if (status)
         cli_report(r->ctx, status, j->out_name);
@@ -131,6 +134,22 @@ static int stream(runner *r, const job *j, tproc_source *source, tproc_sink *sin
     return status ? failed(r, status, j) : CLI_EXIT_OK;
 }
 
+/* WebP's sides stop at 16383 pixels: known from the plan, so said before the output exists
+ * (the encoder would refuse it too, before any decoding). */
+static int check_output_size(const runner *r, const job *j, const tproc_source *source)
+{
+    tproc_format in_fmt = tproc_source_format(source), out_fmt;
+    if (j->format != TPROC_FILE_WEBP ||
+        tproc_pipeline_output_format(r->pipeline, &in_fmt, &out_fmt) != TPROC_OK)
+        return CLI_EXIT_OK;
+    if (out_fmt.width <= 16383 && out_fmt.height <= 16383)
+        return CLI_EXIT_OK;
+    cli_error("%s: WebP images are at most 16383x16383 pixels (the format's limit); this one "
+              "would be %tdx%td",
+              j->out_name, out_fmt.width, out_fmt.height);
+    return CLI_EXIT_FAILED;
+}
+
 /* Runs one file. Errors are reported here. */
 static int run_file(runner *r, const char *input, const char *output, tproc_file_format format,
                     const char *label)
@@ -149,6 +168,9 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     tproc_stream_options so = {0};
     so.shrink_on_load = args->shrink_on_load;
     so.whole_input = args->no_stream;
+    /* For benchmarks and comparisons only: decode the whole input even when the chain starts
+     * with a crop (the output is the same bytes). */
+    so.no_region = getenv("TILEPROC_NO_REGION") != NULL;
     tproc_source *source = NULL;
     tproc_sink *sink = NULL;
     int rc = CLI_EXIT_OK, streams = 0;
@@ -164,6 +186,8 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
                                                     &bytes)))
         rc = failed(r, status, &j);
     if (!rc)
+        rc = check_output_size(r, &j, source);
+    if (!rc)
         rc = open_sink(r, &j, source, &sink);
     if (!rc)
         rc = stream(r, &j, source, sink, &so);
@@ -172,15 +196,15 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
     return rc;
 }
 
-/* Adds every FILTER; a bad one is a usage error worded by the library's parser. */
-static int build_pipeline(runner *r, char *const *filters, size_t count)
+int cli_build_pipeline(tproc_ctx *ctx, tproc_pipeline *pipeline, char *const *filters,
+                       size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        int status = tproc_pipeline_add(r->pipeline, filters[i]);
+        int status = tproc_pipeline_add(pipeline, filters[i]);
         if (status == TPROC_ERR_PARAM || status == TPROC_ERR_NOT_FOUND)
-            return cli_usage("%s", tproc_ctx_message(r->ctx));
+            return cli_usage("%s", tproc_ctx_message(ctx));
         if (status) {
-            cli_report(r->ctx, status, filters[i]);
+            cli_report(ctx, status, filters[i]);
             return CLI_EXIT_FAILED;
         }
     }
@@ -233,7 +257,7 @@ static int run_batch(runner *r, char *const *inputs, size_t count)
     }
     size_t failures = 0;
     int rc = CLI_EXIT_OK;
-    for (size_t i = 0; i < count && rc != CLI_EXIT_INTERRUPT && !cancel_flag; i++) {
+    for (size_t i = 0; i < count && rc != CLI_EXIT_INTERRUPT && !cli_cancel_flag; i++) {
         const char *input = inputs[i], *base, *ext;
         size_t stem_len;
         split_name(input, &base, &stem_len, &ext);
@@ -285,7 +309,7 @@ static int run_batch(runner *r, char *const *inputs, size_t count)
     for (size_t i = 0; i < count; i++)
         free(outputs[i]);
     free(outputs);
-    if (rc == CLI_EXIT_OK && cancel_flag) {
+    if (rc == CLI_EXIT_OK && cli_cancel_flag) {
         cli_error("interrupted");
         rc = CLI_EXIT_INTERRUPT;
     }
@@ -371,7 +395,7 @@ int cli_run(cli_args *args)
         rc = CLI_EXIT_FAILED;
     }
     if (!rc)
-        rc = build_pipeline(&r, filters, filter_count);
+        rc = cli_build_pipeline(r.ctx, r.pipeline, filters, filter_count);
     if (!rc && cli_progress_new(args->quiet ? 0 : args->progress ? 2 : 1, &r.progress)) {
         cli_error("out of memory");
         rc = CLI_EXIT_FAILED;
@@ -386,8 +410,8 @@ int cli_run(cli_args *args)
             r.options.border_value[c] = args->border_value[c];
         r.options.progress = cli_progress_update;
         r.options.progress_user = r.progress;
-        r.options.cancel = &cancel_flag;
-        catch_signals();
+        r.options.cancel = &cli_cancel_flag;
+        cli_catch_signals();
         if (batch)
             rc = run_batch(&r, inputs, input_count);
         else

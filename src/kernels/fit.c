@@ -13,6 +13,9 @@ const char *const tproc__fit_mode_names[] = {"fill", "contain", "cover", "inside
 const char *const tproc__fit_position_names[] = {"centre",    "north", "northeast", "east",
                                                  "southeast", "south", "southwest", "west",
                                                  "northwest", NULL};
+const char *const tproc__fit_resize_position_names[] = {"centre",    "north",   "northeast", "east",
+                                                        "southeast", "south",   "southwest", "west",
+                                                        "northwest", "entropy", "attention", NULL};
 
 /* max(1, round(v)) with round half up; -1 if it does not fit. */
 static ptrdiff_t round_size(double v)
@@ -100,8 +103,8 @@ static int sharp_size(const tproc__fit_request *r, ptrdiff_t *w, ptrdiff_t *h)
 /* Horizontal and vertical thirds of a position: 0 left/top, 1 centre, 2 right/bottom. */
 static void position_parts(tproc__fit_position p, int *hx, int *vy)
 {
-    static const int h[] = {1, 1, 2, 2, 2, 1, 0, 0, 0};
-    static const int v[] = {1, 0, 0, 1, 2, 2, 2, 1, 0};
+    static const int h[] = {1, 1, 2, 2, 2, 1, 0, 0, 0, 1, 1};
+    static const int v[] = {1, 0, 0, 1, 2, 2, 2, 1, 0, 1, 1};
     *hx = h[p];
     *vy = v[p];
 }

@@ -48,11 +48,15 @@ typedef enum tproc__fit_position {
     TPROC__POS_SOUTH,
     TPROC__POS_SOUTHWEST,
     TPROC__POS_WEST,
-    TPROC__POS_NORTHWEST
+    TPROC__POS_NORTHWEST,
+    TPROC__POS_ENTROPY, /* cover only: placed by a pre-pass (smartcrop.h); centred until then */
+    TPROC__POS_ATTENTION
 } tproc__fit_position;
 
 extern const char *const tproc__fit_mode_names[];
+/* The nine gravities (composite's gravity); resize's position adds entropy and attention. */
 extern const char *const tproc__fit_position_names[];
+extern const char *const tproc__fit_resize_position_names[];
 
 typedef struct tproc__fit_request {
     ptrdiff_t in_width, in_height;

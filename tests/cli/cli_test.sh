@@ -237,6 +237,30 @@ same_as_ref "box levels" -- "$ROCKET" box:radius=2 levels:in_black=0.1,in_white=
 same_as_ref "median convolve" -- "$ROCKET" median:radius=1 "convolve:matrix=0 -1 0;-1 5 -1;0 -1 0"
 same_as_ref "resize kernel" -- "$ROCKET" resize:width=101,kernel=bicubic sobel
 same_as_ref "16-bit gray" -- "$PNG16" gaussian:sigma=1.5 contrast:amount=1.2
+# A chain starting with crop reads only the rectangle (a JPEG's crop/skip/abort, a WebP's or
+# an oriented file's cut rows): the same bytes as the library's whole load cropped.
+same_as_ref "crop region odd offsets" -- "$ROCKET" crop:x=101,y=77,width=333,height=211 \
+    gaussian:sigma=1
+same_as_ref "crop region at the corner" -- "$ROCKET" crop:x=0,y=0,width=17,height=9
+same_as_ref "crop region bottom right" -- "$ROCKET" crop:x=513,y=311,width=127,height=116
+same_as_ref "crop region oriented" -- "$DATA/exif/Portrait_6.jpg" crop:x=3,y=17,width=100,height=80
+same_as_ref "crop region webp" -- "$DATA/webp/libwebptd_lossy_alpha1.webp" \
+    crop:x=99,y=13,width=301,height=200
+
+# --- WebP out --------------------------------------------------------------------------------
+if t "webp lossless save" 0 "$T" run --lossless --effort 1 "$ROCKET" ll.webp &&
+    t "webp lossless back" 0 "$T" run ll.webp ll.png && t "jpeg to png" 0 "$T" run "$ROCKET" jp.png; then
+    check "webp: RIFF magic" [ "$(magic ll.webp)" = 52494646 ]
+    check "webp lossless: same pixels" cmp -s ll.png jp.png
+fi
+if t "webp lossy save" 0 "$T" run --quality 50 "$ROCKET" lossy.webp; then
+    check "webp lossy smaller than lossless" [ "$(stat -c %s lossy.webp)" -lt "$(stat -c %s ll.webp)" ]
+fi
+t "webp past 16383" 1 "$T" run "$ROCKET" huge.webp resize:width=17000 &&
+    check "webp past 16383: names the limit" has "16383x16383" "$W/err" &&
+    check "webp past 16383: no file" absent huge.webp
+t "effort out of range" 2 "$T" run --effort 7 "$ROCKET" e.webp &&
+    check "effort: usage" has "--effort must be" "$W/err"
 same_as_ref "rgba" -- "$PNGA" gaussian:sigma=3 gamma:value=2.2
 same_as_ref "tiles and threads" --tile 17x5 --threads 3 -- "$ROCKET" gaussian:sigma=4 resize:scale=0.3
 same_as_ref "square tile" --tile 40 --threads 1 -- "$ROCKET" sharpen:amount=2
@@ -322,6 +346,15 @@ t "--memory-limit too small" 1 "$T" run --memory-limit 64K "$ROCKET" mem3.png ga
         eval 'err_line rocket.jpg && grep -qi limit "$W/err"'
 check "no output after the memory limit" absent mem3.png
 t "--memory-limit 1M on a run" 1 "$T" run --memory-limit 1M "$ROCKET" mem4.png resize:scale=4
+# trim needs every pixel before its output size is known: a streamed file is decoded twice,
+# never held, so a limit below the decoded image (914 KiB) still runs; held, it cannot.
+t "trim: framed with extend" 0 "$T" run "$ROCKET" framed.png \
+    "extend:top=20,right=30,bottom=10,left=5,background=250 250 250"
+t "trim: reference" 0 "$T" run "$ROCKET" unframed.png
+t "trim under a limit below the image" 0 "$T" run --memory-limit 600K framed.png trimmed.png \
+    trim:threshold=0 && check "trim gives the unframed image" cmp -s trimmed.png unframed.png
+t "trim held whole over the limit" 1 "$T" run --memory-limit 600K --no-stream framed.png \
+    trimmed2.png trim && check "trim held: the limit named" grep -qi limit "$W/err"
 check "no temp files" no_temp .
 
 # --- progress and quiet ---------------------------------------------------------------------

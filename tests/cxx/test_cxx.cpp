@@ -269,6 +269,35 @@ static void test_save_load()
     std::remove(path.c_str());
 }
 
+/* A pyramid from C++: one level, PNG tiles, each the image's rectangle after the chain. */
+static void test_pyramid()
+{
+    image img = numbered(40, 30, 3);
+    std::string dir = std::string(TPROC_TEST_TMP);
+    std::string in = dir + "/cxx-pyramid-in.png", tile = dir + "/cxx-pyr_files/0/1_1.png";
+    img.view().save(in);
+    tileproc::pipeline p;
+    p.add("flip");
+    tileproc::pyramid_options o = tileproc::pipeline::default_pyramid_options();
+    o.suffix = TPROC_FILE_PNG;
+    o.tile_size = 16;
+    o.overlap = 0;
+    o.depth = TPROC_PYRAMID_DEPTH_ONE;
+    o.force = 1;
+    p.pyramid(in, dir + "/cxx-pyr.dzi", &o);
+    image got = image::load(tile);
+    CHECK(got.view().compare(img.view().flip_h().sub(16, 16, 16, 14)).max_abs == 0.0);
+    bool threw = false;
+    o.force = 0;
+    try {
+        p.pyramid(in, dir + "/cxx-pyr.dzi", &o); /* exists */
+    } catch (const tileproc::error &) {
+        threw = true;
+    }
+    CHECK(threw);
+    std::remove(in.c_str());
+}
+
 int main()
 {
     RUN(test_version);
@@ -278,5 +307,6 @@ int main()
     RUN(test_tiles);
     RUN(test_pipeline);
     RUN(test_save_load);
+    RUN(test_pyramid);
     return testing::summary();
 }

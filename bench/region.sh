@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Regions and WebP (issue 13) for bench/RESULTS.md, peers in the same run:
+#  1. a 1000x1000 crop from deep inside a big baseline JPEG (bench/big.sh's tiled photo,
+#     default the ~900 MP one): tileproc's region path, tileproc decoding every row
+#     (TILEPROC_NO_REGION=1, the path before issue 13), `vips crop`, and libjpeg-turbo's own
+#     floor (bench/jpeg_crop_floor.c: crop_scanline + skip_scanlines + abort). Wall time and
+#     peak RSS (/usr/bin/time), and the outputs compared.
+#  2. WebP decode+encode of the 12 MP photo: tileproc, `vips copy`, dwebp+cwebp.
+# usage: bench/region.sh [JPEG]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=bench/work
+mkdir -p "$work"
+img=${1:-$work/tiled-900mp.jpg}
+[ -s "$img" ] || bench/big.sh 900 >/dev/null
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF \
+      -DTILEPROC_BUILD_BENCH=ON >/dev/null
+cmake --build build-bench -j2 --target tileproc_cli jpeg_crop_floor >/dev/null
+T=$PWD/build-bench/tileproc
+F=$PWD/build-bench/bench/jpeg_crop_floor
+w=$(vipsheader -f width "$img"); h=$(vipsheader -f height "$img")
+x=$((w - 3001)) y=$((h - 3003)) # deep inside: near the bottom right, odd offsets
+
+measure() { # measure LABEL CMD...: one row of the table
+    local label=$1
+    shift
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null
+    read -r t rss <"$work/time.txt"
+    printf '| %s | %.2f | %.0f |\n' "$label" "$t" "$(echo "$rss / 1024" | bc -l)"
+}
+
+echo "1000x1000 at ($x, $y) of $img (${w}x${h})"
+echo "| tool | wall (s) | peak RSS (MB) |"
+echo "|---|---|---|"
+measure "tileproc run crop (region)" "$T" run --quiet "$img" "$work/r-tp.png" \
+    "crop:x=$x,y=$y,width=1000,height=1000"
+measure "tileproc run crop (every row, TILEPROC_NO_REGION=1)" env TILEPROC_NO_REGION=1 "$T" run \
+    --quiet "$img" "$work/r-tp-full.png" "crop:x=$x,y=$y,width=1000,height=1000"
+measure "vips crop" vips crop "$img" "$work/r-vips.png" "$x" "$y" 1000 1000
+measure "libjpeg-turbo floor (crop+skip+abort)" "$F" "$img" "$x" "$y" 1000 1000
+cmp "$work/r-tp.png" "$work/r-tp-full.png" && echo "region == every-row output: same bytes"
+rm -f "$work"/r-*.png
+
+photo=$work/tiled-12mp.jpg
+[ -s "$photo" ] || bench/big.sh 12 >/dev/null
+webp=$work/photo12.webp
+[ -s "$webp" ] || vips copy "$photo" "$webp[Q=90]"
+echo
+echo "WebP decode+encode of $webp ($(vipsheader -f width "$webp")x$(vipsheader -f height "$webp"), Q 90, effort 4)"
+echo "| tool | wall (s) | peak RSS (MB) |"
+echo "|---|---|---|"
+measure "tileproc run in.webp out.webp" "$T" run --quiet "$webp" "$work/w-tp.webp"
+measure "vips copy in.webp out.webp" vips copy "$webp" "$work/w-vips.webp[Q=90]"
+measure "dwebp -pam (decode only)" dwebp -quiet "$webp" -pam -o "$work/w.pam"
+measure "cwebp -q 90 -m 4 (encode only)" cwebp -quiet -q 90 -m 4 "$work/w.pam" -o "$work/w-cwebp.webp"
+rm -f "$work"/w-*.webp "$work/w.pam"

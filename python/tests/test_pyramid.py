@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: MIT
+"""tileproc.pyramid(): the library's one-pass tile pyramid from Python."""
+
+import json
+import zipfile
+
+import numpy
+import pytest
+
+import tileproc
+
+
+@pytest.fixture
+def src(tmp_path, rng):
+    a = rng.integers(0, 256, (300, 500, 3), dtype=numpy.uint8)
+    path = tmp_path / "in.png"
+    tileproc.save(a, path)
+    return path, a
+
+
+def test_dz_tiles_are_the_image_after_the_filters(tmp_path, src):
+    path, a = src
+    r = tileproc.pyramid(path, tmp_path / "p.dzi", "invert", suffix="png", tile_size=128,
+                         overlap=2, depth="one", threads=2)
+    assert (r["width"], r["height"]) == (500, 300) and r["peak_memory"] > 0
+    want = 255 - a
+    tile = numpy.asarray(tileproc.load(tmp_path / "p_files" / "0" / "1_1.png"))
+    assert numpy.array_equal(tile, want[126:258, 126:258])
+    assert 'TileSize="128"' in (tmp_path / "p.dzi").read_text()
+
+
+def test_iiif_zip_and_options(tmp_path, src):
+    path, _ = src
+    tileproc.pyramid(path, tmp_path / "img.zip", layout="iiif3", id="https://x.org/iiif")
+    with zipfile.ZipFile(tmp_path / "img.zip") as z:
+        info = json.loads(z.read("img/info.json"))
+        assert info["id"] == "https://x.org/iiif/img"
+        assert info["tiles"][0]["scaleFactors"] == [1] and info["width"] == 500
+        assert "img/full/500,300/0/default.jpg" in z.namelist()
+
+
+def test_errors(tmp_path, src):
+    path, _ = src
+    with pytest.raises(ValueError):
+        tileproc.pyramid(path, tmp_path / "x", layout="tiff")
+    tileproc.pyramid(path, tmp_path / "x", layout="zoomify")
+    with pytest.raises(tileproc.FileError):  # exists: refused without force
+        tileproc.pyramid(path, tmp_path / "x", layout="zoomify")
+    tileproc.pyramid(path, tmp_path / "x", layout="zoomify", force=True)
+    with pytest.raises(tileproc.LimitError):
+        tileproc.pyramid(path, tmp_path / "y", memory_limit=20000)
+    assert not (tmp_path / "y.dzi").exists() and not (tmp_path / "y_files").exists()

@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pyramid.c: a tile pyramid from streamed rows, in one pass. The pipeline streams its output
+ * into a callback sink; each row goes into the full-size level's band, and every second row
+ * (with the row before it) is box-reduced 2x2 into a row of the level below, which takes it
+ * the same way, so all levels fill at once. A level's band holds one tile row plus the
+ * overlap; when its last row has arrived, the row of tiles is cut straight from the band,
+ * encoded by the worker threads through the codec table and handed to the output, and the
+ * band keeps only the overlap rows the next tile row shares. With JPEG tiles the full-size
+ * level has no band: its tiles are encoded by streaming encoders as strips arrive, in the
+ * background (pyramid_strips.c). Memory is the bands (about twice the full-size band over all
+ * levels, once without it), a tile per thread in flight, and the engine's own band: it grows
+ * with width x tile size, never with height.
+ *
+ * The reduction is (a + b + c + d + 2) >> 2 on 8-bit samples, an odd level's last column or
+ * row averaged with itself (edge copy), as vips dzsave's mean shrink does; with alpha, the
+ * colour is the alpha-weighted mean (vips premultiplies), rounded to nearest.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "pyramid_internal.h"
+#include "view_internal.h"
+
+typedef struct level {
+    ptrdiff_t width, height;
+    size_t stride;         /* bytes in a row */
+    unsigned char *band;   /* capacity rows: level rows [base, have) */
+    ptrdiff_t capacity, base, have;
+    ptrdiff_t next_tile_row;
+    unsigned char *pending; /* an even row waiting for its pair (the level below's input) */
+    int has_pending;
+    unsigned char *reduced; /* a row of the level below */
+} level;
+
+typedef struct pyramid {
+    tproc_ctx *ctx;
+    tproc__pyramid_geom g;
+    tproc__pyramid_out *out;
+    tproc_save_options save;
+    level lv[TPROC__PYRAMID_MAX_LEVELS];
+    int threads;
+    unsigned char **pad; /* a whole tile per thread, for google's padded edge tiles */
+    size_t pad_bytes;
+    unsigned char bg[4]; /* the background as samples */
+    tproc_image *convert; /* input rows converted to 8-bit, when they are not */
+    const int *cancel;
+    /* The full-size level through streaming encoders (pyramid_strips.c), when it has no band */
+    tproc__pyramid_strips *strips;
+    int stream_level0;
+} pyramid;
+
+/* --- tiles ---------------------------------------------------------------------------------- */
+
+/* Whether every sample of the tile is within skip_blanks of the background. */
+static int is_blank(const pyramid *p, const tproc_view *v)
+{
+    int t = p->g.o.skip_blanks, ch = v->channels;
+    for (ptrdiff_t y = 0; y < v->height; y++) {
+        const unsigned char *s = v->data + y * v->row_stride;
+        for (ptrdiff_t i = 0; i < v->width * ch; i++) {
+            int d = (int)s[i] - (int)p->bg[i % ch];
+            if (d > t || d < -t)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static int encode_and_add(pyramid *p, const tproc_view *v, const char *path)
+{
+    void *data = NULL;
+    size_t size = 0;
+    int status = tproc_save_memory(p->ctx, v, &p->save, &data, &size);
+    if (!status)
+        status = tproc__pyramid_out_add(p->out, path, data, size);
+    tproc_free(p->ctx, data);
+    return status;
+}
+
+/* Encodes tile col of level L's current tile row, worker `worker`'s pad buffer at hand. */
+static int write_tile(pyramid *p, int index, ptrdiff_t col, int worker)
+{
+    level *L = &p->lv[index];
+    tproc__pyramid_tile t;
+    tproc__pyramid_tile_at(&p->g, index, col, L->next_tile_row, &t);
+    int ch = p->g.channels;
+    tproc_view v;
+    tproc__view_packed(&v, L->band + (size_t)(t.y - L->base) * L->stride + (size_t)(t.x * ch),
+                       t.width, t.height, ch, TPROC_U8);
+    v.row_stride = (ptrdiff_t)L->stride;
+    if (t.out_width != t.width || t.out_height != t.height) {
+        tproc_view padded;
+        tproc__view_packed(&padded, p->pad[worker], t.out_width, t.out_height, ch, TPROC_U8);
+        double bg[4] = {p->bg[0], p->bg[1], p->bg[2], p->bg[3]};
+        tproc_view_fill(&padded, bg);
+        for (ptrdiff_t y = 0; y < t.height; y++)
+            memcpy(padded.data + y * padded.row_stride, v.data + y * v.row_stride,
+                   (size_t)(t.width * ch));
+        v = padded;
+    }
+    if (p->g.o.skip_blanks >= 0 && is_blank(p, &v))
+        return TPROC_OK;
+    char path[TPROC__PYRAMID_NAME_MAX * 2];
+    if (tproc__pyramid_tile_path(&p->g, &t, path, sizeof path))
+        return tproc__error(p->ctx, TPROC_ERR_OVERFLOW, "pyramid: tile name too long");
+    return encode_and_add(p, &v, path);
+}
+
+typedef struct tile_job {
+    pyramid *p;
+    int level;
+    ptrdiff_t count;
+    atomic_ptrdiff_t next;
+    atomic_int status;
+} tile_job;
+
+typedef struct tile_worker {
+    tile_job *job;
+    int index;
+    pthread_t thread;
+} tile_worker;
+
+static void *work(void *arg)
+{
+    tile_worker *w = arg;
+    tile_job *job = w->job;
+    for (;;) {
+        if (atomic_load(&job->status) != TPROC_OK)
+            break;
+        if (job->p->cancel && *(const volatile int *)job->p->cancel) {
+            int ok = TPROC_OK;
+            atomic_compare_exchange_strong(&job->status, &ok, TPROC_ERR_CANCELLED);
+            break;
+        }
+        ptrdiff_t col = atomic_fetch_add(&job->next, 1);
+        if (col >= job->count)
+            break;
+        int status = write_tile(job->p, job->level, col, w->index);
+        if (status) {
+            int ok = TPROC_OK;
+            atomic_compare_exchange_strong(&job->status, &ok, status);
+        }
+    }
+    return NULL;
+}
+
+/* Writes the level's next tile row on the calling thread and up to threads - 1 others. */
+static int write_tile_row(pyramid *p, int index)
+{
+    tile_job job;
+    job.p = p;
+    job.level = index;
+    job.count = tproc__pyramid_tiles_across(&p->g, index);
+    atomic_init(&job.next, 0);
+    atomic_init(&job.status, TPROC_OK);
+    tile_worker workers[64];
+    int helpers = p->threads - 1, started = 0;
+    if (helpers > job.count - 1)
+        helpers = (int)(job.count - 1);
+    if (helpers > 63)
+        helpers = 63;
+    for (int i = 0; i <= helpers; i++)
+        workers[i] = (tile_worker){&job, i, 0};
+    for (int i = 1; i <= helpers; i++, started++)
+        if (pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
+            break; /* fewer helpers then: the calling thread does the rest */
+    work(&workers[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(workers[i].thread, NULL);
+    return atomic_load(&job.status);
+}
+
+/* --- levels --------------------------------------------------------------------------------- */
+
+/* One pixel of the level below from four of this one (s[0..3]); with alpha (the last of 2 or
+ * 4 channels) the colour is weighted by it, as vips premultiplies, so that transparent pixels
+ * lend no colour to their neighbours. */
+static void reduce_pixel(const unsigned char *const s[4], unsigned char *out, int ch)
+{
+    if (ch == 2 || ch == 4) {
+        int alpha = ch - 1;
+        unsigned a = (unsigned)s[0][alpha] + s[1][alpha] + s[2][alpha] + s[3][alpha];
+        for (int c = 0; c < alpha; c++) {
+            unsigned sum = 0;
+            for (int k = 0; k < 4; k++)
+                sum += (unsigned)s[k][c] * s[k][alpha];
+            out[c] = (unsigned char)(a ? (sum + a / 2) / a : 0);
+        }
+        out[alpha] = (unsigned char)((a + 2) >> 2);
+        return;
+    }
+    for (int c = 0; c < ch; c++)
+        out[c] = (unsigned char)((s[0][c] + s[1][c] + s[2][c] + s[3][c] + 2) >> 2);
+}
+
+/* Row out of the level below from rows a and b of this level: 2x2 means, an odd last column
+ * paired with itself. */
+static void reduce(const unsigned char *a, const unsigned char *b, unsigned char *out,
+                   ptrdiff_t width, int ch)
+{
+    ptrdiff_t pairs = width / 2;
+    if (ch == 1) {
+        for (ptrdiff_t x = 0; x < pairs; x++)
+            out[x] = (unsigned char)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
+    } else if (ch == 3) {
+        for (ptrdiff_t x = 0; x < pairs; x++) {
+            const unsigned char *p = a + 6 * x, *q = b + 6 * x;
+            unsigned char *o = out + 3 * x;
+            o[0] = (unsigned char)((p[0] + p[3] + q[0] + q[3] + 2) >> 2);
+            o[1] = (unsigned char)((p[1] + p[4] + q[1] + q[4] + 2) >> 2);
+            o[2] = (unsigned char)((p[2] + p[5] + q[2] + q[5] + 2) >> 2);
+        }
+    } else {
+        for (ptrdiff_t x = 0; x < pairs; x++) {
+            const unsigned char *s[4] = {a + 2 * x * ch, a + (2 * x + 1) * ch, b + 2 * x * ch,
+                                         b + (2 * x + 1) * ch};
+            reduce_pixel(s, out + x * ch, ch);
+        }
+    }
+    if (width & 1) {
+        const unsigned char *s[4] = {a + (width - 1) * ch, a + (width - 1) * ch,
+                                     b + (width - 1) * ch, b + (width - 1) * ch};
+        reduce_pixel(s, out + pairs * ch, ch);
+    }
+}
+
+static int level_push(pyramid *p, int index, const unsigned char *row);
+
+/* Writes every tile row whose rows are in, dropping the rows no later tile row needs. */
+static int level_flush(pyramid *p, int index)
+{
+    level *L = &p->lv[index];
+    ptrdiff_t down = tproc__pyramid_tiles_down(&p->g, index);
+    while (L->next_tile_row < down) {
+        ptrdiff_t y0, y1;
+        tproc__pyramid_tile_rows(&p->g, index, L->next_tile_row, &y0, &y1);
+        if (L->have < y1)
+            break;
+        int status = write_tile_row(p, index);
+        if (status)
+            return status;
+        L->next_tile_row++;
+        if (L->next_tile_row == down)
+            break;
+        tproc__pyramid_tile_rows(&p->g, index, L->next_tile_row, &y0, &y1);
+        if (y0 > L->base) {
+            memmove(L->band, L->band + (size_t)(y0 - L->base) * L->stride,
+                    (size_t)(L->have - y0) * L->stride);
+            L->base = y0;
+        }
+    }
+    return TPROC_OK;
+}
+
+static int level_push(pyramid *p, int index, const unsigned char *row)
+{
+    level *L = &p->lv[index];
+    int banded = !(index == 0 && p->stream_level0);
+    if (L->have >= L->height || (banded && L->have - L->base >= L->capacity))
+        return tproc__error(p->ctx, TPROC_ERR_STATE, "pyramid: level %d overfull", index);
+    if (banded)
+        memcpy(L->band + (size_t)(L->have - L->base) * L->stride, row, L->stride);
+    L->have++;
+    int status = TPROC_OK, ch = p->g.channels;
+    if (index + 1 < p->g.levels) {
+        if (!L->has_pending) {
+            memcpy(L->pending, row, L->stride);
+            L->has_pending = 1;
+        } else {
+            reduce(L->pending, row, L->reduced, L->width, ch);
+            L->has_pending = 0;
+            status = level_push(p, index + 1, L->reduced);
+        }
+    }
+    if (!status && banded)
+        status = level_flush(p, index);
+    if (!status && L->have == L->height && L->has_pending) { /* an odd last row */
+        reduce(L->pending, L->pending, L->reduced, L->width, ch);
+        L->has_pending = 0;
+        status = level_push(p, index + 1, L->reduced);
+    }
+    return status;
+}
+
+/* The sink: rows of the pipeline's output, 8-bit or converted to it. */
+static int take_rows(void *user, ptrdiff_t y, const tproc_view *rows)
+{
+    pyramid *p = user;
+    const tproc_view *v = rows;
+    tproc_view part;
+    if (rows->sample != TPROC_U8) {
+        if (!p->convert || tproc_image_height(p->convert) < rows->height) {
+            tproc_image_free(&p->convert);
+            int status = tproc_image_new(p->ctx, rows->width, rows->height, rows->channels,
+                                         TPROC_U8, &p->convert);
+            if (status)
+                return status;
+        }
+        tproc_view all = tproc_image_view(p->convert);
+        tproc_view_sub(&all, 0, 0, rows->width, rows->height, &part);
+        int status = tproc_view_copy(p->ctx, rows, &part);
+        if (status)
+            return status;
+        v = &part;
+    }
+    if (p->strips) {
+        int status = tproc__pyramid_strips_write(p->strips, y, v);
+        if (status)
+            return status;
+    }
+    for (ptrdiff_t r = 0; r < v->height; r++) {
+        int status = level_push(p, 0, tproc_view_pixel(v, 0, r));
+        if (status)
+            return status;
+    }
+    return TPROC_OK;
+}
+
+/* --- a run ---------------------------------------------------------------------------------- */
+
+static int alloc_bytes(pyramid *p, size_t n, const char *what, unsigned char **out)
+{
+    void *q = NULL;
+    int status = tproc__alloc_uninit(p->ctx, n ? n : 1, what, &q);
+    *out = q;
+    return status;
+}
+
+/* Every buffer the levels and the tile writers need, before any work. */
+static int pyramid_alloc(pyramid *p)
+{
+    const tproc__pyramid_geom *g = &p->g;
+    int ts = g->o.tile_size, ov = g->o.overlap, status = TPROC_OK;
+    for (int i = 0; i < g->levels && !status; i++) {
+        level *L = &p->lv[i];
+        L->width = g->level_width[i];
+        L->height = g->level_height[i];
+        L->capacity = ts + 2 * ov;
+        if (L->capacity > L->height)
+            L->capacity = L->height;
+        size_t band;
+        if (tproc__mul((size_t)L->width, (size_t)g->channels, &L->stride) ||
+            tproc__mul(L->stride, (size_t)L->capacity, &band))
+            return tproc__error(p->ctx, TPROC_ERR_OVERFLOW, "pyramid: level too large");
+        if (!(i == 0 && p->stream_level0))
+            status = alloc_bytes(p, band, "pyramid level band", &L->band);
+        if (!status && i + 1 < g->levels) {
+            status = alloc_bytes(p, L->stride, "pyramid level row", &L->pending);
+            if (!status)
+                status = alloc_bytes(p, (size_t)g->level_width[i + 1] * (size_t)g->channels,
+                                     "pyramid level row", &L->reduced);
+        }
+    }
+    size_t side = (size_t)ts + 2 * (size_t)ov;
+    if (!status && g->o.layout == TPROC_PYRAMID_GOOGLE) {
+        p->pad_bytes = side * side * (size_t)g->channels;
+        void *q;
+        status = tproc__alloc(p->ctx, (size_t)p->threads * sizeof(unsigned char *),
+                              "pyramid tile buffers", &q);
+        p->pad = q;
+        for (int t = 0; t < p->threads && !status; t++)
+            status = alloc_bytes(p, p->pad_bytes, "pyramid tile buffer", &p->pad[t]);
+    }
+    return status;
+}
+
+static void pyramid_release(pyramid *p)
+{
+    for (int i = 0; i < p->g.levels; i++) {
+        tproc__dealloc(p->ctx, p->lv[i].band);
+        tproc__dealloc(p->ctx, p->lv[i].pending);
+        tproc__dealloc(p->ctx, p->lv[i].reduced);
+    }
+    if (p->pad)
+        for (int t = 0; t < p->threads; t++)
+            tproc__dealloc(p->ctx, p->pad[t]);
+    tproc__dealloc(p->ctx, p->pad);
+    tproc_image_free(&p->convert);
+}
+
+/* Google's blank tile: the background, a whole tile. */
+static int write_blank(pyramid *p)
+{
+    tproc_image *blank = NULL;
+    int ts = p->g.o.tile_size;
+    int status = tproc_image_new(p->ctx, ts, ts, p->g.channels, TPROC_U8, &blank);
+    if (!status) {
+        tproc_view v = tproc_image_view(blank);
+        double bg[4] = {p->bg[0], p->bg[1], p->bg[2], p->bg[3]};
+        tproc_view_fill(&v, bg);
+        char path[TPROC__PYRAMID_NAME_MAX * 2];
+        tproc__pyramid_blank_path(&p->g, path, sizeof path);
+        status = encode_and_add(p, &v, path);
+    }
+    tproc_image_free(&blank);
+    return status;
+}
+
+static int write_text(pyramid *p, int (*make)(tproc_ctx *, const tproc__pyramid_geom *,
+                                              tproc__pyramid_file *))
+{
+    tproc__pyramid_file f;
+    int status = make(p->ctx, &p->g, &f);
+    if (!status && f.text)
+        status = tproc__pyramid_out_add(p->out, f.path, f.text, strlen(f.text));
+    free(f.text);
+    return status;
+}
+
+static int run(pyramid *p, tproc_pipeline *pipeline, tproc_source *source,
+               const tproc_run_options *run_options, const tproc_stream_options *stream_options)
+{
+    int status = TPROC_OK;
+    if (p->g.o.layout == TPROC_PYRAMID_GOOGLE)
+        status = write_blank(p);
+    if (!status && p->stream_level0)
+        status = tproc__pyramid_strips_new(p->ctx, &p->g, p->out, &p->save, p->threads,
+                                           run_options->tile_height, p->cancel, &p->strips);
+    tproc_sink *sink = NULL;
+    if (!status)
+        status = tproc_sink_new_callback(p->ctx, take_rows, p, &sink);
+    if (!status)
+        status = tproc_pipeline_stream(pipeline, source, sink, run_options, stream_options);
+    tproc_sink_free(&sink);
+    if (p->strips) { /* every full-size tile is out once the last strip is fed */
+        int level0 = tproc__pyramid_strips_finish(p->strips);
+        if (!status)
+            status = level0;
+        if (!status)
+            p->lv[0].next_tile_row = tproc__pyramid_tiles_down(&p->g, 0);
+        tproc__pyramid_strips_free(p->strips);
+        p->strips = NULL;
+    }
+    for (int i = 0; !status && i < p->g.levels; i++)
+        if (p->lv[i].next_tile_row != tproc__pyramid_tiles_down(&p->g, i))
+            status = tproc__error(p->ctx, TPROC_ERR_STATE, "pyramid: level %d incomplete", i);
+    if (!status)
+        status = write_text(p, tproc__pyramid_metadata);
+    if (!status && p->g.o.viewer_script)
+        status = write_text(p, tproc__pyramid_viewer);
+    return status;
+}
+
+int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source, const char *output,
+                           const tproc_pyramid_options *options,
+                           const tproc_run_options *run_options,
+                           const tproc_stream_options *stream_options)
+{
+    if (!pipeline || !source || !output)
+        return tproc__error(NULL, TPROC_ERR_ARG, "pyramid: missing pipeline, source or output");
+    tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
+    tproc_pyramid_options o;
+    int status = tproc__pyramid_resolve(ctx, output, options, &o);
+    tproc_format in = tproc_source_format(source), f;
+    if (!status)
+        status = tproc_pipeline_output_format(pipeline, &in, &f);
+    if (status)
+        return status;
+    void *mem;
+    if ((status = tproc__alloc(ctx, sizeof(pyramid), "pyramid", &mem)))
+        return status;
+    pyramid *p = mem;
+    p->ctx = ctx;
+    p->threads = run_options && run_options->threads > 0 ? run_options->threads
+                                                         : tproc_ctx_threads(ctx);
+    if (p->threads > 64)
+        p->threads = 64;
+    p->cancel = run_options ? run_options->cancel : NULL;
+    status = tproc__pyramid_geom_init(ctx, output, &o, f.width, f.height, f.channels, &p->g);
+    for (int c = 0; c < 4; c++) {
+        double v = o.background[c] < 0 ? 0 : o.background[c] > 255 ? 255 : o.background[c];
+        p->bg[c] = (unsigned char)(v + 0.5);
+    }
+    tproc_save_options_init(&p->save);
+    p->save.format = o.suffix;
+    p->save.quality = o.quality;
+    /* JPEG encoders are small enough to keep one open per tile of a row: the full-size level
+     * then needs no band, and its encoding overlaps decoding (pyramid_strips.c). Google pads
+     * and skips tiles, which the band path does. */
+    p->stream_level0 = o.suffix == TPROC_FILE_JPEG && o.layout != TPROC_PYRAMID_GOOGLE;
+    /* Whether the chain can run on this source within the limit, before any output exists. */
+    int streams;
+    size_t whole;
+    if (!status)
+        status = tproc_pipeline_stream_plan(pipeline, source, run_options, stream_options,
+                                            &streams, &whole);
+    if (!status)
+        status = pyramid_alloc(p);
+    if (!status)
+        status = tproc__pyramid_out_open(ctx, &p->g, &p->out);
+    /* The engine's strips are the pyramid's input: 16 rows at a time rather than 64 keep its
+     * band and strip small beside the levels' bands (the output is the same bytes). */
+    tproc_run_options ro;
+    if (run_options)
+        ro = *run_options;
+    else
+        tproc_run_options_init(&ro);
+    if (ro.tile_height == 0)
+        ro.tile_height = 16;
+    if (!status) {
+        status = run(p, pipeline, source, &ro, stream_options);
+        status = tproc__pyramid_out_close(p->out, status);
+    }
+    pyramid_release(p);
+    tproc__dealloc(ctx, p);
+    return status;
+}
