@@ -8,7 +8,7 @@
 set -euo pipefail
 T=${1:-build-rel/tileproc}
 W=${2:-/tmp/tileproc-bench-tiff}
-SRC=${TILEPROC_BENCH_PHOTO:-$(dirname "$0")/../../shared/photos/astronaut.png}
+SRC=${TILEPROC_BENCH_PHOTO:-$(dirname "$0")/../samples/rocket.jpg}
 mkdir -p "$W"
 
 measure() { # measure LABEL MP CMD...: "label  seconds  MP/s  peak MiB"
