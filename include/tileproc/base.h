@@ -53,7 +53,7 @@ TPROC_API const char *tproc_version(void);
     X(ERR_LIMIT, -3, "memory limit exceeded")                                                      \
     X(ERR_OVERFLOW, -4, "size too large (arithmetic overflow)")                                    \
     X(ERR_IO, -5, "input/output error")                                                            \
-    X(ERR_FORMAT, -6, "not a PNG or JPEG file")                                                    \
+    X(ERR_FORMAT, -6, "unknown image format")                                                     \
     X(ERR_CORRUPT, -7, "corrupt or truncated image data")                                          \
     X(ERR_UNSUPPORTED, -8, "unsupported image feature")                                            \
     X(ERR_RANGE, -9, "request outside the view")                                                   \

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "decode_colour.h"
 #include "fuzz_common.h"
 
 /* Reads every sample of a view, so that a view pointing outside its buffer trips ASan. */
@@ -49,7 +50,11 @@ static inline void fuzz_stream_decode(tproc_ctx *ctx, const uint8_t *data, size_
     tproc__decoder dec;
     tproc__decode_request request = {0};
     request.scale_denom = scale_denom;
+    /* Through the colour step, as source.c opens every decoder: the reference load converted
+     * the same rows with the same (default) policy. */
     int status = tproc__codec_of(format)->decoder_open(ctx, &in, &request, &dec);
+    if (status == TPROC_OK)
+        status = tproc__decode_colour(ctx, in.name, NULL, &dec);
     if (status != TPROC_OK)
         return;
     const tproc_format *f = &dec.format;

@@ -53,7 +53,8 @@ int main(int argc, char **argv)
         return 1;
     if (argc > 4)
         tproc_ctx_set_memory_limit(ctx, (size_t)strtoull(argv[4], NULL, 10));
-    tproc_load_options lo = {.ignore_orientation = 1};
+    /* The stored values and the stored profile: the reference decoders do no colour management. */
+    tproc_load_options lo = {.ignore_orientation = 1, .colour = TPROC_COLOUR_KEEP};
     lo.page = atoi(argv[2]);
     lo.level = atoi(argv[3]);
     tproc_image *image = NULL;
