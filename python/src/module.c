@@ -233,7 +233,7 @@ static PyObject *py_load_region(PyObject *module, PyObject *args, PyObject *kwar
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onnnn|$pp:load_region", kwlist, &source, &x,
                                      &y, &w, &h, &ignore, &strict))
         return NULL;
-    tproc_load_options opts = {ignore, strict};
+    tproc_load_options opts = {.ignore_orientation = ignore, .strict = strict};
     PyObject *path = fs_path(source);
     if (!path)
         return NULL;
