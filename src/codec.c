@@ -202,6 +202,26 @@ int tproc__save_format_from_name(tproc_ctx *ctx, const char *path, tproc_save_op
 
 /* --- what every decoder and encoder checks ---------------------------------------------- */
 
+int tproc__encoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__output *out,
+                        const tproc_format *format, const tproc_save_options *options,
+                        tproc__encoder *enc)
+{
+    const char *name = out && out->name ? out->name : "<output>";
+    if (!codec || !codec->encoder_open || !out || !format || !enc)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "no codec, output, format or encoder");
+    memset(enc, 0, sizeof *enc);
+    size_t pixel = (size_t)format->channels * tproc_sample_size(format->sample), row_bytes;
+    if (format->width < 1 || format->height < 1 || format->channels < 1 ||
+        format->channels > 4 || pixel == 0)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name,
+                                 "%s cannot take a %tdx%td image of %d channels", codec->label,
+                                 format->width, format->height, format->channels);
+    if (tproc__mul((size_t)format->width, pixel, &row_bytes))
+        return tproc__error_file(ctx, TPROC_ERR_OVERFLOW, name, "rows of %td pixels are too long",
+                                 format->width);
+    return codec->encoder_open(ctx, out, format, options, enc);
+}
+
 int tproc__decoder_prepare(tproc_ctx *ctx, tproc__input *in, const tproc__decode_request *request,
                            tproc__decoder *out, const char *label, tproc__decode_request *q)
 {

@@ -108,7 +108,9 @@ typedef struct tproc__codec {
     /* Changes *format (channels, sample) to what encoder_open takes for an image of it. */
     void (*encodable)(tproc_format *format);
     /* An encoder for an image of format (already encodable) onto out; options as tproc_save's
-     * after tproc__save_options_resolve. */
+     * after tproc__save_options_resolve. Called through tproc__encoder_open only, which has
+     * zeroed *enc and checked the format: width and height >= 1, 1-4 channels, a known sample
+     * type, and a row's bytes (width x pixel) within size_t. */
     tproc__encoder_open_fn *encoder_open;
     /* Its save options: defaults sets the fields this codec reads to their defaults (for
      * tproc_save_options_init); resolve turns "unset" values (0, -1) into those defaults and
@@ -143,6 +145,15 @@ int tproc__codec_detect(tproc_ctx *ctx, tproc__opened_input *o, const tproc__cod
  */
 int tproc__decoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__input *in,
                         const tproc__decode_request *request, tproc__decoder *out);
+
+/*
+ * Opens codec's encoder on out for an image of format: zeroes *enc, refuses a format no encoder
+ * takes (see tproc__codec.encoder_open) naming the output, then calls the codec's. This is how
+ * encoders are opened (tproc__encoding_begin).
+ */
+int tproc__encoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__output *out,
+                        const tproc_format *format, const tproc_save_options *options,
+                        tproc__encoder *enc);
 
 /*
  * What every decoder_open does first: refuse a NULL decoder, zero it, and take the request

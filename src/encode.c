@@ -61,7 +61,7 @@ int tproc__encoding_begin(tproc_ctx *ctx, tproc__output *out, const tproc_format
     tproc_save_options o = *options;
     int status = output_profile(ctx, options, e->encoded.channels, &o.icc, &o.icc_size);
     if (!status)
-        status = e->codec->encoder_open(ctx, out, &e->encoded, &o, &e->enc);
+        status = tproc__encoder_open(e->codec, ctx, out, &e->encoded, &o, &e->enc);
     e->open = status == TPROC_OK;
     return status;
 }

@@ -275,9 +275,6 @@ int tproc__jpeg_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
                              const tproc_save_options *options, tproc__encoder *enc)
 {
     const char *name = out->name ? out->name : "<output>";
-    if (!enc || !format)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "no format or encoder");
-    memset(enc, 0, sizeof *enc);
     void *mem;
     int status = tproc__alloc_file(ctx, sizeof(writer), 1, name, "JPEG encoder state", &mem);
     if (status)

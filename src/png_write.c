@@ -172,10 +172,8 @@ static void encoder_close(void *state)
 static int check_request(tproc_ctx *ctx, const char *name, const tproc_format *format,
                          const tproc_save_options *options, int *level)
 {
-    if (!format || (format->sample != TPROC_U8 && format->sample != TPROC_U16) ||
-        format->channels < 1 || format->channels > 4 || format->width < 1 || format->height < 1)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, name,
-                                 "PNG takes u8 or u16 views of 1-4 channels");
+    if (format->sample != TPROC_U8 && format->sample != TPROC_U16)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "PNG takes u8 or u16 samples");
     if ((uint64_t)format->width > PNG_UINT_31_MAX || (uint64_t)format->height > PNG_UINT_31_MAX)
         return tproc__error_file(ctx, TPROC_ERR_ARG, name, "%tdx%td is larger than PNG allows",
                                  format->width, format->height);
@@ -187,11 +185,6 @@ static int check_request(tproc_ctx *ctx, const char *name, const tproc_format *f
     if (options && ((options->icc_size && options->icc_size > PNG_UINT_31_MAX) ||
                     (options->exif_size && options->exif_size > PNG_UINT_31_MAX)))
         return tproc__error_file(ctx, TPROC_ERR_ARG, name, "metadata too large for a PNG chunk");
-    size_t row_bytes;
-    if (tproc__mul((size_t)format->width,
-                   (size_t)format->channels * (format->sample == TPROC_U16 ? 2u : 1u), &row_bytes))
-        return tproc__error_file(ctx, TPROC_ERR_OVERFLOW, name, "rows of %td pixels are too long",
-                                 format->width);
     return TPROC_OK;
 }
 
@@ -199,9 +192,6 @@ int tproc__png_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_form
                             const tproc_save_options *options, tproc__encoder *enc)
 {
     const char *name = out->name;
-    if (!enc)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "no encoder to open");
-    memset(enc, 0, sizeof *enc);
     int level = TPROC__PNG_DEFAULT_COMPRESSION;
     int status = check_request(ctx, name, format, options, &level);
     if (status)

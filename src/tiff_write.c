@@ -381,10 +381,7 @@ static int writer_plan(tiff_writer *w, const tproc_format *format, const tproc_s
                                  format->width, format->height);
     int pyramid = o && o->pyramid;
     w->tiled = pyramid || (o && o->tile_width > 0);
-    size_t row_bytes;
-    if (tproc__mul((size_t)format->width, w->pixel, &row_bytes))
-        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, name,
-                                 "rows of %td pixels are too long", format->width);
+    size_t row_bytes = (size_t)format->width * w->pixel; /* checked by encoding_begin */
     if (w->tiled) {
         w->tw = o && o->tile_width > 0 ? (uint32_t)o->tile_width : 256;
         w->th = o && o->tile_height > 0 ? (uint32_t)o->tile_height : w->tw;
@@ -463,12 +460,6 @@ int tproc__tiff_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
                              const tproc_save_options *options, tproc__encoder *enc)
 {
     const char *name = out->name;
-    if (!enc)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "no encoder to open");
-    memset(enc, 0, sizeof *enc);
-    if (!format || format->channels < 1 || format->channels > 4 || format->width < 1 ||
-        format->height < 1 || tproc_sample_size(format->sample) == 0)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "TIFF takes views of 1-4 channels");
     void *mem;
     int status = tproc__alloc_file(ctx, sizeof(tiff_writer), 1, name, "TIFF encoder state", &mem);
     if (status)

@@ -9,7 +9,6 @@
  * picture's ARGB memory, counted against the limit at open; the encoding is done at finish.
  * Images past WebP's 16383-pixel sides are refused at open, before any row is taken.
  */
-#include <string.h>
 
 #include <webp/encode.h>
 #include <webp/mux.h>
@@ -170,17 +169,14 @@ static int writer_configure(writer *w, const tproc_save_options *o)
 int tproc__webp_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
                              const tproc_save_options *options, tproc__encoder *enc)
 {
-    memset(enc, 0, sizeof *enc);
     if (format->width > TPROC__WEBP_MAX_SIDE || format->height > TPROC__WEBP_MAX_SIDE)
         return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, out->name,
                                  "WebP images are at most %dx%d pixels (the format's limit); "
                                  "this one is %tdx%td",
                                  TPROC__WEBP_MAX_SIDE, TPROC__WEBP_MAX_SIDE, format->width,
                                  format->height);
-    if (format->sample != TPROC_U8 || format->channels < 1 || format->channels > 4 ||
-        format->width < 1 || format->height < 1)
-        return tproc__error_file(ctx, TPROC_ERR_ARG, out->name,
-                                 "WebP takes u8 images with 1-4 channels");
+    if (format->sample != TPROC_U8)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, out->name, "WebP takes u8 samples");
     void *mem;
     int status = tproc__alloc_file(ctx, sizeof(writer), 1, out->name, "WebP encoder state", &mem);
     if (status)

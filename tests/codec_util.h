@@ -35,14 +35,13 @@ static inline int tu_codec_load(tproc_ctx *ctx, tproc__decoder_open_fn *open, tp
     return status;
 }
 
-/* Encodes all of view with open onto out. */
-static inline int tu_codec_save(tproc_ctx *ctx, tproc__encoder_open_fn *open,
-                                const tproc_view *view, tproc__output *out,
-                                const tproc_save_options *options)
+/* Encodes all of view with the format's encoder (through tproc__encoder_open) onto out. */
+static inline int tu_codec_save(tproc_ctx *ctx, tproc_file_format format, const tproc_view *view,
+                                tproc__output *out, const tproc_save_options *options)
 {
     tproc_format f = {view->width, view->height, view->channels, view->sample};
     tproc__encoder enc;
-    int status = open(ctx, out, &f, options, &enc);
+    int status = tproc__encoder_open(tproc__codec_of(format), ctx, out, &f, options, &enc);
     if (status)
         return status;
     status = enc.write_rows(enc.state, view);

@@ -733,6 +733,19 @@ END_TEST
 typedef int (*encoder_open_fn)(tproc_ctx *, tproc__output *, const tproc_format *,
                                const tproc_save_options *, tproc__encoder *);
 
+/* The PNG and JPEG encoders, opened as the library opens encoders (tproc__encoder_open). */
+static int png_encoder(tproc_ctx *ctx, tproc__output *out, const tproc_format *f,
+                       const tproc_save_options *o, tproc__encoder *enc)
+{
+    return tproc__encoder_open(tproc__codec_of(TPROC_FILE_PNG), ctx, out, f, o, enc);
+}
+
+static int jpeg_encoder(tproc_ctx *ctx, tproc__output *out, const tproc_format *f,
+                        const tproc_save_options *o, tproc__encoder *enc)
+{
+    return tproc__encoder_open(tproc__codec_of(TPROC_FILE_JPEG), ctx, out, f, o, enc);
+}
+
 /* Encodes view through an encoder in chunks of chunk rows (0: all); returns the bytes. */
 static unsigned char *encode_chunks(tproc_ctx *ctx, encoder_open_fn open, const tproc_view *view,
                                     const tproc_save_options *o, size_t chunk, size_t *size)
@@ -804,13 +817,13 @@ START_TEST(png_encoder_matches_save)
     tproc_save_options o;
     tproc_save_options_init(&o);
     o.format = TPROC_FILE_PNG;
-    assert_encodes_like_save(ctx, tproc__png_encoder_open, &v, &o, "packed");
+    assert_encodes_like_save(ctx, png_encoder, &v, &o, "packed");
     if (channels < 4)
-        assert_encodes_like_save(ctx, tproc__png_encoder_open, &sub, &o, "padded pixels");
+        assert_encodes_like_save(ctx, png_encoder, &sub, &o, "padded pixels");
     o.compression = 9;
     o.exif = tproc_image_exif(exif_src, &o.exif_size);
     ck_assert_ptr_nonnull(o.exif);
-    assert_encodes_like_save(ctx, tproc__png_encoder_open, &flipped, &o, "bottom-up with eXIf");
+    assert_encodes_like_save(ctx, png_encoder, &flipped, &o, "bottom-up with eXIf");
     tproc_image_free(&exif_src);
     tproc_image_free(&wide);
     tproc_image_free(&img);
@@ -842,13 +855,13 @@ START_TEST(jpeg_encoder_matches_save)
     tproc_save_options o;
     tproc_save_options_init(&o);
     o.format = TPROC_FILE_JPEG;
-    assert_encodes_like_save(ctx, tproc__jpeg_encoder_open, &v, &o, "default");
+    assert_encodes_like_save(ctx, jpeg_encoder, &v, &o, "default");
     o.quality = 75;
     o.chroma_444 = 1;
-    assert_encodes_like_save(ctx, tproc__jpeg_encoder_open, &v, &o, "q75 4:4:4");
+    assert_encodes_like_save(ctx, jpeg_encoder, &v, &o, "q75 4:4:4");
     o.chroma_444 = 0;
     o.progressive = 1;
-    assert_encodes_like_save(ctx, tproc__jpeg_encoder_open, &v, &o, "progressive");
+    assert_encodes_like_save(ctx, jpeg_encoder, &v, &o, "progressive");
     o.progressive = 0;
     unsigned char exif[32], icc[300];
     o.exif = exif;
@@ -859,11 +872,11 @@ START_TEST(jpeg_encoder_matches_save)
     memcpy(icc + 16, v.channels == 1 ? "GRAY" : "RGB ", 4);
     o.icc = icc;
     o.icc_size = sizeof icc;
-    assert_encodes_like_save(ctx, tproc__jpeg_encoder_open, &v, &o, "metadata");
+    assert_encodes_like_save(ctx, jpeg_encoder, &v, &o, "metadata");
 
     /* The written EXIF says upright; the caller's block is left alone. */
     size_t size;
-    unsigned char *got = encode_chunks(ctx, tproc__jpeg_encoder_open, &v, &o, 7, &size);
+    unsigned char *got = encode_chunks(ctx, jpeg_encoder, &v, &o, 7, &size);
     ck_assert_int_eq(tproc__exif_orientation(exif, o.exif_size), 6);
     tproc__input in = {"meta.jpg", NULL, got, size, 0, 0};
     tproc__decoder d;
@@ -888,7 +901,7 @@ END_TEST
 START_TEST(encoder_misuse_and_early_close)
 {
     int jpeg = _i == 1;
-    encoder_open_fn open = jpeg ? tproc__jpeg_encoder_open : tproc__png_encoder_open;
+    encoder_open_fn open = jpeg ? jpeg_encoder : png_encoder;
     tproc_ctx *ctx = new_ctx();
     tproc_image *img = tu_random_image(ctx, 40, 30, 3, TPROC_U8, 7);
     tproc_view v = tproc_image_view(img), part;
@@ -961,7 +974,7 @@ END_TEST
 START_TEST(encoder_output_failure)
 {
     int jpeg = _i == 1;
-    encoder_open_fn open = jpeg ? tproc__jpeg_encoder_open : tproc__png_encoder_open;
+    encoder_open_fn open = jpeg ? jpeg_encoder : png_encoder;
     tproc_ctx *ctx = new_ctx();
     tproc_image *img = tu_random_image(ctx, 300, 200, 3, TPROC_U8, 9);
     tproc_view v = tproc_image_view(img);

@@ -966,10 +966,10 @@ START_TEST(save_codec_refuses)
     tproc_view v;
     tproc__output out = {"refused.jpg", ctx, NULL, NULL, 0, 0, TPROC_OK};
     ck_assert_int_eq(tproc_view_init(&v, pixels, 8, 8, 2, TPROC_U8, 0, 0), TPROC_OK);
-    ck_assert_int_eq(tu_codec_save(ctx, tproc__jpeg_encoder_open, &v, &out, NULL), TPROC_ERR_ARG);
+    ck_assert_int_eq(tu_codec_save(ctx, TPROC_FILE_JPEG, &v, &out, NULL), TPROC_ERR_ARG);
     assert_message_names(ctx, "refused.jpg");
     ck_assert_int_eq(tproc_view_init(&v, pixels, 70000, 1, 1, TPROC_U8, 0, 0), TPROC_OK);
-    ck_assert_int_eq(tu_codec_save(ctx, tproc__jpeg_encoder_open, &v, &out, NULL),
+    ck_assert_int_eq(tu_codec_save(ctx, TPROC_FILE_JPEG, &v, &out, NULL),
                      TPROC_ERR_UNSUPPORTED);
     ck_assert_uint_eq(out.size, 0);
     tproc_free(ctx, out.data);
