@@ -22,6 +22,8 @@ SAMPLES=$(realpath "${3:-$DATA/../../samples}")
 # fewer, HOSTILE_STRIDE=N runs info/run on every Nth of them only (default 1).
 SCALE=${HOSTILE_SCALE:-3}
 STRIDE=${HOSTILE_STRIDE:-1}
+# Every command's hang guard (no speed check: a command stopped by it fails by its exit status,
+# 130 after SIGINT); memcheck.sh gives valgrind more.
 LIMIT_S=${HOSTILE_TIMEOUT:-60}
 
 # In a sanitizer build, a leak or an error must not pass for an expected exit status of 1.
@@ -232,44 +234,42 @@ usage "threads 100000" "1-256" run --threads 100000 "$SMALL" out/p.png
 usage "threads nan" "1-256" run --threads nan "$SMALL" out/p.png
 usage "quality nan" "1-100" run --quality nan "$SMALL" out/p.jpg
 # In range, but the output would be 1e12 pixels: a limit error at once, nothing allocated, not
-# hours of streaming a terapixel file. SIGINT after 15 s lets the tool clean up (exit 130).
+# hours of streaming a terapixel file (which the hang guard would stop with SIGINT: exit 130).
 for spec in resize:width=1000000,height=1000000 resize:width=1000000 "resize:scale=100 resize:scale=100"; do
-    start=$(date +%s%N)
     # shellcheck disable=SC2086
-    timeout -k 5 -s INT 15 "$T" run "$SMALL" out/p.png $spec >/dev/null 2>"$W/err"
+    timeout -k 5 -s INT "$LIMIT_S" "$T" run "$SMALL" out/p.png $spec >/dev/null 2>"$W/err"
     rc=$?
-    ms=$((($(date +%s%N) - start) / 1000000))
     if [ $rc = 1 ] && err_line basn2c08.png && grep -qi 'limit' "$W/err" && [ ! -e out/p.png ]; then
         pass
     else
         fail "$spec: exit $rc, expected 1 with a limit error"
         show_err
     fi
-    if [ $ms -lt 10000 ]; then pass; else fail "$spec: took $ms ms"; fi
     # (A run killed by the timeout cannot clean up: only a finished one is held to it.)
     if [ $rc != 1 ] || no_temp out; then pass; else fail "$spec: temporary file left"; fi
     rm -f out/p.png out/.p.png.tmp-*
 done
-timeout -k 5 -s INT 15 "$T" run --memory-limit 1M "$SMALL" out/p.png resize:width=5000,height=5000 >/dev/null 2>"$W/err"
+timeout -k 5 -s INT "$LIMIT_S" "$T" run --memory-limit 1M "$SMALL" out/p.png resize:width=5000,height=5000 >/dev/null 2>"$W/err"
 rc=$?
 if [ $rc = 1 ] && grep -q 'limit' "$W/err" && [ ! -e out/p.png ]; then pass; else
     fail "--memory-limit 1M with a 75 MB output: exit $rc"
     show_err
 fi
-# Big kernels on a small image finish in bounded time.
-start=$(date +%s%N)
-timeout -k 5 -s INT "$LIMIT_S" "$T" run "$SMALL" out/p.png gaussian:sigma=1000 box:radius=1000 >/dev/null 2>"$W/err"
-rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
-if [ $rc = 0 ] || [ $rc = 1 ]; then pass; else fail "sigma 1000 chain: exit $rc"; show_err; fi
-if [ $ms -lt $((LIMIT_S * 1000)) ]; then pass; else fail "sigma 1000 chain on 32x32: took $ms ms"; fi
-rm -f out/p.png
+# Big kernels on a small image finish (the timeout only catches a hang). Billions of
+# multiply-adds: HOSTILE_HEAVY=0 (memcheck.sh, under valgrind) leaves it to the ASan run.
+if [ "${HOSTILE_HEAVY:-1}" = 1 ]; then
+    timeout -k 5 -s INT "$LIMIT_S" "$T" run "$SMALL" out/p.png gaussian:sigma=1000 box:radius=1000 >/dev/null 2>"$W/err"
+    rc=$?
+    if [ $rc = 0 ] || [ $rc = 1 ]; then pass; else fail "sigma 1000 chain: exit $rc"; show_err; fi
+    rm -f out/p.png out/.p.png.tmp-*
+fi
 
 # A 4.8 KiB JPEG declaring 64250x64250: it must end quickly, not stream gigapixels of made-up
-# rows for minutes. SIGINT after 15 s (SIGKILL 5 s later: cancelling waits for a whole tile).
+# rows for minutes (its lenient decode is bounded by pixels per byte of file; the hang guard's
+# SIGINT would make it exit 130).
 LOTTA=$DATA/bad/jpg_fuzzdb_lottapixel.jpg
 if [ -f "$LOTTA" ]; then
-    timeout -k 5 -s INT 15 "$T" run "$LOTTA" out/lotta.png >/dev/null 2>"$W/err"
+    timeout -k 5 -s INT "$LIMIT_S" "$T" run "$LOTTA" out/lotta.png >/dev/null 2>"$W/err"
     rc=$?
     if [ $rc = 1 ] && err_line jpg_fuzzdb_lottapixel.jpg; then pass; else
         fail "lottapixel (64250x64250 in 4856 bytes): exit $rc, expected a quick exit 1"
