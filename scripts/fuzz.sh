@@ -6,11 +6,11 @@
 # tests/fuzz/regressions/<harness> and (for the decoders) tests/data. Crashes land in
 # build-fuzz/artifacts/<harness>/; copy each into tests/fuzz/regressions/<harness>/ once fixed.
 #
-# usage: scripts/fuzz.sh [SECONDS] [HARNESS...]     (default: 600 s; png jpeg info params chain icc)
+# usage: scripts/fuzz.sh [SECONDS] [HARNESS...]     (default: 600 s; png jpeg tiff webp info params chain icc)
 #   FUZZ_PARALLEL=N  harnesses run at once (default 1; each is one libFuzzer process)
 #   FUZZ_MERGE=1     afterwards, minimise the working corpus, the committed one and the seeds into
 #                    tests/fuzz/corpus/<harness> (libFuzzer -merge=1 -use_counters=0; check the
-#                    size before committing: the whole committed corpus stays under 2 MB)
+#                    size before committing: the whole committed corpus stays under 3 MB)
 #   CC               the compiler (default clang; clang-14 from Debian works)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 if [ $# -gt 0 ]; then shift; fi
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(png jpeg info params chain icc)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(png jpeg tiff webp info params chain icc)
 parallel=${FUZZ_PARALLEL:-1}
 build=build-fuzz
 cc=${CC:-clang}
@@ -43,6 +43,8 @@ seeds_for() {
     jpeg) echo tests/data/jpeg tests/data/bad ;;
     info) echo tests/data/pngsuite tests/data/jpeg tests/data/bad ;;
     icc) echo tests/data/icc ;;
+    tiff) echo tests/data/tiff tests/data/bad-tiff ;;
+    webp) echo tests/data/webp ;;
     *) ;;
     esac
 }
