@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Large TIFFs (issue 13's speed targets) for bench/RESULTS.md, vips in the same run:
+#  1. the ~900 MP JPEG (bench/big.sh's tiled photo) -> JPEG-compressed tiled pyramidal TIFF:
+#     `tileproc run --pyramid --compression jpeg` against
+#     `vips tiffsave --tile --pyramid --compression jpeg` (target: 0.7x the time, 0.5x the RSS);
+#  2. a 1000x1000 crop from deep inside that pyramid's full-resolution level (target: < 50 ms),
+#     tileproc and `vips crop`;
+#  3. the same image as a strip TIFF (uncompressed, made by vips) -> gaussian:sigma=2 -> tiled
+#     TIFF (target: peak RSS under 64 MB), tileproc and vips.
+# Wall time and peak RSS from /usr/bin/time, one run each (the machine is noisy: compare the
+# rows of one run). The inputs take a few minutes and ~3.5 GB of disk in bench/work/.
+# usage: bench/big_tiff.sh [SIZE_MP]      (default 900)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mp=${1:-900}
+work=bench/work
+mkdir -p "$work"
+img=$work/tiled-${mp}mp.jpg
+[ -s "$img" ] || bench/big.sh "$mp" >/dev/null
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" --target tileproc_cli >/dev/null
+T=$PWD/build-bench/tileproc
+
+measure() { # measure LABEL CMD...: one row of the table
+    local label=$1
+    shift
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null
+    read -r t rss <"$work/time.txt"
+    printf '| %s | %.3f | %.0f |\n' "$label" "$t" "$(echo "$rss / 1024" | bc -l)"
+}
+
+w=$(vipsheader -f width "$img")
+h=$(vipsheader -f height "$img")
+echo "$img: ${w}x${h}"
+echo
+echo "| command | wall (s) | peak RSS (MB) |"
+echo "|---|---|---|"
+measure "JPEG -> tiled pyramid TIFF (jpeg): tileproc" \
+    "$T" run --quiet --pyramid --compression jpeg "$img" "$work/pyr-tp.tif"
+measure "JPEG -> tiled pyramid TIFF (jpeg): vips tiffsave" \
+    vips tiffsave "$img" "$work/pyr-vips.tif" --tile --pyramid --compression jpeg
+x=$((w - 3001)) y=$((h - 3003)) # deep inside, odd offsets
+for i in 1 2 3; do
+    measure "1000x1000 crop of the pyramid TIFF (run $i): tileproc" \
+        "$T" run --quiet "$work/pyr-tp.tif" "$work/crop-tp.png" \
+        "crop:x=$x,y=$y,width=1000,height=1000"
+done
+measure "1000x1000 crop of the pyramid TIFF: vips crop" \
+    vips crop "$work/pyr-tp.tif" "$work/crop-vips.png" "$x" "$y" 1000 1000
+strip=$work/strip-${mp}mp.tif
+[ -s "$strip" ] || vips copy "$img" "$strip"
+measure "strip TIFF -> gaussian:sigma=2 -> tiled TIFF: tileproc" \
+    "$T" run --quiet --tiled "$strip" "$work/blur-tp.tif" gaussian:sigma=2
+measure "strip TIFF -> gaussblur 2 -> tiled TIFF: vips" \
+    vips gaussblur "$strip" "$work/blur-vips.tif[tile]" 2
+rm -f "$work"/pyr-*.tif "$work"/crop-*.png "$work"/blur-*.tif "$work/time.txt"
