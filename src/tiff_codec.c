@@ -54,6 +54,7 @@ const tproc__codec tproc__codec_tiff = {
     .extensions = tiff_extensions,
     .scales = 0,
     .pages = 1,
+    .regions = 1,
     .sniff = tiff_sniff,
     .info = tproc__tiff_info,
     .decoder_open = tproc__tiff_decoder_open,
