@@ -14,7 +14,8 @@
  *   whole tiles.
  * - Strips with separate planes: one strip of every plane per band.
  * - What libtiff's TIFFRGBAImage converts for us (old-style JPEG, L*a*b*, raw YCbCr): a strip's
- *   or tile row's rows at a time, of the window's columns only (its col_offset).
+ *   or tile row's rows at a time, whole rows: its col_offset misplaces subsampled YCbCr (an
+ *   old-style JPEG cut at an odd column comes out wrong), so the columns are cut here.
  * A band starts at a multiple of band_rows, a strip's or a tile row's first row in the file.
  */
 #include <stdio.h>
@@ -130,14 +131,14 @@ int tproc__tiff_reader_start(tproc__tiff_reader *r, const tproc_rect *region)
             r->raw_bytes = (size_t)line; /* libtiff's size wins if it is larger */
         r->scan_next = r->y / r->th * r->th; /* the window's first strip, from its start */
     } else if (r->mode == READ_RGBA) {
-        if (tproc__mul((size_t)r->w * 4, r->band_rows, &band))
+        if (tproc__mul((size_t)r->width * 4, r->band_rows, &band))
             return too_large(r);
     } else if ((status = band_sizes(r, &band))) {
         return status;
     }
     char what[200];
-    snprintf(what, sizeof what, "a TIFF band of %u rows of %u of the %ux%u image's columns",
-             (unsigned)r->band_rows, (unsigned)r->w, (unsigned)r->width, (unsigned)r->height);
+    snprintf(what, sizeof what, "a TIFF band of %u rows of a %ux%u image", (unsigned)r->band_rows,
+             (unsigned)r->width, (unsigned)r->height);
     void *mem;
     if (r->raw_bytes &&
         (status = tproc__alloc_file(r->ctx, r->raw_bytes, 1, r->name, "a TIFF row", &mem)))
@@ -184,8 +185,8 @@ static int load_band(tproc__tiff_reader *r, uint32_t first)
     size_t plane_bytes = r->plane_row_bytes * r->band_rows;
     if (r->mode == READ_RGBA) {
         r->rgba.row_offset = (int)first;
-        r->rgba.col_offset = (int)r->x;
-        if (!TIFFRGBAImageGet(&r->rgba, (uint32_t *)(void *)r->band, r->w, rows))
+        r->rgba.col_offset = 0;
+        if (!TIFFRGBAImageGet(&r->rgba, (uint32_t *)(void *)r->band, r->width, rows))
             return tproc__tiff_reader_fail(r, "");
     } else if (r->tiled) {
         int status = load_tiles(r, first, rows);
@@ -210,9 +211,10 @@ static int load_band(tproc__tiff_reader *r, uint32_t first)
 static const unsigned char *band_row(tproc__tiff_reader *r, uint32_t y, size_t *from)
 {
     size_t local = y - r->band_first;
-    *from = 0;
+    *from = r->x;
     if (r->mode == READ_RGBA)
-        return r->band + local * r->w * 4;
+        return r->band + local * r->width * 4;
+    *from = 0;
     size_t skip = r->x - r->band_x;
     if (r->planes == 1) {
         *from = skip;
