@@ -184,7 +184,7 @@ int tproc__tiff_info(tproc_ctx *ctx, tproc__input *in, tproc_info *info)
     info->format = TPROC_FILE_TIFF;
     info->width = (ptrdiff_t)r->width;
     info->height = (ptrdiff_t)r->height;
-    info->channels = r->l.channels;
+    info->channels = r->l.colour == 4 ? 3 : r->l.channels; /* CMYK loads as RGB */
     info->sample = r->l.sample;
     info->bit_depth = r->l.bps;
     info->orientation = orientation_of(r->tif);
