@@ -149,8 +149,8 @@ int tproc__decoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__input 
  * about the input name ("the region ... reaches outside the ... image"). For codecs that take
  * regions natively; tproc__decoder_open checks the others.
  */
-int tproc__region_check(tproc_ctx *ctx, const char *name, const tproc_rect *region,
-                        ptrdiff_t width, ptrdiff_t height);
+int tproc__region_check(tproc_ctx *ctx, const char *name, const tproc_rect *region, ptrdiff_t width,
+                        ptrdiff_t height);
 
 /*
  * What every decoder_open does first: refuse a NULL decoder, zero it, and take the request

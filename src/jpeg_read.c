@@ -497,8 +497,8 @@ static int reader_region(reader *r, const tproc_rect *region, int scale)
 {
     if (region->width == 0)
         return TPROC_OK;
-    int status = tproc__region_check(r->ctx, r->in->name, region, (ptrdiff_t)r->width,
-                                     (ptrdiff_t)r->height);
+    int status =
+        tproc__region_check(r->ctx, r->in->name, region, (ptrdiff_t)r->width, (ptrdiff_t)r->height);
     if (status)
         return status;
     if (!NATIVE_REGIONS || scale != 1 || r->multi_scan || r->cmyk)

@@ -113,12 +113,12 @@ static int wrap(tproc_ctx *ctx, const char *name, const tproc_rect *region, tpro
     return TPROC_OK;
 }
 
-int tproc__region_check(tproc_ctx *ctx, const char *name, const tproc_rect *region,
-                        ptrdiff_t width, ptrdiff_t height)
+int tproc__region_check(tproc_ctx *ctx, const char *name, const tproc_rect *region, ptrdiff_t width,
+                        ptrdiff_t height)
 {
     const tproc_rect *r = region;
-    if (r->x < 0 || r->y < 0 || r->width < 1 || r->height < 1 || r->x >= width ||
-        r->y >= height || r->width > width - r->x || r->height > height - r->y)
+    if (r->x < 0 || r->y < 0 || r->width < 1 || r->height < 1 || r->x >= width || r->y >= height ||
+        r->width > width - r->x || r->height > height - r->y)
         return tproc__error_file(ctx, TPROC_ERR_RANGE, name,
                                  "the region %tdx%td at (%td, %td) reaches outside the %tdx%td "
                                  "image",
@@ -144,8 +144,8 @@ int tproc__decoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__input 
     int status = codec->decoder_open(ctx, in, &q, out);
     if (status || out->region_done)
         return status;
-    if ((status = tproc__region_check(ctx, in->name, &region, out->format.width,
-                                      out->format.height))) {
+    if ((status =
+             tproc__region_check(ctx, in->name, &region, out->format.width, out->format.height))) {
         out->close(out->state);
         return status;
     }

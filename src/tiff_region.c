@@ -100,8 +100,8 @@ static int start_window(tproc__tiff_reader *r, const tproc_rect *region)
         r->h = r->height;
         return TPROC_OK;
     }
-    int status = tproc__region_check(r->ctx, r->name, region, (ptrdiff_t)r->width,
-                                     (ptrdiff_t)r->height);
+    int status =
+        tproc__region_check(r->ctx, r->name, region, (ptrdiff_t)r->width, (ptrdiff_t)r->height);
     r->x = (uint32_t)region->x;
     r->y = (uint32_t)region->y;
     r->w = (uint32_t)region->width;
@@ -128,7 +128,7 @@ int tproc__tiff_reader_start(tproc__tiff_reader *r, const tproc_rect *region)
         if (tproc__tiff_raw_row_bytes(&r->l, &r->raw_bytes))
             return too_large(r);
         if (line > r->raw_bytes)
-            r->raw_bytes = (size_t)line; /* libtiff's size wins if it is larger */
+            r->raw_bytes = (size_t)line;     /* libtiff's size wins if it is larger */
         r->scan_next = r->y / r->th * r->th; /* the window's first strip, from its start */
     } else if (r->mode == READ_RGBA) {
         if (tproc__mul((size_t)r->width * 4, r->band_rows, &band))
@@ -144,7 +144,10 @@ int tproc__tiff_reader_start(tproc__tiff_reader *r, const tproc_rect *region)
         (status = tproc__alloc_file(r->ctx, r->raw_bytes, 1, r->name, "a TIFF row", &mem)))
         return status;
     r->raw = r->raw_bytes ? mem : NULL;
-    if (band && (status = tproc__alloc_file(r->ctx, band, 1, r->name, what, &mem)))
+    /* What libtiff decodes into is zeroed (a decoder that stops short without failing leaves
+     * zeros, not old heap bytes); a band of tiles is filled from the tile, every byte read. */
+    int zero_band = !(r->tiled && r->mode == READ_BANDS);
+    if (band && (status = tproc__alloc_file(r->ctx, band, zero_band, r->name, what, &mem)))
         return status;
     r->band = band ? mem : NULL;
     if (r->block_bytes &&
@@ -254,8 +257,8 @@ static int read_one(tproc__tiff_reader *r, uint32_t y, unsigned char *out)
 int tproc__tiff_read_rows(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
 {
     tproc__tiff_reader *r = state;
-    int status = tproc__decoder_rows(r->ctx, r->name, r->failed, &r->next_row, r->h, NULL, 0,
-                                     first, stride, count);
+    int status = tproc__decoder_rows(r->ctx, r->name, r->failed, &r->next_row, r->h, NULL, 0, first,
+                                     stride, count);
     if (status != TPROC__DECODE_ROWS)
         return status;
     for (size_t i = 0; i < count; i++) {

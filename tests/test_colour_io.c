@@ -372,8 +372,8 @@ END_TEST
  * A CMYK TIFF (strips of 5 rows) of w x h pixels of 8-bit ink with libtiff, an unassociated
  * alpha sample after the inks when alpha, carrying icc when given. Returns the file's bytes.
  */
-static unsigned char *cmyk_tiff(const unsigned char *ink, int w, int h, int alpha,
-                                const void *icc, size_t icc_size, size_t *size)
+static unsigned char *cmyk_tiff(const unsigned char *ink, int w, int h, int alpha, const void *icc,
+                                size_t icc_size, size_t *size)
 {
     char path[64];
     snprintf(path, sizeof path, "/tmp/tproc_cmyk_%ld.tif", (long)getpid());

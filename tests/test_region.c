@@ -365,15 +365,13 @@ static void write_tiff(const char *path, int tiled, int separate)
                     }
                 tmsize_t bytes = (tmsize_t)bw * (H - y0 < bh && !tiled ? H - y0 : bh) * spp;
                 if (tiled)
-                    ck_assert_int_ge(TIFFWriteTile(tif, block, (uint32_t)x0, (uint32_t)y0, 0,
-                                                   (uint16_t)p),
-                                     0);
+                    ck_assert_int_ge(
+                        TIFFWriteTile(tif, block, (uint32_t)x0, (uint32_t)y0, 0, (uint16_t)p), 0);
                 else
-                    ck_assert_int_ge(TIFFWriteEncodedStrip(tif,
-                                                           TIFFComputeStrip(tif, (uint32_t)y0,
-                                                                            (uint16_t)p),
-                                                           block, bytes),
-                                     0);
+                    ck_assert_int_ge(
+                        TIFFWriteEncodedStrip(tif, TIFFComputeStrip(tif, (uint32_t)y0, (uint16_t)p),
+                                              block, bytes),
+                        0);
             }
     free(block);
     TIFFClose(tif);
