@@ -156,6 +156,14 @@ int tproc__encoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__output
                         tproc__encoder *enc);
 
 /*
+ * Whether a region (width > 0) lies inside a width x height image: TPROC_OK, else a range error
+ * about the input name ("the region ... reaches outside the ... image"). For codecs that take
+ * regions natively; tproc__decoder_open checks the others.
+ */
+int tproc__region_check(tproc_ctx *ctx, const char *name, const tproc_rect *region, ptrdiff_t width,
+                        ptrdiff_t height);
+
+/*
  * What every decoder_open does first: refuse a NULL decoder, zero it, and take the request
  * (the defaults for NULL) into *q with scale_denom 1 for full size; label names a codec that
  * cannot scale, whose request must then be at full size.

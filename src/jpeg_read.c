@@ -497,15 +497,10 @@ static int reader_region(reader *r, const tproc_rect *region, int scale)
 {
     if (region->width == 0)
         return TPROC_OK;
-    if (region->x < 0 || region->y < 0 || region->width < 1 || region->height < 1 ||
-        region->x >= (ptrdiff_t)r->width || region->y >= (ptrdiff_t)r->height ||
-        region->width > (ptrdiff_t)r->width - region->x ||
-        region->height > (ptrdiff_t)r->height - region->y)
-        return tproc__error_file(r->ctx, TPROC_ERR_RANGE, r->in->name,
-                                 "the region %tdx%td at (%td, %td) reaches outside the %ux%u "
-                                 "image",
-                                 region->width, region->height, region->x, region->y,
-                                 (unsigned)r->width, (unsigned)r->height);
+    int status =
+        tproc__region_check(r->ctx, r->in->name, region, (ptrdiff_t)r->width, (ptrdiff_t)r->height);
+    if (status)
+        return status;
     if (!NATIVE_REGIONS || scale != 1 || r->multi_scan || r->cmyk)
         return TPROC_OK; /* the codec layer cuts the region from full rows */
     r->cropping = 1;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * region.c: decoding a rectangle of an image with any codec. A codec that can crop natively
- * (a JPEG's jpeg_crop_scanline and jpeg_skip_scanlines) does so itself; for every other case
- * the decoder is wrapped here: full rows are decoded a few at a time into a small buffer,
- * the rows above the region are dropped, the region's columns are copied out, and decoding
- * stops after the region's last row, so nothing below it is ever decoded. Rows of a codec
+ * (a JPEG's jpeg_crop_scanline and jpeg_skip_scanlines; a TIFF reading only the strips and
+ * tiles the region meets) does so itself; for every other case the decoder is wrapped here:
+ * full rows are decoded a few at a time into a small buffer, the rows above the region are
+ * dropped, the region's columns are copied out, and decoding stops after the region's last
+ * row, so nothing below it is ever decoded. Rows of a codec
  * that decodes whole images (a WebP, an Adam7 PNG) come from the whole decode it made at open.
  */
 #include <string.h>
@@ -112,6 +113,19 @@ static int wrap(tproc_ctx *ctx, const char *name, const tproc_rect *region, tpro
     return TPROC_OK;
 }
 
+int tproc__region_check(tproc_ctx *ctx, const char *name, const tproc_rect *region, ptrdiff_t width,
+                        ptrdiff_t height)
+{
+    const tproc_rect *r = region;
+    if (r->x < 0 || r->y < 0 || r->width < 1 || r->height < 1 || r->x >= width || r->y >= height ||
+        r->width > width - r->x || r->height > height - r->y)
+        return tproc__error_file(ctx, TPROC_ERR_RANGE, name,
+                                 "the region %tdx%td at (%td, %td) reaches outside the %tdx%td "
+                                 "image",
+                                 r->width, r->height, r->x, r->y, width, height);
+    return TPROC_OK;
+}
+
 int tproc__decoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__input *in,
                         const tproc__decode_request *request, tproc__decoder *out)
 {
@@ -130,15 +144,10 @@ int tproc__decoder_open(const tproc__codec *codec, tproc_ctx *ctx, tproc__input 
     int status = codec->decoder_open(ctx, in, &q, out);
     if (status || out->region_done)
         return status;
-    const tproc_format *f = &out->format;
-    if (region.x >= f->width || region.y >= f->height || region.width > f->width - region.x ||
-        region.height > f->height - region.y) {
+    if ((status =
+             tproc__region_check(ctx, in->name, &region, out->format.width, out->format.height))) {
         out->close(out->state);
-        return tproc__error_file(ctx, TPROC_ERR_RANGE, in->name,
-                                 "the region %tdx%td at (%td, %td) reaches outside the %tdx%td "
-                                 "image",
-                                 region.width, region.height, region.x, region.y, f->width,
-                                 f->height);
+        return status;
     }
     return wrap(ctx, in->name, &region, out);
 }

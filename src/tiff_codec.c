@@ -54,6 +54,7 @@ const tproc__codec tproc__codec_tiff = {
     .extensions = tiff_extensions,
     .scales = 0,
     .pages = 1,
+    .regions = 1,
     .sniff = tiff_sniff,
     .info = tproc__tiff_info,
     .decoder_open = tproc__tiff_decoder_open,
@@ -326,8 +327,10 @@ TIFF *tproc__tiff_open(tproc__tiff_io *io, const char *name, const char *mode)
     TIFFOpenOptionsSetWarningHandlerExtR(opts, on_warning, &io->diag);
     TIFFOpenOptionsSetMaxSingleMemAlloc(opts, TPROC__TIFF_MAX_ALLOC);
     char m[8];
-    /* 'm': never map (our map callback refuses anyway). */
-    snprintf(m, sizeof m, "%sm", mode);
+    /* 'm': never map (our map callback refuses anyway). 'O', reading: strip and tile offsets
+     * and byte counts are read as they are needed, so opening a pyramid level of a big tiled
+     * file does not read its whole arrays, and a region reads only its tiles' entries. */
+    snprintf(m, sizeof m, io->in ? "%smO" : "%sm", mode);
     TIFF *tif = TIFFClientOpenExt(name, m, (thandle_t)io, io_read, io_write, io_seek, io_close,
                                   io_size, io_map, io_unmap, opts);
     TIFFOpenOptionsFree(opts);

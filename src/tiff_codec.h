@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tiff_codec.h: what the TIFF codec's files share (tiff_codec.c: the descriptor, libtiff's
- * error handlers and the client I/O over tproc__input / tproc__output; tiff_read.c: decoding,
- * pages and levels; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding).
+ * error handlers and the client I/O over tproc__input / tproc__output; tiff_read.c: opening a
+ * page or level for decoding; tiff_region.c: its rows, only the strips and tiles a region
+ * needs; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding).
  *
  * libtiff (4.5+) is opened with TIFFClientOpenExt and handlers of our own for errors and
  * warnings (TIFFOpenOptionsSetErrorHandlerExtR), so that nothing is printed and the reason of a
@@ -58,7 +59,8 @@ const char *tproc__tiff_compression_name(int compression);
 typedef struct tproc__tiff_layout {
     uint32_t width;
     int bps, spp;   /* bits per sample; samples per pixel */
-    int colour;     /* samples of colour: 1 (gray, palette index), 3 (RGB), 4 (CMYK) */
+    int colour;     /* samples of colour: 1 (gray, palette index), 3 (RGB), 4 (CMYK ink, handed
+                     * out as it is: the colour step converts it, see decode_colour.h) */
     int alpha;      /* 0: none; 1: unassociated; 2: associated (premultiplied) */
     int miniswhite; /* gray with 0 as white */
     int palette;    /* colour is an index into map */
@@ -75,9 +77,54 @@ typedef struct tproc__tiff_layout {
 int tproc__tiff_layout_read(tproc_ctx *ctx, const char *file, TIFF *tif, tproc__tiff_layout *l);
 /* Bytes of one raw row of width pixels. */
 int tproc__tiff_raw_row_bytes(const tproc__tiff_layout *l, size_t *out);
-/* One raw row into width output pixels. */
-void tproc__tiff_convert_row(const tproc__tiff_layout *l, const unsigned char *raw,
-                             unsigned char *out);
+/* Pixels first .. first + count - 1 of a raw row into count output pixels. */
+void tproc__tiff_convert_row(const tproc__tiff_layout *l, const unsigned char *raw, size_t first,
+                             size_t count, unsigned char *out);
+
+/* The most SubIFDs of a page taken as levels. */
+#define TPROC__TIFF_MAX_SUBIFDS 64
+
+/*
+ * One page or level of a TIFF open for decoding: tiff_read.c opens the file and selects the
+ * image, tiff_region.c reads the rows of its window (see there).
+ */
+typedef struct tproc__tiff_reader {
+    tproc__tiff_io io;
+    tproc_ctx *ctx;
+    const char *name;
+    TIFF *tif;
+    tproc__tiff_layout l;
+    uint32_t width, height; /* the stored image */
+    uint32_t x, y, w, h;    /* the window handed out: a region, or the whole image */
+    int mode, tiled, planes;
+    uint32_t tw, th;        /* tile size (tiled), else th is the rows per strip */
+    uint32_t band_x;        /* the first column a band holds (x at a tile's left edge) */
+    size_t raw_bytes;       /* r->raw: one raw row (scanlines), or the window's pixels of one
+                             * row with the planes interleaved (separate planes) */
+    size_t plane_row_bytes; /* one row of one plane in the band */
+    uint32_t band_rows;     /* rows a band holds: a strip's or a tile row's */
+    uint32_t band_first;    /* first row of the band held; band_valid: whether one is */
+    int band_valid;
+    uint32_t scan_next; /* scanlines: the row libtiff's scanline reader is at */
+    unsigned char *band, *block, *raw;
+    size_t block_bytes;
+    TIFFRGBAImage rgba;
+    int rgba_open;
+    size_t next_row; /* rows of the window handed out */
+    int failed;
+    /* The page and level walk (tiff_read.c). */
+    int pages, levels, page_dir;
+    int subifds;
+    toff_t subifd[TPROC__TIFF_MAX_SUBIFDS];
+} tproc__tiff_reader;
+
+/* Records libtiff's last error about the reader's file as a corrupt file; sets r->failed. */
+int tproc__tiff_reader_fail(tproc__tiff_reader *r, const char *doing);
+/* Sets the window to region (width 0: the whole image; a range error about the file if it
+ * reaches outside), chooses how rows are read and allocates what that needs. */
+int tproc__tiff_reader_start(tproc__tiff_reader *r, const tproc_rect *region);
+/* The decoder's read_rows: the window's next count rows (state: the reader). */
+int tproc__tiff_read_rows(void *state, unsigned char *first, ptrdiff_t stride, size_t count);
 
 /* The codec's entry points (tiff_read.c, tiff_write.c). */
 tproc__info_fn tproc__tiff_info;

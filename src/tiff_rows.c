@@ -7,14 +7,16 @@
  * byte, as libtiff's RGBA reader, vips and Pillow take it; an 8-bit map stored in 16 bits, as
  * some writers do, taken as it is, the way libtiff's RGBA reader decides); min-is-white is
  * inverted. The first extra sample is the alpha channel: associated (premultiplied) alpha is
- * divided out, since tileproc's images hold straight alpha. CMYK (separated, 4 inks) becomes RGB by
- * the naive formula of colour.h (the colour engine's untagged-CMYK rule). What tileproc cannot hold
+ * divided out, since tileproc's images hold straight alpha. CMYK (separated, InkSet CMYK, 8 or
+ * 16 bits) is handed out as ink, 4 samples a pixel, and the colour step makes it RGB through the
+ * embedded profile, the input profile or the untagged-CMYK rule, as for a CMYK JPEG; CMYK with
+ * an extra (alpha) sample is refused, since that step converts 4 inks and has no channel to
+ * carry alpha through (dropping it would show what the file hides). What tileproc cannot hold
  * is refused by name.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "colour.h"
 #include "tiff_codec.h"
 
 static const char *photometric_name(int p)
@@ -165,9 +167,14 @@ int tproc__tiff_layout_read(tproc_ctx *ctx, const char *file, TIFF *tif, tproc__
         return tproc__error_file(ctx, TPROC_ERR_CORRUPT, file, "%s with %d samples per pixel",
                                  photometric_name(photometric), spp);
     l->colour = colour;
+    if (colour == 4 && extras > 0)
+        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file,
+                                 "CMYK with %d extra sample%s (alpha) is not supported: CMYK is "
+                                 "read as 4 inks",
+                                 extras, extras == 1 ? "" : "s");
     if (extras > 0)
         l->alpha = nextra > 0 && extra[0] == EXTRASAMPLE_ASSOCALPHA ? 2 : 1;
-    l->channels = (colour == 1 && !l->palette ? 1 : 3) + (l->alpha ? 1 : 0);
+    l->channels = (colour == 1 && !l->palette ? 1 : colour == 4 ? 4 : 3) + (l->alpha ? 1 : 0);
     if (extras > 1 || l->channels > 4)
         return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file,
                                  "%s with %d samples per pixel: tileproc holds 1-4 channels "
@@ -246,12 +253,12 @@ static unsigned unpremultiply(unsigned c, unsigned a, unsigned max)
     return v > max ? max : (unsigned)v;
 }
 
-static void convert_palette(const tproc__tiff_layout *l, const unsigned char *raw,
-                            unsigned char *out)
+static void convert_palette(const tproc__tiff_layout *l, const unsigned char *raw, size_t first,
+                            size_t count, unsigned char *out)
 {
     unsigned maxi = (1u << l->bps) - 1u;
-    for (size_t x = 0; x < l->width; x++) {
-        unsigned i = get_u(raw, x, l->bps) & maxi;
+    for (size_t x = 0; x < count; x++) {
+        unsigned i = get_u(raw, first + x, l->bps) & maxi;
         for (int c = 0; c < 3; c++) {
             unsigned v = l->map[c][i];
             out[x * 3 + (size_t)c] = (unsigned char)(l->map_8bit ? v : v >> 8);
@@ -259,34 +266,21 @@ static void convert_palette(const tproc__tiff_layout *l, const unsigned char *ra
     }
 }
 
-static void convert_uint(const tproc__tiff_layout *l, const unsigned char *raw, unsigned char *out)
+static void convert_uint(const tproc__tiff_layout *l, const unsigned char *raw, size_t first,
+                         size_t count, unsigned char *out)
 {
     unsigned in_max = (1u << l->bps) - 1u;
     unsigned out_max = l->sample == TPROC_U16 ? 65535u : 255u;
     size_t spp = (size_t)l->spp, ch = (size_t)l->channels;
-    for (size_t x = 0; x < l->width; x++) {
+    for (size_t x = 0; x < count; x++) {
         unsigned s[5] = {0};
         for (size_t i = 0; i < spp && i < 5; i++) {
-            unsigned v = get_u(raw, x * spp + i, l->bps);
+            unsigned v = get_u(raw, (first + x) * spp + i, l->bps);
             s[i] = in_max == out_max ? v : v * out_max / in_max; /* 1, 2, 4 bits to 8 */
         }
         unsigned a = l->alpha ? s[l->colour] : out_max;
         if (l->miniswhite)
             s[0] = out_max - s[0];
-        if (l->colour == 4) {
-            if (l->sample == TPROC_U8) {
-                unsigned char k[4] = {(unsigned char)s[0], (unsigned char)s[1], (unsigned char)s[2],
-                                      (unsigned char)s[3]};
-                tproc__cmyk_to_rgb_naive(k, k, 1, TPROC_U8, 0);
-                for (int c = 0; c < 3; c++)
-                    s[c] = k[c];
-            } else {
-                uint16_t k[4] = {(uint16_t)s[0], (uint16_t)s[1], (uint16_t)s[2], (uint16_t)s[3]};
-                tproc__cmyk_to_rgb_naive(k, k, 1, TPROC_U16, 0);
-                for (int c = 0; c < 3; c++)
-                    s[c] = k[c];
-            }
-        }
         size_t colours = ch - (l->alpha ? 1 : 0);
         for (size_t c = 0; c < colours; c++)
             put_u(out, x * ch + c, l->sample,
@@ -296,13 +290,14 @@ static void convert_uint(const tproc__tiff_layout *l, const unsigned char *raw, 
     }
 }
 
-static void convert_float(const tproc__tiff_layout *l, const unsigned char *raw, unsigned char *out)
+static void convert_float(const tproc__tiff_layout *l, const unsigned char *raw, size_t first,
+                          size_t count, unsigned char *out)
 {
     size_t spp = (size_t)l->spp, ch = (size_t)l->channels;
     size_t colours = ch - (l->alpha ? 1 : 0);
-    for (size_t x = 0; x < l->width; x++) {
+    for (size_t x = 0; x < count; x++) {
         float s[4];
-        memcpy(s, raw + x * spp * 4, ch * 4);
+        memcpy(s, raw + (first + x) * spp * 4, ch * 4);
         float a = l->alpha ? s[colours] : 1.0f;
         if (l->miniswhite)
             s[0] = 1.0f - s[0];
@@ -312,12 +307,13 @@ static void convert_float(const tproc__tiff_layout *l, const unsigned char *raw,
     }
 }
 
-static void convert_rgba(const tproc__tiff_layout *l, const unsigned char *raw, unsigned char *out)
+static void convert_rgba(const tproc__tiff_layout *l, const unsigned char *raw, size_t first,
+                         size_t count, unsigned char *out)
 {
     size_t ch = (size_t)l->channels;
-    for (size_t x = 0; x < l->width; x++) {
+    for (size_t x = 0; x < count; x++) {
         uint32_t v;
-        memcpy(&v, raw + x * 4, 4);
+        memcpy(&v, raw + (first + x) * 4, 4);
         unsigned a = TIFFGetA(v);
         unsigned rgb[3] = {TIFFGetR(v), TIFFGetG(v), TIFFGetB(v)};
         for (size_t c = 0; c < 3; c++)
@@ -327,17 +323,18 @@ static void convert_rgba(const tproc__tiff_layout *l, const unsigned char *raw, 
     }
 }
 
-void tproc__tiff_convert_row(const tproc__tiff_layout *l, const unsigned char *raw,
-                             unsigned char *out)
+void tproc__tiff_convert_row(const tproc__tiff_layout *l, const unsigned char *raw, size_t first,
+                             size_t count, unsigned char *out)
 {
+    size_t pixel = (size_t)l->channels * (size_t)(l->bps / 8);
     if (l->rgba)
-        convert_rgba(l, raw, out);
+        convert_rgba(l, raw, first, count, out);
     else if (l->palette)
-        convert_palette(l, raw, out);
+        convert_palette(l, raw, first, count, out);
     else if (l->sample == TPROC_F32)
-        convert_float(l, raw, out);
-    else if (!l->miniswhite && l->alpha != 2 && l->colour != 4 && l->bps >= 8)
-        memcpy(out, raw, (size_t)l->width * (size_t)l->channels * (size_t)(l->bps / 8));
+        convert_float(l, raw, first, count, out);
+    else if (!l->miniswhite && l->alpha != 2 && l->bps >= 8) /* the samples as they are */
+        memcpy(out, raw + first * pixel, count * pixel);
     else
-        convert_uint(l, raw, out);
+        convert_uint(l, raw, first, count, out);
 }

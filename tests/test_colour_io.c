@@ -3,16 +3,20 @@
  * test_colour_io.c: the colour step of the codec layer (src/decode_colour.c, issue 12) through
  * the public load, stream and save calls. References: lcms2's float transforms run here on the
  * values libjpeg itself decodes (not on ours), and properties (streamed == whole, keep carries
- * the identical bytes, no output carries a profile of another colour space than its pixels).
+ * the identical bytes, no output carries a profile of another colour space than its pixels, a
+ * CMYK TIFF of a CMYK JPEG's ink loads as that JPEG does). tiff/tiff_reference.py compares
+ * CMYK TIFFs with lcms2's tificc.
  */
 #include <check.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <jpeglib.h>
 #include <lcms2.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tiffio.h>
 
 #include "colour_profiles.h"
 #include "stream_internal.h"
@@ -364,6 +368,156 @@ START_TEST(untagged_cmyk_and_input_profile)
 }
 END_TEST
 
+/*
+ * A CMYK TIFF (strips of 5 rows) of w x h pixels of 8-bit ink with libtiff, an unassociated
+ * alpha sample after the inks when alpha, carrying icc when given. Returns the file's bytes.
+ */
+static unsigned char *cmyk_tiff(const unsigned char *ink, int w, int h, int alpha, const void *icc,
+                                size_t icc_size, size_t *size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/tproc_cmyk_%ld.tif", (long)getpid());
+    TIFF *tif = TIFFOpen(path, "w");
+    ck_assert_ptr_nonnull(tif);
+    uint16_t spp = (uint16_t)(alpha ? 5 : 4), extra = EXTRASAMPLE_UNASSALPHA;
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, (uint32_t)w);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, (uint32_t)h);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, spp);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_SEPARATED);
+    TIFFSetField(tif, TIFFTAG_INKSET, INKSET_CMYK);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 5);
+    if (alpha)
+        TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, 1, &extra);
+    if (icc)
+        TIFFSetField(tif, TIFFTAG_ICCPROFILE, (uint32_t)icc_size, icc);
+    unsigned char *row = malloc((size_t)w * spp);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            memcpy(row + (size_t)x * spp, ink + ((size_t)y * (size_t)w + (size_t)x) * 4, 4);
+            if (alpha)
+                row[(size_t)x * spp + 4] = (unsigned char)(x * 255 / w);
+        }
+        ck_assert_int_eq(TIFFWriteScanline(tif, row, (uint32_t)y, 0), 1);
+    }
+    free(row);
+    TIFFClose(tif);
+    unsigned char *data = tu_read_file(path, size);
+    unlink(path);
+    return data;
+}
+
+static void assert_same_image(tproc_image *a, tproc_image *b, const char *what)
+{
+    tproc_view va = tproc_image_view(a), vb = tproc_image_view(b);
+    tu_assert_same(&va, &vb, what);
+}
+
+/*
+ * A CMYK TIFF goes through the colour step as a CMYK JPEG does: a TIFF of the ink libjpeg
+ * decodes from a CMYK JPEG (plain and Adobe-inverted, whose ink is stored as 255 - ink) loads
+ * to the same bytes as the JPEG, untagged (the untagged-CMYK rule) and tagged (its profile,
+ * within a level of lcms2 too), under the default policy and keep; ignore reads it as
+ * untagged. Streamed == whole, a region == the crop.
+ */
+START_TEST(cmyk_tiff_like_cmyk_jpeg)
+{
+    int adobe = _i;
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    size_t icc_size, size, tiff_size;
+    unsigned char *icc = tcp_make("cmyk-v2", &icc_size);
+    tproc_image *untagged = NULL;
+    for (int tagged = 0; tagged < 2; tagged++) {
+        unsigned char *jpeg = cmyk_jpeg(adobe, tagged ? icc : NULL, icc_size, &size);
+        int w, h;
+        unsigned char *raw = libjpeg_decode(jpeg, size, 1, &w, &h);
+        size_t n = (size_t)w * (size_t)h;
+        for (size_t i = 0; adobe && i < n * 4; i++)
+            raw[i] = (unsigned char)(255 - raw[i]); /* the ink itself, as TIFF stores it */
+        unsigned char *tiff = cmyk_tiff(raw, w, h, 0, tagged ? icc : NULL, icc_size, &tiff_size);
+        const char *what = tagged ? "tagged CMYK TIFF == JPEG" : "untagged CMYK TIFF == JPEG";
+        for (int k = 0; k < 2; k++) {
+            const tproc_load_options *o = k ? &keep : NULL;
+            tproc_image *from_jpeg = NULL, *from_tiff = NULL;
+            tu_ok(ctx, tproc_load_memory(ctx, jpeg, size, o, &from_jpeg));
+            tu_ok(ctx, tproc_load_memory(ctx, tiff, tiff_size, o, &from_tiff));
+            assert_same_image(from_jpeg, from_tiff, what);
+            size_t got_size = 1;
+            ck_assert_ptr_null(tproc_image_icc(from_tiff, &got_size));
+            tproc_image_free(&from_jpeg);
+            if (k == 0 && !tagged)
+                untagged = from_tiff;
+            else
+                tproc_image_free(&from_tiff);
+        }
+        if (tagged) {
+            cmsHPROFILE p = cmsOpenProfileFromMem(icc, (cmsUInt32Number)icc_size);
+            unsigned char *want = lcms_reference(p, 1, 0, raw, n);
+            tproc_image *img = NULL;
+            tu_ok(ctx, tproc_load_memory(ctx, tiff, tiff_size, NULL, &img));
+            assert_close(img, want, 1, "tagged CMYK TIFF against lcms2");
+            tproc_image_free(&img);
+            tu_ok(ctx, tproc_load_memory(ctx, tiff, tiff_size, &ignore, &img));
+            assert_same_image(img, untagged, "ignore on a tagged CMYK TIFF");
+            tproc_image_free(&img);
+            cmsCloseProfile(p);
+            free(want);
+        }
+        /* streamed in bands of 5 == whole; a region == the crop. */
+        tproc_image *whole = NULL, *rows = NULL, *part = NULL;
+        tu_ok(ctx, tproc_load_memory(ctx, tiff, tiff_size, NULL, &whole));
+        tproc_source *s = NULL;
+        tu_ok(ctx, tproc_source_open_memory(ctx, tiff, tiff_size, NULL, &s));
+        tu_ok(ctx, tproc_image_new(ctx, w, h, 3, TPROC_U8, &rows));
+        tproc_view b = tproc_image_view(rows);
+        for (ptrdiff_t y = 0; y < h; y += 5)
+            tu_ok(ctx, tproc__source_read(s, tproc_view_pixel(&b, 0, y), b.row_stride,
+                                          h - y < 5 ? h - y : 5));
+        assert_same_image(whole, rows, "streamed CMYK TIFF");
+        tproc_source_free(&s);
+        tu_ok(ctx, tproc_source_open_memory(ctx, tiff, tiff_size, NULL, &s));
+        tu_ok(ctx, tproc_source_set_region(s, 7, 6, 23, 19));
+        tu_ok(ctx, tproc_image_new(ctx, 23, 19, 3, TPROC_U8, &part));
+        tproc_view pv = tproc_image_view(part), wv = tproc_image_view(whole), crop;
+        tu_ok(ctx, tproc__source_read(s, pv.data, pv.row_stride, 19));
+        tu_ok(ctx, tproc_view_sub(&wv, 7, 6, 23, 19, &crop));
+        tu_assert_same(&crop, &pv, "a region of a CMYK TIFF");
+        tproc_source_free(&s);
+        tproc_image_free(&part);
+        tproc_image_free(&rows);
+        tproc_image_free(&whole);
+        free(tiff);
+        free(raw);
+        free(jpeg);
+    }
+    tproc_image_free(&untagged);
+    free(icc);
+    ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), 0);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* CMYK with an alpha sample is refused, saying what the file has (see tiff_rows.c). */
+START_TEST(cmyk_tiff_with_alpha_is_refused)
+{
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    unsigned char ink[8 * 4 * 4] = {0};
+    size_t size;
+    unsigned char *tiff = cmyk_tiff(ink, 8, 4, 1, NULL, 0, &size);
+    tproc_image *img = NULL;
+    ck_assert_int_eq(tproc_load_memory(ctx, tiff, size, NULL, &img), TPROC_ERR_UNSUPPORTED);
+    ck_assert_msg(has_text(tproc_ctx_message(ctx), "CMYK with 1 extra sample (alpha)"), "%s",
+                  tproc_ctx_message(ctx));
+    ck_assert_ptr_null(img);
+    free(tiff);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* --output-profile: converted to it (lcms2 sRGB -> P3 on the sRGB input) and carried. */
 START_TEST(output_profile_is_carried)
 {
@@ -651,6 +805,8 @@ Suite *suite_colour_io(void)
     tcase_add_test(tc, keep_carries_profile_across_formats);
     tcase_add_loop_test(tc, cmyk_jpeg_converts_through_its_profile, 0, 2);
     tcase_add_test(tc, untagged_cmyk_and_input_profile);
+    tcase_add_loop_test(tc, cmyk_tiff_like_cmyk_jpeg, 0, 2);
+    tcase_add_test(tc, cmyk_tiff_with_alpha_is_refused);
     tcase_add_test(tc, output_profile_is_carried);
     tcase_add_test(tc, broken_profiles_fail_cleanly);
     tcase_add_test(tc, flawed_srgb_png_loads_and_saves);

@@ -7,13 +7,21 @@
  * layout the native path handles or declines (4:2:0, 4:2:2, 4:4:0, 4:4:4, gray, restart
  * markers, progressive, arithmetic), written here with libjpeg; at every EXIF orientation
  * (a region is upright coordinates); and through the generic path (PNG, interlaced PNG, WebP).
+ * For TIFF, every file of tests/data/tiff the reader takes (each layout it supports: strips,
+ * tiles, separate planes, palette, 1/2/4/16-bit, float, min-is-white, CMYK, YCbCr JPEG,
+ * libtiff's RGBA path, every orientation, a pyramid level), as it is and rewritten by tiffcp
+ * into small tiles and strips so that rectangles cross many of their boundaries; and a TIFF
+ * whose strips or tiles outside a region are garbage: the region still reads, a full load
+ * fails, so the reader cannot have decoded them.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jpeglib.h>
+#include <tiffio.h>
 
 #include "codec.h"
 #include "testutil.h"
@@ -108,7 +116,8 @@ static void check_region(tproc_ctx *ctx, const char *path, const tproc_image *fu
     tproc_image_free(&part);
 }
 
-/* Random rectangles plus the edge and boundary cases of a w x h image with iMCU size m. */
+/* Random rectangles plus the edge cases of a w x h image and ones on, just before and just
+ * after 8 and 16 pixel boundaries (iMCUs, tiles of 16 and 32, strips of a few rows). */
 static void check_regions(tproc_ctx *ctx, const char *path, const tproc_load_options *lo,
                           int randoms, uint64_t seed, const char *what)
 {
@@ -222,6 +231,227 @@ START_TEST(generic_path)
 }
 END_TEST
 
+/* TIFF layouts: tiffcp's arguments for the rewritten copies (the same compression, planes,
+ * depth and photometric as the original). */
+static const char *const tiff_relayouts[] = {"-t -w 16 -l 16", "-t -w 32 -l 16", "-s -r 3",
+                                             "-s -r 16"};
+#define RELAYOUTS ((int)(sizeof tiff_relayouts / sizeof tiff_relayouts[0]))
+
+/* Whether the file loads (files the reader refuses are not regions' business). */
+static int loads(tproc_ctx *ctx, const char *path)
+{
+    tproc_image *img = NULL;
+    int ok = tproc_load(ctx, path, NULL, &img) == TPROC_OK;
+    tproc_image_free(&img);
+    return ok;
+}
+
+/* Every TIFF of tests/data/tiff, and its rewrites in tiff_relayouts[_i - 1] (_i 0: as it is). */
+START_TEST(tiff_layouts)
+{
+    tproc_ctx *ctx = new_ctx();
+    DIR *dir = opendir(tu_data("tiff"));
+    ck_assert_ptr_nonnull(dir);
+    int checked = 0, files = 0;
+    char src[512], copy[256], cmd[1024];
+    snprintf(copy, sizeof copy, "/tmp/tproc_region_%ld_%d.tif", (long)getpid(), _i);
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' || !(strstr(e->d_name, ".tif") + 4 == e->d_name + n ||
+                                     strstr(e->d_name, ".tiff") + 5 == e->d_name + n))
+            continue;
+        snprintf(src, sizeof src, "%s", tu_data("tiff"));
+        snprintf(src + strlen(src), sizeof src - strlen(src), "/%s", e->d_name);
+        if (!loads(ctx, src))
+            continue; /* refused: 64-bit, signed samples */
+        files++;
+        const char *path = src;
+        if (_i > 0) {
+            snprintf(cmd, sizeof cmd, "%s %s '%s' '%s' >/dev/null 2>&1", TPROC_TIFFCP,
+                     tiff_relayouts[_i - 1], src, copy);
+            if (system(cmd) != 0 || !loads(ctx, copy)) {
+                fprintf(stderr, "region: tiffcp %s %s: no copy\n", tiff_relayouts[_i - 1], src);
+                continue; /* what tiffcp cannot rewrite (old-style JPEG) */
+            }
+            path = copy;
+        }
+        char what[600];
+        snprintf(what, sizeof what, "%s (%s)", e->d_name, _i ? tiff_relayouts[_i - 1] : "as is");
+        check_regions(ctx, path, NULL, 12, 500u + (uint64_t)checked, what);
+        checked++;
+    }
+    closedir(dir);
+    unlink(copy);
+    /* Most files are rewritten (tiffcp writes no old-style JPEG, JPEG strips only of whole
+     * MCU rows, no separate planes into tiles): the test must not pass by checking nothing. */
+    ck_assert_int_ge(files, 50);
+    ck_assert_msg(checked >= files * 3 / 4, "only %d of %d files checked", checked, files);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* A pyramid level and a page other than the first. */
+START_TEST(tiff_levels_and_pages)
+{
+    tproc_ctx *ctx = new_ctx();
+    tproc_load_options lo = {.level = 2};
+    check_regions(ctx, tu_data("tiff/pillow_tiff_strip_planar_raw_with_overviews.tif"), &lo, 20,
+                  600, "level 2");
+    lo = (tproc_load_options){.page = 2};
+    check_regions(ctx, tu_data("tiff/pillow_multipage.tiff"), &lo, 20, 601, "page 2");
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* The TIFF decoder crops itself, for strips, tiles and libtiff's RGBA path alike. */
+START_TEST(tiff_native)
+{
+    tproc_ctx *ctx = new_ctx();
+    const char *files[] = {"tiff/libtiff_rgb-3c-8b.tiff", "tiff/pillow_tiff_tiled_planar_raw.tif",
+                           "tiff/pillow_hopper.Lab.tif"};
+    for (int i = 0; i < 3; i++) {
+        size_t size;
+        unsigned char *data = tu_read_file(tu_data(files[i]), &size);
+        tproc__input in = {.name = files[i], .data = data, .size = size};
+        tproc__decode_request q = {0};
+        q.region = (tproc_rect){5, 3, 20, 10};
+        tproc__decoder d;
+        tu_ok(ctx, tproc__codec_of(TPROC_FILE_TIFF)->decoder_open(ctx, &in, &q, &d));
+        ck_assert_int_eq(d.region_done, 1);
+        ck_assert_int_eq(d.format.width, 20);
+        ck_assert_int_eq(d.format.height, 10);
+        d.close(d.state);
+        in.pos = 0;
+        q.region = (tproc_rect){5, 3, 20, 100000};
+        ck_assert_int_eq(tproc__codec_of(TPROC_FILE_TIFF)->decoder_open(ctx, &in, &q, &d),
+                         TPROC_ERR_RANGE);
+        ck_assert_msg(strstr(tproc_ctx_message(ctx), "reaches outside"), "%s",
+                      tproc_ctx_message(ctx));
+        free(data);
+    }
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
+/* A 256x224 RGB deflate TIFF in tiles of 32x32 or strips of 8 rows, planes together or apart. */
+static void write_tiff(const char *path, int tiled, int separate)
+{
+    enum { W = 256, H = 224, T = 32, RPS = 8 };
+    TIFF *tif = TIFFOpen(path, "w");
+    ck_assert_ptr_nonnull(tif);
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, W);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, H);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, separate ? PLANARCONFIG_SEPARATE : PLANARCONFIG_CONTIG);
+    int spp = separate ? 1 : 3, bw = tiled ? T : W, bh = tiled ? T : RPS;
+    if (tiled) {
+        TIFFSetField(tif, TIFFTAG_TILEWIDTH, T);
+        TIFFSetField(tif, TIFFTAG_TILELENGTH, T);
+    } else {
+        TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, RPS);
+    }
+    unsigned char *block = malloc((size_t)bw * (size_t)bh * (size_t)spp);
+    for (int p = 0; p < (separate ? 3 : 1); p++)
+        for (int y0 = 0; y0 < H; y0 += bh)
+            for (int x0 = 0; x0 < W; x0 += bw) {
+                for (int y = 0; y < bh; y++)
+                    for (int x = 0; x < bw * spp; x++) {
+                        int c = separate ? p : x % 3, px = x0 + x / spp, py = y0 + y;
+                        block[(y * bw * spp) + x] =
+                            (unsigned char)((px * 7 + py * 3 + c * 85) ^ (px * py >> 4));
+                    }
+                tmsize_t bytes = (tmsize_t)bw * (H - y0 < bh && !tiled ? H - y0 : bh) * spp;
+                if (tiled)
+                    ck_assert_int_ge(
+                        TIFFWriteTile(tif, block, (uint32_t)x0, (uint32_t)y0, 0, (uint16_t)p), 0);
+                else
+                    ck_assert_int_ge(
+                        TIFFWriteEncodedStrip(tif, TIFFComputeStrip(tif, (uint32_t)y0, (uint16_t)p),
+                                              block, bytes),
+                        0);
+            }
+    free(block);
+    TIFFClose(tif);
+}
+
+/*
+ * Overwrites with garbage the data of every strip or tile of the file that holds no pixel of
+ * the region (a strip counts from its first row to its last). Returns how many.
+ */
+static int spoil_outside(const char *path, tproc_rect r)
+{
+    TIFF *tif = TIFFOpen(path, "r");
+    ck_assert_ptr_nonnull(tif);
+    int tiled = TIFFIsTiled(tif);
+    uint32_t blocks = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    uint32_t w = 0, h = 0, bw = 0, bh = 0;
+    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
+    if (tiled) {
+        TIFFGetField(tif, TIFFTAG_TILEWIDTH, &bw);
+        TIFFGetField(tif, TIFFTAG_TILELENGTH, &bh);
+    } else {
+        TIFFGetField(tif, TIFFTAG_ROWSPERSTRIP, &bh);
+        bw = w;
+    }
+    uint32_t across = (w + bw - 1) / bw, down = (h + bh - 1) / bh;
+    uint64_t *offset = malloc(blocks * sizeof *offset), *count = malloc(blocks * sizeof *count);
+    for (uint32_t i = 0; i < blocks; i++) {
+        offset[i] = TIFFGetStrileOffset(tif, i);
+        count[i] = TIFFGetStrileByteCount(tif, i);
+    }
+    TIFFClose(tif);
+    FILE *fp = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(fp);
+    int spoiled = 0;
+    for (uint32_t i = 0; i < blocks; i++) {
+        uint32_t k = i % (across * down), x = k % across * bw, y = k / across * bh;
+        int meets = (ptrdiff_t)x < r.x + r.width && (ptrdiff_t)(x + bw) > r.x &&
+                    (ptrdiff_t)y < r.y + r.height && (ptrdiff_t)(y + bh) > r.y;
+        if (meets)
+            continue;
+        ck_assert_int_eq(fseek(fp, (long)offset[i], SEEK_SET), 0);
+        for (uint64_t b = 0; b < count[i]; b++)
+            fputc(0xFF, fp);
+        spoiled++;
+    }
+    fclose(fp);
+    free(offset);
+    free(count);
+    return spoiled;
+}
+
+/* Tiles or strips outside the region are never decoded: garbage there does not matter to the
+ * region (equal to the crop of the intact file), while a full load fails on it. */
+START_TEST(tiff_reads_only_what_meets)
+{
+    int tiled = _i & 1, separate = _i >> 1;
+    tproc_ctx *ctx = new_ctx();
+    char intact[128], spoiled[128];
+    snprintf(intact, sizeof intact, "/tmp/tproc_region_%ld_intact.tif", (long)getpid());
+    snprintf(spoiled, sizeof spoiled, "/tmp/tproc_region_%ld_spoiled.tif", (long)getpid());
+    write_tiff(intact, tiled, separate);
+    tproc_image *full = NULL, *bad = NULL;
+    tu_ok(ctx, tproc_load(ctx, intact, NULL, &full));
+    /* The region starts inside a strip (row 43 of 40-47) and a tile (column 40 of 32-63). */
+    const tproc_rect regions[] = {{40, 43, 100, 90}, {0, 0, 33, 9}, {223, 191, 33, 33}};
+    for (int i = 0; i < 3; i++) {
+        write_tiff(spoiled, tiled, separate);
+        ck_assert_int_gt(spoil_outside(spoiled, regions[i]), 0);
+        ck_assert_int_eq(tproc_load(ctx, spoiled, NULL, &bad), TPROC_ERR_CORRUPT);
+        ck_assert_ptr_null(bad);
+        check_region(ctx, spoiled, full, regions[i], NULL, tiled ? "tiles" : "strips");
+    }
+    tproc_image_free(&full);
+    unlink(intact);
+    unlink(spoiled);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* Regions outside the image are range errors naming the file; a region is set once. */
 START_TEST(region_errors)
 {
@@ -256,6 +486,13 @@ Suite *suite_region(void)
     tcase_add_loop_test(tc, jpeg_layouts, 0, LAYOUTS);
     tcase_add_test(tc, jpeg_native_or_not);
     tcase_add_test(tc, jpeg_files_and_orientations);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tiff");
+    tcase_set_timeout(tc, 900);
+    tcase_add_loop_test(tc, tiff_layouts, 0, RELAYOUTS + 1);
+    tcase_add_test(tc, tiff_levels_and_pages);
+    tcase_add_test(tc, tiff_native);
+    tcase_add_loop_test(tc, tiff_reads_only_what_meets, 0, 4);
     suite_add_tcase(s, tc);
     tc = tcase_create("generic");
     tcase_set_timeout(tc, 300);

@@ -15,16 +15,19 @@
 #include <string.h>
 
 #include "codec.h"
+#include "decode_colour.h"
 
-static int streamed_equal(tproc_ctx *ctx, const unsigned char *data, size_t size, int page,
-                          int level, const tproc_view *whole)
+static int streamed_equal(tproc_ctx *ctx, const unsigned char *data, size_t size,
+                          const tproc_load_options *lo, const tproc_view *whole)
 {
     tproc__input in = {"<dump>", NULL, data, size, 0, 0};
     tproc__decode_request request = {0};
-    request.page = page;
-    request.level = level;
+    request.page = lo->page;
+    request.level = lo->level;
     tproc__decoder dec;
-    if (tproc__codec_of(TPROC_FILE_TIFF)->decoder_open(ctx, &in, &request, &dec) != TPROC_OK)
+    /* Through the colour step as source.c opens decoders (CMYK ink becomes RGB there). */
+    if (tproc__codec_of(TPROC_FILE_TIFF)->decoder_open(ctx, &in, &request, &dec) != TPROC_OK ||
+        tproc__decode_colour(ctx, in.name, lo, &dec) != TPROC_OK)
         return 0;
     size_t pixel = tproc_view_pixel_size(whole), row = (size_t)whole->width * pixel;
     unsigned char *rows = malloc(row * 16);
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
     }
     if (fp)
         fclose(fp);
-    if (!size || !streamed_equal(ctx, data, size, lo.page, lo.level, &v)) {
+    if (!size || !streamed_equal(ctx, data, size, &lo, &v)) {
         fprintf(stderr, "streamed rows differ from the load: %s\n", tproc_ctx_message(ctx));
         return 3;
     }

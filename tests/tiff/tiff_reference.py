@@ -8,10 +8,12 @@ Decoding: every file of DATA_DIR/tiff goes through tiff_dump (whose load must eq
 rows) and is compared sample for sample with what tifffile reads (directly, or after libtiff's
 `tiffcp -c none` for compressions tifffile cannot decode without imagecodecs), with tileproc's
 conventions applied to tifffile's stored samples here (palette expansion, min-is-white, bit
-depths, associated alpha divided out, CMYK by the naive formula). Files libtiff itself turns into
+depths, associated alpha divided out, untagged CMYK by the colour step's naive formula). Files libtiff itself turns into
 RGBA (old-style JPEG, YCbCr JPEG, CIE L*a*b*, 2/4-bit) are compared with `tiff2rgba`. Pages and
 levels are compared with tifffile's pages and vips' subifd loader. Files tileproc cannot hold
 must fail naming what they have; every file of DATA_DIR/bad-tiff must fail cleanly or decode.
+CMYK TIFFs carrying a CMYK profile (made by the colour tests' colour_tool, named by the
+environment's TPROC_COLOUR_TOOL) convert within a level of lcms2's tificc on the same file.
 """
 import os
 import shutil
@@ -455,8 +457,45 @@ def check_pyramid():
         slide.close()
 
 
+def check_cmyk_profiles():
+    """8 and 16-bit CMYK, strips and tiles, with an embedded LUT-based CMYK profile: within a
+    level of tificc (relative colorimetric, no black point compensation, to its sRGB)."""
+    tool = os.environ.get("TPROC_COLOUR_TOOL")
+    if not tool or not shutil.which("tificc"):
+        print("skip CMYK profiles: no colour_tool or tificc")
+        return
+    rng = np.random.default_rng(13)
+    ink = (rng.random((37, 53, 4)) * 255).astype(np.uint8)
+    ink[:4] = np.linspace(0, 255, 53).astype(np.uint8)[None, :, None]  # ramps on every ink
+    for name in ("cmyk-v2", "cmyk-v4"):
+        icc_path = os.path.join(WORK, name + ".icc")
+        subprocess.run([tool, "profile", name, icc_path], check=True)
+        icc = open(icc_path, "rb").read()
+        for bits, tiled in ((8, False), (8, True), (16, False), (16, True)):
+            px = ink if bits == 8 else ink.astype(np.uint16) * 257
+            path, ref = os.path.join(WORK, "cmyk.tif"), os.path.join(WORK, "cmyk_ref.tif")
+            tifffile.imwrite(path, px, photometric="separated", compression="zlib",
+                             tile=(16, 16) if tiled else None,
+                             extratags=[(34675, 7, len(icc), icc, True)])
+            wide = ["-w16"] if bits == 16 else []
+            run("tificc", "-c0", "-t1", *wide, path, ref).check_returncode()
+            with tifffile.TiffFile(ref) as t:
+                want = t.pages[0].asarray().astype(np.int64)
+            ours, msg = dump(path)
+            what = f"CMYK {name} {bits}-bit {'tiled' if tiled else 'strips'}"
+            if ours is None or ours.shape != want.shape:
+                fail(f"{what}: {msg if ours is None else ours.shape}")
+                continue
+            worst = np.abs(ours.astype(np.int64) - want).max()
+            if worst > 1:
+                fail(f"{what}: off tificc by {worst} levels")
+            else:
+                print(f"ok {what} within {worst} of tificc")
+
+
 if __name__ == "__main__":
     check_decodes()
+    check_cmyk_profiles()
     check_pages_and_levels()
     check_hostile()
     if CLI:
