@@ -347,7 +347,10 @@ static int random_access(tproc_pipeline *pipeline, tproc_source *source,
     int status = tproc__pipeline_plan(pipeline, found.stages, NULL, found.format, ro, &rest);
     if (status)
         return status;
-    if (rest.needs_whole_image || !rows_move_down(&rest, &rest_tallest)) {
+    int pre_pass = 0; /* reads the source as band_state does, not in this order */
+    for (size_t k = 0; k < rest.count; k++)
+        pre_pass |= rest.stages[k].stage.analyse;
+    if (pre_pass || rest.needs_whole_image || !rows_move_down(&rest, &rest_tallest)) {
         tproc__plan_release(&rest); /* a later stage needs the whole image anyway */
         return TPROC_OK;
     }

@@ -93,11 +93,6 @@ int tproc__random_head_find(tproc_pipeline *pipeline, tproc_source *s, tproc__ra
         return -status;
     if (stages == 0 && s->orientation <= 2)
         return 0; /* rows come in order already */
-    for (size_t k = stages; k < tproc_pipeline_length(pipeline); k++) {
-        const tproc_params *params;
-        if (tproc__pipeline_stage(pipeline, k, &params)->analyse_rows)
-            return 0; /* a pre-pass reads the source as stream.c does: not in this order */
-    }
     /* The stored image: the region read of the file, else all of it. */
     ptrdiff_t w = s->region.width ? s->region.width : s->full_format.width;
     ptrdiff_t h = s->region.width ? s->region.height : s->full_format.height;

@@ -19,8 +19,8 @@ typedef struct tproc__random_head {
 /*
  * 1 when source can be read in any order (a tiled file, not shrunk) and the chain's head (its
  * leading rotations by multiples of 90 and flips, with the file's own orientation) changes the
- * order of the pixels, and no later stage needs a pre-pass; *head then says how. 0 otherwise,
- * or a negative status on failure (recorded).
+ * order of the pixels; *head then says how. 0 otherwise, or a negative status on failure
+ * (recorded).
  */
 int tproc__random_head_find(tproc_pipeline *pipeline, tproc_source *source,
                             tproc__random_head *head);
