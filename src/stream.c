@@ -361,12 +361,16 @@ static int random_access(tproc_pipeline *pipeline, tproc_source *source,
     return TPROC_OK;
 }
 
-/* Whether the window and read of a random-access run, with the output an image sink holds,
- * fit the limit. */
+/* Whether the window and read of a random-access run, its strip of output rows, and the
+ * output an image sink holds fit the limit. */
 static int check_random_band(tproc_ctx *ctx, tproc_source *source, const tproc__random_head *head,
-                             ptrdiff_t tallest, size_t output)
+                             const tproc__plan *plan, ptrdiff_t tallest, size_t output)
 {
-    size_t band = tproc__random_reader_bytes(source, head, tallest), total;
+    const tproc_format *f = &plan->output;
+    size_t band = tproc__random_reader_bytes(source, head, tallest), total, packed, strip;
+    if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &strip) ||
+        tproc__mul(strip, (size_t)plan->tile_height, &strip) || tproc__add(band, strip, &band))
+        band = SIZE_MAX;
     size_t limit = tproc_ctx_memory_limit(ctx), in_use = tproc_ctx_memory_in_use(ctx);
     if (tproc__add(band, output, &total))
         total = SIZE_MAX;
@@ -442,7 +446,7 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
         size_t output = sink ? tproc__sink_whole_bytes(sink, &plan->output) : 0;
         status = check_held(ctx, why, !*streams, f, *whole_bytes, output);
         if (!status && head->orientation)
-            status = check_random_band(ctx, source, head, *tallest, output);
+            status = check_random_band(ctx, source, head, plan, *tallest, output);
     }
     if (status)
         tproc__plan_release(plan);

@@ -6,11 +6,13 @@
  * tiled TIFFs our writer makes (tiles that do not divide the image, gray, RGB, RGBA, u8,
  * u16), the streamed output equals the in-memory run on the loaded image byte for byte; the
  * plan says the run streams before any work; the memory the context counted stays well under
- * the image's size, and a memory limit the whole image does not fit still lets the run go.
- * Strip TIFFs and JPEGs hold the image as before.
+ * the image's size, and a memory limit the whole image does not fit still lets the run go. The
+ * file's own orientation tag (3-8) is read the same way. Strip TIFFs and JPEGs hold the image
+ * as before.
  */
 #include <stdio.h>
 #include <string.h>
+#include <tiffio.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -177,6 +179,51 @@ START_TEST(test_streamed_equals_whole)
 }
 END_TEST
 
+/* Sets a TIFF's orientation tag (libtiff rewrites the directory). */
+static void set_orientation(const char *path, int orientation)
+{
+    TIFF *tif = TIFFOpen(path, "r+");
+    ck_assert_ptr_nonnull(tif);
+    ck_assert_int_eq(TIFFSetField(tif, TIFFTAG_ORIENTATION, (uint16_t)orientation), 1);
+    ck_assert_int_eq(TIFFRewriteDirectory(tif), 1);
+    TIFFClose(tif);
+}
+
+/* A tiled TIFF turned by its orientation tag streams too, alone and under a turn of the chain
+ * (which may undo it): the same bytes as the chain on the loaded, upright image. */
+START_TEST(test_file_orientation)
+{
+    const char *path = tmp_path("oriented.tif");
+    int orientation = 3 + _i;
+    tproc_image *in = write_tiff(path, 203, 150, 3, TPROC_U8, 48, 32, 11, TPROC_TIFF_LZW);
+    set_orientation(path, orientation);
+    static const char *const chains_o[][2] = {
+        {"gaussian:sigma=1", NULL},
+        {"rotate:angle=90", NULL},
+        {"rotate:angle=270", "resize:scale=0.5"},
+        {"flip:axis=vertical", NULL},
+    };
+    for (size_t c = 0; c < sizeof chains_o / sizeof chains_o[0]; c++) {
+        size_t n = chains_o[c][1] ? 2 : 1;
+        tproc_image *want = whole_result(path, chains_o[c], n);
+        tproc_view wv = tproc_image_view(want);
+        tproc_format f = {wv.width, wv.height, wv.channels, wv.sample};
+        run_result r = stream_file(path, chains_o[c], n, &f, 0, 1);
+        ck_assert_msg(r.status == TPROC_OK, "orientation %d, %s: %s", orientation,
+                      chains_o[c][0], tproc_strerror(r.status));
+        ck_assert(r.streams);
+        char what[96];
+        snprintf(what, sizeof what, "orientation %d, %s", orientation, chains_o[c][0]);
+        tproc_view got = tproc_image_view(r.out);
+        assert_same(&got, &wv, what);
+        tproc_image_free(&r.out);
+        tproc_image_free(&want);
+    }
+    tproc_image_free(&in);
+    unlink(path);
+}
+END_TEST
+
 /* The peak the context counted: well under the image, which the run never holds. */
 START_TEST(test_memory_is_a_band)
 {
@@ -272,6 +319,7 @@ Suite *suite_random_access(void)
     TCase *tc = tcase_create("random_access");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_streamed_equals_whole, 0, LAYOUTS);
+    tcase_add_loop_test(tc, test_file_orientation, 0, 6);
     tcase_add_test(tc, test_sequential_sources_hold);
     suite_add_tcase(s, tc);
     TCase *memory = tcase_create("memory");
