@@ -17,22 +17,23 @@ SRC=${TILEPROC_BENCH_PHOTO:-$(dirname "$0")/work/tiled-100mp.jpg}
 SCALE=${TILEPROC_BENCH_SCALE:-2}
 mkdir -p "$W"
 
-measure() { # measure LABEL CMD...: "| label | seconds | peak MiB |"
+measure() { # measure LABEL CMD...: "| label | wall s | CPU s (user + system) | peak MiB |"
     local label=$1
     shift
     /usr/bin/time -v "$@" 2>"$W/time" >/dev/null
-    local s rss
+    local s cpu rss
     s=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); v=0; for(i=1;i<=n;i++) v=v*60+t[i]; print v}' "$W/time")
+    cpu=$(awk -F': ' '/(User|System) time/ {v+=$2} END {print v}' "$W/time")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$W/time")
-    printf '| %s | %.2f | %s |\n' "$label" "$s" "$rss"
+    printf '| %s | %.2f | %.2f | %s |\n' "$label" "$s" "$cpu" "$rss"
 }
 
 IN=$W/tiled_x$SCALE.tif
 [ -s "$IN" ] || "$T" run --tiled --compression deflate "$SRC" "$IN" "resize:scale=$SCALE"
 "$T" info "$IN"
 echo
-echo "| rotate 90, tiled deflate TIFF -> tiled deflate TIFF | s | peak MiB |"
-echo "|---|---|---|"
+echo "| rotate 90, tiled deflate TIFF -> tiled deflate TIFF | wall s | CPU s | peak MiB |"
+echo "|---|---|---|---|"
 measure "tileproc (tiles read in output order)" \
     "$T" run --tiled --compression deflate "$IN" "$W/o1.tif" rotate:angle=90
 measure "tileproc --no-stream (the image held)" \
