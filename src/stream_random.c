@@ -87,8 +87,8 @@ int tproc__random_head_find(tproc_pipeline *pipeline, tproc_source *s, tproc__ra
     if (s->kind != TPROC__SOURCE_FILE || s->dec.tile_width < 1 || s->dec.tile_height < 1 ||
         s->dec.whole_image || s->shrink != 1 || s->next != 0)
         return 0;
-    size_t stages;
-    int o, status = compose_head(pipeline, s->orientation, &stages, &o);
+    size_t stages = 0;
+    int o = 1, status = compose_head(pipeline, s->orientation, &stages, &o);
     if (status)
         return -status;
     if (stages == 0 && s->orientation <= 2)
