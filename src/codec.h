@@ -53,6 +53,9 @@ typedef struct tproc__decoder {
     const char *whole_reason;
     size_t whole_bytes;     /* bytes the codec holds for a whole_image decode (0 otherwise) */
     int region_done;        /* the codec cropped to request->region itself */
+    /* Random access: the stored image is in tiles of this size (a tiled TIFF), any of which
+     * a region request decodes at about its own cost, in any order; 0 when not. */
+    ptrdiff_t tile_width, tile_height;
     const void *icc, *exif; /* metadata seen before the first row (NULL if none) */
     size_t icc_size, exif_size;
     int cmyk;          /* 1: read_rows delivers ink, 4 samples C,M,Y,K per pixel (format has 4

@@ -420,6 +420,24 @@ int tproc_source_set_region(tproc_source *s, ptrdiff_t x, ptrdiff_t y, ptrdiff_t
     }
 }
 
+int tproc__source_read_stored(tproc_source *s, tproc_rect r, unsigned char *first,
+                              ptrdiff_t stride)
+{
+    tproc_rect keep = s->region;
+    tproc_format format = s->format;
+    int orientation = s->orientation;
+    s->region.x = keep.x + r.x;
+    s->region.y = keep.y + r.y;
+    s->region.width = r.width;
+    s->region.height = r.height;
+    int status = open_decoder(s, 0);
+    s->region = keep; /* the source still stands for the image it was opened or cut to */
+    s->format = format;
+    s->orientation = orientation;
+    s->next = s->format.height; /* rows went out, in another order */
+    return status ? status : s->dec.read_rows(s->dec.state, first, stride, (size_t)r.height);
+}
+
 int tproc__source_shrink(tproc_source *s, int denom)
 {
     if (s->kind != TPROC__SOURCE_FILE || s->next != 0 || denom == s->shrink || !s->codec->scales ||

@@ -9,12 +9,14 @@
  * Whether a chain streams is decided before any work: the planner's input rows for each strip
  * must never move upwards. When they do (flips, rotations), or the source cannot give rows one
  * at a time, the whole input is held in memory if that fits the limit; otherwise the run fails
- * at once, naming the reason, the size and the limit.
+ * at once, naming the reason, the size and the limit. A file that can be read in any order (a
+ * tiled TIFF) is instead read in the order a chain starting with turns and flips needs
+ * (stream_random.c), when the rest of the chain streams.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "stream_internal.h"
+#include "stream_random.h"
 #include "view_internal.h"
 
 typedef struct band_state {
@@ -26,6 +28,7 @@ typedef struct band_state {
     ptrdiff_t have0, have1; /* rows [have0, have1) are in buf */
     tproc_sink *sink;
     tproc_image *strip; /* one strip of output rows */
+    tproc__random_reader *random; /* reads a random-access source instead (stream_random.c) */
 } band_state;
 
 /* Reads source rows [have1, y1) into the window, discarding rows before y0 on the way. */
@@ -63,6 +66,8 @@ static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *b
 {
     band_state *b = user;
     tproc_format f = b->source->format;
+    if (b->random)
+        return tproc__random_band(b->random, y0, y1, band);
     if (y1 <= y0) {
         /* The strip reads no source row (only constant border pixels): an empty band. */
         band->view = tproc_image_view(b->strip);
@@ -324,6 +329,64 @@ static int check_held(tproc_ctx *ctx, const char *why, int holds, const tproc_fo
 }
 
 /*
+ * A chain that needs the whole image read top to bottom may not from a random-access source
+ * (stream_random.c): when its head turns or flips the image and the rest streams, *plan
+ * becomes the plan of the rest, *head says how the head is read and *tallest is the rest's
+ * tallest band. Otherwise *plan and *head (zeroed) are left.
+ */
+static int random_access(tproc_pipeline *pipeline, tproc_source *source,
+                         const tproc_run_options *ro, tproc__plan *plan, tproc__random_head *head,
+                         ptrdiff_t *tallest)
+{
+    tproc__random_head found;
+    int applies = tproc__random_head_find(pipeline, source, &found);
+    if (applies <= 0)
+        return -applies;
+    tproc__plan rest;
+    ptrdiff_t rest_tallest;
+    int status = tproc__pipeline_plan(pipeline, found.stages, NULL, found.format, ro, &rest);
+    if (status)
+        return status;
+    int pre_pass = 0; /* reads the source as band_state does, not in this order */
+    for (size_t k = 0; k < rest.count; k++)
+        pre_pass |= rest.stages[k].stage.analyse;
+    if (pre_pass || rest.needs_whole_image || !rows_move_down(&rest, &rest_tallest)) {
+        tproc__plan_release(&rest); /* a later stage needs the whole image anyway */
+        return TPROC_OK;
+    }
+    tproc__plan_release(plan);
+    *plan = rest;
+    *head = found;
+    *tallest = rest_tallest;
+    return TPROC_OK;
+}
+
+/* Whether the window and read of a random-access run, its strip of output rows, and the
+ * output an image sink holds fit the limit. */
+static int check_random_band(tproc_ctx *ctx, tproc_source *source, const tproc__random_head *head,
+                             const tproc__plan *plan, ptrdiff_t tallest, size_t output)
+{
+    const tproc_format *f = &plan->output;
+    size_t band = tproc__random_reader_bytes(source, head, tallest), total, packed, strip;
+    if (tproc__row_bytes(f->width, f->channels, f->sample, &packed, &strip) ||
+        tproc__mul(strip, (size_t)plan->tile_height, &strip) || tproc__add(band, strip, &band))
+        band = SIZE_MAX;
+    size_t limit = tproc_ctx_memory_limit(ctx), in_use = tproc_ctx_memory_in_use(ctx);
+    if (tproc__add(band, output, &total))
+        total = SIZE_MAX;
+    if (total <= (in_use < limit ? limit - in_use : 0))
+        return TPROC_OK;
+    char need[32], out[32], lim[32];
+    tproc__format_bytes(band, need, sizeof need);
+    tproc__format_bytes(output, out, sizeof out);
+    tproc__format_bytes(limit, lim, sizeof lim);
+    return tproc__error(ctx, TPROC_ERR_LIMIT,
+                        "reading the tiles in the order the chain needs takes a band of %s "
+                        "(with an output image of %s), over %s of %s",
+                        need, out, tproc__limit_name(ctx), lim);
+}
+
+/*
  * Plans the run (shrinking the source first when asked) and decides whether it streams:
  * *streams is 0 when the chain or the source needs the whole input, or so->whole_input asks
  * for it. Then checks what the run will hold against the limit (sink may be NULL).
@@ -331,7 +394,7 @@ static int check_held(tproc_ctx *ctx, const char *why, int holds, const tproc_fo
 static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tproc_sink *sink,
                        const tproc_run_options *ro, const tproc_stream_options *so,
                        tproc__plan *plan, int *streams, size_t *whole_bytes, ptrdiff_t *tallest,
-                       int analyse)
+                       int analyse, tproc__random_head *head)
 {
     tproc_ctx *ctx = tproc__pipeline_ctx(pipeline);
     tproc_params first;
@@ -357,6 +420,15 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
     char stage[256];
     if (!why && (plan->needs_whole_image || !rows_move_down(plan, tallest)))
         why = whole_stage(plan, stage, sizeof stage);
+    memset(head, 0, sizeof *head);
+    if (why && !so->whole_input && (status = random_access(pipeline, source, ro, plan, head,
+                                                           tallest)) == TPROC_OK &&
+        head->orientation)
+        why = NULL;
+    if (status) {
+        tproc__plan_release(plan);
+        return status;
+    }
     *streams = why == NULL && !so->whole_input;
     size_t packed, aligned;
     const tproc_format *f = &source->format;
@@ -373,6 +445,8 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
     } else {
         size_t output = sink ? tproc__sink_whole_bytes(sink, &plan->output) : 0;
         status = check_held(ctx, why, !*streams, f, *whole_bytes, output);
+        if (!status && head->orientation)
+            status = check_random_band(ctx, source, head, plan, *tallest, output);
     }
     if (status)
         tproc__plan_release(plan);
@@ -404,7 +478,9 @@ int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,
     so.no_region = 1;
     tproc__plan plan;
     ptrdiff_t tallest;
-    int status = plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest, 0);
+    tproc__random_head head;
+    int status =
+        plan_stream(pipeline, source, NULL, &ro, &so, &plan, streams, bytes, &tallest, 0, &head);
     if (!status)
         tproc__plan_release(&plan);
     return name_source(source, status);
@@ -427,8 +503,9 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     int streams;
     size_t whole_bytes;
     ptrdiff_t tallest = 1;
-    int status =
-        plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes, &tallest, 1);
+    tproc__random_head head;
+    int status = plan_stream(pipeline, source, sink, &ro, &so, &plan, &streams, &whole_bytes,
+                             &tallest, 1, &head);
     if (status) {
         tproc__sink_abort(sink);
         return name_source(source, status);
@@ -436,6 +513,7 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     band_state b = {0};
     b.source = source;
     b.sink = sink;
+    tproc__random_reader reader = {0};
     const tproc_format *in = &source->format;
     /* The sink first: an output its format refuses (a WebP past 16383 pixels) fails before
      * any decoding. */
@@ -443,6 +521,9 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     if (status) {
     } else if (!streams) {
         status = tproc__source_load_whole(source, 0, &b.whole);
+    } else if (head.orientation) {
+        status = tproc__random_reader_open(source, &head, tallest, &reader);
+        b.random = &reader;
     } else if (source->kind != TPROC__SOURCE_VIEW) {
         size_t packed, aligned, bytes;
         tproc__row_bytes(in->width, in->channels, in->sample, &packed, &aligned);
@@ -465,6 +546,7 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
         status = tproc__sink_finish(sink);
     else
         tproc__sink_abort(sink);
+    tproc__random_reader_close(&reader);
     tproc_image_free(&b.strip);
     tproc_image_free(&b.whole);
     tproc__dealloc(ctx, b.buf);

@@ -61,6 +61,14 @@ int tproc__source_open_input(tproc_ctx *ctx, tproc__opened_input *input,
 /* For a file not yet read from whose codec scales (JPEG): reopen the decoder at 1/denom size.
  * 0 if it cannot. */
 int tproc__source_shrink(tproc_source *source, int denom);
+/*
+ * A file source read in any order (stream_random.c): rectangle r of its stored image (rows as
+ * the decoder gives them, before orientation; within the region if one is set) decoded by a
+ * decoder opened for r alone into packed rows at first, first + stride, ... The source counts
+ * as read from afterwards.
+ */
+int tproc__source_read_stored(tproc_source *source, tproc_rect r, unsigned char *first,
+                              ptrdiff_t stride);
 /* Makes the source deliver its rows again from the top (a file's decoder is opened again);
  * a callback source cannot (TPROC_ERR_UNSUPPORTED). For pre-passes (analyse.c). */
 int tproc__source_rewind(tproc_source *source);

@@ -141,7 +141,9 @@ TPROC_API int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *sour
  * What a stream run would do, without doing it (the source is left as it was): *streams is 1
  * when the chain streams from this source, 0 when it needs the whole input (or whole_input
  * asks for it), and *bytes the memory the whole input would take (whether or not it is
- * needed). Fails, as the run would, when the whole input is needed and does not fit the
+ * needed). A chain that starts by turning or flipping the image (rotate by multiples of 90, a
+ * vertical flip) needs the whole input read top to bottom, but streams from a random-access
+ * source (a tiled TIFF): its tiles are read in the order the output needs them. Fails, as the run would, when the whole input is needed and does not fit the
  * memory limit. (A run also counts its sink's memory, which the plan does not know.)
  */
 TPROC_API int tproc_pipeline_stream_plan(tproc_pipeline *pipeline, tproc_source *source,

@@ -39,7 +39,8 @@ static const char *const description[] = {
     "does not grow with the image's height, and --progress counts rows. The output is the "
     "same byte for byte as decoding it whole (unless --shrink-on-load). A chain that cannot "
     "stream (rotate, a vertical flip, an Adam7-interlaced PNG, a progressive JPEG, an EXIF "
-    "orientation other than 1 or 2) needs the whole INPUT in memory; when that exceeds "
+    "orientation other than 1 or 2) needs the whole INPUT in memory (but a tiled TIFF is read in "
+    "the order a turn or flip needs, and streams); when that exceeds "
     "--memory-limit, the run fails before doing any work and says why. --no-stream holds the "
     "whole INPUT anyway.",
     "With -o DIR (batch mode) every INPUT is processed in turn; a file that fails is reported, "

@@ -667,6 +667,17 @@ check "whole image: no output from stdin" absent new.png
 check "whole image: no temp files" no_temp .
 t "rotate within the default limit" 0 "$T" run tall.png rot2.png rotate:angle=90 &&
     check "rotate in memory: same output" cmp -s rot2.png rot.png
+# A tiled TIFF is read in any order: a vertical flip reads its tiles from the bottom up instead
+# of holding the image, so it runs under a limit the image does not fit (a strip TIFF cannot).
+"$T" run tall.png tall-tiles.tif --tiled=16x16 2>/dev/null
+"$T" run tall.png tall-strips.tif 2>/dev/null
+"$T" run --no-stream tall.png flip.png flip:axis=vertical 2>/dev/null
+t "tiled TIFF flip under --memory-limit" 0 "$T" run --memory-limit 1M tall-tiles.tif flipt.png \
+    flip:axis=vertical && check "tiled TIFF flip: same output" cmp -s flipt.png flip.png
+t "strip TIFF flip over --memory-limit" 1 "$T" run --memory-limit 1M tall-strips.tif flips.png \
+    flip:axis=vertical && check "strip TIFF flip: holds the image" err_line "needs the whole image"
+t "tiled TIFF rotate" 0 "$T" run tall-tiles.tif rott.png rotate:angle=90 &&
+    check "tiled TIFF rotate: same output" cmp -s rott.png rot.png
 t "gaussian within --memory-limit" 0 "$T" run --progress --memory-limit 1M tall.png lim.png \
     gaussian:sigma=2 && {
     check "memory limit: streamed automatically" has "rows 2400/2400" err
