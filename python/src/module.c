@@ -60,15 +60,6 @@ static int ndim_for(int channels)
     return channels == 1 ? 2 : 3;
 }
 
-/* The keywords every load takes after the source, in this order (see load_keywords). */
-#define LOAD_KWLIST                                                                                \
-    "ignore_orientation", "strict", "page", "level", "colour", "input_profile", "output_profile", \
-        "intent", "black_point_compensation"
-#define LOAD_FORMAT "ppiiOOOOp"
-#define LOAD_ARGS(k, ignore, strict)                                                               \
-    &ignore, &strict, &(k).page, &(k).level, &(k).colour, &(k).input_profile,                      \
-        &(k).output_profile, &(k).intent, &(k).black_point_compensation
-
 /* --- load, save, info ----------------------------------------------------------------------- */
 
 static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
@@ -559,11 +550,14 @@ static PyMethodDef module_methods[] = {
      "pyramid(input_path, output, *filters, layout='dz', tile_size=0, overlap=-1,\n"
      "        suffix=None, quality=0, depth=None, background=None, skip_blanks=-2, id=None,\n"
      "        container=None, viewer_script=None, force=False, threads=0,\n"
-     "        memory_limit=None) -> dict\n"
+     "        memory_limit=None, ignore_orientation=False, strict=False, page=0, level=0,\n"
+     "        colour='srgb', input_profile=None, output_profile=None, intent='relative',\n"
+     "        black_point_compensation=False) -> dict\n"
      "Writes a tile pyramid for zoomable viewers (layouts dz, iiif, iiif3, zoomify, google,\n"
      "as vips dzsave names them; container 'zip' or an output ending in .zip for one zip)\n"
      "in one streamed pass, after the filters. 0 / -1 / -2 / None mean each layout's\n"
-     "defaults. Returns {'width', 'height', 'peak_memory'}."},
+     "defaults. The input keywords are load()'s: sRGB tiles by default; under colour='keep'\n"
+     "or with output_profile every tile carries the profile. Returns {'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
     {"set_memory_limit", py_set_memory_limit, METH_O,

@@ -101,6 +101,17 @@ typedef struct {
     int has_buf[2];
 } tp_load_refs;
 
+/* The keywords every load takes after its source, for a kwlist, a format string and the
+ * arguments of PyArg_ParseTupleAndKeywords, in this order (load, load_region, stream,
+ * pyramid). */
+#define LOAD_KWLIST                                                                                \
+    "ignore_orientation", "strict", "page", "level", "colour", "input_profile", "output_profile", \
+        "intent", "black_point_compensation"
+#define LOAD_FORMAT "ppiiOOOOp"
+#define LOAD_ARGS(k, ignore, strict)                                                               \
+    &ignore, &strict, &(k).page, &(k).level, &(k).colour, &(k).input_profile,                      \
+        &(k).output_profile, &(k).intent, &(k).black_point_compensation
+
 /* Fills o's page, level and colour fields from k; r is set even on failure (then released).
  * -1 with an exception set. */
 int tp_load_options(const tp_load_keywords *k, tproc_load_options *o, tp_load_refs *r);
