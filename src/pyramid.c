@@ -478,6 +478,10 @@ int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source, const
     tproc_save_options_init(&p->save);
     p->save.format = o.suffix;
     p->save.quality = o.quality;
+    /* Every tile carries the profile the source does under its colour policy: none when it
+     * converts to sRGB, the output profile, or the file's under keep (the encoders leave out
+     * one whose colour space the chain's output does not have). The source outlives the run. */
+    p->save.icc = tproc_source_icc(source, &p->save.icc_size);
     /* JPEG encoders are small enough to keep one open per tile of a row: the full-size level
      * then needs no band, and its encoding overlaps decoding (pyramid_strips.c). Google pads
      * and skips tiles, which the band path does. */

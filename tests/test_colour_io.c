@@ -566,8 +566,9 @@ START_TEST(output_profile_is_carried)
 }
 END_TEST
 
-/* Hostile embedded profiles: SRGB fails naming the file with the way round it; ignore loads
- * without a profile; keep carries the bytes. Nothing leaks. */
+/* Hostile embedded profiles (truncated, an absurd tag count, size fields under the header, short
+ * of the tag table or of 64 MiB): SRGB fails naming the file with the way round it, loaded or
+ * streamed; ignore loads and streams without a profile; keep carries the bytes. Nothing leaks. */
 START_TEST(broken_profiles_fail_cleanly)
 {
     tproc_ctx *ctx = NULL;
@@ -576,12 +577,17 @@ START_TEST(broken_profiles_fail_cleanly)
     unsigned char *icc = tu_read_file(tu_data("icc/AdobeRGB1998.icc"), &icc_size);
     tproc_image *src = picture(ctx, 16, 16);
     size_t cuts[] = {130, icc_size / 2, icc_size - 1};
-    for (size_t k = 0; k < 4; k++) {
+    /* Size fields: under the header, short of the tag table's extent, 64 MiB. */
+    static const uint32_t declared[] = {100, 300, 64u << 20};
+    for (size_t k = 0; k < 7; k++) {
         unsigned char *bad = malloc(icc_size);
         memcpy(bad, icc, icc_size);
         size_t bad_size = k < 3 ? cuts[k] : icc_size;
         if (k == 3)
             memset(bad + 128, 0xFF, 4); /* an absurd tag count */
+        if (k > 3)
+            for (int b = 0; b < 4; b++)
+                bad[b] = (unsigned char)(declared[k - 4] >> (24 - 8 * b));
         void *jpeg = jpeg_with_profile(ctx, src, bad, bad_size, &size);
         tproc_image *img = NULL;
         int status = tproc_load_memory(ctx, jpeg, size, NULL, &img);
@@ -591,6 +597,29 @@ START_TEST(broken_profiles_fail_cleanly)
                           has_text(tproc_ctx_message(ctx), "\"ignore\""),
                       "%s", tproc_ctx_message(ctx));
         ck_assert_ptr_null(img);
+        /* Streamed: the same failure (at open or at the first rows), and ignore streams. */
+        for (int policy = 0; policy < 2; policy++) {
+            tproc_source *source = NULL;
+            tproc_sink *sink = NULL;
+            tproc_pipeline *pipe = NULL;
+            int st = tproc_source_open_memory(ctx, jpeg, size, policy ? &ignore : NULL, &source);
+            if (st == TPROC_OK) {
+                tu_ok(ctx, tproc_sink_new_image(ctx, &sink));
+                tu_ok(ctx, tproc_pipeline_new(ctx, &pipe));
+                tu_ok(ctx, tproc_pipeline_add(pipe, "invert"));
+                st = tproc_pipeline_stream(pipe, source, sink, NULL, NULL);
+            }
+            if (policy)
+                ck_assert_msg(st == TPROC_OK, "case %zu: ignore streams: %s", k,
+                              tproc_ctx_message(ctx));
+            else
+                ck_assert_msg(st == status && has_text(tproc_ctx_message(ctx), "<memory>: "),
+                              "case %zu: streamed %d, loaded %d: %s", k, st, status,
+                              tproc_ctx_message(ctx));
+            tproc_pipeline_free(&pipe);
+            tproc_sink_free(&sink);
+            tproc_source_free(&source);
+        }
         tu_ok(ctx, tproc_load_memory(ctx, jpeg, size, &ignore, &img));
         size_t got = 1;
         ck_assert_ptr_null(tproc_image_icc(img, &got));

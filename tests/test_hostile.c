@@ -300,34 +300,44 @@ static unsigned char *png_insert(const unsigned char *png, size_t size, const ch
     return d;
 }
 
-/* prefix followed by `bytes` bytes of 'A' deflated (zlib format). */
-static unsigned char *deflate_bomb(const unsigned char *prefix, size_t plen, size_t bytes,
-                                   size_t *out_size)
+/* prefix, then n bytes of data, then pad bytes of fill, deflated (zlib format) after prefix as
+ * they are made: the inflated bytes are never held. */
+static unsigned char *deflate_padded(const unsigned char *prefix, size_t plen,
+                                     const unsigned char *data, size_t n, unsigned char fill,
+                                     size_t pad, size_t *out_size)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
     ck_assert_int_eq(deflateInit(&z, 9), Z_OK);
-    size_t cap = plen + bytes / 500 + 4096;
+    size_t cap = plen + n + pad / 500 + 4096;
     unsigned char *out = malloc(cap), in[65536];
     ck_assert_ptr_nonnull(out);
     memcpy(out, prefix, plen);
-    memset(in, 'A', sizeof in);
     z.next_out = out + plen;
     z.avail_out = (uInt)(cap - plen);
-    size_t left = bytes;
+    size_t total = n + pad, at = 0;
     int rc;
     do {
-        size_t n = left < sizeof in ? left : sizeof in;
-        left -= n;
+        size_t len = total - at < sizeof in ? total - at : sizeof in;
+        for (size_t i = 0; i < len; i++)
+            in[i] = at + i < n ? data[at + i] : fill;
+        at += len;
         z.next_in = in;
-        z.avail_in = (uInt)n;
-        rc = deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
+        z.avail_in = (uInt)len;
+        rc = deflate(&z, at < total ? Z_NO_FLUSH : Z_FINISH);
         ck_assert_msg(rc == Z_OK || rc == Z_STREAM_END, "deflate: %d", rc);
         ck_assert_uint_gt(z.avail_out, 0);
-    } while (left || rc != Z_STREAM_END);
+    } while (at < total || rc != Z_STREAM_END);
     *out_size = plen + z.total_out;
     deflateEnd(&z);
     return out;
+}
+
+/* prefix followed by `bytes` bytes of 'A' deflated (zlib format). */
+static unsigned char *deflate_bomb(const unsigned char *prefix, size_t plen, size_t bytes,
+                                   size_t *out_size)
+{
+    return deflate_padded(prefix, plen, NULL, 0, 'A', bytes, out_size);
 }
 
 /* Offset of the first SOFn marker (FF Cn) of a JPEG, or 0. */
@@ -661,6 +671,195 @@ START_TEST(png_chunks_that_inflate_to_megabytes)
     free(many);
     free(png);
     probe_done(&pr);
+}
+END_TEST
+
+/*
+ * Hostile ICC profiles in a PNG's iCCP (issue 12), built on a 580-byte Adobe RGB (1998)
+ * compatible profile: one declaring 64 MiB but holding 580 bytes, one declaring 64 MiB and inflating to it (zeros after
+ * the real tags), one declaring its true 580 bytes and inflating to 64 MiB past them, and the
+ * small broken ones (truncated stream, size field under the header or past the data, an absurd
+ * tag count), through load (memory, path, strict) and a streamed run, under the counting
+ * allocator with a 64 MiB limit.
+ *
+ * The decision (SECURITY.md, "Limits"): libpng refuses a declared size over its 8 MB chunk
+ * limit, and a profile whose header or tag table is broken, before inflating the rest, as a
+ * benign error. A lenient load then reads the image as untagged (sRGB), like libvips and
+ * sharp, whose PNG loaders sit on the same libpng check, and browsers; a strict load fails
+ * naming the file. Either way the inflated bytes are never held: the counted peak stays that of
+ * the 32x32 image, and the process's resident memory grows by far less than 64 MiB.
+ */
+/* An iCCP payload: keyword "icc", method 0, then profile followed by pad zero bytes, deflated
+ * as it is made (never held inflated). */
+static unsigned char *iccp_payload(const unsigned char *profile, size_t n, size_t pad,
+                                   size_t *out_size)
+{
+    return deflate_padded((const unsigned char *)"icc\0\0", 5, profile, n, 0, pad, out_size);
+}
+
+START_TEST(png_hostile_icc_profiles_stay_bounded)
+{
+    probe pr;
+    probe_init(&pr, 64u << 20);
+    size_t size, icc_size;
+    unsigned char *png = read_data(tu_data("pngsuite/basn2c08.png"), &size);
+    unsigned char *icc = read_data(tu_data("icc/compatibleWithAdobeRGB1998.icc"), &icc_size);
+    ck_assert_uint_eq(icc_size, 580);
+    tproc_image *plain = NULL; /* in the default context: the probe's must end each call empty */
+    tu_ok(NULL, tproc_load_memory(NULL, png, size, NULL, &plain));
+    /* The same PNG with the intact profile: what a profile that survives must give. */
+    size_t clean_plen, clean_size;
+    unsigned char *clean_payload = iccp_payload(icc, icc_size, 0, &clean_plen);
+    unsigned char *clean = png_insert(png, size, "iCCP", clean_payload, clean_plen, &clean_size);
+    static const struct {
+        const char *label;
+        int survives;      /* libpng hands the (intact) profile on; else it is dropped */
+        uint32_t declared; /* the header's size field (0: the true 580) */
+        size_t pad;        /* zero bytes inflated after the 580 */
+        size_t keep;       /* bytes of the deflated stream kept (0: all) */
+        uint32_t tags;     /* the tag count (0: as is) */
+    } cases[] = {
+        {"declares 64 MiB, holds 580 bytes", 0, 64u << 20, 0, 0, 0},
+        {"declares 64 MiB and inflates to it", 0, 64u << 20, ((size_t)64 << 20) - 580, 0, 0},
+        /* libpng inflates the declared 580 bytes and stops: the rest is never inflated. */
+        {"declares 580 bytes, inflates to 64 MiB", 1, 0, ((size_t)64 << 20) - 580, 0, 0},
+        {"deflate stream cut after 100 bytes", 0, 0, 0, 100, 0},
+        {"size field under the header", 0, 100, 0, 0, 0},
+        {"size field past the data", 0, 4096, 0, 0, 0},
+        {"absurd tag count", 0, 0, 0, 0, 0xFFFFFFFFu},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *label = cases[k].label;
+        unsigned char profile[580];
+        memcpy(profile, icc, sizeof profile);
+        if (cases[k].declared)
+            put_be32(profile, cases[k].declared);
+        if (cases[k].tags)
+            put_be32(profile + 128, cases[k].tags);
+        size_t plen;
+        unsigned char *payload = iccp_payload(profile, sizeof profile, cases[k].pad, &plen);
+        if (cases[k].keep)
+            plen = cases[k].keep;
+        size_t vsize;
+        unsigned char *v = png_insert(png, size, "iCCP", payload, plen, &vsize);
+        ck_assert_uint_lt(vsize, 1u << 20); /* a small file, whatever it inflates to */
+        long rss0 = max_rss_kib();
+        size_t live0 = pr.counter.live;
+        pr.counter.peak = live0;
+
+        /* Memory, path and stream under the default policy, and strict (probe_variant checks
+         * every failure names the file and nothing stays allocated). */
+        outcome o;
+        probe_variant(&pr, v, vsize, ".png", VIA_ALL, label, &o);
+        ck_assert_msg(o.load == TPROC_OK && o.path_load == TPROC_OK && o.stream == TPROC_OK,
+                      "%s: a lenient load or stream fails: %s", label,
+                      tproc_ctx_message(pr.ctx));
+        /* Under every policy: a dropped profile reads the stored pixels untagged (nothing
+         * converted or carried), a surviving one exactly as the intact profile does. */
+        for (int policy = TPROC_COLOUR_SRGB; policy <= TPROC_COLOUR_IGNORE; policy++) {
+            tproc_load_options lo = {.colour = (tproc_colour_policy)policy};
+            const char *name = tproc_colour_policy_name(lo.colour);
+            tproc_image *img = NULL, *want = NULL;
+            tu_ok(pr.ctx, tproc_load_memory(pr.ctx, v, vsize, &lo, &img));
+            if (cases[k].survives)
+                tu_ok(NULL, tproc_load_memory(NULL, clean, clean_size, &lo, &want));
+            const tproc_image *ref = cases[k].survives ? want : plain;
+            size_t got = 1, want_size = 1;
+            const void *got_icc = tproc_image_icc(img, &got);
+            const void *want_icc = tproc_image_icc(ref, &want_size);
+            ck_assert_msg(got_icc ? want_icc && got == want_size && !memcmp(got_icc, want_icc, got)
+                                  : !want_icc,
+                          "%s, %s: carries %zu bytes of profile", label, name, got_icc ? got : 0);
+            if (policy == TPROC_COLOUR_KEEP)
+                ck_assert_msg(!cases[k].survives || got_icc, "%s: keep drops it", label);
+            tproc_view iv = tproc_image_view(img), rv = tproc_image_view(ref);
+            tproc_diff d;
+            tu_ok(pr.ctx, tproc_view_compare(&iv, &rv, &d));
+            ck_assert_msg(d.max_abs == 0, "%s, %s: pixels differ from the %s image", label, name,
+                          cases[k].survives ? "intact profile's" : "untagged");
+            tproc_image_free(&img);
+            tproc_image_free(&want);
+        }
+        /* Strict: libpng's complaint is the error, naming the file. */
+        if (!cases[k].survives)
+            ck_assert_msg(o.strict != TPROC_OK, "%s: a strict load accepts it", label);
+        if (o.strict != TPROC_OK) {
+            tproc_image *img = NULL;
+            tproc_load_options strict = {.strict = 1};
+            ck_assert_int_ne(tproc_load_memory(pr.ctx, v, vsize, &strict, &img), TPROC_OK);
+            ck_assert_msg(strstr(tproc_ctx_message(pr.ctx), "<memory>: ") &&
+                              strstr(tproc_ctx_message(pr.ctx), "iCCP"),
+                          "%s: strict error '%s'", label, tproc_ctx_message(pr.ctx));
+        }
+        /* The counted peak is the 32x32 image's, a decoder's and a colour transform's (its
+         * tables take 256 KiB): nowhere near 64 MiB. */
+        ck_assert_msg(pr.counter.peak - live0 < 1u << 20, "%s: counted peak %zu bytes", label,
+                      pr.counter.peak - live0);
+        long grew = max_rss_kib() - rss0;
+        ck_assert_msg(grew < 16 * 1024, "%s: resident memory grew by %ld KiB", label, grew);
+        free(v);
+        free(payload);
+    }
+    tproc_image_free(&plain);
+    free(clean);
+    free(clean_payload);
+    free(icc);
+    free(png);
+    probe_done(&pr);
+}
+END_TEST
+
+/*
+ * A profile of 7.5 MB (Adobe RGB compatible tags, then zeros) is under libpng's chunk limit, so it
+ * reaches tileproc: it is then copied and parsed in counted memory, so the context's limit
+ * holds it. With 64 MiB it converts (its tags are a real profile's) and keep carries all of it; with
+ * a 4 MiB limit the load fails with LIMIT naming the file, and the allocator never held more.
+ */
+START_TEST(png_large_icc_profile_counts_against_the_limit)
+{
+    size_t size, icc_size;
+    unsigned char *png = read_data(tu_data("pngsuite/basn2c08.png"), &size);
+    unsigned char *icc = read_data(tu_data("icc/compatibleWithAdobeRGB1998.icc"), &icc_size);
+    const uint32_t declared = 7500000;
+    put_be32(icc, declared);
+    size_t plen, vsize;
+    unsigned char *payload = iccp_payload(icc, icc_size, declared - icc_size, &plen);
+    unsigned char *v = png_insert(png, size, "iCCP", payload, plen, &vsize);
+    for (int small = 0; small < 2; small++) {
+        tu_counter counter = {0, 0, 0};
+        tproc_allocator alloc = tu_counting_allocator(&counter);
+        size_t limit = small ? (size_t)4 << 20 : (size_t)64 << 20;
+        tproc_ctx_options co = {&alloc, limit, 1};
+        tproc_ctx *ctx = NULL;
+        ck_assert_int_eq(tproc_ctx_new(&co, &ctx), TPROC_OK);
+        size_t own = counter.live;
+        tproc_load_options keep = {.colour = TPROC_COLOUR_KEEP};
+        tproc_image *img = NULL;
+        int status = tproc_load_memory(ctx, v, vsize, &keep, &img);
+        if (small) {
+            ck_assert_msg(status == TPROC_ERR_LIMIT, "4 MiB: %s", tproc_ctx_message(ctx));
+            ck_assert_ptr_null(img);
+            ck_assert_msg(strstr(tproc_ctx_message(ctx), "<memory>"), "%s",
+                          tproc_ctx_message(ctx));
+        } else {
+            tu_ok(ctx, status);
+            size_t got = 0;
+            ck_assert_ptr_nonnull(tproc_image_icc(img, &got));
+            ck_assert_uint_eq(got, declared);
+            tproc_image_free(&img);
+            tu_ok(ctx, tproc_load_memory(ctx, v, vsize, NULL, &img)); /* converted to sRGB */
+            ck_assert_ptr_null(tproc_image_icc(img, &got));
+            tproc_image_free(&img);
+        }
+        ck_assert_msg(counter.peak - own <= limit, "peak %zu over the limit %zu",
+                      counter.peak - own, limit);
+        tproc_ctx_free(&ctx);
+        ck_assert_uint_eq(counter.live, 0);
+    }
+    free(v);
+    free(payload);
+    free(icc);
+    free(png);
 }
 END_TEST
 
@@ -1194,6 +1393,8 @@ Suite *suite_hostile(void)
     tcase_add_test(tc, png_absurd_header_fields);
     tcase_add_test(tc, jpeg_absurd_header_fields);
     tcase_add_test(tc, png_chunks_that_inflate_to_megabytes);
+    tcase_add_test(tc, png_hostile_icc_profiles_stay_bounded);
+    tcase_add_test(tc, png_large_icc_profile_counts_against_the_limit);
     tcase_add_test(tc, malformed_exif);
     tcase_add_test(tc, not_images);
     tcase_add_test(tc, known_bad_files);

@@ -80,6 +80,9 @@ TPROC_API void tproc_pyramid_options_init(tproc_pyramid_options *options);
  * container (or an output ending in .zip) "out.zip" holds the same tree under out/.
  * run_options and stream_options as for tproc_pipeline_stream (either may be NULL). Targets
  * are checked and the memory the levels need is checked against the limit before any work.
+ * Every tile carries the ICC profile the source carries under its colour policy
+ * (tproc_source_icc(): none when converted to sRGB, the output profile, or the file's under
+ * TPROC_COLOUR_KEEP).
  */
 TPROC_API int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source,
                                      const char *output, const tproc_pyramid_options *options,

@@ -44,6 +44,18 @@ using format = tproc_format;
 using diff = tproc_diff;
 using run_options = tproc_run_options;
 using pyramid_options = tproc_pyramid_options;
+/* A load's page, level, colour and orientation options; a save's format, quality, TIFF tiles,
+ * compression, predictor, BigTIFF and pyramid (tileproc/io.h). Zero-initialise a load's; start
+ * a save's from tproc_save_options_init() or default_save_options(). */
+using load_options = tproc_load_options;
+using save_options = tproc_save_options;
+
+inline save_options default_save_options() noexcept
+{
+    save_options o;
+    tproc_save_options_init(&o);
+    return o;
+}
 
 /* The library's version at run time ("0.1.0"). */
 inline std::string version()
@@ -408,7 +420,7 @@ class view
                                detail::dims(other.width(), other.height(), " x "));
         return d;
     }
-    /* Encodes to a PNG or JPEG file (format from the name unless options say). */
+    /* Encodes to an image file (format from the name unless options say). */
     void save(const std::string &path, ctx_arg ctx = {},
               const tproc_save_options *options = nullptr) const
     {
@@ -460,13 +472,27 @@ class image
         tproc_image_free(&img_);
     }
 
-    /* Decodes a PNG or JPEG file (EXIF orientation applied as a view transform). */
+    /* Decodes an image file (EXIF orientation applied as a view transform); options pick a
+     * TIFF's page and level and the colour policy. */
     static image load(const std::string &path, ctx_arg ctx = {},
                       const tproc_load_options *options = nullptr)
     {
         image out;
         detail::call(ctx.get(), "tproc_load",
                      [&] { return tproc_load(ctx.get(), path.c_str(), options, &out.img_); });
+        return out;
+    }
+    /* The rectangle x, y, width, height of the upright image, equal to a crop of load() with
+     * the same options, decoding only what intersects it (TPROC_ERR_RANGE past the edges). */
+    static image load_region(const std::string &path, ptrdiff_t x, ptrdiff_t y, ptrdiff_t width,
+                             ptrdiff_t height, ctx_arg ctx = {},
+                             const tproc_load_options *options = nullptr)
+    {
+        image out;
+        detail::call(ctx.get(), "tproc_load_region", [&] {
+            return tproc_load_region(ctx.get(), path.c_str(), x, y, width, height, options,
+                                     &out.img_);
+        });
         return out;
     }
     static image load_memory(const void *data, std::size_t size, ctx_arg ctx = {},

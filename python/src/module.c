@@ -55,124 +55,9 @@ PyObject *tp_raise(tproc_ctx *ctx, int status)
     return NULL;
 }
 
-/* --- paths and options ---------------------------------------------------------------------- */
-
-/* str or os.PathLike -> a new bytes object holding the file system path. */
-static PyObject *fs_path(PyObject *obj)
-{
-    PyObject *bytes = NULL;
-    if (!PyUnicode_FSConverter(obj, &bytes))
-        return NULL;
-    return bytes;
-}
-
-static int is_path(PyObject *obj)
-{
-    return PyUnicode_Check(obj) || PyObject_HasAttrString(obj, "__fspath__");
-}
-
-static int parse_file_format(PyObject *obj, tproc_file_format *out)
-{
-    *out = TPROC_FILE_UNKNOWN;
-    if (!obj || obj == Py_None)
-        return 0;
-    const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8AndSize(obj, NULL) : NULL;
-    /* A format's name or extension, as the library's table has them. */
-    *out = s ? tproc_file_format_parse(s) : TPROC_FILE_UNKNOWN;
-    if (*out == TPROC_FILE_UNKNOWN) {
-        PyErr_Clear();
-        PyErr_Format(PyExc_ValueError, "format must be 'png', 'jpeg' or 'webp', got %R", obj);
-        return -1;
-    }
-    return 0;
-}
-
 static int ndim_for(int channels)
 {
     return channels == 1 ? 2 : 3;
-}
-
-/* --- colour options (issue 12) -------------------------------------------------------------- */
-
-/* What a load's colour keywords hold on to until the load is over: a profile's path (bytes
- * from fs_path) or the buffer of its bytes. */
-typedef struct colour_refs {
-    PyObject *paths[2];
-    Py_buffer bufs[2];
-    int has_buf[2];
-} colour_refs;
-
-static void colour_refs_release(colour_refs *r)
-{
-    for (int i = 0; i < 2; i++) {
-        Py_XDECREF(r->paths[i]);
-        if (r->has_buf[i])
-            PyBuffer_Release(&r->bufs[i]);
-    }
-    memset(r, 0, sizeof *r);
-}
-
-/* A profile keyword: None, a path (str or os.PathLike) or the profile's bytes. */
-static int profile_arg(PyObject *obj, const char *what, colour_refs *r, int i, const void **bytes,
-                       size_t *size, const char **path)
-{
-    if (!obj || obj == Py_None)
-        return 0;
-    if (is_path(obj)) {
-        if (!(r->paths[i] = fs_path(obj)))
-            return -1;
-        *path = PyBytes_AsString(r->paths[i]);
-        return 0;
-    }
-    if (PyObject_GetBuffer(obj, &r->bufs[i], PyBUF_SIMPLE) < 0) {
-        PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "%s: expected a path or the profile's bytes", what);
-        return -1;
-    }
-    r->has_buf[i] = 1;
-    *bytes = r->bufs[i].buf;
-    *size = (size_t)r->bufs[i].len;
-    return 0;
-}
-
-/* colour=, input_profile=, output_profile=, intent=, black_point_compensation= into o. */
-static int colour_options(PyObject *colour, PyObject *input, PyObject *output, PyObject *intent,
-                          int bpc, tproc_load_options *o, colour_refs *r)
-{
-    memset(r, 0, sizeof *r);
-    if (colour && colour != Py_None) {
-        const char *s = PyUnicode_Check(colour) ? PyUnicode_AsUTF8AndSize(colour, NULL) : NULL;
-        int v = s ? tproc_colour_policy_parse(s) : -1;
-        if (v < 0) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_ValueError, "colour must be 'srgb', 'keep' or 'ignore', got %R",
-                         colour);
-            return -1;
-        }
-        o->colour = (tproc_colour_policy)v;
-    }
-    if (intent && intent != Py_None) {
-        const char *s = PyUnicode_Check(intent) ? PyUnicode_AsUTF8AndSize(intent, NULL) : NULL;
-        int v = s ? tproc_intent_parse(s) : -1;
-        if (v < 0) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_ValueError,
-                         "intent must be 'relative', 'perceptual', 'saturation' or 'absolute', "
-                         "got %R",
-                         intent);
-            return -1;
-        }
-        o->intent = (tproc_intent)v;
-    }
-    o->black_point_compensation = bpc;
-    if (profile_arg(input, "input_profile", r, 0, &o->input_profile, &o->input_profile_size,
-                    &o->input_profile_path) < 0 ||
-        profile_arg(output, "output_profile", r, 1, &o->output_profile, &o->output_profile_size,
-                    &o->output_profile_path) < 0) {
-        colour_refs_release(r);
-        return -1;
-    }
-    return 0;
 }
 
 /* --- load, save, info ----------------------------------------------------------------------- */
@@ -180,24 +65,23 @@ static int colour_options(PyObject *colour, PyObject *input, PyObject *output, P
 static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {
-        "source", "ignore_orientation",       "strict", "colour", "input_profile", "output_profile",
-        "intent", "black_point_compensation", NULL};
-    PyObject *source, *colour = NULL, *input = NULL, *output = NULL, *intent = NULL;
-    int ignore = 0, strict = 0, bpc = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$ppOOOOp:load", kwlist, &source, &ignore,
-                                     &strict, &colour, &input, &output, &intent, &bpc))
+    static char *kwlist[] = {"source", LOAD_KWLIST, NULL};
+    PyObject *source;
+    tp_load_keywords k = {0};
+    int ignore = 0, strict = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$" LOAD_FORMAT ":load", kwlist, &source,
+                                     LOAD_ARGS(k, ignore, strict)))
         return NULL;
     tproc_load_options opts = {.ignore_orientation = ignore, .strict = strict};
-    colour_refs refs;
-    if (colour_options(colour, input, output, intent, bpc, &opts, &refs) < 0)
+    tp_load_refs refs;
+    if (tp_load_options(&k, &opts, &refs) < 0)
         return NULL;
     tproc_image *image = NULL;
     int status;
-    if (is_path(source)) {
-        PyObject *path = fs_path(source);
+    if (tp_is_path(source)) {
+        PyObject *path = tp_fs_path(source);
         if (!path) {
-            colour_refs_release(&refs);
+            tp_load_refs_release(&refs);
             return NULL;
         }
         const char *p = PyBytes_AsString(path);
@@ -209,14 +93,14 @@ static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
             PyErr_Clear();
             PyErr_SetString(PyExc_TypeError,
                             "load: expected a path (str or os.PathLike) or the file's bytes");
-            colour_refs_release(&refs);
+            tp_load_refs_release(&refs);
             return NULL;
         }
         Py_BEGIN_ALLOW_THREADS status =
             tproc_load_memory(NULL, b.buf, (size_t)b.len, &opts, &image);
         Py_END_ALLOW_THREADS PyBuffer_Release(&b);
     }
-    colour_refs_release(&refs);
+    tp_load_refs_release(&refs);
     if (status != TPROC_OK)
         return tp_raise(NULL, status);
     return tp_image_from_image(&image, ndim_for(tproc_image_channels(image)));
@@ -225,62 +109,75 @@ static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kwargs)
 static PyObject *py_load_region(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"path", "x", "y", "width", "height", "ignore_orientation", "strict",
-                             NULL};
+    static char *kwlist[] = {"path", "x", "y", "width", "height", LOAD_KWLIST, NULL};
     PyObject *source;
     Py_ssize_t x, y, w, h;
+    tp_load_keywords k = {0};
     int ignore = 0, strict = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onnnn|$pp:load_region", kwlist, &source, &x,
-                                     &y, &w, &h, &ignore, &strict))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Onnnn|$" LOAD_FORMAT ":load_region", kwlist,
+                                     &source, &x, &y, &w, &h, LOAD_ARGS(k, ignore, strict)))
         return NULL;
     tproc_load_options opts = {.ignore_orientation = ignore, .strict = strict};
-    PyObject *path = fs_path(source);
-    if (!path)
+    tp_load_refs refs;
+    if (tp_load_options(&k, &opts, &refs) < 0)
         return NULL;
+    PyObject *path = tp_fs_path(source);
+    if (!path) {
+        tp_load_refs_release(&refs);
+        return NULL;
+    }
     const char *p = PyBytes_AsString(path);
     tproc_image *image = NULL;
     int status;
     Py_BEGIN_ALLOW_THREADS status = tproc_load_region(NULL, p, x, y, w, h, &opts, &image);
     Py_END_ALLOW_THREADS Py_DECREF(path);
+    tp_load_refs_release(&refs);
     if (status != TPROC_OK)
         return tp_raise(NULL, status);
     return tp_image_from_image(&image, ndim_for(tproc_image_channels(image)));
 }
 
+/* The keywords every save takes (save, stream's output), in this order (see SAVE_ARGS). */
+#define SAVE_KWLIST                                                                                \
+    "format", "quality", "compression", "chroma_444", "progressive", "lossless", "effort",         \
+        "embed_profile", "tiled", "predictor", "bigtiff", "pyramid"
+#define SAVE_FORMAT "OiOpppipOOpp"
+#define SAVE_ARGS(k)                                                                               \
+    &(k).format, &(k).quality, &(k).compression, &(k).chroma_444, &(k).progressive,               \
+        &(k).lossless, &(k).effort, &(k).embed_profile, &(k).tiled, &(k).predictor, &(k).bigtiff, \
+        &(k).pyramid
+
 static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"array",       "path",        "format",   "quality",
-                             "compression", "chroma_444",  "progressive", "lossless",
-                             "effort",      "embed_profile", NULL};
-    PyObject *array, *path_obj = Py_None, *format = NULL;
+    static char *kwlist[] = {"array", "path", SAVE_KWLIST, NULL};
+    PyObject *array, *path_obj = Py_None;
+    tp_save_keywords k = {.effort = -1};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$" SAVE_FORMAT ":save", kwlist, &array,
+                                     &path_obj, SAVE_ARGS(k)))
+        return NULL;
     tproc_save_options opts;
     tproc_save_options_init(&opts);
-    int quality = 0, compression = -1, chroma = 0, progressive = 0, lossless = 0, effort = -1,
-        embed = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$Oiippipp:save", kwlist, &array,
-                                     &path_obj, &format, &quality, &compression, &chroma,
-                                     &progressive, &lossless, &effort, &embed))
+    if (tp_save_options(&k, &opts) < 0)
         return NULL;
-    opts.lossless = lossless;
-    opts.effort = effort;
-    opts.embed_profile = embed;
-    if (parse_file_format(format, &opts.format) < 0)
-        return NULL;
-    opts.quality = quality;
-    opts.compression = compression;
-    opts.chroma_444 = chroma;
-    opts.progressive = progressive;
     if (path_obj == Py_None && opts.format == TPROC_FILE_UNKNOWN) {
-        PyErr_SetString(PyExc_ValueError, "save: without a path, give format='png' or 'jpeg'");
+        PyErr_SetString(PyExc_ValueError, "save: without a path, give format='png', 'jpeg', ...");
         return NULL;
     }
-    tp_buffer in;
-    if (tp_buffer_get(array, 0, "save", &in) < 0)
+    PyObject *path = NULL;
+    if (path_obj != Py_None && !(path = tp_fs_path(path_obj)))
         return NULL;
+    tproc_file_format target =
+        opts.format != TPROC_FILE_UNKNOWN ? opts.format
+                                          : tproc_file_format_from_name(PyBytes_AsString(path));
+    tp_buffer in;
+    if (tp_save_check_tiff(&opts, target) < 0 || tp_buffer_get(array, 0, "save", &in) < 0) {
+        Py_XDECREF(path);
+        return NULL;
+    }
     int status;
     PyObject *result = NULL;
-    if (path_obj == Py_None) {
+    if (!path) {
         void *data = NULL;
         size_t size = 0;
         Py_BEGIN_ALLOW_THREADS status = tproc_save_memory(NULL, &in.view, &opts, &data, &size);
@@ -290,11 +187,6 @@ static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
             tproc_free(NULL, data);
         }
     } else {
-        PyObject *path = fs_path(path_obj);
-        if (!path) {
-            tp_buffer_release(&in);
-            return NULL;
-        }
         const char *p = PyBytes_AsString(path);
         Py_BEGIN_ALLOW_THREADS status = tproc_save(NULL, &in.view, p, &opts);
         Py_END_ALLOW_THREADS Py_DECREF(path);
@@ -312,8 +204,8 @@ static PyObject *py_info(PyObject *module, PyObject *source)
     (void)module;
     tproc_info info;
     int status;
-    if (is_path(source)) {
-        PyObject *path = fs_path(source);
+    if (tp_is_path(source)) {
+        PyObject *path = tp_fs_path(source);
         if (!path)
             return NULL;
         const char *p = PyBytes_AsString(path);
@@ -332,14 +224,15 @@ static PyObject *py_info(PyObject *module, PyObject *source)
     }
     if (status != TPROC_OK)
         return tp_raise(NULL, status);
-    return Py_BuildValue("{s:s,s:n,s:n,s:i,s:s,s:i,s:O,s:O,s:i,s:O,s:O}", "format",
+    return Py_BuildValue("{s:s,s:n,s:n,s:i,s:s,s:i,s:O,s:O,s:i,s:O,s:O,s:i,s:i}", "format",
                          tproc_file_format_name(info.format), "width", (Py_ssize_t)info.width,
                          "height", (Py_ssize_t)info.height, "channels", info.channels, "dtype",
                          tp_sample_dtype(info.sample), "bit_depth", info.bit_depth, "interlaced",
                          info.interlaced ? Py_True : Py_False, "progressive",
                          info.progressive ? Py_True : Py_False, "orientation", info.orientation,
                          "has_icc", info.has_icc ? Py_True : Py_False, "has_exif",
-                         info.has_exif ? Py_True : Py_False);
+                         info.has_exif ? Py_True : Py_False, "pages", info.pages, "levels",
+                         info.levels);
 }
 
 /* --- filters -------------------------------------------------------------------------------- */
@@ -407,7 +300,7 @@ static PyObject *py_filters(PyObject *module, PyObject *unused)
 static PyObject *py_load_plugin(PyObject *module, PyObject *path_obj)
 {
     (void)module;
-    PyObject *path = fs_path(path_obj);
+    PyObject *path = tp_fs_path(path_obj);
     if (!path)
         return NULL;
     int status = tproc_plugin_load(NULL, PyBytes_AsString(path));
@@ -454,33 +347,26 @@ static PyObject *py_apply(PyObject *module, PyObject *args, PyObject *kwargs)
 static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *kwlist[] = {"tile",           "threads",
-                             "border",         "border_value",
-                             "format",         "quality",
-                             "compression",    "chroma_444",
-                             "progressive",    "ignore_orientation",
-                             "shrink_on_load", "no_fallback",
-                             "memory_limit",   "colour",
-                             "input_profile",  "output_profile",
-                             "intent",         "black_point_compensation",
-                             "embed_profile",  NULL};
+    static char *kwlist[] = {"tile",           "threads",     "border",       "border_value",
+                             SAVE_KWLIST,      LOAD_KWLIST,   "shrink_on_load", "no_fallback",
+                             "memory_limit",   NULL};
     if (PyTuple_Size(args) < 2) {
         PyErr_SetString(PyExc_TypeError,
                         "stream(input_path, output_path, *filters, ...) needs two paths");
         return NULL;
     }
-    PyObject *tile = NULL, *border = NULL, *border_value = NULL, *format = NULL;
+    PyObject *tile = NULL, *border = NULL, *border_value = NULL;
     PyObject *limit_obj = Py_None;
-    int threads = 0, quality = 0, compression = -1, chroma = 0, progressive = 0, ignore = 0;
-    int shrink = 0, no_fallback = 0, bpc = 0, embed = 0;
-    PyObject *colour = NULL, *input = NULL, *output = NULL, *intent = NULL;
+    int threads = 0, ignore = 0, strict = 0, shrink = 0, no_fallback = 0;
+    tp_save_keywords sk = {.effort = -1};
+    tp_load_keywords lk = {0};
     PyObject *empty = PyTuple_New(0);
     if (!empty)
         return NULL;
     int ok = PyArg_ParseTupleAndKeywords(
-        empty, kwargs, "|$OiOOOiipppppOOOOOpp:stream", kwlist, &tile, &threads, &border,
-        &border_value, &format, &quality, &compression, &chroma, &progressive, &ignore, &shrink,
-        &no_fallback, &limit_obj, &colour, &input, &output, &intent, &bpc, &embed);
+        empty, kwargs, "|$OiOO" SAVE_FORMAT LOAD_FORMAT "ppO:stream", kwlist, &tile, &threads,
+        &border, &border_value, SAVE_ARGS(sk), LOAD_ARGS(lk, ignore, strict), &shrink,
+        &no_fallback, &limit_obj);
     Py_DECREF(empty);
     if (!ok)
         return NULL;
@@ -489,13 +375,8 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
         return NULL;
     tproc_save_options save;
     tproc_save_options_init(&save);
-    if (parse_file_format(format, &save.format) < 0)
+    if (tp_save_options(&sk, &save) < 0)
         return NULL;
-    save.quality = quality;
-    save.compression = compression;
-    save.chroma_444 = chroma;
-    save.progressive = progressive;
-    save.embed_profile = embed;
     tproc_ctx_options copts = {NULL, 0, 0};
     if (limit_obj != Py_None) {
         copts.memory_limit = PyLong_AsSize_t(limit_obj);
@@ -506,13 +387,20 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
     }
-    tproc_load_options lopts = {.ignore_orientation = ignore, .strict = 0};
-    colour_refs refs;
-    if (colour_options(colour, input, output, intent, bpc, &lopts, &refs) < 0)
+    tproc_load_options lopts = {.ignore_orientation = ignore, .strict = strict};
+    tp_load_refs refs;
+    if (tp_load_options(&lk, &lopts, &refs) < 0)
         return NULL;
-    PyObject *in_path = fs_path(PyTuple_GetItem(args, 0));
-    PyObject *out_path = in_path ? fs_path(PyTuple_GetItem(args, 1)) : NULL;
-    PyObject *pipeline = out_path ? tp_pipeline_from_specs(args, 2) : NULL;
+    PyObject *in_path = tp_fs_path(PyTuple_GetItem(args, 0));
+    PyObject *out_path = in_path ? tp_fs_path(PyTuple_GetItem(args, 1)) : NULL;
+    PyObject *pipeline = NULL;
+    if (out_path) {
+        tproc_file_format target = save.format != TPROC_FILE_UNKNOWN
+                                       ? save.format
+                                       : tproc_file_format_from_name(PyBytes_AsString(out_path));
+        if (tp_save_check_tiff(&save, target) == 0)
+            pipeline = tp_pipeline_from_specs(args, 2);
+    }
     PyObject *result = NULL;
     if (!pipeline)
         goto done;
@@ -563,7 +451,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_pipeline_free(&p);
     tproc_ctx_free(&ctx);
 done:
-    colour_refs_release(&refs);
+    tp_load_refs_release(&refs);
     Py_XDECREF(pipeline);
     Py_XDECREF(in_path);
     Py_XDECREF(out_path);
@@ -595,26 +483,43 @@ static PyObject *py_memory(PyObject *module, PyObject *unused)
 
 static PyMethodDef module_methods[] = {
     {"load", TP_KWFUNC(py_load), METH_VARARGS | METH_KEYWORDS,
-     "load(source, *, ignore_orientation=False, strict=False, colour='srgb',\n"
+     "load(source, *, ignore_orientation=False, strict=False, page=0, level=0, colour='srgb',\n"
      "     input_profile=None, output_profile=None, intent='relative',\n"
      "     black_point_compensation=False) -> Image\n"
-     "Decodes a PNG or JPEG from a path (str or os.PathLike) or from the file's bytes.\n"
+     "Decodes a PNG, JPEG, WebP or TIFF from a path (str or os.PathLike) or the file's bytes.\n"
+     "page, level: a multi-page TIFF's page (0: the first) and that page's reduced-resolution\n"
+     "level (0: full size), as info() counts them in 'pages' and 'levels'; anything else is a\n"
+     "ParamError for single-image formats and for a page or level the file does not have.\n"
      "colour: 'srgb' converts an image with an ICC profile to sRGB (or to output_profile),\n"
      "'keep' leaves its pixels and profile, 'ignore' its pixels without the profile.\n"
-     "Profiles are paths or bytes.\n"
-     "Gray images have shape (H, W), others (H, W, C); u8, or u16 for 16-bit PNG."},
+     "Profiles are paths or bytes; intent 'relative', 'perceptual', 'saturation' or\n"
+     "'absolute'. Gray images have shape (H, W), others (H, W, C); u8, u16 or f32."},
     {"load_region", TP_KWFUNC(py_load_region), METH_VARARGS | METH_KEYWORDS,
-     "load_region(path, x, y, width, height, *, ignore_orientation=False, strict=False)\n"
+     "load_region(path, x, y, width, height, *, ignore_orientation=False, strict=False,\n"
+     "            page=0, level=0, colour='srgb', input_profile=None, output_profile=None,\n"
+     "            intent='relative', black_point_compensation=False)\n"
      "--\n\n"
-     "The rectangle (upright coordinates) of an image file, equal to load(path)[y:y+height,\n"
-     "x:x+width] but decoding only what intersects it."},
+     "The rectangle (upright coordinates) of an image file, equal to load(path, ...)[y:y+height,\n"
+     "x:x+width] with the same keywords, but decoding only what intersects it (tiles or strips\n"
+     "of a TIFF, rows and columns of a JPEG)."},
     {"save", TP_KWFUNC(py_save), METH_VARARGS | METH_KEYWORDS,
-     "save(array, path=None, *, format=None, quality=90, compression=6, chroma_444=False,\n"
-     "     progressive=False, lossless=False, effort=4, embed_profile=False)\n"
-     "Encodes a buffer as PNG or JPEG (format from the name unless given). Written to a\n"
-     "temporary file and renamed into place. Without a path, returns the file's bytes."},
+     "save(array, path=None, *, format=None, quality=90, compression=None, chroma_444=False,\n"
+     "     progressive=False, lossless=False, effort=4, embed_profile=False, tiled=False,\n"
+     "     predictor=None, bigtiff=False, pyramid=False)\n"
+     "Encodes a buffer as PNG, JPEG, WebP or TIFF (format from the name unless given). Written\n"
+     "to a temporary file and renamed into place. Without a path, returns the file's bytes.\n"
+     "compression: PNG's zlib level 0-9 (an int, default 6), or TIFF's codec by name: 'none',\n"
+     "'deflate' (the default), 'lzw', 'jpeg' (u8 gray/RGB; quality), 'zstd' or 'webp' (u8\n"
+     "RGB/RGBA; quality, 100 lossless). TIFF only, as the CLI's --tiled, --predictor, --bigtiff\n"
+     "and --pyramid: tiled=True (256x256 tiles), N or (width, height) (multiples of 16);\n"
+     "predictor 'none', 'horizontal' or 'float' (default: horizontal, float for f32, with\n"
+     "deflate, lzw and zstd); bigtiff=True always writes BigTIFF (else only past 4 GiB);\n"
+     "pyramid=True adds every 2x reduction down to one tile as reduced-resolution SubIFDs\n"
+     "(tiled, 256x256 unless tiled says). WebP: lossless, effort 0-6. TIFF keywords on another\n"
+     "format are a ValueError."},
     {"info", py_info, METH_O,
-     "info(source) -> dict: what a PNG or JPEG header says (path or bytes), without decoding."},
+     "info(source) -> dict: what an image file's header says (path or bytes), without\n"
+     "decoding; 'pages' and 'levels' count a TIFF's pages and the first page's levels."},
     {"filters", py_filters, METH_NOARGS,
      "filters() -> dict: every filter by name, with its summary and parameter table."},
     {"apply", TP_KWFUNC(py_apply), METH_VARARGS | METH_KEYWORDS,
@@ -631,23 +536,28 @@ static PyMethodDef module_methods[] = {
      "(tile.assembled). tile.core is the tile's own rectangle in the original memory."},
     {"stream", TP_KWFUNC(py_stream), METH_VARARGS | METH_KEYWORDS,
      "stream(input_path, output_path, *filters, tile=None, threads=0, border='reflect101',\n"
-     "       border_value=None, format=None, quality=90, compression=6, chroma_444=False,\n"
-     "       progressive=False, ignore_orientation=False, shrink_on_load=False,\n"
-     "       no_fallback=False, memory_limit=None, colour='srgb', input_profile=None,\n"
+     "       border_value=None, format=None, quality=90, compression=None, chroma_444=False,\n"
+     "       progressive=False, lossless=False, effort=4, embed_profile=False, tiled=False,\n"
+     "       predictor=None, bigtiff=False, pyramid=False, ignore_orientation=False,\n"
+     "       strict=False, page=0, level=0, colour='srgb', input_profile=None,\n"
      "       output_profile=None, intent='relative', black_point_compensation=False,\n"
-     "       embed_profile=False) -> dict\n"
-     "Runs the chain from a PNG/JPEG file to a PNG/JPEG file holding only a band of rows,\n"
-     "for images larger than memory (colour keywords as load's). Returns {'streamed', 'width', "
+     "       shrink_on_load=False, no_fallback=False, memory_limit=None) -> dict\n"
+     "Runs the chain from an image file to an image file holding only a band of rows, for\n"
+     "images larger than memory. The output keywords are save()'s (a TIFF pyramid too is\n"
+     "written in the same pass), the input keywords load()'s. Returns {'streamed', 'width',\n"
      "'height', 'peak_memory'}."},
     {"pyramid", TP_KWFUNC(tp_pyramid), METH_VARARGS | METH_KEYWORDS,
      "pyramid(input_path, output, *filters, layout='dz', tile_size=0, overlap=-1,\n"
      "        suffix=None, quality=0, depth=None, background=None, skip_blanks=-2, id=None,\n"
      "        container=None, viewer_script=None, force=False, threads=0,\n"
-     "        memory_limit=None) -> dict\n"
+     "        memory_limit=None, ignore_orientation=False, strict=False, page=0, level=0,\n"
+     "        colour='srgb', input_profile=None, output_profile=None, intent='relative',\n"
+     "        black_point_compensation=False) -> dict\n"
      "Writes a tile pyramid for zoomable viewers (layouts dz, iiif, iiif3, zoomify, google,\n"
      "as vips dzsave names them; container 'zip' or an output ending in .zip for one zip)\n"
      "in one streamed pass, after the filters. 0 / -1 / -2 / None mean each layout's\n"
-     "defaults. Returns {'width', 'height', 'peak_memory'}."},
+     "defaults. The input keywords are load()'s: sRGB tiles by default; under colour='keep'\n"
+     "or with output_profile every tile carries the profile. Returns {'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},
     {"set_memory_limit", py_set_memory_limit, METH_O,

@@ -76,7 +76,7 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     static char *kwlist[] = {"layout",      "tile_size",     "overlap",   "suffix",
                              "quality",     "depth",         "background", "skip_blanks",
                              "id",          "container",     "viewer_script", "force",
-                             "threads",     "memory_limit",  NULL};
+                             "threads",     "memory_limit",  LOAD_KWLIST, NULL};
     if (PyTuple_Size(args) < 2) {
         PyErr_SetString(PyExc_TypeError, "pyramid(input_path, output, *filters, ...) needs two paths");
         return NULL;
@@ -85,13 +85,15 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     const char *viewer = NULL;
     int tile_size = 0, overlap = -1, quality = 0, skip_blanks = -2, force = 0, threads = 0;
     PyObject *background = NULL, *limit_obj = Py_None;
+    tp_load_keywords lk = {0};
+    int ignore = 0, strict = 0;
     PyObject *empty = PyTuple_New(0);
     if (!empty)
         return NULL;
-    int ok = PyArg_ParseTupleAndKeywords(empty, kwargs, "|$siizizOizzzpiO:pyramid", kwlist,
-                                         &layout, &tile_size, &overlap, &suffix, &quality, &depth,
-                                         &background, &skip_blanks, &id, &container, &viewer,
-                                         &force, &threads, &limit_obj);
+    int ok = PyArg_ParseTupleAndKeywords(
+        empty, kwargs, "|$siizizOizzzpiO" LOAD_FORMAT ":pyramid", kwlist, &layout, &tile_size,
+        &overlap, &suffix, &quality, &depth, &background, &skip_blanks, &id, &container, &viewer,
+        &force, &threads, &limit_obj, LOAD_ARGS(lk, ignore, strict));
     Py_DECREF(empty);
     if (!ok)
         return NULL;
@@ -118,6 +120,11 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
         if (copts.memory_limit == (size_t)-1 && PyErr_Occurred())
             return NULL;
     }
+    /* The input as load() reads it; every tile carries the profile the source does. */
+    tproc_load_options lo = {.ignore_orientation = ignore, .strict = strict};
+    tp_load_refs refs;
+    if (tp_load_options(&lk, &lo, &refs) < 0)
+        return NULL;
     PyObject *in_path = NULL, *out_path = NULL, *result = NULL;
     if (!PyUnicode_FSConverter(PyTuple_GetItem(args, 0), &in_path) ||
         !PyUnicode_FSConverter(PyTuple_GetItem(args, 1), &out_path))
@@ -143,7 +150,7 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_run_options_init(&run);
     run.threads = threads;
     if (status == TPROC_OK) {
-        Py_BEGIN_ALLOW_THREADS status = tproc_source_open(ctx, ip, NULL, &src);
+        Py_BEGIN_ALLOW_THREADS status = tproc_source_open(ctx, ip, &lo, &src);
         if (status == TPROC_OK)
             status = tproc_pipeline_pyramid(p, src, op, &o, &run, NULL);
         Py_END_ALLOW_THREADS
@@ -161,6 +168,7 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     tproc_pipeline_free(&p);
     tproc_ctx_free(&ctx);
 done:
+    tp_load_refs_release(&refs);
     Py_XDECREF(in_path);
     Py_XDECREF(out_path);
     return result;

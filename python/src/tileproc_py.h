@@ -77,6 +77,59 @@ int tp_sample_from_object(PyObject *obj, tproc_sample *out);
 /* NumPy's name for a sample type ("uint8", "uint16", "float32"). */
 const char *tp_sample_dtype(tproc_sample sample);
 
+/* --- keywords shared by load, load_region, save and stream (options.c) ------------------- */
+
+/* str or os.PathLike -> a new bytes object holding the file system path. */
+PyObject *tp_fs_path(PyObject *obj);
+int tp_is_path(PyObject *obj);
+/* format=: a format's name or extension, None for TPROC_FILE_UNKNOWN. -1 with ValueError. */
+int tp_file_format(PyObject *obj, tproc_file_format *out);
+
+/* A load's keywords: page=, level=, colour=, input_profile=, output_profile=, intent=,
+ * black_point_compensation= (NULL objects keep the defaults). */
+typedef struct {
+    int page, level;
+    PyObject *colour, *input_profile, *output_profile, *intent;
+    int black_point_compensation;
+} tp_load_keywords;
+
+/* What the load options hold on to until the load (or stream) is over: profile paths (bytes
+ * from tp_fs_path) or the buffers of profile bytes. */
+typedef struct {
+    PyObject *paths[2];
+    Py_buffer bufs[2];
+    int has_buf[2];
+} tp_load_refs;
+
+/* The keywords every load takes after its source, for a kwlist, a format string and the
+ * arguments of PyArg_ParseTupleAndKeywords, in this order (load, load_region, stream,
+ * pyramid). */
+#define LOAD_KWLIST                                                                                \
+    "ignore_orientation", "strict", "page", "level", "colour", "input_profile", "output_profile", \
+        "intent", "black_point_compensation"
+#define LOAD_FORMAT "ppiiOOOOp"
+#define LOAD_ARGS(k, ignore, strict)                                                               \
+    &ignore, &strict, &(k).page, &(k).level, &(k).colour, &(k).input_profile,                      \
+        &(k).output_profile, &(k).intent, &(k).black_point_compensation
+
+/* Fills o's page, level and colour fields from k; r is set even on failure (then released).
+ * -1 with an exception set. */
+int tp_load_options(const tp_load_keywords *k, tproc_load_options *o, tp_load_refs *r);
+void tp_load_refs_release(tp_load_refs *r);
+
+/* A save's keywords. compression is PNG's zlib level (an int) or TIFF's codec (a name); tiled
+ * is False, True (256x256), N or (width, height). */
+typedef struct {
+    PyObject *format, *compression, *tiled, *predictor;
+    int quality, chroma_444, progressive, lossless, effort, embed_profile, bigtiff, pyramid;
+} tp_save_keywords;
+
+/* Fills o (already initialised) from k. -1 with an exception set. */
+int tp_save_options(const tp_save_keywords *k, tproc_save_options *o);
+/* ValueError unless the TIFF-only options of o go with format (TPROC_FILE_UNKNOWN: the
+ * library decides). */
+int tp_save_check_tiff(const tproc_save_options *o, tproc_file_format format);
+
 /* --- run options (pipeline.c) -------------------------------------------------------------- */
 
 /* Fills options from the common keywords: tile (int or (w, h)), threads, border (name) and

@@ -50,3 +50,21 @@ def test_errors(tmp_path, src):
     with pytest.raises(tileproc.LimitError):
         tileproc.pyramid(path, tmp_path / "y", memory_limit=20000)
     assert not (tmp_path / "y.dzi").exists() and not (tmp_path / "y_files").exists()
+
+
+@pytest.mark.parametrize("colour", ["srgb", "keep", "ignore"])
+def test_colour_keywords(tmp_path, rocket, colour):
+    """rocket.jpg is Adobe RGB: the one full-size tile is load()'s image under the same colour
+    keyword, and carries the profile exactly when load's image would (keep)."""
+    out = tmp_path / "c.dzi"
+    r = tileproc.pyramid(rocket, out, layout="dz", tile_size=1024, overlap=0, depth="one",
+                         suffix="png", colour=colour)
+    assert (r["width"], r["height"]) == (640, 427)
+    tiles = list((tmp_path / "c_files").rglob("*.png"))
+    assert len(tiles) == 1
+    want = numpy.asarray(tileproc.load(rocket, colour=colour))
+    got = numpy.asarray(tileproc.load(tiles[0], colour="keep"))
+    numpy.testing.assert_array_equal(got, want)
+    assert tileproc.info(tiles[0])["has_icc"] == (colour == "keep")
+    with pytest.raises(ValueError, match="colour"):
+        tileproc.pyramid(rocket, tmp_path / "bad", colour="cmyk")

@@ -36,6 +36,7 @@ from ._tileproc import (  # noqa: F401
     library_version,
     load,
     load_plugin,
+    load_region,
     memory,
     save,
     pyramid,
@@ -46,6 +47,6 @@ from ._tileproc import (  # noqa: F401
 
 __all__ = [
     "Error", "FileError", "Image", "LimitError", "ParamError", "Pipeline", "Tile", "Tiles",
-    "apply", "filters", "info", "load", "load_plugin", "memory", "pyramid", "save",
+    "apply", "filters", "info", "load", "load_plugin", "load_region", "memory", "pyramid", "save",
     "set_memory_limit", "stream", "tiles",
 ]

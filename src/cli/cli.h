@@ -140,6 +140,10 @@ typedef struct cli_args {
  * printed the error. */
 int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int first);
 void cli_args_free(cli_args *args);
+/* The input options every command that reads an image shares (run, pyramid): orientation,
+ * page and level, and the colour policy with its profiles, intent and black-point
+ * compensation. The profile paths point into args. */
+void cli_load_options(const cli_args *args, tproc_load_options *out);
 
 /* "tileproc: error: <text>" on stderr. */
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -53,7 +53,9 @@ static const char *const description[] = {
     "is the 2x2 average of the one above, built as rows arrive; memory grows with the width "
     "and the tile size, not the height. The pyramid is written under temporary names and "
     "renamed into place on success; an existing one is replaced only with --force. --viewer "
-    "also writes OUTPUT.html, a page that opens it in OpenSeadragon.",
+    "also writes OUTPUT.html, a page that opens it in OpenSeadragon. Colours follow --colour "
+    "as for run: sRGB tiles by default; with --colour keep or --output-profile every tile "
+    "carries the profile.",
     "info prints what each FILE's header says (format, size, channels, bit depth, interlacing, "
     "EXIF orientation) without decoding it; --json prints one JSON object per line.",
 };

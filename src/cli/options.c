@@ -66,21 +66,22 @@ const cli_option cli_options[] = {
      "Repeatable; TILEPROC_PLUGIN_PATH is loaded first."},
     {CLI_OPT_NO_ORIENT, "no-orient", 0, NULL, RUN | PYRAMID, 0,
      "Ignore the EXIF orientation of the input: keep the pixels as stored."},
-    {CLI_OPT_COLOUR, "colour", 0, "POLICY", RUN, 0,
+    {CLI_OPT_COLOUR, "colour", 0, "POLICY", RUN | PYRAMID, 0,
      "What to do with the colours of an INPUT that carries an ICC profile (or is CMYK): srgb "
      "(the default) converts them to sRGB, or to --output-profile, and OUTPUT carries no profile "
      "(or that one); keep leaves the pixels as stored and OUTPUT carries INPUT's profile; ignore "
-     "reads the stored values and drops the profile. CMYK always becomes RGB."},
-    {CLI_OPT_INPUT_PROFILE, "input-profile", 0, "FILE", RUN, 0,
+     "reads the stored values and drops the profile. CMYK always becomes RGB. In a pyramid, "
+     "every tile carries the profile OUTPUT would (JPEG, PNG and WebP tiles all can)."},
+    {CLI_OPT_INPUT_PROFILE, "input-profile", 0, "FILE", RUN | PYRAMID, 0,
      "The ICC profile of the INPUT, replacing an embedded one: for untagged images (CMYK ones "
      "especially) or a broken profile."},
-    {CLI_OPT_OUTPUT_PROFILE, "output-profile", 0, "FILE", RUN, 0,
+    {CLI_OPT_OUTPUT_PROFILE, "output-profile", 0, "FILE", RUN | PYRAMID, 0,
      "Convert to this RGB or gray ICC profile instead of sRGB, and embed it in OUTPUT (e.g. "
      "Display P3 for wide-gamut output). Only with --colour srgb."},
-    {CLI_OPT_INTENT, "intent", 0, "INTENT", RUN, 0,
+    {CLI_OPT_INTENT, "intent", 0, "INTENT", RUN | PYRAMID, 0,
      "Rendering intent of colour conversions: relative (the default), perceptual, saturation "
      "or absolute."},
-    {CLI_OPT_BPC, "black-point-compensation", 0, NULL, RUN, 0,
+    {CLI_OPT_BPC, "black-point-compensation", 0, NULL, RUN | PYRAMID, 0,
      "Map the input's black point to the output's in colour conversions."},
     {CLI_OPT_EMBED_PROFILE, "embed-profile", 0, NULL, RUN, 0,
      "Embed a compact sRGB profile in an RGB OUTPUT that would otherwise carry none."},
@@ -89,10 +90,10 @@ const cli_option cli_options[] = {
     {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN | PYRAMID, 0, "Print nothing but errors."},
     {CLI_OPT_FORCE, "force", 'f', NULL, RUN | PYRAMID, 0,
      "Allow OUTPUT to be the INPUT file itself, and image data to go to a terminal."},
-    {CLI_OPT_PAGE, "page", 0, "N", RUN, 0,
+    {CLI_OPT_PAGE, "page", 0, "N", RUN | PYRAMID, 0,
      "Multi-page input (TIFF): read page N, 0 being the first (default 0). `tileproc info` "
      "lists the pages."},
-    {CLI_OPT_LEVEL, "level", 0, "N", RUN, 0,
+    {CLI_OPT_LEVEL, "level", 0, "N", RUN | PYRAMID, 0,
      "Pyramidal input (TIFF): read resolution level N of the page, 0 being full size and each "
      "next one a reduced-resolution SubIFD or IFD (default 0)."},
     {CLI_OPT_TILED, "tiled", 0, "[=WxH]", RUN, 0,
@@ -569,6 +570,19 @@ int cli_args_parse(cli_args *args, unsigned command, int argc, char **argv, int 
                          args->stream ? "--stream" : "--shrink-on-load");
     }
     return CLI_EXIT_OK;
+}
+
+void cli_load_options(const cli_args *args, tproc_load_options *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ignore_orientation = args->no_orient;
+    out->page = args->page;
+    out->level = args->level;
+    out->colour = args->colour;
+    out->input_profile_path = args->input_profile;
+    out->output_profile_path = args->output_profile;
+    out->intent = args->intent;
+    out->black_point_compensation = args->black_point_compensation;
 }
 
 void cli_args_free(cli_args *args)

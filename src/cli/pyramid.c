@@ -134,8 +134,8 @@ static int build(cli_args *args, tproc_ctx *ctx, tproc_pipeline *pipeline,
 {
     const char *input = args->pos[0], *output = args->pos[1];
     const char *in_name = strcmp(input, "-") == 0 ? "<stdin>" : input;
-    tproc_load_options load = {0};
-    load.ignore_orientation = args->no_orient;
+    tproc_load_options load; /* colour as for run: sRGB tiles by default */
+    cli_load_options(args, &load);
     tproc_stream_options so = {0};
     so.whole_input = args->no_stream;
     tproc_source *source = NULL;

@@ -164,15 +164,8 @@ static int run_file(runner *r, const char *input, const char *output, tproc_file
              strcmp(output, "-") == 0 ? "<stdout>" : output,
              label,
              format};
-    tproc_load_options load = {0};
-    load.ignore_orientation = args->no_orient;
-    load.page = args->page;
-    load.level = args->level;
-    load.colour = args->colour;
-    load.input_profile_path = args->input_profile;
-    load.output_profile_path = args->output_profile;
-    load.intent = args->intent;
-    load.black_point_compensation = args->black_point_compensation;
+    tproc_load_options load;
+    cli_load_options(args, &load);
     tproc_stream_options so = {0};
     so.shrink_on_load = args->shrink_on_load;
     so.whole_input = args->no_stream;

@@ -376,6 +376,50 @@ t "trim held whole over the limit" 1 "$T" run --memory-limit 600K --no-stream fr
     trimmed2.png trim && check "trim held: the limit named" grep -qi limit "$W/err"
 check "no temp files" no_temp .
 
+# --- pyramid: colour, page and level (issues 12, 13) -------------------------------------------
+# rocket.jpg is an Adobe RGB JPEG. With one level as large as the image (--depth one, a tile
+# bigger than it), the pyramid's only tile is the image: its pixels must be those of `run` with
+# the same colour option (both re-encoded by one `run --colour keep`, which keeps pixels and
+# profile, so the bytes compare), and it carries the profile `run`'s output does.
+mkdir -p pc
+for c in srgb keep ignore; do
+    t "pyramid --colour $c" 0 "$T" pyramid --colour "$c" --suffix png --tile-size 1024 \
+        --overlap 0 --depth one "$ROCKET" "pc/p-$c" || continue
+    tile=$(find "pc/p-${c}_files" -name '*.png')
+    check "pyramid --colour $c: one tile" [ "$(echo "$tile" | wc -l)" = 1 ]
+    t "run --colour $c" 0 "$T" run --colour "$c" "$ROCKET" "pc/r-$c.png" &&
+        "$T" run --colour keep "$tile" "pc/pn-$c.png" 2>/dev/null &&
+        "$T" run --colour keep "pc/r-$c.png" "pc/rn-$c.png" 2>/dev/null &&
+        check "pyramid --colour $c: the tile is run's image" cmp -s "pc/pn-$c.png" "pc/rn-$c.png"
+    "$T" info --json "$tile" >j 2>/dev/null
+    want=False
+    [ "$c" = keep ] && want=True
+    check "pyramid --colour $c: tile profile $want" [ "$(field j icc)" = "$want" ]
+done
+check "pyramid: keep and srgb tiles differ" differ pc/pn-keep.png pc/pn-srgb.png
+t "pyramid --colour keep jpeg tiles" 0 "$T" pyramid --colour keep --tile-size 256 "$ROCKET" pc/pk &&
+    "$T" info --json pc/pk_files/0/0_0.jpeg >j 2>/dev/null &&
+    check "pyramid --colour keep: jpeg tiles carry the profile" [ "$(field j icc)" = True ]
+t "pyramid --output-profile" 0 "$T" pyramid --output-profile "$DATA/icc/ProPhotoRGB.icc" \
+    --intent perceptual --black-point-compensation --suffix png "$ROCKET" pc/pp &&
+    "$T" info --json pc/pp_files/0/0_0.png >j 2>/dev/null &&
+    check "pyramid --output-profile: tiles carry it" [ "$(field j icc_space)" = rgb ]
+t "pyramid: bad --colour" 2 "$T" pyramid --colour sRGB "$ROCKET" pc/bad &&
+    check "pyramid: bad --colour is one error line" lines 1 err &&
+    check "pyramid: bad --colour names it" has "tileproc: error: --colour must be srgb, keep or ignore, got 'sRGB'" err &&
+    check "pyramid: bad --colour writes nothing" absent pc/bad.dzi
+t "pyramid: --output-profile with keep" 2 "$T" pyramid --colour keep \
+    --output-profile "$DATA/icc/Gray.icc" "$ROCKET" pc/bad
+t "pyramid: bad --intent" 2 "$T" pyramid --intent vivid "$ROCKET" pc/bad
+# --page and --level: a pyramid of a TIFF's reduced level.
+if "$T" run --tiled=64 --pyramid "$ROCKET" pc/in.tif 2>/dev/null; then
+    t "pyramid --level 1" 0 "$T" pyramid --level 1 --depth one --suffix png pc/in.tif pc/lv &&
+        check "pyramid --level 1: 320x214" has 'Width="320"' pc/lv.dzi &&
+        check "pyramid --level 1: 320x214" has 'Height="214"' pc/lv.dzi
+    t "pyramid --page past the last" 1 "$T" pyramid --page 1 pc/in.tif pc/pg &&
+        check "pyramid --page: one error line naming the file" has "tileproc: error: pc/in.tif" err
+fi
+
 # --- progress and quiet ---------------------------------------------------------------------
 t "quiet by default off a terminal" 0 "$T" run "$ROCKET" p.png gaussian:sigma=2 &&
     check "no progress when stderr is not a terminal" is_empty err

@@ -269,6 +269,83 @@ static void test_save_load()
     std::remove(path.c_str());
 }
 
+/* load_region through the wrapper: a crop of load with the same options (colour included). */
+static void test_load_region()
+{
+    image img = numbered(70, 50, 3);
+    std::string path = std::string(TPROC_TEST_TMP) + "/cxx-region.jpg";
+    img.view().save(path);
+    for (int colour : {TPROC_COLOUR_SRGB, TPROC_COLOUR_KEEP, TPROC_COLOUR_IGNORE}) {
+        tileproc::load_options o{};
+        o.colour = static_cast<tproc_colour_policy>(colour);
+        image whole = image::load(path, {}, &o);
+        image part = image::load_region(path, 13, 9, 40, 30, {}, &o);
+        CHECK(part.width() == 40 && part.height() == 30);
+        CHECK(part.view().compare(whole.view().sub(13, 9, 40, 30)).max_abs == 0.0);
+    }
+    CHECK_THROWS(image::load_region(path, 60, 0, 20, 10), TPROC_ERR_RANGE, "");
+    std::remove(path.c_str());
+}
+
+/* The TIFF save options and page/level load options are reachable from C++: a tiled pyramid
+ * written by save(), read back level by level (each the 2x reduction of the one above) and by
+ * region from a reduced level. */
+static void test_tiff_pyramid_levels()
+{
+    if (std::string(tproc_file_format_name(TPROC_FILE_TIFF)) != "tiff") {
+        std::printf("  (no TIFF codec in this build: skipped)\n");
+        return;
+    }
+    image img = numbered(200, 120, 3);
+    std::string path = std::string(TPROC_TEST_TMP) + "/cxx-pyramid.tif";
+    tileproc::save_options s = tileproc::default_save_options();
+    s.tile_width = s.tile_height = 64;
+    s.tiff_compression = TPROC_TIFF_LZW;
+    s.tiff_predictor = TPROC_TIFF_PREDICTOR_HORIZONTAL;
+    s.bigtiff = 1;
+    s.pyramid = 1;
+    img.view().save(path, {}, &s);
+    tproc_info info{};
+    CHECK(tproc_info_read(nullptr, path.c_str(), &info) == TPROC_OK);
+    CHECK(info.bigtiff == 1 && info.tile_width == 64 && info.tile_height == 64);
+    CHECK(info.compression && std::string(info.compression) == "lzw");
+    CHECK(info.levels == 3); /* 200x120, 100x60, 50x30: the first to fit one 64x64 tile */
+    ptrdiff_t w = 200, h = 120;
+    image above = image::load(path);
+    CHECK(above.view().compare(img.view()).max_abs == 0.0);
+    for (int level = 1; level < info.levels; level++) {
+        tileproc::load_options o{};
+        o.level = level;
+        image got = image::load(path, {}, &o);
+        w = (w + 1) / 2, h = (h + 1) / 2;
+        CHECK(got.width() == w && got.height() == h);
+        /* Each pixel the rounded mean of the 2x2 block above it (interior blocks). */
+        double worst = 0;
+        for (ptrdiff_t y = 0; y + 1 < h; y++)
+            for (ptrdiff_t x = 0; x + 1 < w; x++)
+                for (int c = 0; c < 3; c++) {
+                    view a = above.view();
+                    int sum = a.at<unsigned char>(2 * x, 2 * y, c) +
+                              a.at<unsigned char>(2 * x + 1, 2 * y, c) +
+                              a.at<unsigned char>(2 * x, 2 * y + 1, c) +
+                              a.at<unsigned char>(2 * x + 1, 2 * y + 1, c);
+                    worst = std::fmax(worst, std::fabs(got.view().at<unsigned char>(x, y, c) -
+                                                       sum / 4.0));
+                }
+        CHECK(worst <= 0.75);
+        image part = image::load_region(path, 3, 5, w / 2, h / 2, {}, &o);
+        CHECK(part.view().compare(got.view().sub(3, 5, w / 2, h / 2)).max_abs == 0.0);
+        above = std::move(got);
+    }
+    tileproc::load_options past{};
+    past.level = info.levels;
+    CHECK_THROWS(image::load(path, {}, &past), TPROC_ERR_ARG, "");
+    past.level = 0;
+    past.page = 1;
+    CHECK_THROWS(image::load(path, {}, &past), TPROC_ERR_ARG, "");
+    std::remove(path.c_str());
+}
+
 /* A pyramid from C++: one level, PNG tiles, each the image's rectangle after the chain. */
 static void test_pyramid()
 {
@@ -308,5 +385,7 @@ int main()
     RUN(test_pipeline);
     RUN(test_save_load);
     RUN(test_pyramid);
+    RUN(test_load_region);
+    RUN(test_tiff_pyramid_levels);
     return testing::summary();
 }
