@@ -7,7 +7,8 @@
 #  2. a 1000x1000 crop from deep inside that pyramid's full-resolution level (target: < 50 ms),
 #     tileproc and `vips crop`;
 #  3. the same image as a strip TIFF (uncompressed, made by vips) -> gaussian:sigma=2 -> tiled
-#     TIFF (target: peak RSS under 64 MB), tileproc and vips.
+#     TIFF (target: peak RSS under 64 MB), tileproc and vips, uncompressed tiles as vips writes
+#     them by default, and tileproc's default (deflate).
 # Wall time and peak RSS from /usr/bin/time, one run each (the machine is noisy: compare the
 # rows of one run). The inputs take a few minutes and ~3.5 GB of disk in bench/work/.
 # usage: bench/big_tiff.sh [SIZE_MP]      (default 900)
@@ -50,8 +51,12 @@ measure "1000x1000 crop of the pyramid TIFF: vips crop" \
     vips crop "$work/pyr-tp.tif" "$work/crop-vips.png" "$x" "$y" 1000 1000
 strip=$work/strip-${mp}mp.tif
 [ -s "$strip" ] || vips copy "$img" "$strip"
-measure "strip TIFF -> gaussian:sigma=2 -> tiled TIFF: tileproc" \
-    "$T" run --quiet --tiled "$strip" "$work/blur-tp.tif" gaussian:sigma=2
-measure "strip TIFF -> gaussblur 2 -> tiled TIFF: vips" \
+# Uncompressed tiles, as vips writes them by default (tileproc's default, deflate, costs libtiff's
+# one-thread zlib: the last row).
+measure "strip TIFF -> gaussian:sigma=2 -> tiled TIFF (none): tileproc" \
+    "$T" run --quiet --tiled --compression none "$strip" "$work/blur-tp.tif" gaussian:sigma=2
+measure "strip TIFF -> gaussblur 2 -> tiled TIFF (none): vips" \
     vips gaussblur "$strip" "$work/blur-vips.tif[tile]" 2
+measure "strip TIFF -> gaussian:sigma=2 -> tiled TIFF (deflate): tileproc" \
+    "$T" run --quiet --tiled "$strip" "$work/blur-tp.tif" gaussian:sigma=2
 rm -f "$work"/pyr-*.tif "$work"/crop-*.png "$work"/blur-*.tif "$work/time.txt"

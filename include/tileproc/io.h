@@ -152,8 +152,9 @@ typedef struct tproc_load_options {
 } tproc_load_options;
 
 /*
- * Decodes a PNG or JPEG into a new image: gray, gray+alpha, RGB or RGBA; u8, or u16 for 16-bit
- * PNG. Palettes and low bit depths expand, tRNS becomes alpha, CMYK/YCCK JPEG becomes RGB.
+ * Decodes an image file (PNG, JPEG, TIFF, WebP) into a new image: gray, gray+alpha, RGB or
+ * RGBA; u8, u16 for 16-bit PNG and TIFF, f32 for floating-point TIFF. Palettes and low bit
+ * depths expand, tRNS becomes alpha, CMYK (JPEG, TIFF) becomes RGB.
  * Colours follow options->colour (by default: converted to sRGB from the embedded profile,
  * see tproc_colour_policy). Unless ignored, the EXIF orientation is applied as a view
  * transform (no copy). options may be

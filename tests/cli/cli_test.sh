@@ -790,6 +790,24 @@ else
     echo "skip: no samples/chunked"
 fi
 
+# samples/region: a region of a tiled pyramidal TIFF equals the tool's crop of it; the overview
+# is the pyramid level it names.
+REGION=$(dirname "$CHUNKED")/region
+if [ -x "$REGION" ]; then
+    "$T" run --tiled --pyramid "$ROCKET" reg.tif resize:scale=4 2>/dev/null
+    t "sample region" 0 "$REGION" reg.tif reg.png 1001 603 300 200 && {
+        check "region: reports the peak" has "peak memory" out
+        "$T" run reg.tif regcrop.png crop:x=1001,y=603,width=300,height=200 2>/dev/null
+        check "region: the crop's bytes" cmp -s reg.png regcrop.png
+        "$T" run --level 3 reg.tif reglevel.png 2>/dev/null
+        check "region: the overview is level 3" cmp -s reg-overview.png reglevel.png
+    }
+    t "sample region, outside" 1 "$REGION" reg.tif reg2.png 2500 0 100 100 &&
+        check "region: error, no file" absent reg2.png
+else
+    echo "skip: no samples/region"
+fi
+
 # --- interruption ---------------------------------------------------------------------------
 # interrupt NAME [OPTS...]: a long run (tens of seconds) interrupted as soon as its progress
 # shows it working exits 130 with one error line and leaves no output or temp file.
