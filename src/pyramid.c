@@ -478,6 +478,7 @@ int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source, const
     tproc_save_options_init(&p->save);
     p->save.format = o.suffix;
     p->save.quality = o.quality;
+    p->save.effort = o.effort;
     /* Every tile carries the profile the source does under its colour policy: none when it
      * converts to sRGB, the output profile, or the file's under keep (the encoders leave out
      * one whose colour space the chain's output does not have). The source outlives the run. */

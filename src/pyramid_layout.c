@@ -34,6 +34,7 @@ void tproc_pyramid_options_init(tproc_pyramid_options *o)
 {
     memset(o, 0, sizeof *o);
     o->overlap = -1;
+    o->effort = -1;
     o->skip_blanks = -2;
     for (int c = 0; c < 4; c++)
         o->background[c] = 255.0;
@@ -66,6 +67,8 @@ int tproc__pyramid_resolve(tproc_ctx *ctx, const char *output, const tproc_pyram
         o->suffix = TPROC_FILE_JPEG;
     if (o->quality == 0)
         o->quality = 75;
+    if (o->effort < 0)
+        o->effort = 4;
     if (o->depth == TPROC_PYRAMID_DEPTH_DEFAULT)
         o->depth = dz ? TPROC_PYRAMID_DEPTH_ONEPIXEL : TPROC_PYRAMID_DEPTH_ONETILE;
     if (o->skip_blanks == -2)
@@ -84,6 +87,8 @@ int tproc__pyramid_resolve(tproc_ctx *ctx, const char *output, const tproc_pyram
     if (o->quality < 1 || o->quality > 100)
         return tproc__error_file(ctx, TPROC_ERR_ARG, name, "quality %d is not in 1-100",
                                  o->quality);
+    if (o->effort > 6)
+        return tproc__error_file(ctx, TPROC_ERR_ARG, name, "effort %d is not in 0-6", o->effort);
     if ((unsigned)o->depth > TPROC_PYRAMID_DEPTH_ONE || o->skip_blanks < -1 ||
         (unsigned)o->container > TPROC_PYRAMID_ZIP)
         return tproc__error_file(ctx, TPROC_ERR_ARG, name, "invalid pyramid options");

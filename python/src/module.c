@@ -550,13 +550,13 @@ static PyMethodDef module_methods[] = {
      "pyramid(input_path, output, *filters, layout='dz', tile_size=0, overlap=-1,\n"
      "        suffix=None, quality=0, depth=None, background=None, skip_blanks=-2, id=None,\n"
      "        container=None, viewer_script=None, force=False, threads=0,\n"
-     "        memory_limit=None, ignore_orientation=False, strict=False, page=0, level=0,\n"
-     "        colour='srgb', input_profile=None, output_profile=None, intent='relative',\n"
-     "        black_point_compensation=False) -> dict\n"
+     "        memory_limit=None, effort=-1, ignore_orientation=False, strict=False, page=0,\n"
+     "        level=0, colour='srgb', input_profile=None, output_profile=None,\n"
+     "        intent='relative', black_point_compensation=False) -> dict\n"
      "Writes a tile pyramid for zoomable viewers (layouts dz, iiif, iiif3, zoomify, google,\n"
      "as vips dzsave names them; container 'zip' or an output ending in .zip for one zip)\n"
      "in one streamed pass, after the filters. 0 / -1 / -2 / None mean each layout's\n"
-     "defaults. The input keywords are load()'s: sRGB tiles by default; under colour='keep'\n"
+     "defaults (effort: libwebp's method 0-6 for WebP tiles, -1: 4). The input keywords are load()'s: sRGB tiles by default; under colour='keep'\n"
      "or with output_profile every tile carries the profile. Returns {'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},

@@ -76,7 +76,7 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     static char *kwlist[] = {"layout",      "tile_size",     "overlap",   "suffix",
                              "quality",     "depth",         "background", "skip_blanks",
                              "id",          "container",     "viewer_script", "force",
-                             "threads",     "memory_limit",  LOAD_KWLIST, NULL};
+                             "threads",     "memory_limit",  "effort",    LOAD_KWLIST, NULL};
     if (PyTuple_Size(args) < 2) {
         PyErr_SetString(PyExc_TypeError, "pyramid(input_path, output, *filters, ...) needs two paths");
         return NULL;
@@ -84,6 +84,7 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     const char *layout = "dz", *suffix = NULL, *depth = NULL, *id = NULL, *container = NULL;
     const char *viewer = NULL;
     int tile_size = 0, overlap = -1, quality = 0, skip_blanks = -2, force = 0, threads = 0;
+    int effort = -1;
     PyObject *background = NULL, *limit_obj = Py_None;
     tp_load_keywords lk = {0};
     int ignore = 0, strict = 0;
@@ -91,9 +92,9 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     if (!empty)
         return NULL;
     int ok = PyArg_ParseTupleAndKeywords(
-        empty, kwargs, "|$siizizOizzzpiO" LOAD_FORMAT ":pyramid", kwlist, &layout, &tile_size,
+        empty, kwargs, "|$siizizOizzzpiOi" LOAD_FORMAT ":pyramid", kwlist, &layout, &tile_size,
         &overlap, &suffix, &quality, &depth, &background, &skip_blanks, &id, &container, &viewer,
-        &force, &threads, &limit_obj, LOAD_ARGS(lk, ignore, strict));
+        &force, &threads, &limit_obj, &effort, LOAD_ARGS(lk, ignore, strict));
     Py_DECREF(empty);
     if (!ok)
         return NULL;
@@ -110,6 +111,7 @@ PyObject *tp_pyramid(PyObject *module, PyObject *args, PyObject *kwargs)
     o.tile_size = tile_size;
     o.overlap = overlap;
     o.quality = quality;
+    o.effort = effort;
     o.skip_blanks = skip_blanks;
     o.id = id;
     o.viewer_script = viewer;

@@ -146,6 +146,8 @@ static int build(cli_args *args, tproc_ctx *ctx, tproc_pipeline *pipeline,
     o.force = args->force;
     if (args->quality)
         o.quality = args->quality;
+    if (args->effort >= 0)
+        o.effort = args->effort;
     if (args->viewer && !o.viewer_script)
         o.viewer_script = DEFAULT_VIEWER_SCRIPT;
     else if (!args->viewer)

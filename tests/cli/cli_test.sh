@@ -411,6 +411,21 @@ t "pyramid: bad --colour" 2 "$T" pyramid --colour sRGB "$ROCKET" pc/bad &&
 t "pyramid: --output-profile with keep" 2 "$T" pyramid --colour keep \
     --output-profile "$DATA/icc/Gray.icc" "$ROCKET" pc/bad
 t "pyramid: bad --intent" 2 "$T" pyramid --intent vivid "$ROCKET" pc/bad
+# --effort for WebP tiles: the one-tile pyramid's tile decodes to run's WebP at that effort;
+# another effort gives other bytes; out of range is a usage error.
+for e in 0 4; do
+    t "pyramid --effort $e" 0 "$T" pyramid --suffix webp --effort $e --tile-size 1024 \
+        --depth one "$ROCKET" pc/we$e && {
+        wtile=$(find pc/we${e}_files -name '*.webp' | head -1)
+        "$T" run --colour ignore "$wtile" pc/we$e-tile.png 2>/dev/null
+        "$T" run --quality 75 --effort $e "$ROCKET" pc/we$e-run.webp 2>/dev/null
+        "$T" run --colour ignore pc/we$e-run.webp pc/we$e-run.png 2>/dev/null
+        check "pyramid --effort $e: the tile is run's WebP" cmp -s pc/we$e-tile.png pc/we$e-run.png
+    }
+done
+check "pyramid --effort: 0 and 4 differ" differ "$(find pc/we0_files -name '*.webp' | head -1)" \
+    "$(find pc/we4_files -name '*.webp' | head -1)"
+t "pyramid: bad --effort" 2 "$T" pyramid --suffix webp --effort 7 "$ROCKET" pc/we7
 # --page and --level: a pyramid of a TIFF's reduced level.
 if "$T" run --tiled=64 --pyramid "$ROCKET" pc/in.tif 2>/dev/null; then
     t "pyramid --level 1" 0 "$T" pyramid --level 1 --depth one --suffix png pc/in.tif pc/lv &&
