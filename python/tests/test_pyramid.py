@@ -52,6 +52,22 @@ def test_errors(tmp_path, src):
     assert not (tmp_path / "y.dzi").exists() and not (tmp_path / "y_files").exists()
 
 
+def test_webp_effort(tmp_path, src):
+    path, _ = src
+    tiles = {}
+    for effort in (0, 4):
+        tileproc.pyramid(path, tmp_path / f"e{effort}.dzi", suffix="webp", tile_size=512,
+                         depth="one", effort=effort)
+        tiles[effort] = (tmp_path / f"e{effort}_files" / "0" / "0_0.webp").read_bytes()
+    assert tiles[0] != tiles[4]  # libwebp's method 0 and 4 encode differently
+    default = tileproc.pyramid(path, tmp_path / "d.dzi", suffix="webp", tile_size=512,
+                               depth="one")
+    assert default["width"] == 500
+    assert (tmp_path / "d_files" / "0" / "0_0.webp").read_bytes() == tiles[4]  # default: 4
+    with pytest.raises(ValueError):
+        tileproc.pyramid(path, tmp_path / "bad", suffix="webp", effort=7)
+
+
 @pytest.mark.parametrize("colour", ["srgb", "keep", "ignore"])
 def test_colour_keywords(tmp_path, rocket, colour):
     """rocket.jpg is Adobe RGB: the one full-size tile is load()'s image under the same colour
