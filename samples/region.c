@@ -95,7 +95,7 @@ int main(int argc, char **argv)
             tproc_view view = tproc_image_view(part);
             status = tproc_save(ctx, &view, argv[2], NULL);
             double whole = (double)width * (double)height * info.channels *
-                           (info.sample == TPROC_U16 ? 2.0 : 1.0);
+                           (double)tproc_sample_size(info.sample);
             if (!status)
                 printf("%tdx%td at (%td, %td) written to %s: peak memory %.1f MiB; the whole "
                        "image would take %.1f MiB\n",

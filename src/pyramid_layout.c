@@ -67,7 +67,7 @@ int tproc__pyramid_resolve(tproc_ctx *ctx, const char *output, const tproc_pyram
         o->suffix = TPROC_FILE_JPEG;
     if (o->quality == 0)
         o->quality = 75;
-    if (o->effort < 0)
+    if (o->effort == -1)
         o->effort = 4;
     if (o->depth == TPROC_PYRAMID_DEPTH_DEFAULT)
         o->depth = dz ? TPROC_PYRAMID_DEPTH_ONEPIXEL : TPROC_PYRAMID_DEPTH_ONETILE;
@@ -87,7 +87,7 @@ int tproc__pyramid_resolve(tproc_ctx *ctx, const char *output, const tproc_pyram
     if (o->quality < 1 || o->quality > 100)
         return tproc__error_file(ctx, TPROC_ERR_ARG, name, "quality %d is not in 1-100",
                                  o->quality);
-    if (o->effort > 6)
+    if (o->effort < 0 || o->effort > 6)
         return tproc__error_file(ctx, TPROC_ERR_ARG, name, "effort %d is not in 0-6", o->effort);
     if ((unsigned)o->depth > TPROC_PYRAMID_DEPTH_ONE || o->skip_blanks < -1 ||
         (unsigned)o->container > TPROC_PYRAMID_ZIP)

@@ -335,8 +335,8 @@ static int check_held(tproc_ctx *ctx, const char *why, int holds, const tproc_fo
  * tallest band. Otherwise *plan and *head (zeroed) are left.
  */
 static int random_access(tproc_pipeline *pipeline, tproc_source *source,
-                         const tproc_run_options *ro, tproc__plan *plan, tproc__random_head *head,
-                         ptrdiff_t *tallest)
+                         const tproc_params *override, const tproc_run_options *ro,
+                         tproc__plan *plan, tproc__random_head *head, ptrdiff_t *tallest)
 {
     tproc__random_head found;
     int applies = tproc__random_head_find(pipeline, source, &found);
@@ -344,7 +344,10 @@ static int random_access(tproc_pipeline *pipeline, tproc_source *source,
         return -applies;
     tproc__plan rest;
     ptrdiff_t rest_tallest;
-    int status = tproc__pipeline_plan(pipeline, found.stages, NULL, found.format, ro, &rest);
+    /* With no leading turn (the file's orientation only), the first stage keeps the parameters
+     * a region read gave it (a crop moved into the source starts at 0, 0). */
+    int status = tproc__pipeline_plan(pipeline, found.stages, found.stages == 0 ? override : NULL,
+                                      found.format, ro, &rest);
     if (status)
         return status;
     int pre_pass = 0; /* reads the source as band_state does, not in this order */
@@ -421,8 +424,8 @@ static int plan_stream(tproc_pipeline *pipeline, tproc_source *source, const tpr
     if (!why && (plan->needs_whole_image || !rows_move_down(plan, tallest)))
         why = whole_stage(plan, stage, sizeof stage);
     memset(head, 0, sizeof *head);
-    if (why && !so->whole_input && (status = random_access(pipeline, source, ro, plan, head,
-                                                           tallest)) == TPROC_OK &&
+    if (why && !so->whole_input && (status = random_access(pipeline, source, override, ro, plan,
+                                                           head, tallest)) == TPROC_OK &&
         head->orientation)
         why = NULL;
     if (status) {

@@ -327,10 +327,11 @@ TIFF *tproc__tiff_open(tproc__tiff_io *io, const char *name, const char *mode)
     TIFFOpenOptionsSetWarningHandlerExtR(opts, on_warning, &io->diag);
     TIFFOpenOptionsSetMaxSingleMemAlloc(opts, TPROC__TIFF_MAX_ALLOC);
     char m[8];
-    /* 'm': never map (our map callback refuses anyway). 'O', reading: strip and tile offsets
-     * and byte counts are read as they are needed, so opening a pyramid level of a big tiled
-     * file does not read its whole arrays, and a region reads only its tiles' entries. */
-    snprintf(m, sizeof m, io->in ? "%smO" : "%sm", mode);
+    /* 'm': never map (our map callback refuses anyway). Not 'O' (offsets read on demand): it
+     * would save a region read a few hundred KB of a big file's offset arrays, but libtiff then
+     * skips its repair of wrong StripByteCounts in uncompressed files, which whole loads of
+     * such (common, vendor-written) files rely on. */
+    snprintf(m, sizeof m, "%sm", mode);
     TIFF *tif = TIFFClientOpenExt(name, m, (thandle_t)io, io_read, io_write, io_seek, io_close,
                                   io_size, io_map, io_unmap, opts);
     TIFFOpenOptionsFree(opts);

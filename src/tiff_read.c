@@ -167,8 +167,11 @@ int tproc__tiff_decoder_open(tproc_ctx *ctx, tproc__input *in, const tproc__deco
     out->format.sample = r->l.sample;
     out->orientation = orientation_of(r->tif);
     out->icc = icc_of(r->tif, &out->icc_size);
-    out->tile_width = r->tiled ? (ptrdiff_t)r->tw : 0; /* random access (codec.h) */
-    out->tile_height = r->tiled ? (ptrdiff_t)r->th : 0;
+    /* Random access (codec.h): tiles read one by one. libtiff's RGBA reader decodes whole
+     * tile rows, so a column strip would cost the whole image: such files are not offered. */
+    int random = r->tiled && !r->l.rgba;
+    out->tile_width = random ? (ptrdiff_t)r->tw : 0;
+    out->tile_height = random ? (ptrdiff_t)r->th : 0;
     out->state = r;
     out->read_rows = tproc__tiff_read_rows;
     out->close = decoder_close;

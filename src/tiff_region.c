@@ -144,8 +144,9 @@ int tproc__tiff_reader_start(tproc__tiff_reader *r, const tproc_rect *region)
         (status = tproc__alloc_file(r->ctx, r->raw_bytes, 1, r->name, "a TIFF row", &mem)))
         return status;
     r->raw = r->raw_bytes ? mem : NULL;
-    /* What libtiff decodes into is zeroed (a decoder that stops short without failing leaves
-     * zeros, not old heap bytes); a band of tiles is filled from the tile, every byte read. */
+    /* What libtiff decodes into starts zeroed, so a decoder that stops short without failing
+     * leaves zeros or this file's earlier pixels, never old heap bytes; a band of tiles is
+     * filled from the tile, every byte read. */
     int zero_band = !(r->tiled && r->mode == READ_BANDS);
     if (band && (status = tproc__alloc_file(r->ctx, band, zero_band, r->name, what, &mem)))
         return status;

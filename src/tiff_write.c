@@ -381,7 +381,10 @@ static int writer_plan(tiff_writer *w, const tproc_format *format, const tproc_s
                                  format->width, format->height);
     int pyramid = o && o->pyramid;
     w->tiled = pyramid || (o && o->tile_width > 0);
-    size_t row_bytes = (size_t)format->width * w->pixel; /* checked by encoding_begin */
+    size_t row_bytes; /* the stored pixel may be wider than the format's (gray as RGB for WebP) */
+    if (tproc__mul((size_t)format->width, w->pixel, &row_bytes))
+        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, name,
+                                 "rows of %td pixels are too long", format->width);
     if (w->tiled) {
         w->tw = o && o->tile_width > 0 ? (uint32_t)o->tile_width : 256;
         w->th = o && o->tile_height > 0 ? (uint32_t)o->tile_height : w->tw;

@@ -202,6 +202,9 @@ START_TEST(test_file_orientation)
         {"rotate:angle=90", NULL},
         {"rotate:angle=270", "resize:scale=0.5"},
         {"flip:axis=vertical", NULL},
+        /* A leading crop becomes a region of the source (its stage then starts at 0, 0). */
+        {"crop:x=5,y=7,width=40,height=30", NULL},
+        {"crop:x=100,y=3,width=45,height=100", "gaussian:sigma=1"},
     };
     for (size_t c = 0; c < sizeof chains_o / sizeof chains_o[0]; c++) {
         size_t n = chains_o[c][1] ? 2 : 1;

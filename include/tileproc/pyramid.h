@@ -59,8 +59,6 @@ typedef struct tproc_pyramid_options {
     int overlap;                /* -1: 1 for dz, 0 otherwise */
     tproc_file_format suffix;   /* the tiles' format; TPROC_FILE_UNKNOWN: JPEG */
     int quality;                /* JPEG (and other lossy) quality; 0: 75 as vips */
-    int effort;                 /* WebP tiles: libwebp's method, 0 (fastest) to 6 (smallest);
-                                 * -1 (init): 4, as vips */
     tproc_pyramid_depth depth;
     double background[4];       /* padding and blank colour, 0-255 per channel; init: white */
     int skip_blanks;            /* -2: 5 for google, -1 (never) otherwise; else a tile whose
@@ -71,6 +69,9 @@ typedef struct tproc_pyramid_options {
     /* When not NULL, also write a page NAME.html beside the output that opens it in
      * OpenSeadragon loaded from this script URL (fs container only). */
     const char *viewer_script;
+    /* WebP tiles: libwebp's method, 0 (fastest) to 6 (smallest); -1 (what init sets): 4, as
+     * vips. (Last, so code built against the struct before it still lines up.) */
+    int effort;
 } tproc_pyramid_options;
 
 /* The defaults above: dz, JPEG Q75, white background, fs. */
