@@ -384,14 +384,11 @@ int tproc_source_set_region(tproc_source *s, ptrdiff_t x, ptrdiff_t y, ptrdiff_t
     if (s->next != 0 || (s->kind == TPROC__SOURCE_FILE && (s->region.width || s->shrink != 1)))
         return tproc__error(s->ctx, TPROC_ERR_STATE,
                             "source: a region is set once, before reading and shrinking");
-    const tproc_format *f = &s->format;
-    if (x < 0 || y < 0 || width < 1 || height < 1 || x >= f->width || y >= f->height ||
-        width > f->width - x || height > f->height - y)
-        return tproc__error(s->ctx, TPROC_ERR_RANGE,
-                            "source: the region %tdx%td at (%td, %td) reaches outside the "
-                            "%tdx%td image",
-                            width, height, x, y, f->width, f->height);
     tproc_rect upright = {x, y, width, height};
+    int checked = tproc__region_check(s->ctx, s->kind == TPROC__SOURCE_FILE ? s->path : NULL,
+                                      &upright, s->format.width, s->format.height);
+    if (checked)
+        return checked;
     switch (s->kind) {
     case TPROC__SOURCE_VIEW: {
         tproc_view part;
