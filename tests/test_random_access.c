@@ -151,6 +151,23 @@ static const layout layouts[] = {
 };
 enum { LAYOUTS = sizeof layouts / sizeof layouts[0] };
 
+/* Runs the chain streamed from the file (one thread) and asserts that the plan streams and
+ * that the bytes are those of the chain on the whole, loaded image. */
+static void assert_streams_as_whole(const char *path, const char *const *chain, size_t n,
+                                    const char *what)
+{
+    tproc_image *want = whole_result(path, chain, n);
+    tproc_view wv = tproc_image_view(want);
+    tproc_format f = {wv.width, wv.height, wv.channels, wv.sample};
+    run_result r = stream_file(path, chain, n, &f, 0, 1);
+    ck_assert_msg(r.status == TPROC_OK, "%s: %s", what, tproc_strerror(r.status));
+    ck_assert_msg(r.streams, "%s: the plan says it holds the image", what);
+    tproc_view got = tproc_image_view(r.out);
+    assert_same(&got, &wv, what);
+    tproc_image_free(&r.out);
+    tproc_image_free(&want);
+}
+
 START_TEST(test_streamed_equals_whole)
 {
     const layout *l = &layouts[_i];
@@ -158,21 +175,10 @@ START_TEST(test_streamed_equals_whole)
     tproc_image *in = write_tiff(path, l->w, l->h, l->channels, l->sample, l->tw, l->th,
                                  (uint64_t)_i + 1, TPROC_TIFF_DEFLATE);
     for (size_t c = 0; c < CHAINS; c++) {
-        size_t n = length_of(chains[c]);
-        tproc_image *want = whole_result(path, chains[c], n);
-        tproc_view wv = tproc_image_view(want);
-        tproc_format f = {wv.width, wv.height, wv.channels, wv.sample};
-        run_result r = stream_file(path, chains[c], n, &f, 0, 1);
-        ck_assert_msg(r.status == TPROC_OK, "%tdx%td tiles %dx%d, %s: %s", l->w, l->h, l->tw,
-                      l->th, chains[c][0], tproc_strerror(r.status));
-        ck_assert_msg(r.streams, "%s: the plan says it holds the image", chains[c][0]);
-        tproc_view got = tproc_image_view(r.out);
         char what[128];
-        snprintf(what, sizeof what, "%tdx%td %d-channel tiles %dx%d, chain %zu", l->w, l->h,
-                 l->channels, l->tw, l->th, c);
-        assert_same(&got, &wv, what);
-        tproc_image_free(&r.out);
-        tproc_image_free(&want);
+        snprintf(what, sizeof what, "%tdx%td %d-channel tiles %dx%d, chain %zu (%s)", l->w, l->h,
+                 l->channels, l->tw, l->th, c, chains[c][0]);
+        assert_streams_as_whole(path, chains[c], length_of(chains[c]), what);
     }
     tproc_image_free(&in);
     unlink(path);
@@ -207,20 +213,9 @@ START_TEST(test_file_orientation)
         {"crop:x=100,y=3,width=45,height=100", "gaussian:sigma=1"},
     };
     for (size_t c = 0; c < sizeof chains_o / sizeof chains_o[0]; c++) {
-        size_t n = chains_o[c][1] ? 2 : 1;
-        tproc_image *want = whole_result(path, chains_o[c], n);
-        tproc_view wv = tproc_image_view(want);
-        tproc_format f = {wv.width, wv.height, wv.channels, wv.sample};
-        run_result r = stream_file(path, chains_o[c], n, &f, 0, 1);
-        ck_assert_msg(r.status == TPROC_OK, "orientation %d, %s: %s", orientation,
-                      chains_o[c][0], tproc_strerror(r.status));
-        ck_assert(r.streams);
         char what[96];
         snprintf(what, sizeof what, "orientation %d, %s", orientation, chains_o[c][0]);
-        tproc_view got = tproc_image_view(r.out);
-        assert_same(&got, &wv, what);
-        tproc_image_free(&r.out);
-        tproc_image_free(&want);
+        assert_streams_as_whole(path, chains_o[c], chains_o[c][1] ? 2 : 1, what);
     }
     tproc_image_free(&in);
     unlink(path);
