@@ -13,23 +13,11 @@
 # rows of one run). The inputs take a few minutes and ~3.5 GB of disk in bench/work/.
 # usage: bench/big_tiff.sh [SIZE_MP]      (default 900)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 mp=${1:-900}
-work=bench/work
-mkdir -p "$work"
-img=$work/tiled-${mp}mp.jpg
-[ -s "$img" ] || bench/big.sh "$mp" >/dev/null
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target tileproc_cli >/dev/null
-T=$PWD/build-bench/tileproc
-
-measure() { # measure LABEL CMD...: one row of the table
-    local label=$1
-    shift
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null
-    read -r t rss <"$work/time.txt"
-    printf '| %s | %.3f | %.0f |\n' "$label" "$t" "$(echo "$rss / 1024" | bc -l)"
-}
+img=$(tiled_photo "$mp")
+bench_build
+MEASURE_DIGITS=3
 
 w=$(vipsheader -f width "$img")
 h=$(vipsheader -f height "$img")

@@ -8,14 +8,11 @@
 # checks that both builds wrote the same bytes.
 # usage: [OLD=TILEPROC] bench/cli_compare.sh [REPEATS] [THREADS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 repeats=${1:-3}
 threads=${2:-$(nproc)}
-work=bench/work
-mkdir -p "$work"
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target tileproc_cli >/dev/null
-T=$PWD/build-bench/tileproc
+bench_build
+best() { best_of "$repeats" "$@"; } # CMD...: "seconds KB" of the fastest run
 OLD=${OLD:+$(realpath "$OLD")}
 IM=/usr/bin/convert   # /usr/local/bin may hold a stand-in; the real ImageMagick is here
 
@@ -27,17 +24,6 @@ CW=$((W - 200)) CH=$((H - 200))
 printf '%s\n' "3 3 8" "-1 -1 -1" "-1 16 -1" "-1 -1 -1" >"$work/sharpen.mat"
 export VIPS_CONCURRENCY=$threads OMP_NUM_THREADS=$threads MAGICK_THREAD_LIMIT=$threads
 
-# measure NAME CMD...: best wall time and the peak RSS of that run.
-measure() {
-    local best=999 rss=0 t r
-    for _ in $(seq "$repeats"); do
-        /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" ||
-            { echo "failed: $*" >&2; cat "$work/err.txt" >&2; exit 1; }
-        read -r t r <"$work/time.txt"
-        if (($(echo "$t < $best" | bc -l))); then best=$t; rss=$r; fi
-    done
-    echo "$best $rss"
-}
 
 # The classic libvips benchmark as one process each where the tool allows it; vips's CLI runs
 # one operation per command, so it goes through .v files (memory-mapped, cheap).
@@ -55,28 +41,22 @@ if [ -n "$OLD" ]; then echo "tileproc (old): $OLD."; fi
 echo
 echo "| task | tool | wall (s) | peak RSS (MB) | time / vips | RSS / vips |"
 echo "|---|---|---|---|---|---|"
-row() { # task tool "t rss" "vips t rss"
-    read -r t r <<<"$3"
-    read -r vt vr <<<"$4"
-    printf '| %s | %s | %.3f | %.0f | %.2f | %.2f |\n' "$1" "$2" "$t" "$(echo "$r / 1024" | bc -l)" \
-        "$(echo "$t / $vt" | bc -l)" "$(echo "$r / $vr" | bc -l)"
-}
 task() { # name, tileproc filters separated by '|', vips command, convert args
     local name=$1 vc=$3 im=$4 v t i o
     local -a tp
     IFS='|' read -ra tp <<<"$2"
-    v=$(measure bash -c "$vc")
-    t=$(measure "$T" run --threads "$threads" --quiet "$work/big.jpg" "$work/tileproc.jpg" "${tp[@]}")
+    v=$(best bash -c "$vc")
+    t=$(best "$T" run --threads "$threads" --quiet "$work/big.jpg" "$work/tileproc.jpg" "${tp[@]}")
     if [ -n "$OLD" ]; then
-        o=$(measure "$OLD" run --threads "$threads" --quiet "$work/big.jpg" "$work/old.jpg" "${tp[@]}")
+        o=$(best "$OLD" run --threads "$threads" --quiet "$work/big.jpg" "$work/old.jpg" "${tp[@]}")
         cmp -s "$work/tileproc.jpg" "$work/old.jpg" || echo "warning: $name: old and new outputs differ" >&2
     fi
     # shellcheck disable=SC2086
-    i=$(measure $IM "$work/big.jpg" $im "$work/im.jpg")
-    row "$name" tileproc "$t" "$v"
-    if [ -n "$OLD" ]; then row "$name" "tileproc (old)" "$o" "$v"; fi
-    row "$name" vips "$v" "$v"
-    row "$name" convert "$i" "$v"
+    i=$(best $IM "$work/big.jpg" $im "$work/im.jpg")
+    ratio_row "$name" tileproc "$t" "$v"
+    if [ -n "$OLD" ]; then ratio_row "$name" "tileproc (old)" "$o" "$v"; fi
+    ratio_row "$name" vips "$v" "$v"
+    ratio_row "$name" convert "$i" "$v"
 }
 task "gaussian blur, sigma 2" "gaussian:sigma=2" "vips gaussblur $work/big.jpg $work/v.jpg 2" "-gaussian-blur 0x2"
 task "sharpen" "sharpen" "vips sharpen $work/big.jpg $work/v.jpg" "-unsharp 0x1+1+0"

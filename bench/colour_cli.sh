@@ -6,14 +6,10 @@
 # Needs libvips-tools and hyperfine.
 # usage: bench/colour_cli.sh [RUNS] [THREADS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 runs=${1:-5}
 threads=${2:-2}
-work=bench/work
-mkdir -p "$work"
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j2 --target tileproc_cli >/dev/null
-T=$PWD/build-bench/tileproc
+bench_build
 vips resize samples/rocket.jpg "$work/adobe12.jpg[Q=90]" 6.625 --kernel cubic
 "$T" info "$work/adobe12.jpg"
 export VIPS_CONCURRENCY=$threads

@@ -5,25 +5,15 @@
 # Q75), the same into a zip, and PNG tiles. Wall time and peak RSS from /usr/bin/time.
 # usage: [JOBS="dz zip png webp"] bench/pyramid.sh [SIZES...]   (megapixels; default: 12 100)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(12 100); fi
-work=bench/work
-mkdir -p "$work"
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j2 --target tileproc_cli >/dev/null
-T=$PWD/build-bench/tileproc
+bench_build
 
 echo "| input | job | tool | wall (s) | peak RSS (MB) | files |"
 echo "|---|---|---|---|---|---|"
 for mp in "${sizes[@]}"; do
     side=$(echo "sqrt($mp * 1000000)" | bc)
-    img=$work/tiled-${mp}mp.jpg
-    if [ ! -s "$img" ]; then
-        across=$(( (side + 639) / 640 )) down=$(( (side + 426) / 427 ))
-        vips replicate samples/rocket.jpg "$work/rep.v" "$across" "$down"
-        vips crop "$work/rep.v" "$img[Q=90]" 0 0 "$side" "$side"
-        rm -f "$work/rep.v"
-    fi
+    img=$(tiled_photo "$mp")
     for job in ${JOBS:-dz zip png}; do
         for tool in tileproc vips; do
             out=$work/pyr-$tool
@@ -38,15 +28,14 @@ for mp in "${sizes[@]}"; do
                 webp/tileproc) cmd=("$T" pyramid -q --suffix webp "$img" "$out.dzi") ;;
                 webp/vips) cmd=(vips dzsave "$img" "$out" --suffix .webp) ;;
             esac
-            /usr/bin/time -f '%e %M' -o "$work/time.txt" "${cmd[@]}" >/dev/null
-            read -r t rss <"$work/time.txt"
+            timed "${cmd[@]}"
             if [ "$job" = zip ]; then
                 files=$(unzip -l "$out.zip" | tail -1 | awk '{print $2}')
             else
                 files=$(find "$out"_files -type f | wc -l)
             fi
             printf '| %d x %d (%d MP) | %s | %s | %.2f | %.0f | %s |\n' "$side" "$side" "$mp" \
-                "$job" "$tool" "$t" "$(echo "$rss / 1024" | bc -l)" "$files"
+                "$job" "$tool" "$t" "$rss" "$files"
             rm -rf "$out" "$out".dzi "$out"_files "$out".zip
         done
     done

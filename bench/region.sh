@@ -12,26 +12,12 @@
 #  3. WebP decode+encode of the 12 MP photo: tileproc, `vips copy`, dwebp+cwebp.
 # usage: bench/region.sh [JPEG]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-work=bench/work
-mkdir -p "$work"
-img=${1:-$work/tiled-900mp.jpg}
-[ -s "$img" ] || bench/big.sh 900 >/dev/null
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF \
-      -DTILEPROC_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench -j2 --target tileproc_cli jpeg_crop_floor >/dev/null
-T=$PWD/build-bench/tileproc
+source "$(dirname "$0")/lib.sh"
+img=${1:-$(tiled_photo 900)}
+bench_build jpeg_crop_floor
 F=$PWD/build-bench/bench/jpeg_crop_floor
 w=$(vipsheader -f width "$img"); h=$(vipsheader -f height "$img")
 x=$((w - 3001)) y=$((h - 3003)) # deep inside: near the bottom right, odd offsets
-
-measure() { # measure LABEL CMD...: one row of the table
-    local label=$1
-    shift
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null
-    read -r t rss <"$work/time.txt"
-    printf '| %s | %.2f | %.0f |\n' "$label" "$t" "$(echo "$rss / 1024" | bc -l)"
-}
 
 echo "1000x1000 at ($x, $y) of $img (${w}x${h})"
 echo "| tool | wall (s) | peak RSS (MB) |"
@@ -63,8 +49,7 @@ print("tileproc == vips, pixel for pixel" if numpy.array_equal(a, b) else "tilep
     "$work/t-tp.tif" "$work/t-vips.tif"
 rm -f "$work"/t-*.png "$work"/t-*.tif
 
-photo=$work/tiled-12mp.jpg
-[ -s "$photo" ] || bench/big.sh 12 >/dev/null
+photo=$(tiled_photo 12)
 webp=$work/photo12.webp
 [ -s "$webp" ] || vips copy "$photo" "$webp[Q=90]"
 echo
