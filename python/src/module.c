@@ -171,7 +171,7 @@ static PyObject *py_save(PyObject *module, PyObject *args, PyObject *kwargs)
         opts.format != TPROC_FILE_UNKNOWN ? opts.format
                                           : tproc_file_format_from_name(PyBytes_AsString(path));
     tp_buffer in;
-    if (tp_save_check_tiff(&opts, target) < 0 || tp_buffer_get(array, 0, "save", &in) < 0) {
+    if (tp_save_check_tiff(&k, &opts, target) < 0 || tp_buffer_get(array, 0, "save", &in) < 0) {
         Py_XDECREF(path);
         return NULL;
     }
@@ -398,7 +398,7 @@ static PyObject *py_stream(PyObject *module, PyObject *args, PyObject *kwargs)
         tproc_file_format target = save.format != TPROC_FILE_UNKNOWN
                                        ? save.format
                                        : tproc_file_format_from_name(PyBytes_AsString(out_path));
-        if (tp_save_check_tiff(&save, target) == 0)
+        if (tp_save_check_tiff(&sk, &save, target) == 0)
             pipeline = tp_pipeline_from_specs(args, 2);
     }
     PyObject *result = NULL;

@@ -155,7 +155,7 @@ static int compression_arg(PyObject *obj, tproc_save_options *o)
         long v = PyLong_AsLong(obj);
         if (v == -1 && PyErr_Occurred())
             return -1;
-        if (v < -1 || v > 9) {
+        if (v < 0 || v > 9) {
             PyErr_Format(PyExc_ValueError, "compression: PNG's zlib level is 0-9, got %ld", v);
             return -1;
         }
@@ -237,8 +237,16 @@ int tp_save_options(const tp_save_keywords *k, tproc_save_options *o)
     return 0;
 }
 
-int tp_save_check_tiff(const tproc_save_options *o, tproc_file_format format)
+int tp_save_check_tiff(const tp_save_keywords *k, const tproc_save_options *o,
+                       tproc_file_format format)
 {
+    if (format == TPROC_FILE_TIFF && k->compression && PyLong_Check(k->compression)) {
+        PyErr_Format(PyExc_ValueError,
+                     "compression: TIFF output takes a codec name ('none', 'deflate', 'lzw', "
+                     "'jpeg', 'zstd' or 'webp'), not a zlib level; got %R",
+                     k->compression);
+        return -1;
+    }
     if (format == TPROC_FILE_TIFF || format == TPROC_FILE_UNKNOWN)
         return 0;
     const char *what = o->tiff_compression ? "compression names"

@@ -127,8 +127,9 @@ typedef struct {
 /* Fills o (already initialised) from k. -1 with an exception set. */
 int tp_save_options(const tp_save_keywords *k, tproc_save_options *o);
 /* ValueError unless the TIFF-only options of o go with format (TPROC_FILE_UNKNOWN: the
- * library decides). */
-int tp_save_check_tiff(const tproc_save_options *o, tproc_file_format format);
+ * library decides), and unless a TIFF's compression is a name (an int is PNG's zlib level). */
+int tp_save_check_tiff(const tp_save_keywords *k, const tproc_save_options *o,
+                       tproc_file_format format);
 
 /* --- run options (pipeline.c) -------------------------------------------------------------- */
 

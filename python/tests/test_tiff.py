@@ -194,7 +194,14 @@ def test_tiff_keywords_refused_elsewhere(tmp_path):
         tileproc.save(a, tmp_path / "x.tif", compression="packbits")
     with pytest.raises(ValueError, match="predictor"):
         tileproc.save(a, tmp_path / "x.tif", predictor="vertical")
-    # An int is still PNG's zlib level; TIFF in memory needs the format named.
+    # An int is PNG's zlib level: refused for a TIFF (it would be ignored), and -1 is no level.
+    for level in (6, -1):
+        with pytest.raises(ValueError, match="zlib level"):
+            tileproc.save(a, tmp_path / "x.tif", compression=level)
+    with pytest.raises(ValueError, match="0-9"):
+        tileproc.save(a, tmp_path / "x.png", compression=-1)
+    assert not (tmp_path / "x.tif").exists() and not (tmp_path / "x.png").exists()
+    # TIFF in memory needs the format named.
     assert tileproc.save(a, format="png", compression=1)[:4] == b"\x89PNG"
     assert tileproc.save(a, format="tiff", tiled=True)[:2] in (b"II", b"MM")
 
