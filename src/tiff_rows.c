@@ -187,8 +187,11 @@ int tproc__tiff_layout_read(tproc_ctx *ctx, const char *file, TIFF *tif, tproc__
         return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file,
                                  "%d-bit samples with %d samples per pixel", bps, spp);
     if ((colour == 4 || l->palette) && sf == SAMPLEFORMAT_IEEEFP)
-        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file, "floating-point %s samples",
-                                 photometric_name(photometric));
+        return tproc__error_file(ctx, TPROC_ERR_UNSUPPORTED, file,
+                                 "floating-point %s samples are not supported (%s)",
+                                 photometric_name(photometric),
+                                 l->palette ? "palette indices are integers"
+                                            : "8- and 16-bit CMYK are");
     if (l->palette) {
         uint16_t *r = NULL, *g = NULL, *b = NULL;
         if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &r, &g, &b) || !r || !g || !b)

@@ -500,6 +500,38 @@ START_TEST(cmyk_tiff_like_cmyk_jpeg)
 }
 END_TEST
 
+/* Floating-point CMYK is refused, saying which depths are read. */
+START_TEST(float_cmyk_tiff_is_refused)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/tproc_cmykf_%ld.tif", (long)getpid());
+    TIFF *tif = TIFFOpen(path, "w");
+    ck_assert_ptr_nonnull(tif);
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, (uint32_t)6);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, (uint32_t)2);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 32);
+    TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_IEEEFP);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 4);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_SEPARATED);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    float row[6 * 4] = {0};
+    for (uint32_t y = 0; y < 2; y++)
+        ck_assert_int_eq(TIFFWriteScanline(tif, row, y, 0), 1);
+    TIFFClose(tif);
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    tproc_image *img = NULL;
+    ck_assert_int_eq(tproc_load(ctx, path, NULL, &img), TPROC_ERR_UNSUPPORTED);
+    const char *m = tproc_ctx_message(ctx);
+    ck_assert_msg(has_text(m, path) && has_text(m, "floating-point") &&
+                      has_text(m, "8- and 16-bit CMYK are"),
+                  "%s", m);
+    ck_assert_ptr_null(img);
+    unlink(path);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* CMYK with an alpha sample is refused, saying what the file has (see tiff_rows.c). */
 START_TEST(cmyk_tiff_with_alpha_is_refused)
 {
@@ -836,6 +868,7 @@ Suite *suite_colour_io(void)
     tcase_add_test(tc, untagged_cmyk_and_input_profile);
     tcase_add_loop_test(tc, cmyk_tiff_like_cmyk_jpeg, 0, 2);
     tcase_add_test(tc, cmyk_tiff_with_alpha_is_refused);
+    tcase_add_test(tc, float_cmyk_tiff_is_refused);
     tcase_add_test(tc, output_profile_is_carried);
     tcase_add_test(tc, broken_profiles_fail_cleanly);
     tcase_add_test(tc, flawed_srgb_png_loads_and_saves);
