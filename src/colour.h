@@ -102,12 +102,13 @@ const tproc__profile_info *tproc__profile_info_of(const tproc__profile *profile)
 const unsigned char *tproc__profile_bytes(const tproc__profile *profile, size_t *size);
 
 /*
- * A compact sRGB profile for output (--embed-profile): lcms2's built-in sRGB saved to memory,
- * made once per process (thread-safe) and kept in static storage. Fails only if lcms2 cannot
- * make it (out of memory), with TPROC_ERR_NOMEM recorded in ctx.
+ * A compact sRGB profile for output (--embed-profile): lcms2's built-in sRGB, or for gray a
+ * gray profile with sRGB's tone curve (tproc__cms_srgb_gray), saved to memory, made once per
+ * process (thread-safe) and kept in static storage. Fails only if lcms2 cannot make it (out of
+ * memory), with TPROC_ERR_NOMEM recorded in ctx.
  */
-int tproc__srgb_profile_bytes(tproc_ctx *ctx, const unsigned char **data, size_t *size);
-/* Whether profile is that sRGB profile (written by any tileproc run: the date may differ). */
+int tproc__srgb_profile_bytes(tproc_ctx *ctx, int gray, const unsigned char **data, size_t *size);
+/* Whether profile is one of those (written by any tileproc run: the date may differ). */
 int tproc__profile_is_own_srgb(tproc_ctx *ctx, const tproc__profile *profile);
 
 /* --- transforms --------------------------------------------------------------------------- */

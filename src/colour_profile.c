@@ -283,30 +283,46 @@ const unsigned char *tproc__profile_bytes(const tproc__profile *profile, size_t 
     return profile->bytes;
 }
 
-/* --- the sRGB profile for output ---------------------------------------------------------- */
+/* --- the sRGB profiles for output ------------------------------------------------------- */
 
-/* lcms2 2.14 writes its sRGB (v4, parametric curves) in well under 1 KiB. */
-static unsigned char srgb_bytes[4096];
-static size_t srgb_size;
-static pthread_mutex_t srgb_lock = PTHREAD_MUTEX_INITIALIZER;
+/* lcms2 2.14 writes its sRGB (v4, parametric curves) in well under 1 KiB, the gray one in less. */
+typedef struct own_profile {
+    unsigned char bytes[4096];
+    size_t size;
+} own_profile;
+static own_profile own[2]; /* RGB, gray */
+static pthread_mutex_t own_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int make_srgb(tproc_ctx *ctx)
+static int make_own(tproc_ctx *ctx, int gray, own_profile *p)
 {
     tproc__cms *c;
     int status = tproc__cms_open(ctx, "sRGB profile", &c);
     if (status)
         return status;
-    cmsHPROFILE h = tproc__cms_srgb(c);
+    cmsHPROFILE h = gray ? tproc__cms_srgb_gray(c) : tproc__cms_srgb(c);
+    if (h && gray) { /* lcms2 calls it "gray built-in": say which gray */
+        cmsMLU *mlu = cmsMLUalloc(c->cms, 1);
+        int named = mlu && cmsMLUsetASCII(mlu, "en", "US", "Gray, sRGB tone curve") &&
+                    cmsWriteTag(h, cmsSigProfileDescriptionTag, mlu);
+        if (mlu)
+            cmsMLUfree(mlu);
+        if (!named) {
+            cmsCloseProfile(h);
+            h = NULL;
+        }
+    }
     cmsUInt32Number n = 0;
-    if (h && cmsSaveProfileToMem(h, NULL, &n) && n >= 132 && n <= sizeof srgb_bytes &&
-        cmsSaveProfileToMem(h, srgb_bytes, &n)) {
+    if (h && cmsSaveProfileToMem(h, NULL, &n) && n >= 132 && n <= sizeof p->bytes &&
+        cmsSaveProfileToMem(h, p->bytes, &n)) {
         /* A fixed creation date (lcms2 writes the current time), so outputs are the same
          * bytes from run to run: 2024-01-01 00:00:00, six big-endian 16-bit fields. */
         static const unsigned char date[12] = {0x07, 0xE8, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0};
-        memcpy(srgb_bytes + 24, date, sizeof date);
-        srgb_size = n;
+        memcpy(p->bytes + 24, date, sizeof date);
+        p->size = n;
     } else {
-        status = tproc__cms_fail(c, TPROC_ERR_NOMEM, "colour", "cannot make the sRGB profile");
+        status = tproc__cms_fail(c, TPROC_ERR_NOMEM, "colour",
+                                 gray ? "cannot make the gray sRGB profile"
+                                      : "cannot make the sRGB profile");
     }
     if (h)
         cmsCloseProfile(h);
@@ -316,24 +332,30 @@ static int make_srgb(tproc_ctx *ctx)
 
 int tproc__profile_is_own_srgb(tproc_ctx *ctx, const tproc__profile *profile)
 {
-    const unsigned char *srgb;
-    size_t size;
-    if (tproc__srgb_profile_bytes(ctx, &srgb, &size) != TPROC_OK || profile->size != size)
-        return 0;
-    /* The creation date (bytes 24-35) and the profile ID (84-99) may differ. */
     const unsigned char *p = profile->bytes;
-    return memcmp(p, srgb, 24) == 0 && memcmp(p + 36, srgb + 36, 84 - 36) == 0 &&
-           memcmp(p + 100, srgb + 100, size - 100) == 0;
+    for (int gray = 0; gray < 2; gray++) {
+        const unsigned char *srgb;
+        size_t size;
+        if (tproc__srgb_profile_bytes(ctx, gray, &srgb, &size) != TPROC_OK ||
+            profile->size != size)
+            continue;
+        /* The creation date (bytes 24-35) and the profile ID (84-99) may differ. */
+        if (memcmp(p, srgb, 24) == 0 && memcmp(p + 36, srgb + 36, 84 - 36) == 0 &&
+            memcmp(p + 100, srgb + 100, size - 100) == 0)
+            return 1;
+    }
+    return 0;
 }
 
-int tproc__srgb_profile_bytes(tproc_ctx *ctx, const unsigned char **data, size_t *size)
+int tproc__srgb_profile_bytes(tproc_ctx *ctx, int gray, const unsigned char **data, size_t *size)
 {
     int status = TPROC_OK;
-    pthread_mutex_lock(&srgb_lock);
-    if (srgb_size == 0)
-        status = make_srgb(ctx);
-    pthread_mutex_unlock(&srgb_lock);
-    *data = status ? NULL : srgb_bytes;
-    *size = status ? 0 : srgb_size;
+    own_profile *p = &own[gray != 0];
+    pthread_mutex_lock(&own_lock);
+    if (p->size == 0)
+        status = make_own(ctx, gray, p);
+    pthread_mutex_unlock(&own_lock);
+    *data = status ? NULL : p->bytes;
+    *size = status ? 0 : p->size;
     return status;
 }

@@ -18,7 +18,8 @@
  * The profile an output of channels carries (issue 12): the options' one only when its header's
  * colour space is the pixels' (gray for 1-2 channels, RGB for 3-4), so no output ever carries a
  * profile that misdescribes it (a CMYK profile on RGB, an RGB one on gray): a mismatched one is
- * left out. Without one, embed_profile gives RGB outputs the compact sRGB profile.
+ * left out. Without one, embed_profile gives outputs the compact sRGB profile (RGB) or a gray
+ * profile with sRGB's tone curve (gray).
  */
 static int output_profile(tproc_ctx *ctx, const tproc_save_options *o, int channels,
                           const void **icc, size_t *size)
@@ -39,10 +40,10 @@ static int output_profile(tproc_ctx *ctx, const tproc_save_options *o, int chann
         *size = o->icc_size;
         return TPROC_OK;
     }
-    if (!o->embed_profile || channels <= 2)
+    if (!o->embed_profile)
         return TPROC_OK;
     const unsigned char *srgb;
-    int status = tproc__srgb_profile_bytes(ctx, &srgb, size);
+    int status = tproc__srgb_profile_bytes(ctx, channels <= 2, &srgb, size);
     *icc = status ? NULL : srgb;
     return status;
 }

@@ -413,10 +413,13 @@ START_TEST(identity_is_decided_soundly)
 {
     const unsigned char *srgb;
     size_t srgb_size;
-    tu_ok(NULL, tproc__srgb_profile_bytes(NULL, &srgb, &srgb_size));
+    tu_ok(NULL, tproc__srgb_profile_bytes(NULL, 0, &srgb, &srgb_size));
     icc own = {malloc(srgb_size), srgb_size};
     memcpy(own.data, srgb, srgb_size);
     own.data[25] ^= 1; /* written by another run, another year */
+    tu_ok(NULL, tproc__srgb_profile_bytes(NULL, 1, &srgb, &srgb_size));
+    icc own_gray = {malloc(srgb_size), srgb_size};
+    memcpy(own_gray.data, srgb, srgb_size);
     icc colord = load_icc("colord-sRGB.icc"), free_srgb = load_icc("free-sRGB.icc"),
         gray = load_icc("@srgb-gray"), adobe = load_icc("AdobeRGB1998.icc");
     struct {
@@ -425,7 +428,7 @@ START_TEST(identity_is_decided_soundly)
         int identity_u8, identity_u16; /* -1: either */
     } cases[] = {{&own, TPROC__LAYOUT_RGB, 1, 1},        {&colord, TPROC__LAYOUT_RGB, 1, -1},
                  {&free_srgb, TPROC__LAYOUT_RGBA, 1, -1}, {&gray, TPROC__LAYOUT_GRAY, 1, 1},
-                 {&adobe, TPROC__LAYOUT_RGB, 0, 0}};
+                 {&adobe, TPROC__LAYOUT_RGB, 0, 0},       {&own_gray, TPROC__LAYOUT_GRAY, 1, 1}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         for (int s = 0; s < 2; s++) {
             tproc_sample sample = s ? TPROC_U16 : TPROC_U8;
@@ -444,7 +447,7 @@ START_TEST(identity_is_decided_soundly)
                                   0, &ref_ch);
             size_t at;
             double d = max_diff(px, ref, N_PIXELS * (size_t)ch, sample, &at);
-            double bound = cases[k].p == &own && s ? 0.5 * 257 : 1.0;
+            double bound = (cases[k].p == &own || cases[k].p == &own_gray) && s ? 0.5 * 257 : 1.0;
             if (is)
                 ck_assert_msg(d <= bound, "case %zu %s: called identity, but converting moves %.2f",
                               k, tproc_sample_name(sample), d);
@@ -454,6 +457,7 @@ START_TEST(identity_is_decided_soundly)
             tproc__profile_free(&prof);
         }
     free(own.data);
+    free(own_gray.data);
     free(colord.data);
     free(free_srgb.data);
     free(gray.data);
@@ -571,7 +575,7 @@ static void *get_srgb(void *arg)
 {
     const unsigned char **out = arg;
     size_t size;
-    if (tproc__srgb_profile_bytes(NULL, out, &size) != TPROC_OK)
+    if (tproc__srgb_profile_bytes(NULL, 0, out, &size) != TPROC_OK)
         *out = NULL;
     return NULL;
 }
@@ -587,9 +591,19 @@ START_TEST(srgb_profile_is_compact_and_shared)
         pthread_join(th[i], NULL);
     const unsigned char *data;
     size_t size;
-    tu_ok(NULL, tproc__srgb_profile_bytes(NULL, &data, &size));
+    tu_ok(NULL, tproc__srgb_profile_bytes(NULL, 0, &data, &size));
     for (int i = 0; i < 4; i++)
         ck_assert_ptr_eq(got[i], data);
+    /* The gray one is another, compact, gray profile with sRGB's curve. */
+    const unsigned char *gray_data;
+    size_t gray_size;
+    tu_ok(NULL, tproc__srgb_profile_bytes(NULL, 1, &gray_data, &gray_size));
+    ck_assert_ptr_ne(gray_data, data);
+    ck_assert_uint_lt(gray_size, 1024);
+    tproc__profile *gray_prof;
+    tu_ok(NULL, tproc__profile_open(NULL, "gray srgb", gray_data, gray_size, &gray_prof));
+    ck_assert_int_eq(tproc__profile_info_of(gray_prof)->space, TPROC__SPACE_GRAY);
+    tproc__profile_free(&gray_prof);
     ck_assert_uint_lt(size, 4096);
     tproc__profile *prof;
     tu_ok(NULL, tproc__profile_open(NULL, "srgb", data, size, &prof));

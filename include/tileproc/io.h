@@ -220,8 +220,9 @@ typedef struct tproc_save_options {
     int lossless; /* WebP: 1 encodes losslessly (exactly, also under transparent pixels) */
     int effort;   /* WebP: 0 (fastest) to 6 (smallest), libwebp's method; -1 or unset via
                    * init: 4 */
-    /* 1: an RGB output without icc carries a compact sRGB profile. An icc whose colour space
-     * does not match the output's pixels (RGB, gray) is never written, with or without this. */
+    /* 1: an output without icc carries a compact sRGB profile (gray outputs: a gray profile
+     * with sRGB's tone curve). An icc whose colour space does not match the output's pixels
+     * (RGB, gray) is never written, with or without this. */
     int embed_profile;
 } tproc_save_options;
 

@@ -85,7 +85,8 @@ const cli_option cli_options[] = {
     {CLI_OPT_BPC, "black-point-compensation", 0, NULL, RUN | PYRAMID, 0,
      "Map the input's black point to the output's in colour conversions."},
     {CLI_OPT_EMBED_PROFILE, "embed-profile", 0, NULL, RUN, 0,
-     "Embed a compact sRGB profile in an RGB OUTPUT that would otherwise carry none."},
+     "Embed a compact sRGB profile (gray: a gray one with sRGB's tone curve) in an OUTPUT that "
+     "would otherwise carry none."},
     {CLI_OPT_PROGRESS, "progress", 0, NULL, RUN | PYRAMID, 0,
      "Show progress on stderr even when it is not a terminal, and from the start of a run."},
     {CLI_OPT_QUIET, "quiet", 'q', NULL, RUN | PYRAMID, 0, "Print nothing but errors."},
