@@ -2,8 +2,10 @@
 # Pyramid benchmark for bench/RESULTS.md ("Pyramids (issue 14)"): tileproc pyramid against
 # `vips dzsave` in the same run, on JPEGs made by tiling the sample photo as bench/big.sh
 # makes them (never committed): DeepZoom with JPEG tiles (vips' defaults: 254 + 1 overlap,
-# Q75), the same into a zip, and PNG tiles. Wall time and peak RSS from /usr/bin/time.
-# usage: [JOBS="dz zip png webp"] bench/pyramid.sh [SIZES...]   (megapixels; default: 12 100)
+# Q75), the same into a zip, PNG tiles, WebP tiles (webp: the pyramid's default tile effort;
+# webp4: --effort 4, vips' libwebp method). Wall time, CPU time (user + system: the figure to
+# trust on a shared machine) and peak RSS from /usr/bin/time.
+# usage: [JOBS="dz zip png webp webp4"] bench/pyramid.sh [SIZES...]   (megapixels; default: 12 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(12 100); fi
@@ -13,8 +15,8 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTILEPROC_BUILD_TESTS=OFF 
 cmake --build build-bench -j2 --target tileproc_cli >/dev/null
 T=$PWD/build-bench/tileproc
 
-echo "| input | job | tool | wall (s) | peak RSS (MB) | files |"
-echo "|---|---|---|---|---|---|"
+echo "| input | job | tool | wall (s) | CPU (s) | peak RSS (MB) | files |"
+echo "|---|---|---|---|---|---|---|"
 for mp in "${sizes[@]}"; do
     side=$(echo "sqrt($mp * 1000000)" | bc)
     img=$work/tiled-${mp}mp.jpg
@@ -37,16 +39,19 @@ for mp in "${sizes[@]}"; do
                 png/vips) cmd=(vips dzsave "$img" "$out" --suffix .png) ;;
                 webp/tileproc) cmd=("$T" pyramid -q --suffix webp "$img" "$out.dzi") ;;
                 webp/vips) cmd=(vips dzsave "$img" "$out" --suffix .webp) ;;
+                webp4/tileproc) cmd=("$T" pyramid -q --suffix webp --effort 4 "$img" "$out.dzi") ;;
+                webp4/vips) cmd=(vips dzsave "$img" "$out" --suffix .webp) ;;
             esac
-            /usr/bin/time -f '%e %M' -o "$work/time.txt" "${cmd[@]}" >/dev/null
-            read -r t rss <"$work/time.txt"
+            /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "${cmd[@]}" >/dev/null
+            read -r t user sys rss <"$work/time.txt"
             if [ "$job" = zip ]; then
                 files=$(unzip -l "$out.zip" | tail -1 | awk '{print $2}')
             else
                 files=$(find "$out"_files -type f | wc -l)
             fi
-            printf '| %d x %d (%d MP) | %s | %s | %.2f | %.0f | %s |\n' "$side" "$side" "$mp" \
-                "$job" "$tool" "$t" "$(echo "$rss / 1024" | bc -l)" "$files"
+            printf '| %d x %d (%d MP) | %s | %s | %.2f | %.2f | %.0f | %s |\n' "$side" "$side" \
+                "$mp" "$job" "$tool" "$t" "$(echo "$user + $sys" | bc -l)" \
+                "$(echo "$rss / 1024" | bc -l)" "$files"
             rm -rf "$out" "$out".dzi "$out"_files "$out".zip
         done
     done

@@ -320,7 +320,7 @@ static int pyramid_alloc(pyramid *p)
                                      "pyramid level row", &L->reduced);
         }
     }
-    void *q;
+    void *q = NULL;
     if (!status)
         status = tproc__alloc(p->ctx, (size_t)p->threads * sizeof(tproc__tile_writer),
                               "pyramid tile encoders", &q);
