@@ -71,8 +71,8 @@ static void compare(const unsigned char *a, ptrdiff_t sa, const unsigned char *b
             va = va / 64 - ma * ma;
             vb = vb / 64 - mb * mb;
             cov = cov / 64 - ma * mb;
-            t->ssim_sum += ((2 * ma * mb + c1) * (2 * cov + c2)) /
-                           ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            t->ssim_sum +=
+                ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
             t->windows++;
         }
 }

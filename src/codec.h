@@ -256,8 +256,9 @@ typedef struct tproc__tile_writer {
 } tproc__tile_writer;
 
 int tproc__tile_writer_begin(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
-                       int channels, tproc__tile_writer *t);
-int tproc__tile_writer_encode(tproc__tile_writer *t, const tproc_view *view, const void **data, size_t *size);
+                             int channels, tproc__tile_writer *t);
+int tproc__tile_writer_encode(tproc__tile_writer *t, const tproc_view *view, const void **data,
+                              size_t *size);
 void tproc__tile_writer_end(tproc__tile_writer *t);
 
 #endif /* TILEPROC_CODEC_H */

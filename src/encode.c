@@ -124,7 +124,7 @@ int tproc__encode_view(tproc_ctx *ctx, const tproc_view *view, tproc__output *ou
 }
 
 int tproc__tile_writer_begin(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
-                       int channels, tproc__tile_writer *t)
+                             int channels, tproc__tile_writer *t)
 {
     memset(t, 0, sizeof *t);
     t->ctx = ctx;
@@ -146,7 +146,8 @@ int tproc__tile_writer_begin(tproc_ctx *ctx, const char *name, const tproc_save_
     return status;
 }
 
-int tproc__tile_writer_encode(tproc__tile_writer *t, const tproc_view *view, const void **data, size_t *size)
+int tproc__tile_writer_encode(tproc__tile_writer *t, const tproc_view *view, const void **data,
+                              size_t *size)
 {
     t->out.size = 0;
     t->out.status = TPROC_OK;

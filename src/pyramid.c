@@ -4,13 +4,17 @@
  * into a callback sink; each row goes into the full-size level's band, and every second row
  * (with the row before it) is box-reduced 2x2 into a row of the level below, which takes it
  * the same way, so all levels fill at once. A level's band holds one tile row plus the
- * overlap; when its last row has arrived, the row of tiles is cut straight from the band,
- * encoded by the worker threads through the codec table and handed to the output, and the
- * band keeps only the overlap rows the next tile row shares. With JPEG tiles the full-size
- * level has no band: its tiles are encoded by streaming encoders as strips arrive, in the
- * background (pyramid_strips.c). Memory is the bands (about twice the full-size band over all
- * levels, once without it), a tile per thread in flight, and the engine's own band: it grows
- * with width x tile size, never with height.
+ * overlap; when its last row has arrived, the row of tiles is cut straight from the band by
+ * the worker threads (pyramid_pool.c), each with its own tile writer from the codec table
+ * (tproc__tile_writer), and handed to the output. A level with two bands goes on taking rows
+ * into the other, starting with the overlap rows the next tile row shares, while the workers
+ * encode; with one it waits for them and keeps the overlap rows. With JPEG tiles the
+ * full-size level has no band: its tiles are encoded by streaming encoders as strips arrive,
+ * in the background (pyramid_strips.c), and the other levels have one band each; with other
+ * tiles every level has two. Memory is the bands (about twice the full-size band over all
+ * levels with one band each, four times with two; once without the full-size one), a tile per
+ * thread in flight, and the engine's own band: it grows with width x tile size, never with
+ * height.
  *
  * The reduction is (a + b + c + d + 2) >> 2 on 8-bit samples, an odd level's last column or
  * row averaged with itself (edge copy), as vips dzsave's mean shrink does; with alpha, the
@@ -99,9 +103,9 @@ static int write_tile(void *user, const tproc__pyramid_job *job, ptrdiff_t col, 
     tproc__pyramid_tile_at(&p->g, job->level, col, job->row, &t);
     int ch = p->g.channels;
     tproc_view v;
-    tproc__view_packed(&v, (unsigned char *)job->band + (size_t)(t.y - job->base) * L->stride +
-                               (size_t)(t.x * ch),
-                       t.width, t.height, ch, TPROC_U8);
+    tproc__view_packed(
+        &v, (unsigned char *)job->band + (size_t)(t.y - job->base) * L->stride + (size_t)(t.x * ch),
+        t.width, t.height, ch, TPROC_U8);
     v.row_stride = (ptrdiff_t)L->stride;
     if (t.out_width != t.width || t.out_height != t.height) {
         tproc_view padded;
@@ -196,8 +200,11 @@ static int level_flush(pyramid *p, int index)
         if (L->have < y1)
             break;
         tproc__pyramid_job *job = &L->job[L->cur];
-        *job = (tproc__pyramid_job){index, L->next_tile_row, tproc__pyramid_tiles_across(&p->g, index),
-                                    L->band[L->cur], L->base, 0, 0, NULL};
+        *job = (tproc__pyramid_job){.level = index,
+                                    .row = L->next_tile_row,
+                                    .count = tproc__pyramid_tiles_across(&p->g, index),
+                                    .band = L->band[L->cur],
+                                    .base = L->base};
         int status = tproc__pyramid_pool_submit(p->pool, job);
         if (!status && L->bands == 1)
             status = tproc__pyramid_pool_wait(p->pool, job);

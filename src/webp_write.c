@@ -239,7 +239,8 @@ int tproc__webp_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
     return TPROC_OK;
 }
 
-/* --- tiles: one encoder state per thread (tproc__tile_writer) ------------------------------------- */
+/* --- tiles: one encoder state per thread (tproc__tile_writer)
+ * ------------------------------------- */
 
 typedef struct tile_state {
     tproc_ctx *ctx;
@@ -247,7 +248,7 @@ typedef struct tile_state {
     WebPConfig config;
     unsigned char *icc, *exif; /* counted copies */
     chunks chunks;             /* pointing at them */
-    unsigned char *rgb; /* gray tiles as RGB(A) for libwebp's import; counted, kept */
+    unsigned char *rgb;        /* gray tiles as RGB(A) for libwebp's import; counted, kept */
     size_t rgb_bytes;
 } tile_state;
 
@@ -304,8 +305,7 @@ static int tile_encode(void *state, const tproc_view *v, tproc__output *out)
     int ch = v->channels, status = TPROC_OK;
     ptrdiff_t stride = v->row_stride;
     if (ch > 2 && v->pixel_stride != ch)
-        return tproc__error_file(t->ctx, TPROC_ERR_ARG, out->name,
-                                 "WebP tiles take packed pixels");
+        return tproc__error_file(t->ctx, TPROC_ERR_ARG, out->name, "WebP tiles take packed pixels");
     if (ch <= 2) {
         if ((status = expand_gray(t, v, &rows)))
             return status;
@@ -343,17 +343,17 @@ int tproc__webp_tile_encoder_open(tproc_ctx *ctx, const char *name, int channels
     t->name = name;
     status = config_from_options(ctx, name, options, &t->config);
     if (!status && options->icc && options->icc_size)
-        status = tproc__memdup(ctx, name, "ICC copy", options->icc, options->icc_size,
-                               (void **)&t->icc);
+        status =
+            tproc__memdup(ctx, name, "ICC copy", options->icc, options->icc_size, (void **)&t->icc);
     if (!status && options->exif && options->exif_size)
-        status = tproc__exif_upright_copy(ctx, name, options->exif, options->exif_size, 0,
-                                          &t->exif);
+        status =
+            tproc__exif_upright_copy(ctx, name, options->exif, options->exif_size, 0, &t->exif);
     if (status) {
         tile_close(t);
         return status;
     }
-    t->chunks = (chunks){t->icc, t->exif, t->icc ? options->icc_size : 0,
-                         t->exif ? options->exif_size : 0};
+    t->chunks =
+        (chunks){t->icc, t->exif, t->icc ? options->icc_size : 0, t->exif ? options->exif_size : 0};
     enc->state = t;
     enc->encode = tile_encode;
     enc->close = tile_close;
