@@ -11,10 +11,10 @@
  * encode; with one it waits for them and keeps the overlap rows. With JPEG tiles the
  * full-size level has no band: its tiles are encoded by streaming encoders as strips arrive,
  * in the background (pyramid_strips.c), and the other levels have one band each; with other
- * tiles every level has two. Memory is the bands (about twice the full-size band over all
- * levels with one band each, four times with two; once without the full-size one), a tile per
- * thread in flight, and the engine's own band: it grows with width x tile size, never with
- * height.
+ * tiles every level has two (one on a single thread, where the pool has no workers). Memory
+ * is the bands (about twice the full-size band over all levels with one band each, four
+ * times with two; once without the full-size one), a tile per thread in flight, and the
+ * engine's own band: it grows with width x tile size, never with height.
  *
  * The reduction is (a + b + c + d + 2) >> 2 on 8-bit samples, an odd level's last column or
  * row averaged with itself (edge copy), as vips dzsave's mean shrink does; with alpha, the
@@ -317,7 +317,8 @@ static int pyramid_alloc(pyramid *p)
         if (tproc__mul((size_t)L->width, (size_t)g->channels, &L->stride) ||
             tproc__mul(L->stride, (size_t)L->capacity, &band))
             return tproc__error(p->ctx, TPROC_ERR_OVERFLOW, "pyramid: level too large");
-        L->bands = i == 0 && p->stream_level0 ? 0 : p->stream_level0 ? 1 : 2;
+        /* Two bands when workers can encode one while rows arrive in the other. */
+        L->bands = i == 0 && p->stream_level0 ? 0 : p->stream_level0 || p->threads == 1 ? 1 : 2;
         for (int k = 0; k < L->bands && !status; k++)
             status = alloc_bytes(p, band, "pyramid level band", &L->band[k]);
         if (!status && i + 1 < g->levels) {

@@ -5,7 +5,9 @@
  * two), so decoding and reducing on the calling thread overlap the encoding; the workers take
  * tiles from the oldest job first. A job's band must stay as it is until tproc__pyramid_pool_
  * wait says its tiles are done. The first failure (or a cancel) stops the rest: later tiles are
- * dropped, and every call after it returns it.
+ * dropped, and every call after it returns it. With one thread there are no workers: submit
+ * encodes the job's tiles on the calling thread, so a run on one thread stays on it (the
+ * caller's allocator is then never called from two threads).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -96,6 +98,10 @@ int tproc__pyramid_pool_new(tproc_ctx *ctx, int threads, tproc__pyramid_encode_f
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
+    if (threads <= 1) {
+        *out = p;
+        return TPROC_OK;
+    }
     status = tproc__alloc(ctx, (size_t)threads * (sizeof(pthread_t) + sizeof(worker_arg)),
                           "pyramid threads", &mem);
     if (!status) {
@@ -122,6 +128,16 @@ int tproc__pyramid_pool_submit(tproc__pyramid_pool *p, tproc__pyramid_job *job)
     int status = atomic_load(&p->status);
     if (status || job->count <= 0)
         return status;
+    if (p->thread_count == 0) { /* one thread: the caller's */
+        job->left = 0;
+        for (ptrdiff_t col = 0; col < job->count && !status; col++)
+            status = p->cancel && *(const volatile int *)p->cancel
+                         ? TPROC_ERR_CANCELLED
+                         : p->encode(p->user, job, col, 0);
+        if (status)
+            fail(p, status);
+        return status;
+    }
     pthread_mutex_lock(&p->lock);
     job->next = 0;
     job->left = job->count;
