@@ -35,11 +35,13 @@ tiled_photo() {
     echo "$img"
 }
 
-# timed CMD...: runs the command (output discarded) and sets t (wall s) and rss (peak MB).
+# timed CMD...: runs the command (output discarded) and sets t (wall s), cpu (user + system s:
+# the figure to trust on a shared machine) and rss (peak MB).
 timed() {
-    local kb
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null
-    read -r t kb <"$work/time.txt"
+    local user sys kb
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >/dev/null
+    read -r t user sys kb <"$work/time.txt"
+    cpu=$(echo "$user + $sys" | bc -l)
     rss=$(echo "$kb / 1024" | bc -l)
 }
 

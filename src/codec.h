@@ -82,12 +82,27 @@ typedef struct tproc__encoder {
     void (*close)(void *state);
 } tproc__encoder;
 
+/*
+ * A reusable encoder of many small whole images with the same options (pyramid tiles), one per
+ * thread: the codec's settings are made once, and its library takes each image's rows where
+ * they lie. encode writes one image (u8, the channels given at open, any row stride) onto out.
+ */
+typedef struct tproc__tile_encoder {
+    void *state;
+    int (*encode)(void *state, const tproc_view *view, tproc__output *out);
+    void (*close)(void *state);
+} tproc__tile_encoder;
+
 /* A codec's entry points (declare a codec's functions with these types). */
 typedef int tproc__info_fn(tproc_ctx *ctx, tproc__input *in, tproc_info *info);
 typedef int tproc__decoder_open_fn(tproc_ctx *ctx, tproc__input *in,
                                    const tproc__decode_request *request, tproc__decoder *out);
 typedef int tproc__encoder_open_fn(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
                                    const tproc_save_options *options, tproc__encoder *enc);
+/* options resolved, with the profile for the channels already chosen; name is for messages. */
+typedef int tproc__tile_encoder_open_fn(tproc_ctx *ctx, const char *name, int channels,
+                                        const tproc_save_options *options,
+                                        tproc__tile_encoder *out);
 
 /* Bytes detection reads from the start of a file: enough for every codec's sniff. */
 #define TPROC__SNIFF_BYTES 16
@@ -120,6 +135,10 @@ typedef struct tproc__codec {
      * checks their ranges, naming the output on failure. Either may be NULL. */
     void (*save_defaults)(tproc_save_options *options);
     int (*save_resolve)(tproc_ctx *ctx, const char *name, tproc_save_options *options);
+    /* Optional: a tile encoder for u8 images of 1-4 channels (what encodable leaves u8 with
+     * the same channels), for codecs whose encoder_open costs much per image. Without it,
+     * tiles go through encoder_open one by one (tproc__tile_writer). */
+    tproc__tile_encoder_open_fn *tile_encoder_open;
 } tproc__codec;
 
 /* tproc_save's format: options->format, else from path's extension; an error about path if
@@ -220,5 +239,26 @@ void tproc__encoding_close(tproc__encoding *e);
 /* All of view through one encoding (options: tproc_save's, NULL for the defaults). */
 int tproc__encode_view(tproc_ctx *ctx, const tproc_view *view, tproc__output *out,
                        const tproc_save_options *options);
+
+/*
+ * Many small images through one codec and options, one tproc__tile_writer per thread: the codec's
+ * tile encoder when it has one for the images' format, else an encoding each; the encoded
+ * bytes go into a buffer kept from image to image. begin takes unresolved save options (as
+ * tproc_save's); encode leaves the image's bytes in *data, *size, valid until the next call.
+ */
+typedef struct tproc__tile_writer {
+    tproc_ctx *ctx;
+    tproc_save_options options; /* resolved */
+    tproc__output out;
+    tproc__tile_encoder enc;
+    int channels; /* what enc takes */
+    int open;
+} tproc__tile_writer;
+
+int tproc__tile_writer_begin(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
+                             int channels, tproc__tile_writer *t);
+int tproc__tile_writer_encode(tproc__tile_writer *t, const tproc_view *view, const void **data,
+                              size_t *size);
+void tproc__tile_writer_end(tproc__tile_writer *t);
 
 #endif /* TILEPROC_CODEC_H */

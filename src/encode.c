@@ -124,6 +124,55 @@ int tproc__encode_view(tproc_ctx *ctx, const tproc_view *view, tproc__output *ou
     return status;
 }
 
+int tproc__tile_writer_begin(tproc_ctx *ctx, const char *name, const tproc_save_options *options,
+                             int channels, tproc__tile_writer *t)
+{
+    memset(t, 0, sizeof *t);
+    t->ctx = ctx;
+    t->out = (tproc__output){name, tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK};
+    int status = tproc__save_options_resolve(ctx, name, options, &t->options);
+    const tproc__codec *codec = status ? NULL : tproc__codec_of(t->options.format);
+    if (status || !codec || !codec->tile_encoder_open || channels < 1 || channels > 4)
+        return status;
+    tproc_format f = {1, 1, channels, TPROC_U8};
+    codec->encodable(&f);
+    if (f.channels != channels || f.sample != TPROC_U8)
+        return TPROC_OK; /* rows would need converting: an encoding each */
+    tproc_save_options o = t->options;
+    status = output_profile(ctx, &t->options, channels, &o.icc, &o.icc_size);
+    if (!status)
+        status = codec->tile_encoder_open(ctx, name, channels, &o, &t->enc);
+    t->open = status == TPROC_OK;
+    t->channels = channels;
+    return status;
+}
+
+int tproc__tile_writer_encode(tproc__tile_writer *t, const tproc_view *view, const void **data,
+                              size_t *size)
+{
+    t->out.size = 0;
+    t->out.status = TPROC_OK;
+    int status;
+    if (t->open && view->sample == TPROC_U8 && view->channels == t->channels &&
+        !tproc_view_validate(view))
+        status = t->enc.encode(t->enc.state, view, &t->out);
+    else
+        status = tproc__encode_view(t->ctx, view, &t->out, &t->options);
+    *data = t->out.data;
+    *size = status ? 0 : t->out.size;
+    return status;
+}
+
+void tproc__tile_writer_end(tproc__tile_writer *t)
+{
+    if (t->open)
+        t->enc.close(t->enc.state);
+    t->open = 0;
+    tproc__dealloc(t->ctx, t->out.data);
+    t->out.data = NULL;
+    t->out.capacity = t->out.size = 0;
+}
+
 void tproc_save_options_from_image(tproc_save_options *options, const tproc_image *image)
 {
     tproc_save_options_init(options);

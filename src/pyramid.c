@@ -4,13 +4,17 @@
  * into a callback sink; each row goes into the full-size level's band, and every second row
  * (with the row before it) is box-reduced 2x2 into a row of the level below, which takes it
  * the same way, so all levels fill at once. A level's band holds one tile row plus the
- * overlap; when its last row has arrived, the row of tiles is cut straight from the band,
- * encoded by the worker threads through the codec table and handed to the output, and the
- * band keeps only the overlap rows the next tile row shares. With JPEG tiles the full-size
- * level has no band: its tiles are encoded by streaming encoders as strips arrive, in the
- * background (pyramid_strips.c). Memory is the bands (about twice the full-size band over all
- * levels, once without it), a tile per thread in flight, and the engine's own band: it grows
- * with width x tile size, never with height.
+ * overlap; when its last row has arrived, the row of tiles is cut straight from the band by
+ * the worker threads (pyramid_pool.c), each with its own tile writer from the codec table
+ * (tproc__tile_writer), and handed to the output. A level with two bands goes on taking rows
+ * into the other, starting with the overlap rows the next tile row shares, while the workers
+ * encode; with one it waits for them and keeps the overlap rows. With JPEG tiles the
+ * full-size level has no band: its tiles are encoded by streaming encoders as strips arrive,
+ * in the background (pyramid_strips.c), and the other levels have one band each; with other
+ * tiles every level has two (one on a single thread, where the pool has no workers). Memory
+ * is the bands (about twice the full-size band over all levels with one band each, four
+ * times with two; once without the full-size one), a tile per thread in flight, and the
+ * engine's own band: it grows with width x tile size, never with height.
  *
  * The reduction is (a + b + c + d + 2) >> 2 on 8-bit samples, an odd level's last column or
  * row averaged with itself (edge copy), as vips dzsave's mean shrink does; with alpha, the
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "engine.h"
 #include "pyramid_internal.h"
 #include "view_internal.h"
@@ -28,7 +33,11 @@
 typedef struct level {
     ptrdiff_t width, height;
     size_t stride;         /* bytes in a row */
-    unsigned char *band;   /* capacity rows: level rows [base, have) */
+    /* capacity rows each: level rows [base, have) are in band[cur]. With two bands, a tile
+     * row is encoded from one while rows arrive in the other (job[k] reads band[k]). */
+    unsigned char *band[2];
+    tproc__pyramid_job job[2];
+    int cur, bands;
     ptrdiff_t capacity, base, have;
     ptrdiff_t next_tile_row;
     unsigned char *pending; /* an even row waiting for its pair (the level below's input) */
@@ -43,6 +52,9 @@ typedef struct pyramid {
     tproc_save_options save;
     level lv[TPROC__PYRAMID_MAX_LEVELS];
     int threads;
+    tproc__pyramid_pool *pool;
+    tproc__tile_writer *tiles; /* a tile encoder per thread */
+    int tiles_open;
     unsigned char **pad; /* a whole tile per thread, for google's padded edge tiles */
     size_t pad_bytes;
     unsigned char bg[4]; /* the background as samples */
@@ -81,16 +93,19 @@ static int encode_and_add(pyramid *p, const tproc_view *v, const char *path)
     return status;
 }
 
-/* Encodes tile col of level L's current tile row, worker `worker`'s pad buffer at hand. */
-static int write_tile(pyramid *p, int index, ptrdiff_t col, int worker)
+/* Encodes tile col of the job's tile row on worker `worker`, with its encoder and pad buffer
+ * (the pool's encode function). */
+static int write_tile(void *user, const tproc__pyramid_job *job, ptrdiff_t col, int worker)
 {
-    level *L = &p->lv[index];
+    pyramid *p = user;
+    level *L = &p->lv[job->level];
     tproc__pyramid_tile t;
-    tproc__pyramid_tile_at(&p->g, index, col, L->next_tile_row, &t);
+    tproc__pyramid_tile_at(&p->g, job->level, col, job->row, &t);
     int ch = p->g.channels;
     tproc_view v;
-    tproc__view_packed(&v, L->band + (size_t)(t.y - L->base) * L->stride + (size_t)(t.x * ch),
-                       t.width, t.height, ch, TPROC_U8);
+    tproc__view_packed(
+        &v, (unsigned char *)job->band + (size_t)(t.y - job->base) * L->stride + (size_t)(t.x * ch),
+        t.width, t.height, ch, TPROC_U8);
     v.row_stride = (ptrdiff_t)L->stride;
     if (t.out_width != t.width || t.out_height != t.height) {
         tproc_view padded;
@@ -107,71 +122,10 @@ static int write_tile(pyramid *p, int index, ptrdiff_t col, int worker)
     char path[TPROC__PYRAMID_NAME_MAX * 2];
     if (tproc__pyramid_tile_path(&p->g, &t, path, sizeof path))
         return tproc__error(p->ctx, TPROC_ERR_OVERFLOW, "pyramid: tile name too long");
-    return encode_and_add(p, &v, path);
-}
-
-typedef struct tile_job {
-    pyramid *p;
-    int level;
-    ptrdiff_t count;
-    atomic_ptrdiff_t next;
-    atomic_int status;
-} tile_job;
-
-typedef struct tile_worker {
-    tile_job *job;
-    int index;
-    pthread_t thread;
-} tile_worker;
-
-static void *work(void *arg)
-{
-    tile_worker *w = arg;
-    tile_job *job = w->job;
-    for (;;) {
-        if (atomic_load(&job->status) != TPROC_OK)
-            break;
-        if (job->p->cancel && *(const volatile int *)job->p->cancel) {
-            int ok = TPROC_OK;
-            atomic_compare_exchange_strong(&job->status, &ok, TPROC_ERR_CANCELLED);
-            break;
-        }
-        ptrdiff_t col = atomic_fetch_add(&job->next, 1);
-        if (col >= job->count)
-            break;
-        int status = write_tile(job->p, job->level, col, w->index);
-        if (status) {
-            int ok = TPROC_OK;
-            atomic_compare_exchange_strong(&job->status, &ok, status);
-        }
-    }
-    return NULL;
-}
-
-/* Writes the level's next tile row on the calling thread and up to threads - 1 others. */
-static int write_tile_row(pyramid *p, int index)
-{
-    tile_job job;
-    job.p = p;
-    job.level = index;
-    job.count = tproc__pyramid_tiles_across(&p->g, index);
-    atomic_init(&job.next, 0);
-    atomic_init(&job.status, TPROC_OK);
-    tile_worker workers[64];
-    int helpers = p->threads - 1, started = 0;
-    if (helpers > job.count - 1)
-        helpers = (int)(job.count - 1);
-    if (helpers > 63)
-        helpers = 63;
-    for (int i = 0; i <= helpers; i++)
-        workers[i] = (tile_worker){&job, i, 0};
-    for (int i = 1; i <= helpers; i++, started++)
-        if (pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
-            break; /* fewer helpers then: the calling thread does the rest */
-    work(&workers[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(workers[i].thread, NULL);
-    return atomic_load(&job.status);
+    const void *data;
+    size_t size;
+    int status = tproc__tile_writer_encode(&p->tiles[worker], &v, &data, &size);
+    return status ? status : tproc__pyramid_out_add(p->out, path, data, size);
 }
 
 /* --- levels --------------------------------------------------------------------------------- */
@@ -230,7 +184,12 @@ static void reduce(const unsigned char *a, const unsigned char *b, unsigned char
 
 static int level_push(pyramid *p, int index, const unsigned char *row);
 
-/* Writes every tile row whose rows are in, dropping the rows no later tile row needs. */
+/*
+ * Hands every tile row whose rows are in to the workers and keeps the rows later tile rows
+ * share. With one band the level waits for its tile row's tiles before moving those rows up;
+ * with two it copies them into the other band (once that one's tile row is done) and goes on,
+ * while the workers encode.
+ */
 static int level_flush(pyramid *p, int index)
 {
     level *L = &p->lv[index];
@@ -240,17 +199,29 @@ static int level_flush(pyramid *p, int index)
         tproc__pyramid_tile_rows(&p->g, index, L->next_tile_row, &y0, &y1);
         if (L->have < y1)
             break;
-        int status = write_tile_row(p, index);
+        tproc__pyramid_job *job = &L->job[L->cur];
+        *job = (tproc__pyramid_job){.level = index,
+                                    .row = L->next_tile_row,
+                                    .count = tproc__pyramid_tiles_across(&p->g, index),
+                                    .band = L->band[L->cur],
+                                    .base = L->base};
+        int status = tproc__pyramid_pool_submit(p->pool, job);
+        if (!status && L->bands == 1)
+            status = tproc__pyramid_pool_wait(p->pool, job);
         if (status)
             return status;
         L->next_tile_row++;
         if (L->next_tile_row == down)
             break;
         tproc__pyramid_tile_rows(&p->g, index, L->next_tile_row, &y0, &y1);
-        if (y0 > L->base) {
-            memmove(L->band, L->band + (size_t)(y0 - L->base) * L->stride,
+        int to = L->bands == 2 ? !L->cur : L->cur;
+        if (to != L->cur && (status = tproc__pyramid_pool_wait(p->pool, &L->job[to])))
+            return status;
+        if (y0 > L->base || to != L->cur) {
+            memmove(L->band[to], L->band[L->cur] + (size_t)(y0 - L->base) * L->stride,
                     (size_t)(L->have - y0) * L->stride);
             L->base = y0;
+            L->cur = to;
         }
     }
     return TPROC_OK;
@@ -263,7 +234,7 @@ static int level_push(pyramid *p, int index, const unsigned char *row)
     if (L->have >= L->height || (banded && L->have - L->base >= L->capacity))
         return tproc__error(p->ctx, TPROC_ERR_STATE, "pyramid: level %d overfull", index);
     if (banded)
-        memcpy(L->band + (size_t)(L->have - L->base) * L->stride, row, L->stride);
+        memcpy(L->band[L->cur] + (size_t)(L->have - L->base) * L->stride, row, L->stride);
     L->have++;
     int status = TPROC_OK, ch = p->g.channels;
     if (index + 1 < p->g.levels) {
@@ -346,8 +317,10 @@ static int pyramid_alloc(pyramid *p)
         if (tproc__mul((size_t)L->width, (size_t)g->channels, &L->stride) ||
             tproc__mul(L->stride, (size_t)L->capacity, &band))
             return tproc__error(p->ctx, TPROC_ERR_OVERFLOW, "pyramid: level too large");
-        if (!(i == 0 && p->stream_level0))
-            status = alloc_bytes(p, band, "pyramid level band", &L->band);
+        /* Two bands when workers can encode one while rows arrive in the other. */
+        L->bands = i == 0 && p->stream_level0 ? 0 : p->stream_level0 || p->threads == 1 ? 1 : 2;
+        for (int k = 0; k < L->bands && !status; k++)
+            status = alloc_bytes(p, band, "pyramid level band", &L->band[k]);
         if (!status && i + 1 < g->levels) {
             status = alloc_bytes(p, L->stride, "pyramid level row", &L->pending);
             if (!status)
@@ -355,10 +328,16 @@ static int pyramid_alloc(pyramid *p)
                                      "pyramid level row", &L->reduced);
         }
     }
+    void *q = NULL;
+    if (!status)
+        status = tproc__alloc(p->ctx, (size_t)p->threads * sizeof(tproc__tile_writer),
+                              "pyramid tile encoders", &q);
+    p->tiles = q;
+    for (int t = 0; t < p->threads && !status; t++, p->tiles_open++)
+        status = tproc__tile_writer_begin(p->ctx, g->name, &p->save, g->channels, &p->tiles[t]);
     size_t side = (size_t)ts + 2 * (size_t)ov;
     if (!status && g->o.layout == TPROC_PYRAMID_GOOGLE) {
         p->pad_bytes = side * side * (size_t)g->channels;
-        void *q;
         status = tproc__alloc(p->ctx, (size_t)p->threads * sizeof(unsigned char *),
                               "pyramid tile buffers", &q);
         p->pad = q;
@@ -371,7 +350,8 @@ static int pyramid_alloc(pyramid *p)
 static void pyramid_release(pyramid *p)
 {
     for (int i = 0; i < p->g.levels; i++) {
-        tproc__dealloc(p->ctx, p->lv[i].band);
+        tproc__dealloc(p->ctx, p->lv[i].band[0]);
+        tproc__dealloc(p->ctx, p->lv[i].band[1]);
         tproc__dealloc(p->ctx, p->lv[i].pending);
         tproc__dealloc(p->ctx, p->lv[i].reduced);
     }
@@ -379,6 +359,9 @@ static void pyramid_release(pyramid *p)
         for (int t = 0; t < p->threads; t++)
             tproc__dealloc(p->ctx, p->pad[t]);
     tproc__dealloc(p->ctx, p->pad);
+    for (int t = 0; t < p->tiles_open; t++)
+        tproc__tile_writer_end(&p->tiles[t]);
+    tproc__dealloc(p->ctx, p->tiles);
     tproc_image_free(&p->convert);
 }
 
@@ -417,6 +400,8 @@ static int run(pyramid *p, tproc_pipeline *pipeline, tproc_source *source,
     int status = TPROC_OK;
     if (p->g.o.layout == TPROC_PYRAMID_GOOGLE)
         status = write_blank(p);
+    if (!status)
+        status = tproc__pyramid_pool_new(p->ctx, p->threads, write_tile, p, p->cancel, &p->pool);
     if (!status && p->stream_level0)
         status = tproc__pyramid_strips_new(p->ctx, &p->g, p->out, &p->save, p->threads,
                                            run_options->tile_height, p->cancel, &p->strips);
@@ -435,6 +420,14 @@ static int run(pyramid *p, tproc_pipeline *pipeline, tproc_source *source,
         tproc__pyramid_strips_free(p->strips);
         p->strips = NULL;
     }
+    for (int i = 0; p->pool && i < p->g.levels; i++) /* the bands are freed after this */
+        for (int k = 0; k < 2; k++) {
+            int done = tproc__pyramid_pool_wait(p->pool, &p->lv[i].job[k]);
+            if (!status)
+                status = done;
+        }
+    tproc__pyramid_pool_free(p->pool);
+    p->pool = NULL;
     for (int i = 0; !status && i < p->g.levels; i++)
         if (p->lv[i].next_tile_row != tproc__pyramid_tiles_down(&p->g, i))
             status = tproc__error(p->ctx, TPROC_ERR_STATE, "pyramid: level %d incomplete", i);

@@ -105,6 +105,35 @@ int tproc__pyramid_strips_finish(tproc__pyramid_strips *s);
 /* Waits, stops the threads, drops unfinished tiles. NULL is a no-op. */
 void tproc__pyramid_strips_free(tproc__pyramid_strips *s);
 
+/* --- the threads encoding banded tile rows (pyramid_pool.c) ------------------------------ */
+
+/* A tile row of a level, cut from a band: rows [base, ...) of the level at band. The pool's
+ * fields are set by submit. */
+typedef struct tproc__pyramid_job {
+    int level;
+    ptrdiff_t row, count; /* the tile row; its tiles */
+    const unsigned char *band;
+    ptrdiff_t base;
+    ptrdiff_t next, left; /* the pool's: the next tile to take; tiles not yet done */
+    struct tproc__pyramid_job *queue_next;
+} tproc__pyramid_job;
+
+/* Encodes tile col of the job on worker `worker` (0 to threads - 1); a status. */
+typedef int tproc__pyramid_encode_fn(void *user, const tproc__pyramid_job *job, ptrdiff_t col,
+                                     int worker);
+
+typedef struct tproc__pyramid_pool tproc__pyramid_pool;
+int tproc__pyramid_pool_new(tproc_ctx *ctx, int threads, tproc__pyramid_encode_fn *encode,
+                            void *user, const int *cancel, tproc__pyramid_pool **out);
+/* Queues the job's tiles (job->count of them) and returns: the job and its band must stay
+ * until tproc__pyramid_pool_wait(job). Returns an earlier failure (nothing queued then). */
+int tproc__pyramid_pool_submit(tproc__pyramid_pool *p, tproc__pyramid_job *job);
+/* Waits until the job's tiles are done (at once for a job never submitted, left 0); returns
+ * the pool's status: the first failure of any job. */
+int tproc__pyramid_pool_wait(tproc__pyramid_pool *p, tproc__pyramid_job *job);
+/* Stops the threads (wait for the jobs first); NULL is a no-op. */
+void tproc__pyramid_pool_free(tproc__pyramid_pool *p);
+
 /* --- zip (zip_out.c): a streamed zip writer, stored entries, Zip64 as needed ------------- */
 
 typedef struct tproc__zip tproc__zip;

@@ -67,8 +67,8 @@ int tproc__pyramid_resolve(tproc_ctx *ctx, const char *output, const tproc_pyram
         o->suffix = TPROC_FILE_JPEG;
     if (o->quality == 0)
         o->quality = 75;
-    if (o->effort == -1)
-        o->effort = 4;
+    if (o->effort == -1) /* not vips' 4: see TPROC_PYRAMID_WEBP_EFFORT */
+        o->effort = TPROC_PYRAMID_WEBP_EFFORT;
     if (o->depth == TPROC_PYRAMID_DEPTH_DEFAULT)
         o->depth = dz ? TPROC_PYRAMID_DEPTH_ONEPIXEL : TPROC_PYRAMID_DEPTH_ONETILE;
     if (o->skip_blanks == -2)

@@ -55,6 +55,7 @@ const tproc__codec tproc__codec_webp = {
     .encoder_open = tproc__webp_encoder_open,
     .save_defaults = webp_save_defaults,
     .save_resolve = webp_save_resolve,
+    .tile_encoder_open = tproc__webp_tile_encoder_open,
 };
 
 const char *tproc__webp_status_text(VP8StatusCode status)

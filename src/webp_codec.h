@@ -40,5 +40,6 @@ const char *tproc__webp_status_text(VP8StatusCode status);
 tproc__info_fn tproc__webp_info;
 tproc__decoder_open_fn tproc__webp_decoder_open;
 tproc__encoder_open_fn tproc__webp_encoder_open;
+tproc__tile_encoder_open_fn tproc__webp_tile_encoder_open;
 
 #endif /* TILEPROC_WEBP_CODEC_H */

@@ -101,9 +101,9 @@ START_TEST(memory_does_not_grow_with_height)
     big = pyramid_peak(100000, TPROC_PYRAMID_DEPTH_ONEPIXEL, &big_levels);
     ck_assert_int_eq(small_levels, 11); /* 2^10 >= 1000 */
     ck_assert_int_eq(big_levels, 18);   /* 2^17 >= 100000 */
-    /* Each extra level is 1 pixel wide: a 255-row band of 3 bytes and two 3-byte rows, with
-     * the allocator's alignment (64 bytes a block), and its own thin tiles' encoding: under
-     * 2 KiB a level (measured: 1.7 KiB). */
+    /* Each extra level is 1 pixel wide: a 255-row band of 3 bytes (one thread: one band) and
+     * two 3-byte rows, with the allocator's alignment (64 bytes a block), and its own thin
+     * tiles' encoding: under 2 KiB a level (measured: 1.7 KiB). */
     size_t extra = (size_t)(big_levels - small_levels) * 2048;
     ck_assert_msg(big >= small && big - small <= extra,
                   "all levels: peak %zu for 64 x 100000 but %zu for 64 x 1000 (allowed %zu more)",

@@ -556,7 +556,7 @@ static PyMethodDef module_methods[] = {
      "Writes a tile pyramid for zoomable viewers (layouts dz, iiif, iiif3, zoomify, google,\n"
      "as vips dzsave names them; container 'zip' or an output ending in .zip for one zip)\n"
      "in one streamed pass, after the filters. 0 / -1 / -2 / None mean each layout's\n"
-     "defaults (effort: libwebp's method 0-6 for WebP tiles, -1: 4). The input keywords are load()'s: sRGB tiles by default; under colour='keep'\n"
+     "defaults (effort: libwebp's method 0-6 for WebP tiles, -1: 0; vips uses 4). The input keywords are load()'s: sRGB tiles by default; under colour='keep'\n"
      "or with output_profile every tile carries the profile. Returns {'width', 'height', 'peak_memory'}."},
     {"load_plugin", py_load_plugin, METH_O,
      "load_plugin(path): loads a filter plugin (a shared object) and registers its filters."},

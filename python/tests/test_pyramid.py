@@ -63,7 +63,7 @@ def test_webp_effort(tmp_path, src):
     default = tileproc.pyramid(path, tmp_path / "d.dzi", suffix="webp", tile_size=512,
                                depth="one")
     assert default["width"] == 500
-    assert (tmp_path / "d_files" / "0" / "0_0.webp").read_bytes() == tiles[4]  # default: 4
+    assert (tmp_path / "d_files" / "0" / "0_0.webp").read_bytes() == tiles[0]  # default: 0
     with pytest.raises(ValueError):
         tileproc.pyramid(path, tmp_path / "bad", suffix="webp", effort=7)
 

@@ -42,8 +42,8 @@ const cli_option cli_options[] = {
     {CLI_OPT_LOSSLESS, "lossless", 0, NULL, RUN, 0,
      "WebP: encode losslessly (exactly, colours under transparent pixels too)."},
     {CLI_OPT_EFFORT, "effort", 0, "N", RUN | PYRAMID, 0,
-     "WebP: 0 (fastest) to 6 (smallest file), libwebp's method (default 4); also for a "
-     "pyramid's WebP tiles."},
+     "WebP: 0 (fastest) to 6 (smallest file), libwebp's method (default 4; a pyramid's WebP "
+     "tiles: 0, where 4 is vips' choice)."},
     {CLI_OPT_FORMAT, "format", 0, "FORMAT", RUN, 0,
      "Output format: {formats} (default: from OUTPUT's extension; required when OUTPUT is -)."},
     {CLI_OPT_MEMORY, "memory-limit", 0, "SIZE", RUN | PYRAMID, 0,

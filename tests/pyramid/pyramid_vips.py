@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 
 TOOL, WORK = sys.argv[1], sys.argv[2]
+TILE_EFFORT = "0"  # the pyramid's default WebP tile effort (README: "WebP tiles")
 failures = []
 
 
@@ -326,6 +327,94 @@ def tree_bytes(root):
     return {n: open(os.path.join(root, n), "rb").read() for n in listing(root)}
 
 
+def dwebp(path):
+    """A WebP tile decoded by libwebp's own tool (dwebp, Debian's webp), as RGBA."""
+    out = path + ".pam"
+    r = run(["dwebp", "-quiet", "-pam", path, "-o", out])
+    if r.returncode != 0:
+        return None
+    with open(out, "rb") as f:
+        data = f.read()
+    os.remove(out)
+    head, _, body = data.partition(b"ENDHDR\n")
+    fields = dict(line.split(b" ", 1) for line in head.split(b"\n")[1:] if b" " in line)
+    w, h = int(fields[b"WIDTH"]), int(fields[b"HEIGHT"])
+    return np.frombuffer(body, np.uint8).reshape(h, w, 4)
+
+
+def test_webp():
+    """WebP tiles (the pyramid's default effort and vips' 4), decoded by dwebp: within a stated
+    error of the exact pyramid (PSNR above 30 dB, at most 1 dB below the JPEG-suffix tiles' on
+    the same image); each tile the bytes `tileproc run` makes of its pixels whole (the tile
+    writer and the image writer agree) for gray, gray+alpha, RGB and RGBA; the same bytes on 1,
+    2 and 3 threads."""
+    d = os.path.join(WORK, "webp")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    img = cv2.GaussianBlur(make_image(800, 600, 3, 12), (0, 0), 1.5)
+    src = os.path.join(d, "in.png")
+    save(src, img)
+    levels = dz_level_count(800, 600)
+    ref = naive_levels(img, levels)
+    tileproc(src, os.path.join(d, "j.dzi"))
+    jpeg = psnr_against(os.path.join(d, "j_files"), ref, levels)
+    for effort in ["default", "4"]:
+        extra = [] if effort == "default" else ["--effort", effort]
+        tileproc(src, os.path.join(d, f"w{effort}.dzi"), "--suffix", "webp", *extra)
+        root = os.path.join(d, f"w{effort}_files")
+        se, n = 0.0, 0
+        for name in sorted(listing(root)):
+            z, f = name.split("/")
+            i = levels - 1 - int(z)
+            c, r = map(int, f.split(".")[0].split("_"))
+            t = dwebp(os.path.join(root, name))
+            if t is None:
+                check(False, f"webp: dwebp cannot decode {name}")
+                continue
+            x0, y0 = c * 254 - (1 if c else 0), r * 254 - (1 if r else 0)
+            sub = ref[i][y0:y0 + t.shape[0], x0:x0 + t.shape[1]].astype(float)
+            check(t.shape[:2] == sub.shape[:2] and (t[:, :, 3] == 255).all(),
+                  f"webp: tile {name} is {t.shape}, want {sub.shape} opaque")
+            if t.shape[:2] == sub.shape[:2]:
+                se += ((t[:, :, :3].astype(float) - sub) ** 2).sum()
+                n += sub.size
+        ours = 10 * np.log10(255 ** 2 / max(se / max(n, 1), 1e-9))
+        print(f"webp effort {effort}: PSNR {ours:.2f} dB (JPEG tiles {jpeg:.2f} dB)")
+        check(ours > 30 and ours > jpeg - 1, f"webp effort {effort}: PSNR {ours:.2f} dB "
+              f"(JPEG tiles {jpeg:.2f} dB)")
+    # The tile writer (libwebp importing the band's rows) against the image writer, for gray,
+    # gray+alpha (RGBA through the grayscale filter), RGB and RGBA, with google's padded tiles.
+    rgba = make_image(530, 300, 4, 13)
+    rgba[:, :, 3] = make_image(530, 300, 1, 14)  # varied alpha, some of it 0
+    for channels, image, filt in [(1, rgba[:, :, 0], []), (2, rgba, ["grayscale"]),
+                                  (3, rgba[:, :, :3], []), (4, rgba, [])]:
+        s = os.path.join(d, f"c{channels}.png")
+        save(s, image)
+        for layout in ["dz", "google"]:
+            wd, pd = os.path.join(d, f"w{channels}{layout}"), os.path.join(d, f"p{channels}{layout}")
+            opts = ["--layout", layout, "--skip-blanks", "-1"]
+            tileproc(s, wd, *opts, "--suffix", "webp", *filt)
+            tileproc(s, pd, *opts, "--suffix", "png", *filt)
+            tree = (lambda o: o + "_files") if layout == "dz" else (lambda o: o)
+            for threads in ["1", "3"]:
+                other = wd + "t" + threads
+                tileproc(s, other, *opts, "--suffix", "webp", "--threads", threads, *filt)
+                check(tree_bytes(tree(wd)) == tree_bytes(tree(other)) != {},
+                      f"webp {channels} {layout}: --threads {threads} gives other bytes")
+            wd, pd = tree(wd), tree(pd)
+            pngs = sorted(n for n in listing(pd) if n.endswith(".png"))
+            check(len(pngs) > 8, f"webp {channels} {layout}: {len(pngs)} PNG tiles")
+            for n in pngs[:: max(1, len(pngs) // 8)] + pngs[-1:]:
+                tmp = os.path.join(d, "one.webp")
+                r = run([TOOL, "run", "-q", "--quality", "75", "--effort", TILE_EFFORT,
+                         os.path.join(pd, n), tmp])
+                wn = n[:-4] + ".webp"
+                ok = r.returncode == 0 and os.path.exists(os.path.join(wd, wn)) and \
+                    open(tmp, "rb").read() == open(os.path.join(wd, wn), "rb").read()
+                check(ok, f"webp {channels} {layout}: {wn} is not the bytes of its pixels "
+                      "encoded whole")
+
+
 def test_zip():
     img = make_image(700, 500, 3, 9)
     d = os.path.join(WORK, "zip")
@@ -452,7 +541,7 @@ def test_targets_and_failures():
 
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)
-    for t in [test_against_vips, test_google_blanks, test_jpeg, test_zip, test_invariance,
+    for t in [test_against_vips, test_google_blanks, test_jpeg, test_webp, test_zip, test_invariance,
               test_targets_and_failures]:
         print("==", t.__name__, flush=True)
         t()
