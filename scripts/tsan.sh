@@ -10,8 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-tsan}
-suites=(pipeline stream concurrency colour colour_io random_access pyramid filters_point filters_geometry
-        filters_area)
+suites=(pipeline stream concurrency colour colour_io random_access pyramid filters_point
+        filters_geometry filters_area)
 
 # No ASan here: TSan cannot be combined with it.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTILEPROC_SANITIZE=OFF \
