@@ -65,6 +65,13 @@ typedef struct tproc__decoder {
     /* Decodes the next count rows into first, first + stride, ... (packed pixels of format).
      * Returns TPROC_OK or a status with the message recorded (naming the input). */
     int (*read_rows)(void *state, unsigned char *first, ptrdiff_t stride, size_t count);
+    /* Optional (the colour step, when it converts rows in place): read_rows without the
+     * per-pixel colour conversion, and that conversion alone, so that a caller can convert
+     * rows on other threads while the decoder goes on (exec.c). convert_rows is safe from any
+     * thread, on any rows read_raw delivered, in any order, while read_raw reads other rows;
+     * read_raw then convert_rows gives read_rows' bytes. */
+    int (*read_raw)(void *state, unsigned char *first, ptrdiff_t stride, size_t count);
+    void (*convert_rows)(void *state, unsigned char *first, ptrdiff_t stride, size_t count);
     /* Optional: after the last row, metadata that came after the image data (a PNG's late
      * eXIf) updates icc and exif. */
     void (*trailer)(void *state, struct tproc__decoder *dec);

@@ -12,10 +12,12 @@
  *      D50-adapted, so relative colorimetric adds nothing between them);
  *   3. clamp to [0, 1] (lcms2's integer output clamps; the float reference is clamped when it
  *      is rounded) and encode with sRGB's curve:
- *      - u8: exactly rounded. The output level is the number of thresholds decode((k - 0.5) /
- *        255) at or below the linear value; a 4096-bucket table gives the level at the start of
- *        the bucket and one comparison with the next threshold finishes (no bucket holds two
- *        thresholds: sRGB's steepest slope, 12.92, spans 0.8 levels a bucket; checked when built);
+ *      - u8: the linear value is rounded to a multiple of 1/65535 and looked up in a table of
+ *        each such value's level, exactly rounded (the number of thresholds decode((k - 0.5) /
+ *        255) at or below it). Rounding the input moves it by at most 0.5/65535, which sRGB's
+ *        steepest slope (12.92) turns into 0.025 of a level: the level is within 0.53 of the
+ *        exact value, so within a level of lcms2's. One load a channel, no comparison: what
+ *        makes the SIMD rows gather-light (colour_fast_x86.c);
  *      - u16: buckets by float exponent and the top 8 mantissa bits, linear inside each
  *        (interpolation error under 0.002 levels; checked when built), below 2^-12 sRGB's
  *        linear segment, then rounded.
@@ -73,26 +75,22 @@ static float bits_to_float(uint32_t u)
     return f;
 }
 
-/* The u8 encoder's thresholds and buckets from sRGB's forward curve (code -> linear). */
-static int init_enc8(tproc__fast_rgb *f, const cmsToneCurve *srgb)
+/* The u8 encoder's table from sRGB's forward curve (code -> linear). */
+static void init_enc8(tproc__fast_rgb *f, const cmsToneCurve *srgb)
 {
-    f->enc8_threshold[0] = -INFINITY;
+    float threshold[257]; /* the linear value from which the level is >= k */
+    threshold[0] = -INFINITY;
     for (int k = 1; k < 256; k++)
-        f->enc8_threshold[k] = cmsEvalToneCurveFloat(srgb, ((float)k - 0.5f) / 255.0f);
-    f->enc8_threshold[256] = INFINITY;
+        threshold[k] = cmsEvalToneCurveFloat(srgb, ((float)k - 0.5f) / 255.0f);
+    threshold[256] = INFINITY;
     int level = 0;
-    for (int i = 0; i < TPROC__ENC8_BUCKETS; i++) {
-        float start = (float)i / (float)TPROC__ENC8_BUCKETS;
-        float end = (float)(i + 1) / (float)TPROC__ENC8_BUCKETS;
-        while (level < 255 && f->enc8_threshold[level + 1] <= start)
+    for (int i = 0; i < TPROC__ENC8_STEPS; i++) {
+        float v = (float)i / (float)(TPROC__ENC8_STEPS - 1);
+        while (threshold[level + 1] <= v)
             level++;
-        f->enc8_base[i] = (unsigned char)level;
-        f->enc8_split[i] = f->enc8_threshold[level + 1];
-        /* One comparison must be enough: at most one threshold inside the bucket. */
-        if (level < 254 && f->enc8_threshold[level + 2] < end)
-            return TPROC_ERR_UNSUPPORTED;
+        f->enc8[i] = (unsigned char)level;
     }
-    return TPROC_OK;
+    memset(f->enc8 + TPROC__ENC8_STEPS, 0, sizeof f->enc8 - TPROC__ENC8_STEPS);
 }
 
 /* The u16 encoder from sRGB's reversed curve (linear -> code). */
@@ -240,7 +238,11 @@ int tproc__fast_rgb_init(tproc__fast_rgb *f, cmsHPROFILE in, cmsHPROFILE srgb, t
     if (!encode)
         return TPROC_ERR_UNSUPPORTED;
     init_identity_bound(f, decode, encode, sample);
-    int status = sample == TPROC_U8 ? init_enc8(f, decode) : init_enc16(f, encode);
+    int status = TPROC_OK;
+    if (sample == TPROC_U8)
+        init_enc8(f, decode);
+    else
+        status = init_enc16(f, encode);
     cmsFreeToneCurve(encode);
     return status;
 }
@@ -264,11 +266,10 @@ static inline void apply_matrix(const float *m, const float *r, const float *g, 
     }
 }
 
-static inline unsigned char encode8(const tproc__fast_rgb *f, float v)
+/* The u8 encoder's table index of a clamped linear value (the SIMD rows do the same). */
+static inline int32_t enc8_index(float v)
 {
-    int i = (int)(v * (float)TPROC__ENC8_BUCKETS);
-    i = i > TPROC__ENC8_BUCKETS - 1 ? TPROC__ENC8_BUCKETS - 1 : i;
-    return (unsigned char)(f->enc8_base[i] + (v >= f->enc8_split[i]));
+    return (int32_t)(v * (float)(TPROC__ENC8_STEPS - 1) + 0.5f);
 }
 
 void tproc__fast_rgb_row_u8(const tproc__fast_rgb *f, const unsigned char *in, unsigned char *out,
@@ -276,6 +277,7 @@ void tproc__fast_rgb_row_u8(const tproc__fast_rgb *f, const unsigned char *in, u
 {
     const size_t ch = alpha ? 4 : 3;
     float r[BLOCK], g[BLOCK], b[BLOCK], lr[BLOCK], lg[BLOCK], lb[BLOCK];
+    int32_t ir[BLOCK], ig[BLOCK], ib[BLOCK];
     unsigned char a[BLOCK];
     size_t done = tproc__fast_rgb_row_u8_simd(f, in, out, width, alpha);
     in += done * ch;
@@ -292,11 +294,16 @@ void tproc__fast_rgb_row_u8(const tproc__fast_rgb *f, const unsigned char *in, u
                 a[i] = p[i * ch + 3];
         }
         apply_matrix(f->m, r, g, b, lr, lg, lb, n);
+        for (size_t i = 0; i < n; i++) {
+            ir[i] = enc8_index(lr[i]);
+            ig[i] = enc8_index(lg[i]);
+            ib[i] = enc8_index(lb[i]);
+        }
         unsigned char *q = out + x0 * ch;
         for (size_t i = 0; i < n; i++) {
-            q[i * ch] = encode8(f, lr[i]);
-            q[i * ch + 1] = encode8(f, lg[i]);
-            q[i * ch + 2] = encode8(f, lb[i]);
+            q[i * ch] = f->enc8[ir[i]];
+            q[i * ch + 1] = f->enc8[ig[i]];
+            q[i * ch + 2] = f->enc8[ib[i]];
             if (alpha)
                 q[i * ch + 3] = a[i];
         }

@@ -13,22 +13,18 @@
 
 typedef struct lanes {
     __m256 m[9];
-    __m256 zero, one, buckets;
-    __m256i last_bucket, byte, ones;
+    __m256 zero, one, steps, half;
+    __m256i byte;
 } lanes;
 
+/* The portable rows' enc8_index and table read, 8 lanes at once. */
 __attribute__((target("avx2"))) static inline __m256i encode8(const tproc__fast_rgb *f,
                                                                const lanes *k, __m256 v)
 {
-    __m256i i = _mm256_cvttps_epi32(_mm256_mul_ps(v, k->buckets));
-    i = _mm256_min_epi32(i, k->last_bucket);
-    /* enc8_base is bytes, padded so that a 4-byte read at the last bucket stays inside it. */
-    __m256i level =
-        _mm256_and_si256(_mm256_i32gather_epi32((const int *)(const void *)f->enc8_base, i, 1),
-                         k->byte);
-    __m256 next = _mm256_i32gather_ps(f->enc8_split, i, 4);
-    __m256i up = _mm256_castps_si256(_mm256_cmp_ps(v, next, _CMP_GE_OQ));
-    return _mm256_add_epi32(level, _mm256_and_si256(up, k->ones));
+    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(v, k->steps), k->half));
+    /* enc8 is bytes, padded so that a 4-byte read at the last step stays inside it. */
+    return _mm256_and_si256(_mm256_i32gather_epi32((const int *)(const void *)f->enc8, i, 1),
+                            k->byte);
 }
 
 /* Three channels' linear values to three channels' levels, as packed r | g << 8 | b << 16. */
@@ -61,10 +57,9 @@ __attribute__((target("avx2"))) static size_t rows_avx2(const tproc__fast_rgb *f
         k.m[i] = _mm256_set1_ps(f->m[i]);
     k.zero = _mm256_setzero_ps();
     k.one = _mm256_set1_ps(1.0f);
-    k.buckets = _mm256_set1_ps((float)TPROC__ENC8_BUCKETS);
-    k.last_bucket = _mm256_set1_epi32(TPROC__ENC8_BUCKETS - 1);
+    k.steps = _mm256_set1_ps((float)(TPROC__ENC8_STEPS - 1));
+    k.half = _mm256_set1_ps(0.5f);
     k.byte = _mm256_set1_epi32(0xFF);
-    k.ones = _mm256_set1_epi32(1);
     size_t x = 0;
     if (alpha) {
         for (; x + 8 <= width; x += 8) {

@@ -59,8 +59,8 @@ cmsHPROFILE tproc__cms_srgb_gray(tproc__cms *cms);
 
 /* --- the fast path (colour_fast.c) -------------------------------------------------------- */
 
-/* Buckets of the u8 encoder: floor(linear * TPROC__ENC8_BUCKETS) picks the lower level. */
-#define TPROC__ENC8_BUCKETS 4096
+/* Steps of the u8 encoder's table: linear values are rounded to multiples of 1 / 65535. */
+#define TPROC__ENC8_STEPS 65536
 /* The u16 encoder: buckets by float exponent (2^-12 .. 1) and the top 8 mantissa bits. */
 #define TPROC__ENC16_EXPONENTS 12
 #define TPROC__ENC16_BUCKETS (TPROC__ENC16_EXPONENTS * 256)
@@ -69,10 +69,9 @@ cmsHPROFILE tproc__cms_srgb_gray(tproc__cms *cms);
 typedef struct tproc__fast_rgb {
     float m[9]; /* row-major: sRGB linear = m * input linear */
     float lin8[3][256];
-    unsigned char enc8_base[TPROC__ENC8_BUCKETS + 4]; /* +4: SIMD gathers read 4 bytes */
-    float enc8_threshold[257];             /* the linear value from which the output is >= k */
-    float enc8_split[TPROC__ENC8_BUCKETS]; /* enc8_threshold[enc8_base[i] + 1]: independent of
-                                             the base's load, so both loads go at once */
+    /* The level of linear value i / 65535, exactly rounded (colour_fast.c: why that is close
+     * enough); +4: SIMD gathers read 4 bytes. */
+    unsigned char enc8[TPROC__ENC8_STEPS + 4];
     /* u16: every value's linear value, as lcms2 evaluates it (its float evaluation of a
      * sampled curve goes through 16 bits, so no interpolation could match it); channels with
      * the same curve share a table. */

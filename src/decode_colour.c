@@ -39,6 +39,24 @@ typedef struct colour_step {
     int keep_late_icc; /* KEEP: a profile after the image data is carried too */
 } colour_step;
 
+/* In place: the codec's rows as they are (converted later by step_convert). */
+static int step_read_raw(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
+{
+    colour_step *c = state;
+    return c->inner.read_rows(c->inner.state, first, stride, count);
+}
+
+/* In place: converts rows step_read_raw delivered (the transform is shared read-only). */
+static void step_convert(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
+{
+    const colour_step *c = state;
+    size_t width = (size_t)c->inner.format.width;
+    for (size_t y = 0; y < count; y++) {
+        unsigned char *row = first + (ptrdiff_t)y * stride;
+        tproc__transform_apply_row(c->t, row, row, width);
+    }
+}
+
 static int step_read(void *state, unsigned char *first, ptrdiff_t stride, size_t count)
 {
     colour_step *c = state;
@@ -46,11 +64,9 @@ static int step_read(void *state, unsigned char *first, ptrdiff_t stride, size_t
         return c->inner.read_rows(c->inner.state, first, stride, count);
     size_t width = (size_t)c->inner.format.width;
     if (c->in_place) {
-        int status = c->inner.read_rows(c->inner.state, first, stride, count);
-        for (size_t y = 0; !status && y < count; y++) {
-            unsigned char *row = first + (ptrdiff_t)y * stride;
-            tproc__transform_apply_row(c->t, row, row, width);
-        }
+        int status = step_read_raw(c, first, stride, count);
+        if (!status)
+            step_convert(c, first, stride, count);
         return status;
     }
     for (size_t done = 0; done < count;) {
@@ -204,6 +220,8 @@ static int step_setup(colour_step *c, tproc__decoder *dec)
     dec->cmyk_inverted = 0;
     dec->state = c;
     dec->read_rows = step_read;
+    dec->read_raw = NULL;
+    dec->convert_rows = NULL;
     dec->trailer = c->inner.trailer ? step_trailer : NULL;
     dec->close = step_close;
     if (!c->t)
@@ -211,6 +229,10 @@ static int step_setup(colour_step *c, tproc__decoder *dec)
     int in_channels = c->inner.format.channels, out_channels = tproc__transform_out_channels(c->t);
     dec->format.channels = out_channels;
     c->in_place = in_channels == out_channels;
+    if (c->in_place) {
+        dec->read_raw = step_read_raw;
+        dec->convert_rows = step_convert;
+    }
     size_t sample = tproc_sample_size(c->inner.format.sample), strip;
     if (tproc__mul((size_t)c->inner.format.width, (size_t)in_channels * sample, &c->in_row_bytes) ||
         tproc__mul(c->in_row_bytes, STRIP_ROWS, &strip))

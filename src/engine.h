@@ -77,12 +77,25 @@ void tproc__plan_source_rows(const tproc__plan *plan, ptrdiff_t out_y0, ptrdiff_
                              ptrdiff_t *y0, ptrdiff_t *y1);
 
 /*
+ * Work on rows a band function may hand to the run's threads while it goes on reading (the
+ * colour conversion of rows just decoded, exec.c): fn(state, first, stride, count) on rows no
+ * one else touches until the band function returns. Every job is done when it returns, on the
+ * run's own threads: with one thread, at once on the calling thread.
+ */
+typedef void (*tproc__rows_fn)(void *state, unsigned char *first, ptrdiff_t stride, size_t count);
+typedef struct tproc__row_jobs tproc__row_jobs;
+void tproc__row_jobs_submit(tproc__row_jobs *jobs, tproc__rows_fn fn, void *state,
+                            unsigned char *first, ptrdiff_t stride, size_t count);
+
+/*
  * Where the executor reads the source: a view of source rows [rows.y, rows.y + rows.height)
- * (all columns). For in-memory runs that is the whole image.
+ * (all columns). For in-memory runs that is the whole image. jobs is set by the executor
+ * before the band function is called (NULL: do the work yourself).
  */
 typedef struct tproc__source_band {
     tproc_view view;
     tproc_rect rows;
+    tproc__row_jobs *jobs;
 } tproc__source_band;
 
 /* Called before each strip: make source rows [y0, y1) available in *band. */

@@ -6,6 +6,12 @@
  * chain on the worker's own buffers, sized by the planner and allocated once, so nothing is
  * allocated in the loop. A cancel flag is read between tiles; the first error stops every
  * worker and is the one reported.
+ *
+ * While the calling thread gets a band from the source, the workers would idle: a band
+ * function may hand them row jobs (tproc__row_jobs_submit: the colour conversion of rows just
+ * decoded), which they do while it decodes the next rows; the calling thread helps with what
+ * is left when the band is read, and the strip's tiles start once every job is done. The
+ * workers are the run's own: with one thread, the jobs run at once on the calling thread.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,14 +29,37 @@ typedef struct arena {
     unsigned char *row_in, *row_out;
 } arena;
 
+/* Row jobs waiting in a ring; when it is full, the submitting thread does the job itself. */
+#define JOB_RING 64
+
+typedef struct row_job {
+    tproc__rows_fn fn;
+    void *state;
+    unsigned char *first;
+    ptrdiff_t stride;
+    size_t count;
+} row_job;
+
+struct tproc__row_jobs {
+    struct shared *sh;
+    int running; /* the workers are taking jobs (a rows phase) */
+    int closed;  /* the band function returned: no more jobs come */
+    size_t head, count;
+    row_job ring[JOB_RING];
+};
+
+enum { PHASE_TILES, PHASE_ROWS };
+
 typedef struct shared {
     tproc__plan *plan;
     const tproc_run_options *options;
     const tproc__exec_io *io;
     pthread_mutex_t lock;
-    pthread_cond_t go, idle;
+    pthread_cond_t go, idle, more; /* more: a row job was queued, or the band was read */
     unsigned generation;
-    int quit, busy;
+    int quit, busy, phase;
+    int started; /* worker threads besides the calling one */
+    tproc__row_jobs jobs;
     size_t first, end; /* tiles of the current strip */
     atomic_size_t next;
     tproc__source_band band;
@@ -268,6 +297,82 @@ static void work_strip(shared *sh, arena *a)
     }
 }
 
+static void run_job(const row_job *job)
+{
+    job->fn(job->state, job->first, job->stride, job->count);
+}
+
+void tproc__row_jobs_submit(tproc__row_jobs *jobs, tproc__rows_fn fn, void *state,
+                            unsigned char *first, ptrdiff_t stride, size_t count)
+{
+    shared *sh = jobs->sh;
+    row_job job = {fn, state, first, stride, count};
+    if (sh->started == 0) {
+        run_job(&job);
+        return;
+    }
+    pthread_mutex_lock(&sh->lock);
+    if (jobs->count == JOB_RING) {
+        pthread_mutex_unlock(&sh->lock);
+        run_job(&job);
+        return;
+    }
+    jobs->ring[(jobs->head + jobs->count) % JOB_RING] = job;
+    jobs->count++;
+    if (!jobs->running) { /* the band's first job: wake the workers */
+        jobs->running = 1;
+        sh->phase = PHASE_ROWS;
+        sh->busy = sh->started;
+        sh->generation++;
+        pthread_cond_broadcast(&sh->go);
+    } else {
+        pthread_cond_signal(&sh->more);
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* Does queued row jobs until there are none and no more will come. */
+static void take_jobs(shared *sh)
+{
+    tproc__row_jobs *jobs = &sh->jobs;
+    pthread_mutex_lock(&sh->lock);
+    for (;;) {
+        if (jobs->count > 0) {
+            row_job job = jobs->ring[jobs->head];
+            jobs->head = (jobs->head + 1) % JOB_RING;
+            jobs->count--;
+            pthread_mutex_unlock(&sh->lock);
+            run_job(&job);
+            pthread_mutex_lock(&sh->lock);
+        } else if (jobs->closed) {
+            break;
+        } else {
+            pthread_cond_wait(&sh->more, &sh->lock);
+        }
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* After the band function: the calling thread helps with the jobs left, then waits for every
+ * worker to be done with them. */
+static void finish_jobs(shared *sh)
+{
+    tproc__row_jobs *jobs = &sh->jobs;
+    pthread_mutex_lock(&sh->lock);
+    int running = jobs->running;
+    jobs->closed = 1;
+    pthread_cond_broadcast(&sh->more);
+    pthread_mutex_unlock(&sh->lock);
+    if (running)
+        take_jobs(sh);
+    pthread_mutex_lock(&sh->lock);
+    while (running && sh->busy > 0)
+        pthread_cond_wait(&sh->idle, &sh->lock);
+    jobs->running = 0;
+    jobs->closed = 0; /* ready for the next band */
+    pthread_mutex_unlock(&sh->lock);
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -278,11 +383,14 @@ static void *worker_main(void *arg)
         while (sh->generation == seen && !sh->quit)
             pthread_cond_wait(&sh->go, &sh->lock);
         seen = sh->generation;
-        int quit = sh->quit;
+        int quit = sh->quit, phase = sh->phase;
         pthread_mutex_unlock(&sh->lock);
         if (quit)
             return NULL;
-        work_strip(sh, &w->mem);
+        if (phase == PHASE_ROWS)
+            take_jobs(sh);
+        else
+            work_strip(sh, &w->mem);
         pthread_mutex_lock(&sh->lock);
         if (--sh->busy == 0)
             pthread_cond_signal(&sh->idle);
@@ -314,6 +422,8 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
     pthread_mutex_init(&sh.lock, NULL);
     pthread_cond_init(&sh.go, NULL);
     pthread_cond_init(&sh.idle, NULL);
+    pthread_cond_init(&sh.more, NULL);
+    sh.jobs.sh = &sh;
 
     int nthreads = threads_for(plan, options, io->one_pass);
     worker *workers = NULL;
@@ -330,6 +440,7 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
     for (int i = 1; i < nthreads && !status; i++, started++)
         if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
             status = tproc__error(plan->ctx, TPROC_ERR_NOMEM, "cannot start a worker thread");
+    sh.started = started;
 
     /* A pass is one strip, or every strip at once when nothing changes between them. */
     size_t per_pass = io->one_pass ? plan->tiles_down : 1;
@@ -341,7 +452,10 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
         ptrdiff_t sy0 = 0, sy1 = plan->source.height;
         if (!io->one_pass)
             tproc__plan_source_rows(plan, y0, y1, &sy0, &sy1);
-        if ((status = io->band(io->user, sy0, sy1, &sh.band)))
+        sh.band.jobs = &sh.jobs;
+        status = io->band(io->user, sy0, sy1, &sh.band);
+        finish_jobs(&sh);
+        if (status)
             break;
         if ((status = io->strip_view(io->user, y0, y1, &sh.strip_out)))
             break;
@@ -353,6 +467,7 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
             sh.end = sh.total;
         atomic_store(&sh.next, sh.first);
         sh.busy = started;
+        sh.phase = PHASE_TILES;
         sh.generation++;
         pthread_cond_broadcast(&sh.go);
         pthread_mutex_unlock(&sh.lock);
@@ -382,6 +497,7 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
     tproc__dealloc(plan->ctx, workers);
     pthread_cond_destroy(&sh.go);
     pthread_cond_destroy(&sh.idle);
+    pthread_cond_destroy(&sh.more);
     pthread_mutex_destroy(&sh.lock);
     return status;
 }

@@ -219,19 +219,49 @@ static void mirror_row(unsigned char *row, ptrdiff_t width, size_t pixel)
 }
 
 /* A file's rows, streamed: the decoder is reopened for streaming before the first. */
+/* Pixels a row job converts (whole rows, at least one): small enough that the decoder's last
+ * rows of a band leave little to convert after it, large enough to be worth a hand-over. */
+#define JOB_PIXELS 32768
+
+/*
+ * With jobs and a decoder that can leave its conversion for later (the colour step), rows
+ * are read raw a few at a time and each batch's conversion is handed to jobs while the next
+ * is decoded; mirrored first (orientation 2: a pixel's conversion does not depend on where
+ * it is), so that no row is touched here once handed over.
+ */
 static int read_file_rows(tproc_source *s, unsigned char *first, ptrdiff_t stride, ptrdiff_t count,
-                          size_t pixel)
+                          size_t pixel, tproc__row_jobs *jobs)
 {
     int status = s->dec_whole ? open_decoder(s, 0) : TPROC_OK;
-    if (!status)
-        status = s->dec.read_rows(s->dec.state, first, stride, (size_t)count);
-    if (!status && s->orientation == 2)
-        for (ptrdiff_t y = 0; y < count; y++)
-            mirror_row(first + y * stride, s->format.width, pixel);
+    int defer = jobs && s->dec.read_raw && s->dec.convert_rows;
+    ptrdiff_t batch = defer ? JOB_PIXELS / (s->dec.format.width > 0 ? s->dec.format.width : 1)
+                            : count;
+    if (batch < 1)
+        batch = 1;
+    for (ptrdiff_t done = 0; !status && done < count; done += batch) {
+        ptrdiff_t n = count - done < batch ? count - done : batch;
+        unsigned char *rows = first + done * stride;
+        if (defer)
+            status = s->dec.read_raw(s->dec.state, rows, stride, (size_t)n);
+        else
+            status = s->dec.read_rows(s->dec.state, rows, stride, (size_t)n);
+        if (!status && s->orientation == 2)
+            for (ptrdiff_t y = 0; y < n; y++)
+                mirror_row(rows + y * stride, s->format.width, pixel);
+        if (!status && defer)
+            tproc__row_jobs_submit(jobs, s->dec.convert_rows, s->dec.state, rows, stride,
+                                   (size_t)n);
+    }
     return status;
 }
 
 int tproc__source_read(tproc_source *s, unsigned char *first, ptrdiff_t stride, ptrdiff_t count)
+{
+    return tproc__source_read_jobs(s, first, stride, count, NULL);
+}
+
+int tproc__source_read_jobs(tproc_source *s, unsigned char *first, ptrdiff_t stride,
+                            ptrdiff_t count, tproc__row_jobs *jobs)
 {
     if (count <= 0)
         return TPROC_OK;
@@ -255,7 +285,7 @@ int tproc__source_read(tproc_source *s, unsigned char *first, ptrdiff_t stride, 
                          tproc_strerror(status));
         break;
     default:
-        status = read_file_rows(s, first, stride, count, tproc_view_pixel_size(&rows));
+        status = read_file_rows(s, first, stride, count, tproc_view_pixel_size(&rows), jobs);
         break;
     }
     if (!status)

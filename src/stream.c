@@ -31,8 +31,9 @@ typedef struct band_state {
     tproc__random_reader *random; /* reads a random-access source instead (stream_random.c) */
 } band_state;
 
-/* Reads source rows [have1, y1) into the window, discarding rows before y0 on the way. */
-static int fill(band_state *b, ptrdiff_t y0, ptrdiff_t y1)
+/* Reads source rows [have1, y1) into the window, discarding rows before y0 on the way; the
+ * rows kept are complete once jobs are done (rows skipped are not handed to them). */
+static int fill(band_state *b, ptrdiff_t y0, ptrdiff_t y1, tproc__row_jobs *jobs)
 {
     tproc_source *src = b->source;
     if (y0 >= b->have1) { /* nothing kept: skip rows up to y0 through the buffer */
@@ -53,8 +54,8 @@ static int fill(band_state *b, ptrdiff_t y0, ptrdiff_t y1)
         b->base = b->have0;
     }
     if (y1 > b->have1) {
-        int status = tproc__source_read(src, b->buf + (b->have1 - b->base) * b->stride, b->stride,
-                                        y1 - b->have1);
+        int status = tproc__source_read_jobs(src, b->buf + (b->have1 - b->base) * b->stride,
+                                             b->stride, y1 - b->have1, jobs);
         if (status)
             return status;
         b->have1 = y1;
@@ -84,7 +85,7 @@ static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *b
         band->rows.y = y0;
         band->rows.height = y1 - y0;
     } else {
-        int status = fill(b, y0, y1);
+        int status = fill(b, y0, y1, band->jobs);
         if (status)
             return status;
         tproc__view_packed(&band->view, b->buf + (y0 - b->base) * b->stride, f.width, y1 - y0,

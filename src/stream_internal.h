@@ -47,6 +47,10 @@ const char *tproc__source_whole_reason(const tproc_source *source, size_t *bytes
 /* The next count rows, in order, into packed rows at first, first + stride, ... */
 int tproc__source_read(tproc_source *source, unsigned char *first, ptrdiff_t stride,
                        ptrdiff_t count);
+/* The same, handing work on the rows (a file's colour conversion) to jobs (NULL: none): the
+ * rows are only complete once the caller's jobs are done. */
+int tproc__source_read_jobs(tproc_source *source, unsigned char *first, ptrdiff_t stride,
+                            ptrdiff_t count, tproc__row_jobs *jobs);
 /*
  * Decodes every row into a new image, the orientation applied as a view transform; for a file
  * source with metadata, the image also gets its ICC profile, EXIF and orientation, as

@@ -174,6 +174,79 @@ START_TEST(adobe_rgb_jpeg_converts)
 }
 END_TEST
 
+/* Streams jpeg through chain (NULL: none) with threads and tiles tile_height high. */
+static tproc_image *stream_jpeg(tproc_ctx *ctx, const void *jpeg, size_t size, const char *chain,
+                                int threads, ptrdiff_t tile_height)
+{
+    tproc_source *source = NULL;
+    tproc_sink *sink = NULL;
+    tproc_pipeline *pipe = NULL;
+    tproc_run_options ro;
+    tproc_run_options_init(&ro);
+    ro.threads = threads;
+    ro.tile_height = tile_height;
+    tu_ok(ctx, tproc_source_open_memory(ctx, jpeg, size, NULL, &source));
+    tu_ok(ctx, tproc_sink_new_image(ctx, &sink));
+    tu_ok(ctx, tproc_pipeline_new(ctx, &pipe));
+    if (chain)
+        tu_ok(ctx, tproc_pipeline_add(pipe, chain));
+    tu_ok(ctx, tproc_pipeline_stream(pipe, source, sink, &ro, NULL));
+    tproc_image *out = tproc_sink_take_image(sink);
+    ck_assert_ptr_nonnull(out);
+    tproc_sink_free(&sink);
+    tproc_source_free(&source);
+    tproc_pipeline_free(&pipe);
+    return out;
+}
+
+/* A streamed run converts rows on its own threads while the decoder goes on (exec.c's row
+ * jobs): the bytes are a whole load's, through no chain and through one with a halo (rows kept
+ * from band to band), at 1 to 3 threads, with bands from a row to several row jobs high. */
+START_TEST(converted_stream_equals_whole_on_any_threads)
+{
+    tproc_ctx *ctx = NULL;
+    tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
+    size_t icc_size, size;
+    unsigned char *icc = tu_read_file(tu_data("icc/AdobeRGB1998.icc"), &icc_size);
+    tproc_image *src = picture(ctx, 300, 260); /* a row job: 109 rows of 300 pixels */
+    void *jpeg = jpeg_with_profile(ctx, src, icc, icc_size, &size);
+    tproc_image *whole = NULL, *raw = NULL;
+    tu_ok(ctx, tproc_load_memory(ctx, jpeg, size, NULL, &whole));
+    tu_ok(ctx, tproc_load_memory(ctx, jpeg, size, &ignore, &raw));
+    tproc_view wv = tproc_image_view(whole), rv = tproc_image_view(raw);
+    ck_assert_int_ne(memcmp(wv.data, rv.data, (size_t)(wv.row_stride * wv.height)), 0);
+    static const char *chains[] = {NULL, "gaussian:sigma=2"};
+    static const ptrdiff_t heights[] = {1, 7, 64, 250};
+    for (int c = 0; c < 2; c++) {
+        tproc_image *want = NULL;
+        tproc_pipeline *pipe = NULL;
+        tu_ok(ctx, tproc_pipeline_new(ctx, &pipe));
+        if (chains[c])
+            tu_ok(ctx, tproc_pipeline_add(pipe, chains[c]));
+        tu_ok(ctx, tproc_pipeline_run(pipe, &wv, NULL, &want));
+        tproc_pipeline_free(&pipe);
+        tproc_view want_v = tproc_image_view(want);
+        for (int threads = 1; threads <= 3; threads++)
+            for (size_t h = 0; h < sizeof heights / sizeof heights[0]; h++) {
+                tproc_image *got = stream_jpeg(ctx, jpeg, size, chains[c], threads, heights[h]);
+                tproc_view got_v = tproc_image_view(got);
+                char what[96];
+                snprintf(what, sizeof what, "%s, %d threads, tiles %td high",
+                         chains[c] ? chains[c] : "no chain", threads, heights[h]);
+                tu_assert_same(&want_v, &got_v, what);
+                tproc_image_free(&got);
+            }
+        tproc_image_free(&want);
+    }
+    tproc_image_free(&whole);
+    tproc_image_free(&raw);
+    tproc_free(ctx, jpeg);
+    tproc_image_free(&src);
+    free(icc);
+    tproc_ctx_free(&ctx);
+}
+END_TEST
+
 /* keep carries the identical bytes JPEG -> PNG -> JPEG, through tproc_save_options_from_image. */
 START_TEST(keep_carries_profile_across_formats)
 {
@@ -864,6 +937,7 @@ Suite *suite_colour_io(void)
     TCase *tc = tcase_create("colour_io");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, adobe_rgb_jpeg_converts);
+    tcase_add_test(tc, converted_stream_equals_whole_on_any_threads);
     tcase_add_test(tc, keep_carries_profile_across_formats);
     tcase_add_loop_test(tc, cmyk_jpeg_converts_through_its_profile, 0, 2);
     tcase_add_test(tc, untagged_cmyk_and_input_profile);
