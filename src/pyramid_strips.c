@@ -79,7 +79,7 @@ static int feed(tproc__pyramid_strips *s, ptrdiff_t col, ptrdiff_t row, ptrdiff_
         tile_close(s, e);
         if (tproc__pyramid_tile_path(g, &t, e->path, sizeof e->path))
             return tproc__error(s->ctx, TPROC_ERR_OVERFLOW, "pyramid: tile name too long");
-        e->out = (tproc__output){e->path, s->ctx, NULL, NULL, 0, 0, TPROC_OK};
+        e->out = (tproc__output){e->path, s->ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
         tproc_format f = {t.width, t.height, g->channels, TPROC_U8};
         status = tproc__encoding_begin(s->ctx, &e->out, &f, &s->save, &e->enc);
         e->open = status == TPROC_OK;

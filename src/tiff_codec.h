@@ -3,7 +3,8 @@
  * tiff_codec.h: what the TIFF codec's files share (tiff_codec.c: the descriptor, libtiff's
  * error handlers and the client I/O over tproc__input / tproc__output; tiff_read.c: opening a
  * page or level for decoding; tiff_region.c: its rows, only the strips and tiles a region
- * needs; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding).
+ * needs; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding; tiff_tiles.c: tiles
+ * compressed on worker threads).
  *
  * libtiff (4.5+) is opened with TIFFClientOpenExt and handlers of our own for errors and
  * warnings (TIFFOpenOptionsSetErrorHandlerExtR), so that nothing is printed and the reason of a
@@ -16,6 +17,7 @@
 #include <tiffio.h>
 
 #include "codec.h"
+#include "workers.h"
 
 /* The largest single allocation libtiff may make for us (a strip's raw bytes, a tag array). */
 #define TPROC__TIFF_MAX_ALLOC ((tmsize_t)512 << 20)
@@ -130,5 +132,62 @@ int tproc__tiff_read_rows(void *state, unsigned char *first, ptrdiff_t stride, s
 tproc__info_fn tproc__tiff_info;
 tproc__decoder_open_fn tproc__tiff_decoder_open;
 tproc__encoder_open_fn tproc__tiff_encoder_open;
+
+/* --- tiles compressed by us on worker threads (tiff_tiles.c) ----------------------------- */
+
+/* How the writer's tiles are compressed. */
+typedef struct tproc__tiff_tile_codec {
+    uint16_t compression, predictor;
+    int quality;          /* JPEG */
+    tproc_format stored;  /* channels and sample of the stored pixels */
+    size_t pixel;         /* bytes of one */
+    uint32_t tw, th;      /* tile size */
+} tproc__tiff_tile_codec;
+
+/* Whether tiff_tiles.c compresses tiles of this kind itself (JPEG of u8 gray or RGB; deflate
+ * of u8 or u16 with no or the horizontal predictor); libtiff does the rest. */
+int tproc__tiff_tiles_ours(uint16_t compression, uint16_t predictor, const tproc_format *stored);
+
+/* One worker's buffers: a packed tile, and a deflate state made when first needed. */
+typedef struct tproc__tiff_scratch {
+    unsigned char *tile;
+    struct libdeflate_compressor *deflater;
+} tproc__tiff_scratch;
+void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s);
+
+typedef struct tproc__tiff_tile {
+    unsigned char *data; /* tproc__alloc'd */
+    size_t size;
+} tproc__tiff_tile;
+
+/* A row of tiles of one level in flight: its band's rows [first, first + rows), compressed
+ * by the pool, then written in order. */
+typedef struct tproc__tiff_tile_row {
+    tproc__batch batch;
+    tproc_ctx *ctx;
+    const char *name;
+    const tproc__tiff_tile_codec *codec;
+    tproc__tiff_scratch *scratch; /* one per worker */
+    uint32_t width, count;        /* the level's width; tiles across */
+    const unsigned char *band;
+    size_t row_bytes;
+    uint32_t first, rows;
+    int pending; /* submitted and not yet written */
+    tproc__tiff_tile *tiles;
+} tproc__tiff_tile_row;
+
+int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
+                              tproc__tiff_scratch *scratch, uint32_t width,
+                              tproc__tiff_tile_row *r);
+/* Queues the band's tiles for compression; the band must not change until written. */
+void tproc__tiff_tile_row_submit(tproc__workers *p, tproc__tiff_tile_row *r,
+                                 const unsigned char *band, size_t row_bytes, uint32_t first,
+                                 uint32_t rows);
+/* Waits for (and helps with) a submitted row, then writes its tiles into tif in order; a no-op
+ * when nothing is pending. */
+int tproc__tiff_tile_row_write(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+                               tproc__tiff_io *io);
+/* Drops a row (waiting for what is in flight, skipping what has not begun). */
+void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r);
 
 #endif /* TILEPROC_TIFF_CODEC_H */

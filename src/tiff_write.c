@@ -34,7 +34,12 @@ typedef struct tiff_level {
     TIFF *tif;
     uint32_t width, height;
     size_t row_bytes;       /* one packed row */
-    unsigned char *band;    /* band_rows rows, row_bytes apart */
+    unsigned char *band;    /* band_rows rows, row_bytes apart: bands[cur] */
+    /* Tiles we compress (tiff_tiles.c): while one band's tiles are compressed in the
+     * background, rows go into the other. */
+    unsigned char *bands[2];
+    tproc__tiff_tile_row tile_rows[2];
+    int cur;
     uint32_t rows_in;       /* rows received */
     unsigned char *pending; /* the first row of a pair, for the next level */
 } tiff_level;
@@ -53,7 +58,13 @@ typedef struct tiff_writer {
     uint32_t icc_size;
     int levels;
     tiff_level level[MAX_LEVELS];
-    unsigned char *tile; /* one tile, packed */
+    unsigned char *tile; /* one tile, packed (libtiff's path) */
+    /* Tiles compressed by us on a pool of workers (tiff_tiles.c), when ours. */
+    int ours;
+    tproc__tiff_tile_codec codec;
+    tproc__workers *pool;
+    int threads;
+    tproc__tiff_scratch *scratch; /* [threads] */
     ptrdiff_t rows_done;
     int failed, finished;
 } tiff_writer;
@@ -127,9 +138,18 @@ static int set_tags(tiff_writer *w, TIFF *tif, uint32_t width, uint32_t height, 
     return ok;
 }
 
-/* Writes the band of a level: its tiles across, or one strip. */
+/* Writes the band of a level: its tiles across, or one strip. Tiles we compress are queued,
+ * the level's previous band written, and the rows to come go into that band. */
 static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t rows)
 {
+    if (w->ours) {
+        tproc__tiff_tile_row_submit(w->pool, &l->tile_rows[l->cur], l->band, l->row_bytes, first,
+                                    rows);
+        l->cur ^= 1;
+        l->band = l->bands[l->cur];
+        int status = tproc__tiff_tile_row_write(w->pool, &l->tile_rows[l->cur], l->tif, &l->io);
+        return status ? (w->failed = status) : TPROC_OK;
+    }
     if (!w->tiled) {
         if (TIFFWriteEncodedStrip(l->tif, first / w->th, l->band, (tmsize_t)(rows * l->row_bytes)) <
             0)
@@ -226,10 +246,22 @@ static int encoder_write(void *state, const tproc_view *rows)
     return TPROC_OK;
 }
 
+/* Writes the level's tiles still being compressed (the last band's). */
+static int level_drain(tiff_writer *w, tiff_level *l)
+{
+    int status = TPROC_OK;
+    for (int i = 0; w->ours && i < 2 && !status; i++)
+        status = tproc__tiff_tile_row_write(w->pool, &l->tile_rows[l->cur ^ 1 ^ i], l->tif, &l->io);
+    return status ? (w->failed = status) : TPROC_OK;
+}
+
 /* Copies reduced level k's tiles from its temporary file into the output's next directory. */
 static int copy_level(tiff_writer *w, int k)
 {
     tiff_level *l = &w->level[k], *out = &w->level[0];
+    int status = level_drain(w, l);
+    if (status)
+        return status;
     TIFFClose(l->tif);
     l->tif = NULL;
     if (l->io.diag.status)
@@ -242,7 +274,6 @@ static int copy_level(tiff_writer *w, int k)
     TIFF *src = tproc__tiff_open(&rio, w->name, "r");
     if (!src)
         return w->failed = TPROC_ERR_IO;
-    int status = TPROC_OK;
     if (!set_tags(w, out->tif, l->width, l->height, 1))
         status = writer_fail(w, out, "cannot set a level's tags: ");
     uint32_t count = 0;
@@ -286,6 +317,8 @@ static int encoder_finish(void *state)
     if (status)
         return status;
     tiff_level *l = &w->level[0];
+    if ((status = level_drain(w, l)))
+        return status;
     if (!TIFFWriteDirectory(l->tif))
         return writer_fail(w, l, "");
     for (int k = 1; k < w->levels; k++)
@@ -303,13 +336,21 @@ static void writer_free(tiff_writer *w)
 {
     if (!w)
         return;
+    for (int k = 0; k < MAX_LEVELS; k++) /* first: the workers may be reading the bands */
+        for (int i = 0; i < 2; i++)
+            tproc__tiff_tile_row_free(w->pool, &w->level[k].tile_rows[i]);
+    tproc__workers_free(w->pool);
+    for (int t = 0; w->scratch && t < w->threads; t++)
+        tproc__tiff_scratch_free(w->ctx, &w->scratch[t]);
+    tproc__dealloc(w->ctx, w->scratch);
     for (int k = 0; k < MAX_LEVELS; k++) {
         tiff_level *l = &w->level[k];
         if (l->tif)
             TIFFClose(l->tif);
         if (l->tmp)
             fclose(l->tmp);
-        tproc__dealloc(w->ctx, l->band);
+        tproc__dealloc(w->ctx, l->bands[0]);
+        tproc__dealloc(w->ctx, l->bands[1]);
         tproc__dealloc(w->ctx, l->pending);
     }
     tproc__dealloc(w->ctx, w->tile);
@@ -432,7 +473,7 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
         if (!l->tmp)
             return tproc__error_file(w->ctx, TPROC_ERR_IO, w->name,
                                      "cannot create a temporary file for a pyramid level");
-        l->out = (tproc__output){w->name, w->ctx, l->tmp, NULL, 0, 0, TPROC_OK};
+        l->out = (tproc__output){w->name, w->ctx, l->tmp, NULL, 0, 0, TPROC_OK, 0};
         l->io.out = &l->out;
     }
     l->tif = tproc__tiff_open(&l->io, w->name, mode);
@@ -447,16 +488,48 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
     char what[128];
     snprintf(what, sizeof what, "a TIFF band of %zu rows of %u pixels", rows, (unsigned)l->width);
     void *mem;
-    int status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
+    int status = TPROC_OK;
+    for (int i = 0; i < (w->ours ? 2 : 1) && !status; i++) {
+        status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
+        l->bands[i] = mem;
+    }
+    for (int i = 0; w->ours && i < 2 && !status; i++)
+        status = tproc__tiff_tile_row_init(w->ctx, w->name, &w->codec, w->scratch, l->width,
+                                           &l->tile_rows[i]);
     if (status)
         return status;
-    l->band = mem;
+    l->band = l->bands[0];
     if (k + 1 < w->levels) {
         if ((status = tproc__alloc_file(w->ctx, l->row_bytes, 0, w->name, "a pyramid row", &mem)))
             return status;
         l->pending = mem;
     }
     return TPROC_OK;
+}
+
+/* Whether we compress the tiles ourselves, and if so the pool and each worker's scratch. */
+static int tiles_ours_open(tiff_writer *w, int threads)
+{
+    if (!tproc__tiff_tiles_ours(w->compression, w->predictor, &w->stored))
+        return TPROC_OK;
+    w->ours = 1;
+    w->codec = (tproc__tiff_tile_codec){w->compression, w->predictor, w->quality, w->stored,
+                                        w->pixel, w->tw, w->th};
+    w->threads = threads > 1 ? (threads < 64 ? threads : 64) : 1;
+    size_t tile;
+    void *mem;
+    if (tproc__mul((size_t)w->tw * w->th, w->pixel, &tile))
+        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "tiles too large");
+    int status = tproc__alloc_file(w->ctx, (size_t)w->threads * sizeof(tproc__tiff_scratch), 1,
+                                   w->name, "TIFF tile workers", &mem);
+    w->scratch = mem;
+    for (int t = 0; !status && t < w->threads; t++) {
+        status = tproc__alloc_file(w->ctx, tile, 0, w->name, "a TIFF tile", &mem);
+        w->scratch[t].tile = mem;
+    }
+    if (!status)
+        status = tproc__workers_new(w->ctx, w->threads, &w->pool);
+    return status;
 }
 
 int tproc__tiff_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
@@ -472,7 +545,9 @@ int tproc__tiff_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
     w->name = name;
     status = writer_plan(w, format, options);
     const char *mode = (options && options->bigtiff) || needs_bigtiff(w) ? "w8" : "w";
-    if (!status && w->tiled) {
+    if (!status && w->tiled)
+        status = tiles_ours_open(w, out->threads);
+    if (!status && w->tiled && !w->ours) {
         size_t tile;
         if (tproc__mul((size_t)w->tw * w->th, w->pixel, &tile))
             status = tproc__error_file(ctx, TPROC_ERR_OVERFLOW, name, "tiles too large");
