@@ -142,11 +142,15 @@ typedef struct tproc__tiff_tile_codec {
     tproc_format stored;  /* channels and sample of the stored pixels */
     size_t pixel;         /* bytes of one */
     uint32_t tw, th;      /* tile size */
+    tproc_save_options save; /* JPEG tiles' encoder options, resolved */
 } tproc__tiff_tile_codec;
 
 /* Whether tiff_tiles.c compresses tiles of this kind itself (JPEG of u8 gray or RGB; deflate
  * of u8 or u16 with no or the horizontal predictor); libtiff does the rest. */
 int tproc__tiff_tiles_ours(uint16_t compression, uint16_t predictor, const tproc_format *stored);
+/* The rows a level gathers before handing them to the workers: a tile row, or 16 rows for the
+ * JPEG encoders kept open across a tile row. */
+uint32_t tproc__tiff_tiles_band_rows(const tproc__tiff_tile_codec *c);
 
 /* One worker's buffers: a packed tile, and a deflate state made when first needed. */
 typedef struct tproc__tiff_scratch {
@@ -160,31 +164,39 @@ typedef struct tproc__tiff_tile {
     size_t size;
 } tproc__tiff_tile;
 
-/* A row of tiles of one level in flight: its band's rows [first, first + rows), compressed
- * by the pool, then written in order. */
+typedef struct tproc__tiff_tile_encoder {
+    tproc__encoding enc;
+    tproc__output out;
+    int open;
+} tproc__tiff_tile_encoder;
+
+/* The current row of tiles of one level: a band of its rows [first, first + rows) in the
+ * pool's hands, then (once the tile row is complete) its tiles written in order. */
 typedef struct tproc__tiff_tile_row {
     tproc__batch batch;
     tproc_ctx *ctx;
     const char *name;
     const tproc__tiff_tile_codec *codec;
     tproc__tiff_scratch *scratch; /* one per worker */
-    uint32_t width, count;        /* the level's width; tiles across */
+    uint32_t width, height, count; /* the level's size; tiles across */
     const unsigned char *band;
     size_t row_bytes;
     uint32_t first, rows;
     int pending; /* submitted and not yet written */
-    tproc__tiff_tile *tiles;
+    tproc__tiff_tile *tiles;             /* [count] compressed tiles */
+    tproc__tiff_tile_encoder *encoders; /* [count] open JPEG encoders */
 } tproc__tiff_tile_row;
 
 int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
-                              tproc__tiff_scratch *scratch, uint32_t width,
+                              tproc__tiff_scratch *scratch, uint32_t width, uint32_t height,
                               tproc__tiff_tile_row *r);
-/* Queues the band's tiles for compression; the band must not change until written. */
+/* Queues the band for compression (the one before must have been waited for, by _write); the
+ * band must not change until then. */
 void tproc__tiff_tile_row_submit(tproc__workers *p, tproc__tiff_tile_row *r,
                                  const unsigned char *band, size_t row_bytes, uint32_t first,
                                  uint32_t rows);
-/* Waits for (and helps with) a submitted row, then writes its tiles into tif in order; a no-op
- * when nothing is pending. */
+/* Waits for (and helps with) the submitted band, then, if it completed the tile row, writes
+ * the row's tiles into tif in order; a no-op when nothing is pending. */
 int tproc__tiff_tile_row_write(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
                                tproc__tiff_io *io);
 /* Drops a row (waiting for what is in flight, skipping what has not begun). */

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tiff_tiles.c: a row of TIFF tiles compressed by us on worker threads instead of by libtiff
- * on the writing thread, then handed to libtiff already compressed (TIFFWriteRawTile), in
- * order, so the file's bytes do not depend on the number of threads. This is what libvips
- * does for the same reason: libtiff compresses one tile at a time on the thread that calls it.
+ * tiff_tiles.c: TIFF tiles compressed by us on worker threads instead of by libtiff on the
+ * writing thread, then handed to libtiff already compressed (TIFFWriteRawTile), in order, so
+ * the file's bytes do not depend on the number of threads. libvips does the same, for the same
+ * reason: libtiff compresses one tile at a time on the thread that calls it.
  *
- * Each tile is what libtiff would store for it: the tile's samples (zero past the image's
- * edges) as a complete JPEG stream (tables in every tile, no JPEGTABLES tag: TIFF technical
- * note 2 allows it, and libtiff, tifffile, vips and OpenSlide read it; YCbCr 4:2:0 from RGB as
- * the writer's PHOTOMETRIC_YCBCR / YCbCrSubsampling 2,2 tags say), or a zlib stream of them
- * after libtiff's horizontal predictor (libdeflate, at libtiff's default level 6). Everything
- * else (LZW, zstd, WebP, the float predictor) stays with libtiff.
+ * Each tile is what libtiff would store for it, the tile's samples zero past the image's edges:
+ *  - JPEG: a complete JPEG stream (tables in every tile and no JPEGTABLES tag, which TIFF
+ *    technical note 2 allows and libtiff, tifffile, vips and OpenSlide read), YCbCr 4:2:0 from
+ *    RGB as the writer's PHOTOMETRIC_YCBCR and YCbCrSubsampling 2,2 tags say. JPEG encoders
+ *    are small and take rows as they come, so every tile of a level's current tile row keeps
+ *    an open encoder and the level is fed in strips of 16 rows (one MCU row), in the
+ *    background while the next strip fills: no level holds a tile row, and compressing
+ *    overlaps whatever produces the rows (a JPEG decode on one thread, say).
+ *  - deflate: a zlib stream after libtiff's horizontal predictor (libdeflate at level 6, as
+ *    libtiff uses it), a whole tile row at a time, its tiles shared by the caller and the
+ *    workers while the caller waits (a deflate state is too big to keep one per tile open).
+ * Everything else (LZW, zstd, WebP, the float predictor) stays with libtiff.
  */
 #include <libdeflate.h>
 #include <string.h>
@@ -25,6 +31,11 @@ int tproc__tiff_tiles_ours(uint16_t compression, uint16_t predictor, const tproc
         return (predictor == PREDICTOR_NONE || predictor == PREDICTOR_HORIZONTAL) &&
                (stored->sample == TPROC_U8 || stored->sample == TPROC_U16);
     return 0;
+}
+
+uint32_t tproc__tiff_tiles_band_rows(const tproc__tiff_tile_codec *c)
+{
+    return c->compression == COMPRESSION_JPEG && c->th % 16 == 0 ? 16 : c->th;
 }
 
 /* libtiff's horizontal predictor over a packed tile: each sample minus the one a pixel left. */
@@ -49,74 +60,105 @@ static void predict(const tproc__tiff_tile_codec *c, unsigned char *tile)
     }
 }
 
-static int deflate_tile(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
-                        tproc__tiff_scratch *s, tproc__tiff_tile *out)
+/* Rows [0, rows) of the band's tile col into the worker's tile buffer, zero past the edges. */
+static unsigned char *gather(tproc__tiff_tile_row *r, uint32_t col, uint32_t rows,
+                             unsigned char *dst)
 {
-    size_t bytes = (size_t)c->tw * c->th * c->pixel;
-    if (c->predictor == PREDICTOR_HORIZONTAL)
-        predict(c, s->tile);
-    if (!s->deflater && !(s->deflater = libdeflate_alloc_compressor(6)))
-        return tproc__error_file(ctx, TPROC_ERR_NOMEM, name, "out of memory for a deflate state");
-    size_t bound = libdeflate_zlib_compress_bound(s->deflater, bytes);
-    void *mem;
-    int status = tproc__alloc_file(ctx, bound, 0, name, "a compressed tile", &mem);
-    if (status)
-        return status;
-    out->data = mem;
-    out->size = libdeflate_zlib_compress(s->deflater, s->tile, bytes, mem, bound);
-    if (!out->size) /* cannot happen with the bound's room; say so rather than write nothing */
-        return tproc__error_file(ctx, TPROC_ERR_STATE, name, "deflate did not fit its bound");
-    return TPROC_OK;
+    const tproc__tiff_tile_codec *c = r->codec;
+    uint32_t x = col * c->tw, w = r->width - x < c->tw ? r->width - x : c->tw;
+    size_t tile_row = (size_t)c->tw * c->pixel;
+    memset(dst, 0, tile_row * c->th);
+    for (uint32_t y = 0; y < rows; y++)
+        memcpy(dst + y * tile_row, r->band + y * r->row_bytes + x * c->pixel, w * c->pixel);
+    return dst;
 }
 
-static int jpeg_tile(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
-                     const tproc_view *v, tproc__tiff_tile *out)
-{
-    tproc_save_options o;
-    tproc_save_options_init(&o);
-    o.format = TPROC_FILE_JPEG;
-    o.quality = c->quality;
-    tproc__output mem = {name, ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
-    int status = tproc__encode_view(ctx, v, &mem, &o);
-    if (status) {
-        tproc__dealloc(ctx, mem.data);
-        return status;
-    }
-    out->data = mem.data;
-    out->size = mem.size;
-    return TPROC_OK;
-}
-
-/* batch.run: tile `index` of the row. */
-static int compress_tile(void *user, ptrdiff_t index, int worker)
+/* batch.run for deflate: tile `index` of a whole tile row. */
+static int deflate_tile(void *user, ptrdiff_t index, int worker)
 {
     tproc__tiff_tile_row *r = user;
     const tproc__tiff_tile_codec *c = r->codec;
     tproc__tiff_scratch *s = &r->scratch[worker];
     tproc__tiff_tile *t = &r->tiles[index];
-    uint32_t x = (uint32_t)index * c->tw;
-    uint32_t w = r->width - x < c->tw ? r->width - x : c->tw;
-    size_t tile_row = (size_t)c->tw * c->pixel;
-    tproc_view v;
-    if (c->compression == COMPRESSION_JPEG && w == c->tw && r->rows == c->th) {
-        /* a whole tile: straight from the band */
-        tproc_view_init(&v, (unsigned char *)r->band + x * c->pixel, c->tw, c->th,
-                        c->stored.channels, TPROC_U8, 0, (ptrdiff_t)r->row_bytes);
-    } else {
-        memset(s->tile, 0, tile_row * c->th); /* the parts past the image's edges */
-        for (uint32_t y = 0; y < r->rows; y++)
-            memcpy(s->tile + y * tile_row, r->band + y * r->row_bytes + x * c->pixel,
-                   w * c->pixel);
-        tproc_view_init(&v, s->tile, c->tw, c->th, c->stored.channels, c->stored.sample, 0,
-                        (ptrdiff_t)tile_row);
+    size_t bytes = (size_t)c->tw * c->th * c->pixel;
+    gather(r, (uint32_t)index, r->rows, s->tile);
+    if (c->predictor == PREDICTOR_HORIZONTAL)
+        predict(c, s->tile);
+    if (!s->deflater && !(s->deflater = libdeflate_alloc_compressor(6)))
+        return tproc__error_file(r->ctx, TPROC_ERR_NOMEM, r->name,
+                                 "out of memory for a deflate state");
+    size_t bound = libdeflate_zlib_compress_bound(s->deflater, bytes);
+    void *mem;
+    int status = tproc__alloc_file(r->ctx, bound, 0, r->name, "a compressed tile", &mem);
+    if (status)
+        return status;
+    t->data = mem;
+    t->size = libdeflate_zlib_compress(s->deflater, s->tile, bytes, mem, bound);
+    if (!t->size) /* cannot happen with the bound's room; say so rather than write nothing */
+        return tproc__error_file(r->ctx, TPROC_ERR_STATE, r->name,
+                                 "deflate did not fit its bound");
+    return TPROC_OK;
+}
+
+static void encoder_close(tproc_ctx *ctx, tproc__tiff_tile_encoder *e)
+{
+    if (e->open)
+        tproc__encoding_close(&e->enc);
+    e->open = 0;
+    tproc__dealloc(ctx, e->out.data);
+    e->out.data = NULL;
+}
+
+/* batch.run for JPEG: the strip's rows into tile `index`'s encoder, which is begun at the tile
+ * row's first row and finished at its last (zero rows below the image's bottom edge). */
+static int jpeg_feed(void *user, ptrdiff_t index, int worker)
+{
+    tproc__tiff_tile_row *r = user;
+    const tproc__tiff_tile_codec *c = r->codec;
+    tproc__tiff_tile_encoder *e = &r->encoders[index];
+    unsigned char *scratch = r->scratch[worker].tile;
+    int status = TPROC_OK;
+    if (r->first % c->th == 0) {
+        encoder_close(r->ctx, e);
+        e->out = (tproc__output){r->name, r->ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
+        tproc_format f = {c->tw, c->th, c->stored.channels, TPROC_U8};
+        status = tproc__encoding_begin(r->ctx, &e->out, &f, &c->save, &e->enc);
+        e->open = status == TPROC_OK;
+        if (status)
+            return status;
     }
-    if (c->compression == COMPRESSION_JPEG)
-        return jpeg_tile(r->ctx, r->name, c, &v, t);
-    return deflate_tile(r->ctx, r->name, c, s, t);
+    if (!e->open)
+        return tproc__error_file(r->ctx, TPROC_ERR_STATE, r->name, "TIFF tile not begun");
+    uint32_t x = (uint32_t)index * c->tw;
+    tproc_view v;
+    if (r->width - x >= c->tw)
+        tproc_view_init(&v, (unsigned char *)r->band + x * c->pixel, c->tw, r->rows,
+                        c->stored.channels, TPROC_U8, 0, (ptrdiff_t)r->row_bytes);
+    else
+        tproc_view_init(&v, gather(r, (uint32_t)index, r->rows, scratch), c->tw, r->rows,
+                        c->stored.channels, TPROC_U8, 0, (ptrdiff_t)(c->tw * c->pixel));
+    status = tproc__encoding_write(&e->enc, &v);
+    uint32_t end = r->first + r->rows, tile_end = r->first - r->first % c->th + c->th;
+    if (!status && end == r->height && end < tile_end) { /* the bottom edge: zero rows */
+        memset(scratch, 0, (size_t)c->tw * c->pixel * (tile_end - end));
+        tproc_view_init(&v, scratch, c->tw, tile_end - end, c->stored.channels, TPROC_U8, 0,
+                        (ptrdiff_t)(c->tw * c->pixel));
+        status = tproc__encoding_write(&e->enc, &v);
+        end = tile_end;
+    }
+    if (!status && end == tile_end) {
+        status = tproc__encoding_finish(&e->enc);
+        if (!status) {
+            r->tiles[index] = (tproc__tiff_tile){e->out.data, e->out.size};
+            e->out.data = NULL;
+        }
+        encoder_close(r->ctx, e);
+    }
+    return status;
 }
 
 int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
-                              tproc__tiff_scratch *scratch, uint32_t width,
+                              tproc__tiff_scratch *scratch, uint32_t width, uint32_t height,
                               tproc__tiff_tile_row *r)
 {
     memset(r, 0, sizeof *r);
@@ -125,14 +167,20 @@ int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tif
     r->codec = c;
     r->scratch = scratch;
     r->width = width;
+    r->height = height;
     r->count = (width + c->tw - 1) / c->tw;
+    r->batch.run = c->compression == COMPRESSION_JPEG ? jpeg_feed : deflate_tile;
+    r->batch.user = r;
+    r->batch.count = (ptrdiff_t)r->count;
     void *mem;
     int status = tproc__alloc_file(ctx, r->count * sizeof(tproc__tiff_tile), 1, name,
                                    "a row of compressed tiles", &mem);
     r->tiles = mem;
-    r->batch.run = compress_tile;
-    r->batch.user = r;
-    r->batch.count = (ptrdiff_t)r->count;
+    if (!status && c->compression == COMPRESSION_JPEG) {
+        status = tproc__alloc_file(ctx, r->count * sizeof(tproc__tiff_tile_encoder), 1, name,
+                                   "a row of JPEG tile encoders", &mem);
+        r->encoders = mem;
+    }
     return status;
 }
 
@@ -163,6 +211,9 @@ int tproc__tiff_tile_row_write(tproc__workers *p, tproc__tiff_tile_row *r, TIFF 
         return TPROC_OK;
     r->pending = 0;
     int status = tproc__workers_wait(p, &r->batch);
+    uint32_t end = r->first + r->rows;
+    if (status || (end % r->codec->th != 0 && end != r->height))
+        return status; /* failed, or the tile row goes on */
     for (uint32_t i = 0; !status && i < r->count; i++) {
         tproc__tiff_tile *t = &r->tiles[i];
         uint32_t tile = TIFFComputeTile(tif, i * r->codec->tw, r->first, 0, 0);
@@ -182,8 +233,12 @@ void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r)
     r->pending = 0;
     if (r->tiles)
         drop_tiles(r);
+    for (uint32_t i = 0; r->encoders && i < r->count; i++)
+        encoder_close(r->ctx, &r->encoders[i]);
     tproc__dealloc(r->ctx, r->tiles);
+    tproc__dealloc(r->ctx, r->encoders);
     r->tiles = NULL;
+    r->encoders = NULL;
 }
 
 void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s)

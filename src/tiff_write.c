@@ -35,10 +35,10 @@ typedef struct tiff_level {
     uint32_t width, height;
     size_t row_bytes;       /* one packed row */
     unsigned char *band;    /* band_rows rows, row_bytes apart: bands[cur] */
-    /* Tiles we compress (tiff_tiles.c): while one band's tiles are compressed in the
-     * background, rows go into the other. */
+    /* Tiles we compress (tiff_tiles.c). Streamed JPEG: while one band is fed to the
+     * encoders in the background, rows go into the other. */
     unsigned char *bands[2];
-    tproc__tiff_tile_row tile_rows[2];
+    tproc__tiff_tile_row tiles;
     int cur;
     uint32_t rows_in;       /* rows received */
     unsigned char *pending; /* the first row of a pair, for the next level */
@@ -60,7 +60,8 @@ typedef struct tiff_writer {
     tiff_level level[MAX_LEVELS];
     unsigned char *tile; /* one tile, packed (libtiff's path) */
     /* Tiles compressed by us on a pool of workers (tiff_tiles.c), when ours. */
-    int ours;
+    int ours, streamed;
+    uint32_t band_rows; /* rows of a band: th, or 16 for streamed JPEG tiles */
     tproc__tiff_tile_codec codec;
     tproc__workers *pool;
     int threads;
@@ -143,11 +144,16 @@ static int set_tags(tiff_writer *w, TIFF *tif, uint32_t width, uint32_t height, 
 static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t rows)
 {
     if (w->ours) {
-        tproc__tiff_tile_row_submit(w->pool, &l->tile_rows[l->cur], l->band, l->row_bytes, first,
-                                    rows);
-        l->cur ^= 1;
-        l->band = l->bands[l->cur];
-        int status = tproc__tiff_tile_row_write(w->pool, &l->tile_rows[l->cur], l->tif, &l->io);
+        int status = tproc__tiff_tile_row_write(w->pool, &l->tiles, l->tif, &l->io);
+        if (!status) {
+            tproc__tiff_tile_row_submit(w->pool, &l->tiles, l->band, l->row_bytes, first, rows);
+            if (w->streamed) {
+                l->cur ^= 1;
+                l->band = l->bands[l->cur];
+            } else {
+                status = tproc__tiff_tile_row_write(w->pool, &l->tiles, l->tif, &l->io);
+            }
+        }
         return status ? (w->failed = status) : TPROC_OK;
     }
     if (!w->tiled) {
@@ -206,10 +212,10 @@ static int level_row_done(tiff_writer *w, int k)
 {
     tiff_level *l = &w->level[k];
     uint32_t y = l->rows_in++;
-    const unsigned char *row = l->band + (y % w->th) * l->row_bytes;
+    uint32_t n = w->band_rows;
+    const unsigned char *row = l->band + (y % n) * l->row_bytes;
     int status;
-    if ((y % w->th == w->th - 1 || y == l->height - 1) &&
-        (status = flush_band(w, l, y - y % w->th, y % w->th + 1)))
+    if ((y % n == n - 1 || y == l->height - 1) && (status = flush_band(w, l, y - y % n, y % n + 1)))
         return status;
     if (k + 1 >= w->levels)
         return TPROC_OK;
@@ -218,7 +224,7 @@ static int level_row_done(tiff_writer *w, int k)
         return TPROC_OK;
     }
     tiff_level *next = &w->level[k + 1];
-    unsigned char *dst = next->band + (next->rows_in % w->th) * next->row_bytes;
+    unsigned char *dst = next->band + (next->rows_in % n) * next->row_bytes;
     average_rows(&w->stored, y % 2 ? l->pending : row, row, l->width, next->width, dst);
     return level_row_done(w, k + 1);
 }
@@ -235,7 +241,7 @@ static int encoder_write(void *state, const tproc_view *rows)
     for (ptrdiff_t y = 0; y < rows->height; y++) {
         tproc_view src, dst;
         tproc_view_sub(rows, 0, y, rows->width, 1, &src);
-        tproc_view_init(&dst, l->band + (l->rows_in % w->th) * l->row_bytes, rows->width, 1,
+        tproc_view_init(&dst, l->band + (l->rows_in % w->band_rows) * l->row_bytes, rows->width, 1,
                         w->stored.channels, w->stored.sample, 0, (ptrdiff_t)l->row_bytes);
         if ((status = tproc_view_copy(w->ctx, &src, &dst)) || (status = level_row_done(w, 0))) {
             w->failed = status;
@@ -249,9 +255,7 @@ static int encoder_write(void *state, const tproc_view *rows)
 /* Writes the level's tiles still being compressed (the last band's). */
 static int level_drain(tiff_writer *w, tiff_level *l)
 {
-    int status = TPROC_OK;
-    for (int i = 0; w->ours && i < 2 && !status; i++)
-        status = tproc__tiff_tile_row_write(w->pool, &l->tile_rows[l->cur ^ 1 ^ i], l->tif, &l->io);
+    int status = w->ours ? tproc__tiff_tile_row_write(w->pool, &l->tiles, l->tif, &l->io) : 0;
     return status ? (w->failed = status) : TPROC_OK;
 }
 
@@ -337,8 +341,7 @@ static void writer_free(tiff_writer *w)
     if (!w)
         return;
     for (int k = 0; k < MAX_LEVELS; k++) /* first: the workers may be reading the bands */
-        for (int i = 0; i < 2; i++)
-            tproc__tiff_tile_row_free(w->pool, &w->level[k].tile_rows[i]);
+        tproc__tiff_tile_row_free(w->pool, &w->level[k].tiles);
     tproc__workers_free(w->pool);
     for (int t = 0; w->scratch && t < w->threads; t++)
         tproc__tiff_scratch_free(w->ctx, &w->scratch[t]);
@@ -438,6 +441,7 @@ static int writer_plan(tiff_writer *w, const tproc_format *format, const tproc_s
         if (w->compression == COMPRESSION_JPEG)
             w->th = (w->th + 15) / 16 * 16;
     }
+    w->band_rows = w->th;
     uint32_t width = (uint32_t)format->width, height = (uint32_t)format->height;
     w->levels = 1;
     w->level[0].width = width;
@@ -482,20 +486,20 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
     if (!set_tags(w, l->tif, l->width, l->height, k > 0))
         return writer_fail(w, l, "cannot set the TIFF tags: ");
     l->row_bytes = (size_t)l->width * w->pixel;
-    size_t rows = w->th < l->height ? w->th : l->height, band;
+    size_t rows = w->band_rows < l->height ? w->band_rows : l->height, band;
     if (tproc__mul(l->row_bytes, rows, &band))
         return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "a band is too large");
     char what[128];
     snprintf(what, sizeof what, "a TIFF band of %zu rows of %u pixels", rows, (unsigned)l->width);
     void *mem;
     int status = TPROC_OK;
-    for (int i = 0; i < (w->ours ? 2 : 1) && !status; i++) {
+    for (int i = 0; i < (w->streamed ? 2 : 1) && !status; i++) {
         status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
         l->bands[i] = mem;
     }
-    for (int i = 0; w->ours && i < 2 && !status; i++)
+    if (w->ours && !status)
         status = tproc__tiff_tile_row_init(w->ctx, w->name, &w->codec, w->scratch, l->width,
-                                           &l->tile_rows[i]);
+                                           l->height, &l->tiles);
     if (status)
         return status;
     l->band = l->bands[0];
@@ -514,13 +518,23 @@ static int tiles_ours_open(tiff_writer *w, int threads)
         return TPROC_OK;
     w->ours = 1;
     w->codec = (tproc__tiff_tile_codec){w->compression, w->predictor, w->quality, w->stored,
-                                        w->pixel, w->tw, w->th};
+                                        w->pixel, w->tw, w->th, {0}};
+    w->band_rows = tproc__tiff_tiles_band_rows(&w->codec);
+    w->streamed = w->band_rows < w->th;
+    tproc_save_options o;
+    tproc_save_options_init(&o);
+    o.format = TPROC_FILE_JPEG;
+    o.quality = w->quality;
+    int status = w->compression == COMPRESSION_JPEG
+                     ? tproc__save_options_resolve(w->ctx, w->name, &o, &w->codec.save)
+                     : TPROC_OK;
     w->threads = threads > 1 ? (threads < 64 ? threads : 64) : 1;
     size_t tile;
     void *mem;
     if (tproc__mul((size_t)w->tw * w->th, w->pixel, &tile))
         return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "tiles too large");
-    int status = tproc__alloc_file(w->ctx, (size_t)w->threads * sizeof(tproc__tiff_scratch), 1,
+    if (!status)
+        status = tproc__alloc_file(w->ctx, (size_t)w->threads * sizeof(tproc__tiff_scratch), 1,
                                    w->name, "TIFF tile workers", &mem);
     w->scratch = mem;
     for (int t = 0; !status && t < w->threads; t++) {
