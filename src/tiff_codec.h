@@ -14,6 +14,7 @@
 #ifndef TILEPROC_TIFF_CODEC_H
 #define TILEPROC_TIFF_CODEC_H
 
+#include <pthread.h>
 #include <tiffio.h>
 
 #include "codec.h"
@@ -168,38 +169,58 @@ typedef struct tproc__tiff_tile_encoder {
     tproc__encoding enc;
     tproc__output out;
     int open;
+    uint32_t fed; /* the level's rows this tile column has taken (under the row's lock) */
 } tproc__tiff_tile_encoder;
 
-/* The current row of tiles of one level: a band of its rows [first, first + rows) in the
- * pool's hands, then (once the tile row is complete) its tiles written in order. */
-typedef struct tproc__tiff_tile_row {
+/* The most bands of a level in flight. */
+#define TPROC__TIFF_MAX_SLOTS 4
+
+/* One band of a level in the pool's hands: rows [first, first + rows), and the tiles of the
+ * tile row when this band completes it. */
+typedef struct tproc__tiff_band_job {
     tproc__batch batch;
+    struct tproc__tiff_tile_row *row;
+    unsigned char *band;
+    uint32_t first, rows;
+    int pending;             /* submitted and not yet written */
+    tproc__tiff_tile *tiles; /* [count] */
+} tproc__tiff_band_job;
+
+/* A level's tiles in the making: bands go round `slots` buffers, each compressed (or fed to the
+ * tile row's open JPEG encoders) by the pool while the next bands fill; the tile rows are
+ * written in order as their last band is waited for. */
+typedef struct tproc__tiff_tile_row {
     tproc_ctx *ctx;
     const char *name;
     const tproc__tiff_tile_codec *codec;
-    tproc__tiff_scratch *scratch; /* one per worker */
+    tproc__tiff_scratch *scratch;  /* one per worker */
     uint32_t width, height, count; /* the level's size; tiles across */
-    const unsigned char *band;
     size_t row_bytes;
-    uint32_t first, rows;
-    int pending; /* submitted and not yet written */
-    tproc__tiff_tile *tiles;             /* [count] compressed tiles */
     tproc__tiff_tile_encoder *encoders; /* [count] open JPEG encoders */
+    /* A JPEG band's item for a column waits until the band before has been fed to it. */
+    pthread_mutex_t lock;
+    pthread_cond_t fed;
+    int failed; /* a band failed or the level is dropped: nothing waits any more */
+    tproc__tiff_band_job job[TPROC__TIFF_MAX_SLOTS];
+    int slots, current;
 } tproc__tiff_tile_row;
 
+/* For a level of width x height: its band buffers (band_rows rows each), tile arrays and
+ * encoders. */
 int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
                               tproc__tiff_scratch *scratch, uint32_t width, uint32_t height,
                               tproc__tiff_tile_row *r);
-/* Queues the band for compression (the one before must have been waited for, by _write); the
- * band must not change until then. */
-void tproc__tiff_tile_row_submit(tproc__workers *p, tproc__tiff_tile_row *r,
-                                 const unsigned char *band, size_t row_bytes, uint32_t first,
-                                 uint32_t rows);
-/* Waits for (and helps with) the submitted band, then, if it completed the tile row, writes
- * the row's tiles into tif in order; a no-op when nothing is pending. */
-int tproc__tiff_tile_row_write(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+/* Where the level's next rows go (band_rows of them, row_bytes apart). */
+unsigned char *tproc__tiff_tile_row_band(tproc__tiff_tile_row *r);
+/* Hands the current band (rows [first, first + rows)) to the pool and moves to the next
+ * buffer, first waiting for the band it held and writing the tile row that band completed,
+ * if any. With one slot (deflate) that is the band just submitted. */
+int tproc__tiff_tile_row_flush(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+                               tproc__tiff_io *io, uint32_t first, uint32_t rows);
+/* Waits for every band in flight and writes their tiles, in order. */
+int tproc__tiff_tile_row_drain(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
                                tproc__tiff_io *io);
-/* Drops a row (waiting for what is in flight, skipping what has not begun). */
+/* Drops a level (what is in flight finishes or is skipped first). */
 void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r);
 
 #endif /* TILEPROC_TIFF_CODEC_H */

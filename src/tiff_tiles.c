@@ -19,6 +19,7 @@
  * Everything else (LZW, zstd, WebP, the float predictor) stays with libtiff.
  */
 #include <libdeflate.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tiff_codec.h"
@@ -60,28 +61,29 @@ static void predict(const tproc__tiff_tile_codec *c, unsigned char *tile)
     }
 }
 
-/* Rows [0, rows) of the band's tile col into the worker's tile buffer, zero past the edges. */
-static unsigned char *gather(tproc__tiff_tile_row *r, uint32_t col, uint32_t rows,
-                             unsigned char *dst)
+/* Rows [0, rows) of job's tile col into the worker's tile buffer, zero past the edges. */
+static unsigned char *gather(const tproc__tiff_band_job *j, uint32_t col, unsigned char *dst)
 {
+    const tproc__tiff_tile_row *r = j->row;
     const tproc__tiff_tile_codec *c = r->codec;
     uint32_t x = col * c->tw, w = r->width - x < c->tw ? r->width - x : c->tw;
     size_t tile_row = (size_t)c->tw * c->pixel;
     memset(dst, 0, tile_row * c->th);
-    for (uint32_t y = 0; y < rows; y++)
-        memcpy(dst + y * tile_row, r->band + y * r->row_bytes + x * c->pixel, w * c->pixel);
+    for (uint32_t y = 0; y < j->rows; y++)
+        memcpy(dst + y * tile_row, j->band + y * r->row_bytes + x * c->pixel, w * c->pixel);
     return dst;
 }
 
 /* batch.run for deflate: tile `index` of a whole tile row. */
 static int deflate_tile(void *user, ptrdiff_t index, int worker)
 {
-    tproc__tiff_tile_row *r = user;
+    tproc__tiff_band_job *j = user;
+    tproc__tiff_tile_row *r = j->row;
     const tproc__tiff_tile_codec *c = r->codec;
     tproc__tiff_scratch *s = &r->scratch[worker];
-    tproc__tiff_tile *t = &r->tiles[index];
+    tproc__tiff_tile *t = &j->tiles[index];
     size_t bytes = (size_t)c->tw * c->th * c->pixel;
-    gather(r, (uint32_t)index, r->rows, s->tile);
+    gather(j, (uint32_t)index, s->tile);
     if (c->predictor == PREDICTOR_HORIZONTAL)
         predict(c, s->tile);
     if (!s->deflater && !(s->deflater = libdeflate_alloc_compressor(6)))
@@ -109,16 +111,15 @@ static void encoder_close(tproc_ctx *ctx, tproc__tiff_tile_encoder *e)
     e->out.data = NULL;
 }
 
-/* batch.run for JPEG: the strip's rows into tile `index`'s encoder, which is begun at the tile
- * row's first row and finished at its last (zero rows below the image's bottom edge). */
-static int jpeg_feed(void *user, ptrdiff_t index, int worker)
+/* The rows of job j into encoder e (begun at the tile row's first row, finished at its last,
+ * zero rows below the image's bottom edge); the tile's bytes into *tile when finished. */
+static int feed(tproc__tiff_band_job *j, ptrdiff_t index, unsigned char *scratch)
 {
-    tproc__tiff_tile_row *r = user;
+    tproc__tiff_tile_row *r = j->row;
     const tproc__tiff_tile_codec *c = r->codec;
     tproc__tiff_tile_encoder *e = &r->encoders[index];
-    unsigned char *scratch = r->scratch[worker].tile;
     int status = TPROC_OK;
-    if (r->first % c->th == 0) {
+    if (j->first % c->th == 0) {
         encoder_close(r->ctx, e);
         e->out = (tproc__output){r->name, r->ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
         tproc_format f = {c->tw, c->th, c->stored.channels, TPROC_U8};
@@ -132,13 +133,13 @@ static int jpeg_feed(void *user, ptrdiff_t index, int worker)
     uint32_t x = (uint32_t)index * c->tw;
     tproc_view v;
     if (r->width - x >= c->tw)
-        tproc_view_init(&v, (unsigned char *)r->band + x * c->pixel, c->tw, r->rows,
-                        c->stored.channels, TPROC_U8, 0, (ptrdiff_t)r->row_bytes);
+        tproc_view_init(&v, j->band + x * c->pixel, c->tw, j->rows, c->stored.channels,
+                        TPROC_U8, 0, (ptrdiff_t)r->row_bytes);
     else
-        tproc_view_init(&v, gather(r, (uint32_t)index, r->rows, scratch), c->tw, r->rows,
+        tproc_view_init(&v, gather(j, (uint32_t)index, scratch), c->tw, j->rows,
                         c->stored.channels, TPROC_U8, 0, (ptrdiff_t)(c->tw * c->pixel));
     status = tproc__encoding_write(&e->enc, &v);
-    uint32_t end = r->first + r->rows, tile_end = r->first - r->first % c->th + c->th;
+    uint32_t end = j->first + j->rows, tile_end = j->first - j->first % c->th + c->th;
     if (!status && end == r->height && end < tile_end) { /* the bottom edge: zero rows */
         memset(scratch, 0, (size_t)c->tw * c->pixel * (tile_end - end));
         tproc_view_init(&v, scratch, c->tw, tile_end - end, c->stored.channels, TPROC_U8, 0,
@@ -149,11 +150,33 @@ static int jpeg_feed(void *user, ptrdiff_t index, int worker)
     if (!status && end == tile_end) {
         status = tproc__encoding_finish(&e->enc);
         if (!status) {
-            r->tiles[index] = (tproc__tiff_tile){e->out.data, e->out.size};
+            j->tiles[index] = (tproc__tiff_tile){e->out.data, e->out.size};
             e->out.data = NULL;
         }
         encoder_close(r->ctx, e);
     }
+    return status;
+}
+
+/* batch.run for JPEG: job's rows into tile column `index`'s open encoder, after the band
+ * before (another job, maybe on another worker) has been fed to it. */
+static int jpeg_feed(void *user, ptrdiff_t index, int worker)
+{
+    tproc__tiff_band_job *j = user;
+    tproc__tiff_tile_row *r = j->row;
+    tproc__tiff_tile_encoder *e = &r->encoders[index];
+    pthread_mutex_lock(&r->lock);
+    while (e->fed != j->first && !r->failed)
+        pthread_cond_wait(&r->fed, &r->lock);
+    int failed = r->failed;
+    pthread_mutex_unlock(&r->lock);
+    int status = failed ? TPROC_ERR_CANCELLED : feed(j, index, r->scratch[worker].tile);
+    pthread_mutex_lock(&r->lock);
+    e->fed = j->first + j->rows;
+    if (status)
+        r->failed = 1; /* the later bands' items for this column must not wait for it */
+    pthread_cond_broadcast(&r->fed);
+    pthread_mutex_unlock(&r->lock);
     return status;
 }
 
@@ -169,14 +192,36 @@ int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tif
     r->width = width;
     r->height = height;
     r->count = (width + c->tw - 1) / c->tw;
-    r->batch.run = c->compression == COMPRESSION_JPEG ? jpeg_feed : deflate_tile;
-    r->batch.user = r;
-    r->batch.count = (ptrdiff_t)r->count;
+    r->row_bytes = (size_t)width * c->pixel;
+    int jpeg = c->compression == COMPRESSION_JPEG;
+    r->slots = jpeg ? TPROC__TIFF_MAX_SLOTS : 1;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->fed, NULL);
+    uint32_t rows = tproc__tiff_tiles_band_rows(c);
+    size_t band;
+    if (rows > height)
+        rows = height;
+    if (tproc__mul(r->row_bytes, rows, &band))
+        return tproc__error_file(ctx, TPROC_ERR_OVERFLOW, name, "a TIFF band is too large");
+    char what[128];
+    snprintf(what, sizeof what, "a TIFF band of %u rows of %u pixels", (unsigned)rows,
+             (unsigned)width);
     void *mem;
-    int status = tproc__alloc_file(ctx, r->count * sizeof(tproc__tiff_tile), 1, name,
-                                   "a row of compressed tiles", &mem);
-    r->tiles = mem;
-    if (!status && c->compression == COMPRESSION_JPEG) {
+    int status = TPROC_OK;
+    for (int i = 0; i < r->slots && !status; i++) {
+        tproc__tiff_band_job *j = &r->job[i];
+        j->row = r;
+        j->batch.run = jpeg ? jpeg_feed : deflate_tile;
+        j->batch.user = j;
+        j->batch.count = (ptrdiff_t)r->count;
+        status = tproc__alloc_file(ctx, band, 0, name, what, &mem);
+        j->band = mem;
+        if (!status)
+            status = tproc__alloc_file(ctx, r->count * sizeof(tproc__tiff_tile), 1, name,
+                                       "a row of compressed tiles", &mem);
+        j->tiles = mem;
+    }
+    if (!status && jpeg) {
         status = tproc__alloc_file(ctx, r->count * sizeof(tproc__tiff_tile_encoder), 1, name,
                                    "a row of JPEG tile encoders", &mem);
         r->encoders = mem;
@@ -184,43 +229,57 @@ int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tif
     return status;
 }
 
-void tproc__tiff_tile_row_submit(tproc__workers *p, tproc__tiff_tile_row *r,
-                                 const unsigned char *band, size_t row_bytes, uint32_t first,
-                                 uint32_t rows)
+unsigned char *tproc__tiff_tile_row_band(tproc__tiff_tile_row *r)
 {
-    r->band = band;
-    r->row_bytes = row_bytes;
-    r->first = first;
-    r->rows = rows;
-    r->pending = 1;
-    tproc__workers_submit(p, &r->batch);
+    return r->job[r->current].band;
 }
 
-static void drop_tiles(tproc__tiff_tile_row *r)
+static void drop_tiles(tproc__tiff_tile_row *r, tproc__tiff_band_job *j)
 {
-    for (uint32_t i = 0; i < r->count; i++) {
-        tproc__dealloc(r->ctx, r->tiles[i].data);
-        r->tiles[i] = (tproc__tiff_tile){NULL, 0};
+    for (uint32_t i = 0; j->tiles && i < r->count; i++) {
+        tproc__dealloc(r->ctx, j->tiles[i].data);
+        j->tiles[i] = (tproc__tiff_tile){NULL, 0};
     }
 }
 
-int tproc__tiff_tile_row_write(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+/* Waits for job j and writes the tile row it completes, if it does. */
+static int job_write(tproc__workers *p, tproc__tiff_band_job *j, TIFF *tif, tproc__tiff_io *io)
+{
+    if (!j->pending)
+        return TPROC_OK;
+    tproc__tiff_tile_row *r = j->row;
+    j->pending = 0;
+    int status = tproc__workers_wait(p, &j->batch);
+    uint32_t end = j->first + j->rows;
+    if (!status && (end % r->codec->th == 0 || end == r->height))
+        for (uint32_t i = 0; !status && i < r->count; i++) {
+            tproc__tiff_tile *t = &j->tiles[i];
+            uint32_t tile = TIFFComputeTile(tif, i * r->codec->tw, j->first, 0, 0);
+            if (TIFFWriteRawTile(tif, tile, t->data, (tmsize_t)t->size) != (tmsize_t)t->size)
+                status = tproc__tiff_fail(r->ctx, r->name, io, TPROC_ERR_IO, "");
+        }
+    drop_tiles(r, j);
+    return status;
+}
+
+int tproc__tiff_tile_row_flush(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+                               tproc__tiff_io *io, uint32_t first, uint32_t rows)
+{
+    tproc__tiff_band_job *j = &r->job[r->current];
+    j->first = first;
+    j->rows = rows;
+    j->pending = 1;
+    tproc__workers_submit(p, &j->batch);
+    r->current = (r->current + 1) % r->slots;
+    return job_write(p, &r->job[r->current], tif, io);
+}
+
+int tproc__tiff_tile_row_drain(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
                                tproc__tiff_io *io)
 {
-    if (!r->pending)
-        return TPROC_OK;
-    r->pending = 0;
-    int status = tproc__workers_wait(p, &r->batch);
-    uint32_t end = r->first + r->rows;
-    if (status || (end % r->codec->th != 0 && end != r->height))
-        return status; /* failed, or the tile row goes on */
-    for (uint32_t i = 0; !status && i < r->count; i++) {
-        tproc__tiff_tile *t = &r->tiles[i];
-        uint32_t tile = TIFFComputeTile(tif, i * r->codec->tw, r->first, 0, 0);
-        if (TIFFWriteRawTile(tif, tile, t->data, (tmsize_t)t->size) != (tmsize_t)t->size)
-            status = tproc__tiff_fail(r->ctx, r->name, io, TPROC_ERR_IO, "");
-    }
-    drop_tiles(r);
+    int status = TPROC_OK;
+    for (int i = 0; i < r->slots && !status; i++) /* the oldest first */
+        status = job_write(p, &r->job[(r->current + i) % r->slots], tif, io);
     return status;
 }
 
@@ -228,17 +287,25 @@ void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r)
 {
     if (!r->ctx) /* never initialised */
         return;
-    if (r->pending && p)
-        tproc__workers_cancel(p, &r->batch, TPROC_ERR_CANCELLED);
-    r->pending = 0;
-    if (r->tiles)
-        drop_tiles(r);
+    pthread_mutex_lock(&r->lock);
+    r->failed = 1;
+    pthread_cond_broadcast(&r->fed);
+    pthread_mutex_unlock(&r->lock);
+    for (int i = 0; i < r->slots; i++) {
+        tproc__tiff_band_job *j = &r->job[i];
+        if (j->pending && p)
+            tproc__workers_cancel(p, &j->batch, TPROC_ERR_CANCELLED);
+        j->pending = 0;
+        drop_tiles(r, j);
+        tproc__dealloc(r->ctx, j->tiles);
+        tproc__dealloc(r->ctx, j->band);
+    }
     for (uint32_t i = 0; r->encoders && i < r->count; i++)
         encoder_close(r->ctx, &r->encoders[i]);
-    tproc__dealloc(r->ctx, r->tiles);
     tproc__dealloc(r->ctx, r->encoders);
-    r->tiles = NULL;
-    r->encoders = NULL;
+    pthread_cond_destroy(&r->fed);
+    pthread_mutex_destroy(&r->lock);
+    r->ctx = NULL;
 }
 
 void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s)

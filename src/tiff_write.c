@@ -35,12 +35,9 @@ typedef struct tiff_level {
     TIFF *tif;
     uint32_t width, height;
     size_t row_bytes;       /* one packed row */
-    unsigned char *band;    /* band_rows rows, row_bytes apart: bands[cur] */
-    /* Tiles we compress (tiff_tiles.c). Streamed JPEG: while one band is fed to the
-     * encoders in the background, rows go into the other. */
-    unsigned char *bands[2];
-    tproc__tiff_tile_row tiles;
-    int cur;
+    unsigned char *band;    /* band_rows rows, row_bytes apart */
+    unsigned char *own_band; /* band when libtiff compresses; else the band is tiles' */
+    tproc__tiff_tile_row tiles; /* tiles we compress (tiff_tiles.c) */
     uint32_t rows_in;       /* rows received */
     unsigned char *pending; /* the first row of a pair, for the next level */
 } tiff_level;
@@ -61,8 +58,8 @@ typedef struct tiff_writer {
     tiff_level level[MAX_LEVELS];
     unsigned char *tile; /* one tile, packed (libtiff's path) */
     /* Tiles compressed by us on a pool of workers (tiff_tiles.c), when ours. */
-    int ours, streamed;
-    uint32_t band_rows; /* rows of a band: th, or 16 for streamed JPEG tiles */
+    int ours;
+    uint32_t band_rows; /* rows of a band: th, or 16 for JPEG tiles we compress */
     tproc__tiff_tile_codec codec;
     tproc__workers *pool;
     int threads;
@@ -145,16 +142,8 @@ static int set_tags(tiff_writer *w, TIFF *tif, uint32_t width, uint32_t height, 
 static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t rows)
 {
     if (w->ours) {
-        int status = tproc__tiff_tile_row_write(w->pool, &l->tiles, l->tif, &l->io);
-        if (!status) {
-            tproc__tiff_tile_row_submit(w->pool, &l->tiles, l->band, l->row_bytes, first, rows);
-            if (w->streamed) {
-                l->cur ^= 1;
-                l->band = l->bands[l->cur];
-            } else {
-                status = tproc__tiff_tile_row_write(w->pool, &l->tiles, l->tif, &l->io);
-            }
-        }
+        int status = tproc__tiff_tile_row_flush(w->pool, &l->tiles, l->tif, &l->io, first, rows);
+        l->band = tproc__tiff_tile_row_band(&l->tiles);
         return status ? (w->failed = status) : TPROC_OK;
     }
     if (!w->tiled) {
@@ -260,7 +249,7 @@ static int encoder_write(void *state, const tproc_view *rows)
 /* Writes the level's tiles still being compressed (the last band's). */
 static int level_drain(tiff_writer *w, tiff_level *l)
 {
-    int status = w->ours ? tproc__tiff_tile_row_write(w->pool, &l->tiles, l->tif, &l->io) : 0;
+    int status = w->ours ? tproc__tiff_tile_row_drain(w->pool, &l->tiles, l->tif, &l->io) : 0;
     return status ? (w->failed = status) : TPROC_OK;
 }
 
@@ -357,8 +346,7 @@ static void writer_free(tiff_writer *w)
             TIFFClose(l->tif);
         if (l->tmp)
             fclose(l->tmp);
-        tproc__dealloc(w->ctx, l->bands[0]);
-        tproc__dealloc(w->ctx, l->bands[1]);
+        tproc__dealloc(w->ctx, l->own_band);
         tproc__dealloc(w->ctx, l->pending);
     }
     tproc__dealloc(w->ctx, w->tile);
@@ -491,24 +479,26 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
     if (!set_tags(w, l->tif, l->width, l->height, k > 0))
         return writer_fail(w, l, "cannot set the TIFF tags: ");
     l->row_bytes = (size_t)l->width * w->pixel;
-    size_t rows = w->band_rows < l->height ? w->band_rows : l->height, band;
-    if (tproc__mul(l->row_bytes, rows, &band))
-        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "a band is too large");
-    char what[128];
-    snprintf(what, sizeof what, "a TIFF band of %zu rows of %u pixels", rows, (unsigned)l->width);
-    void *mem;
-    int status = TPROC_OK;
-    for (int i = 0; i < (w->streamed ? 2 : 1) && !status; i++) {
-        status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
-        l->bands[i] = mem;
-    }
-    if (w->ours && !status)
+    int status;
+    if (w->ours) {
         status = tproc__tiff_tile_row_init(w->ctx, w->name, &w->codec, w->scratch, l->width,
                                            l->height, &l->tiles);
+        l->band = tproc__tiff_tile_row_band(&l->tiles);
+    } else {
+        size_t rows = w->th < l->height ? w->th : l->height, band;
+        if (tproc__mul(l->row_bytes, rows, &band))
+            return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "a band is too large");
+        char what[128];
+        snprintf(what, sizeof what, "a TIFF band of %zu rows of %u pixels", rows,
+                 (unsigned)l->width);
+        void *mem;
+        status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
+        l->band = l->own_band = mem;
+    }
     if (status)
         return status;
-    l->band = l->bands[0];
     if (k + 1 < w->levels) {
+        void *mem;
         if ((status = tproc__alloc_file(w->ctx, l->row_bytes, 0, w->name, "a pyramid row", &mem)))
             return status;
         l->pending = mem;
@@ -525,7 +515,6 @@ static int tiles_ours_open(tiff_writer *w, int threads)
     w->codec = (tproc__tiff_tile_codec){w->compression, w->predictor, w->quality, w->stored,
                                         w->pixel, w->tw, w->th, {0}};
     w->band_rows = tproc__tiff_tiles_band_rows(&w->codec);
-    w->streamed = w->band_rows < w->th;
     tproc_save_options o;
     tproc_save_options_init(&o);
     o.format = TPROC_FILE_JPEG;
