@@ -104,6 +104,34 @@ static int files_in(const char *dir)
     return n;
 }
 
+/* What every test starts from: config i's image (in a context of its own, unlimited) and a
+ * fresh directory for the output. */
+typedef struct fixture {
+    const config *c;
+    tproc_ctx *owner;
+    tproc_image *image;
+    tproc_view v;
+    char dir[64], path[128];
+} fixture;
+
+static void fixture_open(fixture *f, int i)
+{
+    f->c = &configs[i];
+    f->owner = new_ctx(1);
+    f->image = make_image(f->owner, f->c);
+    f->v = tproc_image_view(f->image);
+    make_tmpdir(f->dir, sizeof f->dir);
+    snprintf(f->path, sizeof f->path, "%s/out.tif", f->dir);
+}
+
+static void fixture_close(fixture *f)
+{
+    remove(f->path);
+    ck_assert_int_eq(rmdir(f->dir), 0); /* nothing else was left in it */
+    tproc_image_free(&f->image);
+    tproc_ctx_free(&f->owner);
+}
+
 static unsigned char *save_bytes(const config *c, const tproc_view *v, int threads,
                                  const char *path, size_t *size)
 {
@@ -146,13 +174,11 @@ static unsigned char *stream_bytes(const config *c, const tproc_view *v, int thr
 
 START_TEST(same_bytes_any_threads)
 {
-    const config *c = &configs[_i];
-    tproc_ctx *ctx = new_ctx(1);
-    tproc_image *image = make_image(ctx, c);
-    tproc_view v = tproc_image_view(image);
-    char dir[64], path[128];
-    make_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/out.tif", dir);
+    fixture fx;
+    fixture_open(&fx, _i);
+    const config *c = fx.c;
+    const tproc_view v = fx.v;
+    const char *path = fx.path;
     size_t ref_size, size;
     unsigned char *ref = save_bytes(c, &v, 1, path, &ref_size);
     for (int threads = 2; threads <= 4; threads++) {
@@ -169,9 +195,7 @@ START_TEST(same_bytes_any_threads)
         free(data);
     }
     free(ref);
-    rmdir(dir);
-    tproc_image_free(&image);
-    tproc_ctx_free(&ctx);
+    fixture_close(&fx);
 }
 END_TEST
 
@@ -258,16 +282,16 @@ static void tiff_quiet(const char *module, const char *fmt, va_list ap)
 
 START_TEST(libtiff_reads_every_level)
 {
-    const config *c = &configs[_i];
     TIFFSetWarningHandler(tiff_quiet);
+    fixture fx;
+    fixture_open(&fx, _i);
+    const config *c = fx.c;
+    const tproc_view v = fx.v;
+    const char *path = fx.path;
     tproc_ctx *ctx = new_ctx(2);
-    tproc_image *image = make_image(ctx, c);
-    tproc_view v = tproc_image_view(image);
-    char dir[64], path[128];
-    make_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/out.tif", dir);
     tproc_save_options o = options_of(c);
     tu_ok(ctx, tproc_save(ctx, &v, path, &o));
+    tproc_ctx_free(&ctx);
     TIFF *tif = TIFFOpen(path, "r");
     ck_assert_ptr_nonnull(tif);
     int bytes = (int)tproc_sample_size(c->sample);
@@ -310,23 +334,18 @@ START_TEST(libtiff_reads_every_level)
     for (int w = c->width, h = c->height; c->pyramid && (w > tw || h > th); expected++)
         w = (w + 1) / 2, h = (h + 1) / 2;
     ck_assert_int_eq(levels, expected);
-    remove(path);
-    rmdir(dir);
-    tproc_image_free(&image);
-    tproc_ctx_free(&ctx);
+    fixture_close(&fx);
 }
 END_TEST
 
 /* Under any memory limit: the bytes of an unlimited save, or an error and no file. */
 START_TEST(memory_limit_leaves_no_file)
 {
-    const config *c = &configs[_i];
-    tproc_ctx *owner = new_ctx(1);
-    tproc_image *image = make_image(owner, c);
-    tproc_view v = tproc_image_view(image);
-    char dir[64], path[128];
-    make_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/out.tif", dir);
+    fixture fx;
+    fixture_open(&fx, _i);
+    const config *c = fx.c;
+    const tproc_view v = fx.v;
+    const char *path = fx.path;
     size_t ref_size;
     unsigned char *ref = save_bytes(c, &v, 2, path, &ref_size);
     int failed = 0, passed = 0;
@@ -346,50 +365,44 @@ START_TEST(memory_limit_leaves_no_file)
         } else {
             ck_assert_msg(status == TPROC_ERR_LIMIT || status == TPROC_ERR_NOMEM,
                           "%s: limit %zu: %s", c->name, limit, tproc_ctx_message(ctx));
-            ck_assert_int_eq(files_in(dir), 0);
+            ck_assert_int_eq(files_in(fx.dir), 0);
             failed++;
         }
         tproc_ctx_free(&ctx);
     }
     ck_assert_msg(failed > 0 && passed > 0, "%s: %d failed, %d passed", c->name, failed, passed);
     free(ref);
-    rmdir(dir);
-    tproc_image_free(&image);
-    tproc_ctx_free(&owner);
+    fixture_close(&fx);
 }
 END_TEST
 
-/* A file that cannot grow past 8000 bytes: the write fails mid-file, naming it; nothing is left. */
+/* A file that cannot grow past 8000 bytes: the write fails mid-file, naming the file, and
+ * nothing is left. */
 START_TEST(io_error_leaves_no_file)
 {
-    const config *c = &configs[_i];
+    fixture fx;
+    fixture_open(&fx, _i);
+    const config *c = fx.c;
+    const tproc_view v = fx.v;
     struct rlimit old, small;
     ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
     void (*previous)(int) = signal(SIGXFSZ, SIG_IGN);
-    tproc_ctx *owner = new_ctx(1);
-    tproc_image *image = make_image(owner, c);
-    tproc_view v = tproc_image_view(image);
-    char dir[64], path[128];
-    make_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/out.tif", dir);
     for (int threads = 1; threads <= 2; threads++) {
         small = old;
         small.rlim_cur = 8000;
         ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
         tproc_ctx *ctx = new_ctx(threads);
         tproc_save_options o = options_of(c);
-        int status = tproc_save(ctx, &v, path, &o);
+        int status = tproc_save(ctx, &v, fx.path, &o);
         ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
         ck_assert_msg(status == TPROC_ERR_IO, "%s: %s", c->name, tproc_ctx_message(ctx));
         ck_assert_msg(strstr(tproc_ctx_message(ctx), "out.tif") != NULL, "%s",
                       tproc_ctx_message(ctx));
-        ck_assert_int_eq(files_in(dir), 0);
+        ck_assert_int_eq(files_in(fx.dir), 0);
         tproc_ctx_free(&ctx);
     }
     signal(SIGXFSZ, previous);
-    rmdir(dir);
-    tproc_image_free(&image);
-    tproc_ctx_free(&owner);
+    fixture_close(&fx);
 }
 END_TEST
 
