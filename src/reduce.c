@@ -29,7 +29,7 @@ static void reduce_pixel(const unsigned char *const s[4], unsigned char *out, in
 /* Row out of the level below from rows a and b of this level: 2x2 means, an odd last column
  * paired with itself. */
 void tproc__reduce_2x2_u8(const unsigned char *a, const unsigned char *b, unsigned char *out,
-                   ptrdiff_t width, int ch)
+                          ptrdiff_t width, int ch)
 {
     ptrdiff_t pairs = width / 2;
     if (ch == 1) {

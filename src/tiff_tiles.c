@@ -97,8 +97,7 @@ static int deflate_tile(void *user, ptrdiff_t index, int worker)
     t->data = mem;
     t->size = libdeflate_zlib_compress(s->deflater, s->tile, bytes, mem, bound);
     if (!t->size) /* cannot happen with the bound's room; say so rather than write nothing */
-        return tproc__error_file(r->ctx, TPROC_ERR_STATE, r->name,
-                                 "deflate did not fit its bound");
+        return tproc__error_file(r->ctx, TPROC_ERR_STATE, r->name, "deflate did not fit its bound");
     return TPROC_OK;
 }
 
@@ -133,11 +132,11 @@ static int feed(tproc__tiff_band_job *j, ptrdiff_t index, unsigned char *scratch
     uint32_t x = (uint32_t)index * c->tw;
     tproc_view v;
     if (r->width - x >= c->tw)
-        tproc_view_init(&v, j->band + x * c->pixel, c->tw, j->rows, c->stored.channels,
-                        TPROC_U8, 0, (ptrdiff_t)r->row_bytes);
+        tproc_view_init(&v, j->band + x * c->pixel, c->tw, j->rows, c->stored.channels, TPROC_U8, 0,
+                        (ptrdiff_t)r->row_bytes);
     else
-        tproc_view_init(&v, gather(j, (uint32_t)index, scratch), c->tw, j->rows,
-                        c->stored.channels, TPROC_U8, 0, (ptrdiff_t)(c->tw * c->pixel));
+        tproc_view_init(&v, gather(j, (uint32_t)index, scratch), c->tw, j->rows, c->stored.channels,
+                        TPROC_U8, 0, (ptrdiff_t)(c->tw * c->pixel));
     status = tproc__encoding_write(&e->enc, &v);
     uint32_t end = j->first + j->rows, tile_end = j->first - j->first % c->th + c->th;
     if (!status && end == r->height && end < tile_end) { /* the bottom edge: zero rows */

@@ -190,8 +190,8 @@ START_TEST(same_bytes_any_threads)
     for (int threads = 1; threads <= 3; threads += 2) {
         unsigned char *data = stream_bytes(c, &v, threads, path, &size);
         ck_assert_msg(size == ref_size && memcmp(data, ref, size) == 0,
-                      "%s: a streamed run on %d threads wrote other bytes than tproc_save",
-                      c->name, threads);
+                      "%s: a streamed run on %d threads wrote other bytes than tproc_save", c->name,
+                      threads);
         free(data);
     }
     free(ref);
