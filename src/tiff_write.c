@@ -524,13 +524,13 @@ static int tiles_ours_open(tiff_writer *w, int threads)
                      : TPROC_OK;
     w->threads = threads > 1 ? (threads < 64 ? threads : 64) : 1;
     size_t tile;
-    void *mem;
+    void *mem = NULL;
     if (tproc__mul((size_t)w->tw * w->th, w->pixel, &tile))
         return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "tiles too large");
     if (!status)
         status = tproc__alloc_file(w->ctx, (size_t)w->threads * sizeof(tproc__tiff_scratch), 1,
                                    w->name, "TIFF tile workers", &mem);
-    w->scratch = mem;
+    w->scratch = status ? NULL : mem;
     for (int t = 0; !status && t < w->threads; t++) {
         status = tproc__alloc_file(w->ctx, tile, 0, w->name, "a TIFF tile", &mem);
         w->scratch[t].tile = mem;
