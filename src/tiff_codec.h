@@ -153,9 +153,11 @@ int tproc__tiff_tiles_ours(uint16_t compression, uint16_t predictor, const tproc
  * JPEG encoders kept open across a tile row. */
 uint32_t tproc__tiff_tiles_band_rows(const tproc__tiff_tile_codec *c);
 
-/* One worker's buffers: a packed tile, and a deflate state made when first needed. */
+/* One worker's buffers: a packed tile, and a deflate state and output buffer made when first
+ * needed. */
 typedef struct tproc__tiff_scratch {
     unsigned char *tile;
+    unsigned char *out;
     struct libdeflate_compressor *deflater;
 } tproc__tiff_scratch;
 void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s);

@@ -89,15 +89,26 @@ static int deflate_tile(void *user, ptrdiff_t index, int worker)
     if (!s->deflater && !(s->deflater = libdeflate_alloc_compressor(6)))
         return tproc__error_file(r->ctx, TPROC_ERR_NOMEM, r->name,
                                  "out of memory for a deflate state");
+    /* Into the worker's buffer of the worst case, then an exact copy: a row of tiles held at
+     * the worst case would be a second band. */
     size_t bound = libdeflate_zlib_compress_bound(s->deflater, bytes);
     void *mem;
-    int status = tproc__alloc_file(r->ctx, bound, 0, r->name, "a compressed tile", &mem);
+    int status = TPROC_OK;
+    if (!s->out) {
+        status = tproc__alloc_file(r->ctx, bound, 0, r->name, "a compressed tile", &mem);
+        s->out = mem;
+    }
+    size_t size = status ? 0 : libdeflate_zlib_compress(s->deflater, s->tile, bytes, s->out, bound);
+    if (!status &&
+        !size) /* cannot happen with the bound's room; say so rather than write nothing */
+        status =
+            tproc__error_file(r->ctx, TPROC_ERR_STATE, r->name, "deflate did not fit its bound");
+    if (!status)
+        status = tproc__alloc_file(r->ctx, size, 0, r->name, "a compressed tile", &mem);
     if (status)
         return status;
-    t->data = mem;
-    t->size = libdeflate_zlib_compress(s->deflater, s->tile, bytes, mem, bound);
-    if (!t->size) /* cannot happen with the bound's room; say so rather than write nothing */
-        return tproc__error_file(r->ctx, TPROC_ERR_STATE, r->name, "deflate did not fit its bound");
+    memcpy(mem, s->out, size);
+    *t = (tproc__tiff_tile){mem, size};
     return TPROC_OK;
 }
 
@@ -310,6 +321,8 @@ void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r)
 void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s)
 {
     tproc__dealloc(ctx, s->tile);
+    tproc__dealloc(ctx, s->out);
+    s->out = NULL;
     if (s->deflater)
         libdeflate_free_compressor(s->deflater);
     s->tile = NULL;
