@@ -192,6 +192,7 @@ typedef struct tproc__tiff_band_job {
  * tile row's open JPEG encoders) by the pool while the next bands fill; the tile rows are
  * written in order as their last band is waited for. */
 typedef struct tproc__tiff_tile_row {
+    int open; /* initialised (and not yet freed) */
     tproc_ctx *ctx;
     const char *name;
     const tproc__tiff_tile_codec *codec;

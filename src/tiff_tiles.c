@@ -195,6 +195,7 @@ int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tif
                               tproc__tiff_tile_row *r)
 {
     memset(r, 0, sizeof *r);
+    r->open = 1;
     r->ctx = ctx;
     r->name = name;
     r->codec = c;
@@ -295,7 +296,7 @@ int tproc__tiff_tile_row_drain(tproc__workers *p, tproc__tiff_tile_row *r, TIFF 
 
 void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r)
 {
-    if (!r->ctx) /* never initialised */
+    if (!r->open) /* never initialised (the context may be NULL: tproc_save's default) */
         return;
     pthread_mutex_lock(&r->lock);
     r->failed = 1;
@@ -315,7 +316,7 @@ void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r)
     tproc__dealloc(r->ctx, r->encoders);
     pthread_cond_destroy(&r->fed);
     pthread_mutex_destroy(&r->lock);
-    r->ctx = NULL;
+    r->open = 0;
 }
 
 void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s)
