@@ -185,7 +185,8 @@ int tproc_save_file(tproc_ctx *ctx, const tproc_view *view, FILE *fp, const char
 {
     if (!fp)
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_save_file: no file");
-    tproc__output out = {name ? name : "<stream>", tproc__ctx(ctx), fp, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {name ? name : "<stream>", tproc__ctx(ctx), fp, NULL, 0, 0, TPROC_OK,
+                         tproc_ctx_threads(ctx)};
     return tproc__encode_view(ctx, view, &out, options);
 }
 
@@ -196,7 +197,7 @@ int tproc_save_memory(tproc_ctx *ctx, const tproc_view *view, const tproc_save_o
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_save_memory: no output pointers");
     *data = NULL;
     *size = 0;
-    tproc__output out = {"<memory>", tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {"<memory>", tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK, 0};
     int status = tproc__encode_view(ctx, view, &out, options);
     if (status) {
         tproc__dealloc(ctx, out.data);
@@ -223,7 +224,8 @@ int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
     tproc__atomic_file file;
     if ((status = tproc__atomic_open(ctx, path, &file)))
         return status;
-    tproc__output out = {path, tproc__ctx(ctx), file.fp, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {path, tproc__ctx(ctx), file.fp, NULL, 0, 0, TPROC_OK,
+                         tproc_ctx_threads(ctx)};
     status = tproc__encode_view(ctx, view, &out, &o);
     return tproc__atomic_commit(ctx, &file, status);
 }

@@ -33,7 +33,7 @@ size_t tproc__input_read(tproc__input *in, void *buf, size_t n)
 static int read_whole(tproc_ctx *ctx, tproc__opened_input *o)
 {
     tproc__input *in = &o->in;
-    tproc__output buf = {in->name, tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output buf = {in->name, tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK, 0};
     unsigned char chunk[65536];
     size_t got;
     while ((got = tproc__input_read(in, chunk, sizeof chunk)) > 0)

@@ -60,6 +60,9 @@ typedef struct tproc__output {
     unsigned char *data; /* else grow this buffer (tproc_malloc'd) */
     size_t size, capacity;
     int status; /* first failure, TPROC_OK if none */
+    /* Threads an encoder may compress on (a run's, or the context's for tproc_save): 0 or 1
+     * is the calling thread only. Encoders that cannot use them ignore it. */
+    int threads;
 } tproc__output;
 
 /* Appends n bytes; on failure records the error in out->ctx, sets out->status, returns it. */

@@ -12,14 +12,13 @@
  * layouts without padding or blank skipping (not google); the bytes are those of encoding
  * the tile from a band.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 #include "pyramid_internal.h"
 #include "view_internal.h"
+#include "workers.h"
 
 typedef struct tile_encoder {
     tproc__output out;
@@ -40,23 +39,13 @@ struct tproc__pyramid_strips {
     ptrdiff_t slot_rows;
     int next_slot;
     const int *cancel;
-    /* the job: rows [job_y, job_y + job_rows) at job_data, fed by the workers */
-    pthread_mutex_t lock;
-    pthread_cond_t go, done;
-    pthread_t *threads;
-    int thread_count, quit, busy, active;
-    unsigned generation;
+    /* the job: rows [job_y, job_y + job_rows) at job_data, fed by the pool column by column */
+    tproc__workers *pool;
+    tproc__batch batch;
+    int pending; /* the job is submitted and not yet waited for */
     ptrdiff_t job_y, job_rows;
     const unsigned char *job_data;
-    atomic_ptrdiff_t next_col;
-    atomic_int status;
 };
-
-static void fail(tproc__pyramid_strips *s, int status)
-{
-    int ok = TPROC_OK;
-    atomic_compare_exchange_strong(&s->status, &ok, status);
-}
 
 static void tile_close(tproc__pyramid_strips *s, tile_encoder *t)
 {
@@ -79,7 +68,7 @@ static int feed(tproc__pyramid_strips *s, ptrdiff_t col, ptrdiff_t row, ptrdiff_
         tile_close(s, e);
         if (tproc__pyramid_tile_path(g, &t, e->path, sizeof e->path))
             return tproc__error(s->ctx, TPROC_ERR_OVERFLOW, "pyramid: tile name too long");
-        e->out = (tproc__output){e->path, s->ctx, NULL, NULL, 0, 0, TPROC_OK};
+        e->out = (tproc__output){e->path, s->ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
         tproc_format f = {t.width, t.height, g->channels, TPROC_U8};
         status = tproc__encoding_begin(s->ctx, &e->out, &f, &s->save, &e->enc);
         e->open = status == TPROC_OK;
@@ -122,49 +111,23 @@ static int feed_column(tproc__pyramid_strips *s, ptrdiff_t col)
     return TPROC_OK;
 }
 
-static void *worker(void *arg)
+/* batch.run: the job's rows into every tile of column col they belong to. */
+static int feed_job_column(void *user, ptrdiff_t col, int worker)
 {
-    tproc__pyramid_strips *s = arg;
-    unsigned seen = 0;
-    for (;;) {
-        pthread_mutex_lock(&s->lock);
-        while (!s->quit && s->generation == seen)
-            pthread_cond_wait(&s->go, &s->lock);
-        if (s->quit) {
-            pthread_mutex_unlock(&s->lock);
-            return NULL;
-        }
-        seen = s->generation;
-        pthread_mutex_unlock(&s->lock);
-        for (;;) {
-            ptrdiff_t col = atomic_fetch_add(&s->next_col, 1);
-            if (col >= s->across)
-                break;
-            if (atomic_load(&s->status) != TPROC_OK)
-                continue;
-            if (s->cancel && *(const volatile int *)s->cancel) {
-                fail(s, TPROC_ERR_CANCELLED);
-                continue;
-            }
-            int status = feed_column(s, col);
-            if (status)
-                fail(s, status);
-        }
-        pthread_mutex_lock(&s->lock);
-        if (--s->active == 0) {
-            s->busy = 0;
-            pthread_cond_broadcast(&s->done);
-        }
-        pthread_mutex_unlock(&s->lock);
-    }
+    tproc__pyramid_strips *s = user;
+    (void)worker;
+    if (s->cancel && *(const volatile int *)s->cancel)
+        return TPROC_ERR_CANCELLED;
+    return feed_column(s, col);
 }
 
-static void wait_idle(tproc__pyramid_strips *s)
+/* Waits for (and helps with) the job in flight; its status. */
+static int wait_job(tproc__pyramid_strips *s)
 {
-    pthread_mutex_lock(&s->lock);
-    while (s->busy)
-        pthread_cond_wait(&s->done, &s->lock);
-    pthread_mutex_unlock(&s->lock);
+    if (!s->pending)
+        return TPROC_OK;
+    s->pending = 0;
+    return tproc__workers_wait(s->pool, &s->batch);
 }
 
 int tproc__pyramid_strips_new(tproc_ctx *ctx, const tproc__pyramid_geom *g,
@@ -183,11 +146,9 @@ int tproc__pyramid_strips_new(tproc_ctx *ctx, const tproc__pyramid_geom *g,
     s->cancel = cancel;
     s->across = tproc__pyramid_tiles_across(g, 0);
     s->slot_rows = strip_rows;
-    atomic_init(&s->status, TPROC_OK);
-    atomic_init(&s->next_col, 0);
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->go, NULL);
-    pthread_cond_init(&s->done, NULL);
+    s->batch.run = feed_job_column;
+    s->batch.user = s;
+    s->batch.count = s->across;
     size_t bytes = 0;
     status = tproc__save_options_resolve(ctx, g->name, save, &s->save);
     if (!status && (tproc__mul((size_t)g->width, (size_t)g->channels, &s->stride) ||
@@ -200,16 +161,10 @@ int tproc__pyramid_strips_new(tproc_ctx *ctx, const tproc__pyramid_geom *g,
                               "pyramid tile encoders", &p);
     if (!status)
         s->tiles = p;
+    /* threads helpers besides the caller, which decodes and helps only while it waits: even
+     * one thread overlaps encoding with decoding. */
     if (!status)
-        status = tproc__alloc(ctx, (size_t)threads * sizeof(pthread_t), "pyramid threads", &p);
-    if (!status) {
-        s->threads = p;
-        for (int i = 0; i < threads; i++, s->thread_count++)
-            if (pthread_create(&s->threads[i], NULL, worker, s) != 0)
-                break;
-        if (s->thread_count == 0)
-            status = tproc__error(ctx, TPROC_ERR_NOMEM, "pyramid: cannot start a thread");
-    }
+        status = tproc__workers_new(ctx, threads + 1, &s->pool);
     if (status) {
         tproc__pyramid_strips_free(s);
         return status;
@@ -227,49 +182,34 @@ int tproc__pyramid_strips_write(tproc__pyramid_strips *s, ptrdiff_t y, const tpr
         memcpy(slot + (size_t)r * s->stride, tproc_view_pixel(rows, 0, r), s->stride);
     s->next_slot ^= 1;
     /* The previous strip must be fed before this one: each tile takes its rows in order. */
-    wait_idle(s);
-    int status = atomic_load(&s->status);
+    int status = wait_job(s);
     if (status)
         return status;
-    pthread_mutex_lock(&s->lock);
     s->job_y = y;
     s->job_rows = rows->height;
     s->job_data = slot;
-    atomic_store(&s->next_col, 0);
-    s->active = s->thread_count;
-    s->busy = 1;
-    s->generation++;
-    pthread_cond_broadcast(&s->go);
-    pthread_mutex_unlock(&s->lock);
+    s->pending = 1;
+    tproc__workers_submit(s->pool, &s->batch);
     return TPROC_OK;
 }
 
 int tproc__pyramid_strips_finish(tproc__pyramid_strips *s)
 {
-    wait_idle(s);
-    return atomic_load(&s->status);
+    return wait_job(s);
 }
 
 void tproc__pyramid_strips_free(tproc__pyramid_strips *s)
 {
     if (!s)
         return;
-    wait_idle(s);
-    pthread_mutex_lock(&s->lock);
-    s->quit = 1;
-    pthread_cond_broadcast(&s->go);
-    pthread_mutex_unlock(&s->lock);
-    for (int i = 0; i < s->thread_count; i++)
-        pthread_join(s->threads[i], NULL);
+    if (s->pending)
+        tproc__workers_cancel(s->pool, &s->batch, TPROC_ERR_CANCELLED);
+    tproc__workers_free(s->pool);
     if (s->tiles)
         for (ptrdiff_t i = 0; i < 2 * s->across; i++)
             tile_close(s, &s->tiles[i]);
     tproc__dealloc(s->ctx, s->tiles);
-    tproc__dealloc(s->ctx, s->threads);
     tproc__dealloc(s->ctx, s->slot[0]);
     tproc__dealloc(s->ctx, s->slot[1]);
-    pthread_cond_destroy(&s->go);
-    pthread_cond_destroy(&s->done);
-    pthread_mutex_destroy(&s->lock);
     tproc__dealloc(s->ctx, s);
 }

@@ -112,7 +112,7 @@ int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *
         tproc_sink_free(&s);
         return status;
     }
-    tproc__output o2 = {s->path, s->ctx, s->fp, NULL, 0, 0, TPROC_OK};
+    tproc__output o2 = {s->path, s->ctx, s->fp, NULL, 0, 0, TPROC_OK, 0};
     s->out = o2;
     *out = s;
     return TPROC_OK;
@@ -129,7 +129,7 @@ size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *f)
     return bytes;
 }
 
-int tproc__sink_begin(tproc_sink *s, const tproc_format *f)
+int tproc__sink_begin(tproc_sink *s, const tproc_format *f, int threads)
 {
     if (s->begun)
         return tproc__error(s->ctx, TPROC_ERR_STATE, "sink: already used by a run");
@@ -139,6 +139,7 @@ int tproc__sink_begin(tproc_sink *s, const tproc_format *f)
         return tproc_image_new(s->ctx, f->width, f->height, f->channels, f->sample, &s->image);
     if (s->kind != SINK_FILE)
         return TPROC_OK;
+    s->out.threads = threads;
     return tproc__encoding_begin(s->ctx, &s->out, f, &s->options, &s->encoding);
 }
 

@@ -521,7 +521,8 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     const tproc_format *in = &source->format;
     /* The sink first: an output its format refuses (a WebP past 16383 pixels) fails before
      * any decoding. */
-    status = tproc__sink_begin(sink, &plan.output);
+    status = tproc__sink_begin(sink, &plan.output,
+                              ro.threads > 0 ? ro.threads : tproc_ctx_threads(ctx));
     if (status) {
     } else if (!streams) {
         status = tproc__source_load_whole(source, 0, &b.whole);

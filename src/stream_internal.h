@@ -83,8 +83,9 @@ void tproc__source_hold(tproc_source *source, tproc_image *image);
  * for files, whose shrink only applies to unrotated ones). */
 tproc_format tproc__source_full_format(const tproc_source *source);
 
-/* Sinks: begin once with the output format, write strips in order, then finish or abort. */
-int tproc__sink_begin(tproc_sink *sink, const tproc_format *format);
+/* Sinks: begin once with the output format (threads: what a file sink's encoder may use), write
+ * strips in order, then finish or abort. */
+int tproc__sink_begin(tproc_sink *sink, const tproc_format *format, int threads);
 int tproc__sink_write(tproc_sink *sink, ptrdiff_t y, const tproc_view *rows);
 int tproc__sink_finish(tproc_sink *sink);
 void tproc__sink_abort(tproc_sink *sink);

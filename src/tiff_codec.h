@@ -3,7 +3,8 @@
  * tiff_codec.h: what the TIFF codec's files share (tiff_codec.c: the descriptor, libtiff's
  * error handlers and the client I/O over tproc__input / tproc__output; tiff_read.c: opening a
  * page or level for decoding; tiff_region.c: its rows, only the strips and tiles a region
- * needs; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding).
+ * needs; tiff_rows.c: raw samples to tileproc rows; tiff_write.c: encoding; tiff_tiles.c: tiles
+ * compressed on worker threads).
  *
  * libtiff (4.5+) is opened with TIFFClientOpenExt and handlers of our own for errors and
  * warnings (TIFFOpenOptionsSetErrorHandlerExtR), so that nothing is printed and the reason of a
@@ -13,9 +14,11 @@
 #ifndef TILEPROC_TIFF_CODEC_H
 #define TILEPROC_TIFF_CODEC_H
 
+#include <pthread.h>
 #include <tiffio.h>
 
 #include "codec.h"
+#include "workers.h"
 
 /* The largest single allocation libtiff may make for us (a strip's raw bytes, a tag array). */
 #define TPROC__TIFF_MAX_ALLOC ((tmsize_t)512 << 20)
@@ -130,5 +133,97 @@ int tproc__tiff_read_rows(void *state, unsigned char *first, ptrdiff_t stride, s
 tproc__info_fn tproc__tiff_info;
 tproc__decoder_open_fn tproc__tiff_decoder_open;
 tproc__encoder_open_fn tproc__tiff_encoder_open;
+
+/* --- tiles compressed by us on worker threads (tiff_tiles.c) ----------------------------- */
+
+/* How the writer's tiles are compressed. */
+typedef struct tproc__tiff_tile_codec {
+    uint16_t compression, predictor;
+    int quality;          /* JPEG */
+    tproc_format stored;  /* channels and sample of the stored pixels */
+    size_t pixel;         /* bytes of one */
+    uint32_t tw, th;      /* tile size */
+    tproc_save_options save; /* JPEG tiles' encoder options, resolved */
+} tproc__tiff_tile_codec;
+
+/* Whether tiff_tiles.c compresses tiles of this kind itself (JPEG of u8 gray or RGB; deflate
+ * of u8 or u16 with no or the horizontal predictor); libtiff does the rest. */
+int tproc__tiff_tiles_ours(uint16_t compression, uint16_t predictor, const tproc_format *stored);
+/* The rows a level gathers before handing them to the workers: a tile row, or 16 rows for the
+ * JPEG encoders kept open across a tile row. */
+uint32_t tproc__tiff_tiles_band_rows(const tproc__tiff_tile_codec *c);
+
+/* One worker's buffers: a packed tile, and a deflate state and output buffer made when first
+ * needed. */
+typedef struct tproc__tiff_scratch {
+    unsigned char *tile;
+    unsigned char *out;
+    struct libdeflate_compressor *deflater;
+} tproc__tiff_scratch;
+void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s);
+
+typedef struct tproc__tiff_tile {
+    unsigned char *data; /* tproc__alloc'd */
+    size_t size;
+} tproc__tiff_tile;
+
+typedef struct tproc__tiff_tile_encoder {
+    tproc__encoding enc;
+    tproc__output out;
+    int open;
+    uint32_t fed; /* the level's rows this tile column has taken (under the row's lock) */
+} tproc__tiff_tile_encoder;
+
+/* The most bands of a level in flight. */
+#define TPROC__TIFF_MAX_SLOTS 4
+
+/* One band of a level in the pool's hands: rows [first, first + rows), and the tiles of the
+ * tile row when this band completes it. */
+typedef struct tproc__tiff_band_job {
+    tproc__batch batch;
+    struct tproc__tiff_tile_row *row;
+    unsigned char *band;
+    uint32_t first, rows;
+    int pending;             /* submitted and not yet written */
+    tproc__tiff_tile *tiles; /* [count] */
+} tproc__tiff_band_job;
+
+/* A level's tiles in the making: bands go round `slots` buffers, each compressed (or fed to the
+ * tile row's open JPEG encoders) by the pool while the next bands fill; the tile rows are
+ * written in order as their last band is waited for. */
+typedef struct tproc__tiff_tile_row {
+    int open; /* initialised (and not yet freed) */
+    tproc_ctx *ctx;
+    const char *name;
+    const tproc__tiff_tile_codec *codec;
+    tproc__tiff_scratch *scratch;  /* one per worker */
+    uint32_t width, height, count; /* the level's size; tiles across */
+    size_t row_bytes;
+    tproc__tiff_tile_encoder *encoders; /* [count] open JPEG encoders */
+    /* A JPEG band's item for a column waits until the band before has been fed to it. */
+    pthread_mutex_t lock;
+    pthread_cond_t fed;
+    int failed; /* a band failed or the level is dropped: nothing waits any more */
+    tproc__tiff_band_job job[TPROC__TIFF_MAX_SLOTS];
+    int slots, current;
+} tproc__tiff_tile_row;
+
+/* For a level of width x height: its band buffers (band_rows rows each), tile arrays and
+ * encoders. */
+int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
+                              tproc__tiff_scratch *scratch, uint32_t width, uint32_t height,
+                              tproc__tiff_tile_row *r);
+/* Where the level's next rows go (band_rows of them, row_bytes apart). */
+unsigned char *tproc__tiff_tile_row_band(tproc__tiff_tile_row *r);
+/* Hands the current band (rows [first, first + rows)) to the pool and moves to the next
+ * buffer, first waiting for the band it held and writing the tile row that band completed,
+ * if any. With one slot (deflate) that is the band just submitted. */
+int tproc__tiff_tile_row_flush(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+                               tproc__tiff_io *io, uint32_t first, uint32_t rows);
+/* Waits for every band in flight and writes their tiles, in order. */
+int tproc__tiff_tile_row_drain(tproc__workers *p, tproc__tiff_tile_row *r, TIFF *tif,
+                               tproc__tiff_io *io);
+/* Drops a level (what is in flight finishes or is skipped first). */
+void tproc__tiff_tile_row_free(tproc__workers *p, tproc__tiff_tile_row *r);
 
 #endif /* TILEPROC_TIFF_CODEC_H */

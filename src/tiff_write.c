@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reduce.h"
 #include "tiff_codec.h"
 
 /* The deepest pyramid: 2^32 pixels wide halves to one tile in fewer steps. */
@@ -35,6 +36,8 @@ typedef struct tiff_level {
     uint32_t width, height;
     size_t row_bytes;       /* one packed row */
     unsigned char *band;    /* band_rows rows, row_bytes apart */
+    unsigned char *own_band; /* band when libtiff compresses; else the band is tiles' */
+    tproc__tiff_tile_row tiles; /* tiles we compress (tiff_tiles.c) */
     uint32_t rows_in;       /* rows received */
     unsigned char *pending; /* the first row of a pair, for the next level */
 } tiff_level;
@@ -53,7 +56,14 @@ typedef struct tiff_writer {
     uint32_t icc_size;
     int levels;
     tiff_level level[MAX_LEVELS];
-    unsigned char *tile; /* one tile, packed */
+    unsigned char *tile; /* one tile, packed (libtiff's path) */
+    /* Tiles compressed by us on a pool of workers (tiff_tiles.c), when ours. */
+    int ours;
+    uint32_t band_rows; /* rows of a band: th, or 16 for JPEG tiles we compress */
+    tproc__tiff_tile_codec codec;
+    tproc__workers *pool;
+    int threads;
+    tproc__tiff_scratch *scratch; /* [threads] */
     ptrdiff_t rows_done;
     int failed, finished;
 } tiff_writer;
@@ -127,9 +137,15 @@ static int set_tags(tiff_writer *w, TIFF *tif, uint32_t width, uint32_t height, 
     return ok;
 }
 
-/* Writes the band of a level: its tiles across, or one strip. */
+/* Writes the band of a level: its tiles across, or one strip. Tiles we compress are queued,
+ * the level's previous band written, and the rows to come go into that band. */
 static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t rows)
 {
+    if (w->ours) {
+        int status = tproc__tiff_tile_row_flush(w->pool, &l->tiles, l->tif, &l->io, first, rows);
+        l->band = tproc__tiff_tile_row_band(&l->tiles);
+        return status ? (w->failed = status) : TPROC_OK;
+    }
     if (!w->tiled) {
         if (TIFFWriteEncodedStrip(l->tif, first / w->th, l->band, (tmsize_t)(rows * l->row_bytes)) <
             0)
@@ -154,6 +170,10 @@ static void average_rows(const tproc_format *f, const unsigned char *a, const un
                          uint32_t in_w, uint32_t out_w, unsigned char *out)
 {
     size_t ch = (size_t)f->channels;
+    if (f->sample == TPROC_U8 && (ch == 1 || ch == 3)) { /* the common case, faster (no alpha) */
+        tproc__reduce_2x2_u8(a, b, out, in_w, f->channels);
+        return;
+    }
     for (uint32_t x = 0; x < out_w; x++) {
         size_t x0 = 2 * (size_t)x, x1 = 2 * (size_t)x + 1 < in_w ? 2 * (size_t)x + 1 : x0;
         for (size_t c = 0; c < ch; c++) {
@@ -186,10 +206,10 @@ static int level_row_done(tiff_writer *w, int k)
 {
     tiff_level *l = &w->level[k];
     uint32_t y = l->rows_in++;
-    const unsigned char *row = l->band + (y % w->th) * l->row_bytes;
+    uint32_t n = w->band_rows;
+    const unsigned char *row = l->band + (y % n) * l->row_bytes;
     int status;
-    if ((y % w->th == w->th - 1 || y == l->height - 1) &&
-        (status = flush_band(w, l, y - y % w->th, y % w->th + 1)))
+    if ((y % n == n - 1 || y == l->height - 1) && (status = flush_band(w, l, y - y % n, y % n + 1)))
         return status;
     if (k + 1 >= w->levels)
         return TPROC_OK;
@@ -198,7 +218,7 @@ static int level_row_done(tiff_writer *w, int k)
         return TPROC_OK;
     }
     tiff_level *next = &w->level[k + 1];
-    unsigned char *dst = next->band + (next->rows_in % w->th) * next->row_bytes;
+    unsigned char *dst = next->band + (next->rows_in % n) * next->row_bytes;
     average_rows(&w->stored, y % 2 ? l->pending : row, row, l->width, next->width, dst);
     return level_row_done(w, k + 1);
 }
@@ -215,7 +235,7 @@ static int encoder_write(void *state, const tproc_view *rows)
     for (ptrdiff_t y = 0; y < rows->height; y++) {
         tproc_view src, dst;
         tproc_view_sub(rows, 0, y, rows->width, 1, &src);
-        tproc_view_init(&dst, l->band + (l->rows_in % w->th) * l->row_bytes, rows->width, 1,
+        tproc_view_init(&dst, l->band + (l->rows_in % w->band_rows) * l->row_bytes, rows->width, 1,
                         w->stored.channels, w->stored.sample, 0, (ptrdiff_t)l->row_bytes);
         if ((status = tproc_view_copy(w->ctx, &src, &dst)) || (status = level_row_done(w, 0))) {
             w->failed = status;
@@ -226,10 +246,20 @@ static int encoder_write(void *state, const tproc_view *rows)
     return TPROC_OK;
 }
 
+/* Writes the level's tiles still being compressed (the last band's). */
+static int level_drain(tiff_writer *w, tiff_level *l)
+{
+    int status = w->ours ? tproc__tiff_tile_row_drain(w->pool, &l->tiles, l->tif, &l->io) : 0;
+    return status ? (w->failed = status) : TPROC_OK;
+}
+
 /* Copies reduced level k's tiles from its temporary file into the output's next directory. */
 static int copy_level(tiff_writer *w, int k)
 {
     tiff_level *l = &w->level[k], *out = &w->level[0];
+    int status = level_drain(w, l);
+    if (status)
+        return status;
     TIFFClose(l->tif);
     l->tif = NULL;
     if (l->io.diag.status)
@@ -242,7 +272,6 @@ static int copy_level(tiff_writer *w, int k)
     TIFF *src = tproc__tiff_open(&rio, w->name, "r");
     if (!src)
         return w->failed = TPROC_ERR_IO;
-    int status = TPROC_OK;
     if (!set_tags(w, out->tif, l->width, l->height, 1))
         status = writer_fail(w, out, "cannot set a level's tags: ");
     uint32_t count = 0;
@@ -286,6 +315,8 @@ static int encoder_finish(void *state)
     if (status)
         return status;
     tiff_level *l = &w->level[0];
+    if ((status = level_drain(w, l)))
+        return status;
     if (!TIFFWriteDirectory(l->tif))
         return writer_fail(w, l, "");
     for (int k = 1; k < w->levels; k++)
@@ -303,13 +334,19 @@ static void writer_free(tiff_writer *w)
 {
     if (!w)
         return;
+    for (int k = 0; k < MAX_LEVELS; k++) /* first: the workers may be reading the bands */
+        tproc__tiff_tile_row_free(w->pool, &w->level[k].tiles);
+    tproc__workers_free(w->pool);
+    for (int t = 0; w->scratch && t < w->threads; t++)
+        tproc__tiff_scratch_free(w->ctx, &w->scratch[t]);
+    tproc__dealloc(w->ctx, w->scratch);
     for (int k = 0; k < MAX_LEVELS; k++) {
         tiff_level *l = &w->level[k];
         if (l->tif)
             TIFFClose(l->tif);
         if (l->tmp)
             fclose(l->tmp);
-        tproc__dealloc(w->ctx, l->band);
+        tproc__dealloc(w->ctx, l->own_band);
         tproc__dealloc(w->ctx, l->pending);
     }
     tproc__dealloc(w->ctx, w->tile);
@@ -397,6 +434,7 @@ static int writer_plan(tiff_writer *w, const tproc_format *format, const tproc_s
         if (w->compression == COMPRESSION_JPEG)
             w->th = (w->th + 15) / 16 * 16;
     }
+    w->band_rows = w->th;
     uint32_t width = (uint32_t)format->width, height = (uint32_t)format->height;
     w->levels = 1;
     w->level[0].width = width;
@@ -432,7 +470,7 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
         if (!l->tmp)
             return tproc__error_file(w->ctx, TPROC_ERR_IO, w->name,
                                      "cannot create a temporary file for a pyramid level");
-        l->out = (tproc__output){w->name, w->ctx, l->tmp, NULL, 0, 0, TPROC_OK};
+        l->out = (tproc__output){w->name, w->ctx, l->tmp, NULL, 0, 0, TPROC_OK, 0};
         l->io.out = &l->out;
     }
     l->tif = tproc__tiff_open(&l->io, w->name, mode);
@@ -441,22 +479,65 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
     if (!set_tags(w, l->tif, l->width, l->height, k > 0))
         return writer_fail(w, l, "cannot set the TIFF tags: ");
     l->row_bytes = (size_t)l->width * w->pixel;
-    size_t rows = w->th < l->height ? w->th : l->height, band;
-    if (tproc__mul(l->row_bytes, rows, &band))
-        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "a band is too large");
-    char what[128];
-    snprintf(what, sizeof what, "a TIFF band of %zu rows of %u pixels", rows, (unsigned)l->width);
-    void *mem;
-    int status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
+    int status;
+    if (w->ours) {
+        status = tproc__tiff_tile_row_init(w->ctx, w->name, &w->codec, w->scratch, l->width,
+                                           l->height, &l->tiles);
+        l->band = tproc__tiff_tile_row_band(&l->tiles);
+    } else {
+        size_t rows = w->th < l->height ? w->th : l->height, band;
+        if (tproc__mul(l->row_bytes, rows, &band))
+            return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "a band is too large");
+        char what[128];
+        snprintf(what, sizeof what, "a TIFF band of %zu rows of %u pixels", rows,
+                 (unsigned)l->width);
+        void *mem;
+        status = tproc__alloc_file(w->ctx, band, 0, w->name, what, &mem);
+        l->band = l->own_band = mem;
+    }
     if (status)
         return status;
-    l->band = mem;
     if (k + 1 < w->levels) {
+        void *mem;
         if ((status = tproc__alloc_file(w->ctx, l->row_bytes, 0, w->name, "a pyramid row", &mem)))
             return status;
         l->pending = mem;
     }
     return TPROC_OK;
+}
+
+/* Whether we compress the tiles ourselves, and if so the pool and each worker's scratch. */
+static int tiles_ours_open(tiff_writer *w, int threads)
+{
+    if (!tproc__tiff_tiles_ours(w->compression, w->predictor, &w->stored))
+        return TPROC_OK;
+    w->ours = 1;
+    w->codec = (tproc__tiff_tile_codec){w->compression, w->predictor, w->quality, w->stored,
+                                        w->pixel, w->tw, w->th, {0}};
+    w->band_rows = tproc__tiff_tiles_band_rows(&w->codec);
+    tproc_save_options o;
+    tproc_save_options_init(&o);
+    o.format = TPROC_FILE_JPEG;
+    o.quality = w->quality;
+    int status = w->compression == COMPRESSION_JPEG
+                     ? tproc__save_options_resolve(w->ctx, w->name, &o, &w->codec.save)
+                     : TPROC_OK;
+    w->threads = threads > 1 ? (threads < 64 ? threads : 64) : 1;
+    size_t tile;
+    void *mem = NULL;
+    if (tproc__mul((size_t)w->tw * w->th, w->pixel, &tile))
+        return tproc__error_file(w->ctx, TPROC_ERR_OVERFLOW, w->name, "tiles too large");
+    if (!status)
+        status = tproc__alloc_file(w->ctx, (size_t)w->threads * sizeof(tproc__tiff_scratch), 1,
+                                   w->name, "TIFF tile workers", &mem);
+    w->scratch = status ? NULL : mem;
+    for (int t = 0; !status && t < w->threads; t++) {
+        status = tproc__alloc_file(w->ctx, tile, 0, w->name, "a TIFF tile", &mem);
+        w->scratch[t].tile = mem;
+    }
+    if (!status)
+        status = tproc__workers_new(w->ctx, w->threads, &w->pool);
+    return status;
 }
 
 int tproc__tiff_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_format *format,
@@ -472,7 +553,9 @@ int tproc__tiff_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
     w->name = name;
     status = writer_plan(w, format, options);
     const char *mode = (options && options->bigtiff) || needs_bigtiff(w) ? "w8" : "w";
-    if (!status && w->tiled) {
+    if (!status && w->tiled)
+        status = tiles_ours_open(w, out->threads);
+    if (!status && w->tiled && !w->ours) {
         size_t tile;
         if (tproc__mul((size_t)w->tw * w->th, w->pixel, &tile))
             status = tproc__error_file(ctx, TPROC_ERR_OVERFLOW, name, "tiles too large");

@@ -750,7 +750,7 @@ static int jpeg_encoder(tproc_ctx *ctx, tproc__output *out, const tproc_format *
 static unsigned char *encode_chunks(tproc_ctx *ctx, encoder_open_fn open, const tproc_view *view,
                                     const tproc_save_options *o, size_t chunk, size_t *size)
 {
-    tproc__output out = {"stream.out", ctx, NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {"stream.out", ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
     tproc_format f = {view->width, view->height, view->channels, view->sample};
     tproc__encoder enc;
     tu_ok(ctx, open(ctx, &out, &f, o, &enc));
@@ -912,7 +912,7 @@ START_TEST(encoder_misuse_and_early_close)
     size_t base = tproc_ctx_memory_in_use(ctx);
 
     for (int stop = 0; stop < 3; stop++) {
-        tproc__output out = {"early.out", ctx, NULL, NULL, 0, 0, TPROC_OK};
+        tproc__output out = {"early.out", ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
         tproc__encoder enc;
         tu_ok(ctx, open(ctx, &out, &f, &o, &enc));
         if (stop >= 1) {
@@ -928,7 +928,7 @@ START_TEST(encoder_misuse_and_early_close)
         ck_assert_uint_eq(tproc_ctx_memory_in_use(ctx), base);
     }
 
-    tproc__output out = {"misuse.out", ctx, NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {"misuse.out", ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
     tproc__encoder enc;
     tu_ok(ctx, open(ctx, &out, &f, &o, &enc));
     tu_ok(ctx, tproc_view_sub(&v, 0, 0, 39, 5, &part));
@@ -956,7 +956,7 @@ START_TEST(encoder_misuse_and_early_close)
 
     /* Formats the encoder does not take are refused at open, before any output. */
     tproc_format bad = {40, 30, jpeg ? 2 : 5, TPROC_U8};
-    tproc__output out2 = {"bad.out", ctx, NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output out2 = {"bad.out", ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
     ck_assert_int_eq(open(ctx, &out2, &bad, &o, &enc), TPROC_ERR_ARG);
     ck_assert_ptr_null(enc.state);
     ck_assert_uint_eq(out2.size, 0);
@@ -983,7 +983,7 @@ START_TEST(encoder_output_failure)
     tproc_save_options_init(&o);
     size_t base = tproc_ctx_memory_in_use(ctx);
     tproc_ctx_set_memory_limit(ctx, base + 40000);
-    tproc__output out = {"full.out", ctx, NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {"full.out", ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
     tproc__encoder enc;
     int status = open(ctx, &out, &f, &o, &enc);
     if (status == TPROC_OK) {

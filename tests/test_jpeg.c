@@ -964,7 +964,7 @@ START_TEST(save_codec_refuses)
     tu_ok(ctx, tproc_ctx_new(NULL, &ctx));
     unsigned char *pixels = calloc(70000, 2);
     tproc_view v;
-    tproc__output out = {"refused.jpg", ctx, NULL, NULL, 0, 0, TPROC_OK};
+    tproc__output out = {"refused.jpg", ctx, NULL, NULL, 0, 0, TPROC_OK, 0};
     ck_assert_int_eq(tproc_view_init(&v, pixels, 8, 8, 2, TPROC_U8, 0, 0), TPROC_OK);
     ck_assert_int_eq(tu_codec_save(ctx, TPROC_FILE_JPEG, &v, &out, NULL), TPROC_ERR_ARG);
     assert_message_names(ctx, "refused.jpg");
