@@ -2,18 +2,11 @@
 # SPDX-License-Identifier: MIT
 # ThreadSanitizer run of the engine: builds the library and the Check runner with
 # -fsanitize=thread in their own build directory and runs the suites that start threads
-<<<<<<< HEAD
-# (pipeline, stream, concurrency, colour, colour_io, random_access, pyramid and three filters_*
-# suites; properties, filters_blur and filters_resize run the same executor for 6 minutes more under
-# TSan, so they run under ASan only, to keep CI in its budget). Any TSan report fails the run
-# (halt_on_error=1; the suite's forked test then exits early and Check counts it as failed).
-=======
-# (pipeline, stream, concurrency, colour, random_access, pyramid, tiff_write and three
+# (pipeline, stream, concurrency, colour, colour_io, random_access, pyramid, tiff_write and three
 # filters_* suites; properties, filters_blur and filters_resize run the same executor for 6
 # minutes more under TSan, so they run under ASan only, to keep CI in its budget). Any TSan
 # report fails the run (halt_on_error=1; the suite's forked test then exits early and Check
 # counts it as failed).
->>>>>>> tiffpar
 # usage: scripts/tsan.sh [BUILD_DIR]      (default: build-tsan; CC picks the compiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -129,7 +129,7 @@ int tproc__tile_writer_begin(tproc_ctx *ctx, const char *name, const tproc_save_
 {
     memset(t, 0, sizeof *t);
     t->ctx = ctx;
-    t->out = (tproc__output){name, tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK};
+    t->out = (tproc__output){.name = name, .ctx = tproc__ctx(ctx), .status = TPROC_OK};
     int status = tproc__save_options_resolve(ctx, name, options, &t->options);
     const tproc__codec *codec = status ? NULL : tproc__codec_of(t->options.format);
     if (status || !codec || !codec->tile_encoder_open || channels < 1 || channels > 4)
