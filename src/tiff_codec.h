@@ -230,9 +230,8 @@ int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tif
                               tproc__tiff_tile_row *r);
 /* The 2x2 mean of rows a and b (the same row at the bottom edge) of in_w pixels of format f
  * into out, out_w wide (tiff_write.c). */
-void tproc__tiff_average_rows(const tproc_format *f, const unsigned char *a,
-                              const unsigned char *b, uint32_t in_w, uint32_t out_w,
-                              unsigned char *out);
+void tproc__tiff_average_rows(const tproc_format *f, const unsigned char *a, const unsigned char *b,
+                              uint32_t in_w, uint32_t out_w, unsigned char *out);
 /* Where the level's next rows go (band_rows of them, row_bytes apart). */
 unsigned char *tproc__tiff_tile_row_band(tproc__tiff_tile_row *r);
 /* Hands the current band (rows [first, first + rows)) to the pool and moves to the next

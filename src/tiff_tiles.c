@@ -17,6 +17,10 @@
  *    libtiff uses it), a whole tile row at a time, its tiles shared by the caller and the
  *    workers while the caller waits (a deflate state is too big to keep one per tile open).
  * Everything else (LZW, zstd, WebP, the float predictor) stays with libtiff.
+ *
+ * In a pyramid a band's batch also 2x2-reduces its rows for the next level (items of their own,
+ * into a buffer per slot), so the thread producing the rows only copies the reduced rows on when
+ * it writes the band: the reduction was about 8 % of that thread's time.
  */
 #include <libdeflate.h>
 #include <stdio.h>

@@ -8,11 +8,13 @@
  *
  * A pyramid is written in the same single pass: every row of a level also feeds the next level,
  * 2x2 box-averaged as soon as two rows are there, so each level holds its own band and one
- * pending row. The full-size level goes straight into the output; libtiff writes one directory
- * at a time, so every reduced level goes to an unlinked temporary TIFF (tmpfile(), about a third
- * of the output's size on disk in all) and its compressed tiles are copied into the output
- * unchanged once the full-size directory is written (TIFFReadRawTile / TIFFWriteRawTile, with
- * the JPEG tables), the way libvips does it. Levels follow the image as IFDs marked
+ * pending row. When we compress the tiles (tiff_tiles.c) each band is reduced by the pool with
+ * its tiles instead, off the thread that produces the rows, and its reduced rows reach the next
+ * level as the band is written. The full-size level goes straight into the output; libtiff writes
+ * one directory at a time, so every reduced level goes to an unlinked temporary TIFF (tmpfile(),
+ * about a third of the output's size on disk in all) and its compressed tiles are copied into the
+ * output unchanged once the full-size directory is written (TIFFReadRawTile / TIFFWriteRawTile,
+ * with the JPEG tables), the way libvips does it. Levels follow the image as IFDs marked
  * reduced-resolution (NEWSUBFILETYPE 1), the layout libvips, tifffile and OpenSlide read as a
  * pyramid; the smallest level fits one tile.
  */
@@ -168,9 +170,8 @@ static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t ro
 }
 
 /* The 2x2 average of rows a and b (the same row at the bottom edge) into out, width out_w. */
-void tproc__tiff_average_rows(const tproc_format *f, const unsigned char *a,
-                              const unsigned char *b, uint32_t in_w, uint32_t out_w,
-                              unsigned char *out)
+void tproc__tiff_average_rows(const tproc_format *f, const unsigned char *a, const unsigned char *b,
+                              uint32_t in_w, uint32_t out_w, unsigned char *out)
 {
     size_t ch = (size_t)f->channels;
     if (f->sample == TPROC_U8 && (ch == 1 || ch == 3)) { /* the common case, faster (no alpha) */
