@@ -186,7 +186,15 @@ typedef struct tproc__tiff_band_job {
     uint32_t first, rows;
     int pending;             /* submitted and not yet written */
     tproc__tiff_tile *tiles; /* [count] */
+    /* The band's rows 2x2-reduced for the next pyramid level, by the pool too (the first
+     * `reducing` items of the batch, one per pair of rows): (rows + 1) / 2 of them. */
+    unsigned char *reduced;
+    uint32_t reducing;
 } tproc__tiff_band_job;
+
+/* Takes the rows a level's band reduced to, in order, once the band is written: they are the
+ * next level's rows. */
+typedef int (*tproc__tiff_rows_fn)(void *user, const unsigned char *rows, uint32_t count);
 
 /* A level's tiles in the making: bands go round `slots` buffers, each compressed (or fed to the
  * tile row's open JPEG encoders) by the pool while the next bands fill; the tile rows are
@@ -206,13 +214,24 @@ typedef struct tproc__tiff_tile_row {
     int failed; /* a band failed or the level is dropped: nothing waits any more */
     tproc__tiff_band_job job[TPROC__TIFF_MAX_SLOTS];
     int slots, current;
+    /* The next pyramid level's width (0: none) and row size, and who takes its rows. */
+    uint32_t below_width;
+    size_t below_row_bytes;
+    tproc__tiff_rows_fn below;
+    void *below_user;
 } tproc__tiff_tile_row;
 
 /* For a level of width x height: its band buffers (band_rows rows each), tile arrays and
- * encoders. */
+ * encoders. With below (the next pyramid level, below_width wide), every band is also reduced
+ * 2x2 on the pool, and its reduced rows handed to below in order as the band is written. */
 int tproc__tiff_tile_row_init(tproc_ctx *ctx, const char *name, const tproc__tiff_tile_codec *c,
                               tproc__tiff_scratch *scratch, uint32_t width, uint32_t height,
+                              uint32_t below_width, tproc__tiff_rows_fn below, void *below_user,
                               tproc__tiff_tile_row *r);
+/* The 2x2 mean of rows a and b (the same row at the bottom edge) of in_w pixels of format f
+ * into out, out_w wide (tiff_write.c). */
+void tproc__tiff_average_rows(const tproc_format *f, const unsigned char *a, const unsigned char *b,
+                              uint32_t in_w, uint32_t out_w, unsigned char *out);
 /* Where the level's next rows go (band_rows of them, row_bytes apart). */
 unsigned char *tproc__tiff_tile_row_band(tproc__tiff_tile_row *r);
 /* Hands the current band (rows [first, first + rows)) to the pool and moves to the next

@@ -8,11 +8,13 @@
  *
  * A pyramid is written in the same single pass: every row of a level also feeds the next level,
  * 2x2 box-averaged as soon as two rows are there, so each level holds its own band and one
- * pending row. The full-size level goes straight into the output; libtiff writes one directory
- * at a time, so every reduced level goes to an unlinked temporary TIFF (tmpfile(), about a third
- * of the output's size on disk in all) and its compressed tiles are copied into the output
- * unchanged once the full-size directory is written (TIFFReadRawTile / TIFFWriteRawTile, with
- * the JPEG tables), the way libvips does it. Levels follow the image as IFDs marked
+ * pending row. When we compress the tiles (tiff_tiles.c) each band is reduced by the pool with
+ * its tiles instead, off the thread that produces the rows, and its reduced rows reach the next
+ * level as the band is written. The full-size level goes straight into the output; libtiff writes
+ * one directory at a time, so every reduced level goes to an unlinked temporary TIFF (tmpfile(),
+ * about a third of the output's size on disk in all) and its compressed tiles are copied into the
+ * output unchanged once the full-size directory is written (TIFFReadRawTile / TIFFWriteRawTile,
+ * with the JPEG tables), the way libvips does it. Levels follow the image as IFDs marked
  * reduced-resolution (NEWSUBFILETYPE 1), the layout libvips, tifffile and OpenSlide read as a
  * pyramid; the smallest level fits one tile.
  */
@@ -40,6 +42,8 @@ typedef struct tiff_level {
     tproc__tiff_tile_row tiles; /* tiles we compress (tiff_tiles.c) */
     uint32_t rows_in;       /* rows received */
     unsigned char *pending; /* the first row of a pair, for the next level */
+    struct tiff_writer *writer; /* for the rows the level above reduced on the pool */
+    int index;
 } tiff_level;
 
 typedef struct tiff_writer {
@@ -166,8 +170,8 @@ static int flush_band(tiff_writer *w, tiff_level *l, uint32_t first, uint32_t ro
 }
 
 /* The 2x2 average of rows a and b (the same row at the bottom edge) into out, width out_w. */
-static void average_rows(const tproc_format *f, const unsigned char *a, const unsigned char *b,
-                         uint32_t in_w, uint32_t out_w, unsigned char *out)
+void tproc__tiff_average_rows(const tproc_format *f, const unsigned char *a, const unsigned char *b,
+                              uint32_t in_w, uint32_t out_w, unsigned char *out)
 {
     size_t ch = (size_t)f->channels;
     if (f->sample == TPROC_U8 && (ch == 1 || ch == 3)) { /* the common case, faster (no alpha) */
@@ -201,7 +205,9 @@ static void average_rows(const tproc_format *f, const unsigned char *a, const un
     }
 }
 
-/* Row `row` of level k (already in its band at the right place) is complete. */
+/* Row `row` of level k (already in its band at the right place) is complete. Tiles we
+ * compress have their bands reduced for the next level on the pool (tiff_tiles.c), whose rows
+ * come back through level_rows_reduced; libtiff's are reduced here, a pair of rows at a time. */
 static int level_row_done(tiff_writer *w, int k)
 {
     tiff_level *l = &w->level[k];
@@ -211,7 +217,7 @@ static int level_row_done(tiff_writer *w, int k)
     int status;
     if ((y % n == n - 1 || y == l->height - 1) && (status = flush_band(w, l, y - y % n, y % n + 1)))
         return status;
-    if (k + 1 >= w->levels)
+    if (k + 1 >= w->levels || w->ours)
         return TPROC_OK;
     if (y % 2 == 0 && y != l->height - 1) {
         memcpy(l->pending, row, l->row_bytes);
@@ -219,8 +225,23 @@ static int level_row_done(tiff_writer *w, int k)
     }
     tiff_level *next = &w->level[k + 1];
     unsigned char *dst = next->band + (next->rows_in % n) * next->row_bytes;
-    average_rows(&w->stored, y % 2 ? l->pending : row, row, l->width, next->width, dst);
+    tproc__tiff_average_rows(&w->stored, y % 2 ? l->pending : row, row, l->width, next->width, dst);
     return level_row_done(w, k + 1);
+}
+
+/* tproc__tiff_rows_fn: rows of level user that the level above reduced on the pool. */
+static int level_rows_reduced(void *user, const unsigned char *rows, uint32_t count)
+{
+    tiff_level *l = user;
+    tiff_writer *w = l->writer;
+    for (uint32_t i = 0; i < count; i++) {
+        memcpy(l->band + (l->rows_in % w->band_rows) * l->row_bytes, rows + i * l->row_bytes,
+               l->row_bytes);
+        int status = level_row_done(w, l->index);
+        if (status)
+            return status;
+    }
+    return TPROC_OK;
 }
 
 /* tproc__encoder.write_rows. */
@@ -480,9 +501,13 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
         return writer_fail(w, l, "cannot set the TIFF tags: ");
     l->row_bytes = (size_t)l->width * w->pixel;
     int status;
+    l->writer = w;
+    l->index = k;
     if (w->ours) {
+        tiff_level *below = k + 1 < w->levels ? &w->level[k + 1] : NULL;
         status = tproc__tiff_tile_row_init(w->ctx, w->name, &w->codec, w->scratch, l->width,
-                                           l->height, &l->tiles);
+                                           l->height, below ? below->width : 0,
+                                           below ? level_rows_reduced : NULL, below, &l->tiles);
         l->band = tproc__tiff_tile_row_band(&l->tiles);
     } else {
         size_t rows = w->th < l->height ? w->th : l->height, band;
@@ -497,7 +522,7 @@ static int level_open(tiff_writer *w, int k, tproc__output *out, const char *mod
     }
     if (status)
         return status;
-    if (k + 1 < w->levels) {
+    if (k + 1 < w->levels && !w->ours) {
         void *mem;
         if ((status = tproc__alloc_file(w->ctx, l->row_bytes, 0, w->name, "a pyramid row", &mem)))
             return status;
