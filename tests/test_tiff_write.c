@@ -36,6 +36,7 @@ static const config configs[] = {
     {"deflate-rgba-none", 301, 203, 4, TPROC_U8, TPROC_TIFF_DEFAULT, TPROC_TIFF_PREDICTOR_NONE, 64,
      64, 0},
     {"deflate-gray16", 299, 211, 1, TPROC_U16, TPROC_TIFF_DEFLATE, 0, 32, 16, 1},
+    {"deflate-rgba-pyramid", 301, 203, 4, TPROC_U8, TPROC_TIFF_DEFLATE, 0, 32, 32, 1},
 };
 
 static tproc_ctx *new_ctx(int threads)
