@@ -81,15 +81,15 @@ HARNESS = """
     pre.textContent = JSON.stringify(out);
     document.body.appendChild(pre);
   }
-  /* Waits until more than `after` tiles have loaded and the view has been fully loaded,
-   * with no new tile, for 5 polls in a row. */
-  function whenLoaded(after, then) {
+  /* Waits until more than `after` tiles have loaded, settled() holds (when given) and the view
+   * has been fully loaded, with no new tile, for 5 polls in a row. */
+  function whenLoaded(after, then, settled) {
     var waited = 0, calm = 0, seen = -1;
     var timer = setInterval(function () {
       waited += 100;
       var item = viewer.world.getItemAt(0);
       var ready = item && item.getFullyLoaded() && !viewer.world.needsDraw() &&
-                  out.tilesLoaded > after;
+                  out.tilesLoaded > after && (!settled || settled(item));
       calm = ready && out.tilesLoaded === seen ? calm + 1 : 0;
       seen = out.tilesLoaded;
       if (calm >= 5 || waited > 30000) {
@@ -109,19 +109,29 @@ HARNESS = """
       var home = out.tilesLoaded;
       var vp = viewer.viewport;
       vp.fitBounds(vp.imageToViewportRectangle(0, 0, %(vw)d, %(vh)d), true);
-      /* the corner at full size needs tiles the home view did not */
+      /* The corner at full size needs tiles the home view did not. Late tiles of the home
+       * view also count as loaded, so wait for the zoom itself to be in place and for a tile
+       * of the full-size level (the home view, at half size, does not draw from it). */
+      var target = vp.getZoom(false);
       whenLoaded(home, function () {
         shot('corner');
         report(true);
         /* Stops the animation loop, so that virtual time runs out at once and Chromium
          * dumps the page now rather than at the end of its budget. */
         viewer.destroy();
+      }, function (item) {
+        return deepest >= item.source.maxLevel &&
+               Math.abs(vp.getZoom(true) - target) <= 1e-6 * target;
       });
     });
   }
   viewer.addHandler('open', opened);
   viewer.addHandler('open-failed', function (e) { out.openFailed = String(e.message); report(true); });
-  viewer.addHandler('tile-loaded', function () { out.tilesLoaded++; });
+  var deepest = -1; /* the deepest level a loaded tile came from */
+  viewer.addHandler('tile-loaded', function (e) {
+    out.tilesLoaded++;
+    if (e.tile && e.tile.level > deepest) deepest = e.tile.level;
+  });
   viewer.addHandler('tile-load-failed', function () { out.failed++; });
   report(false);
   /* A tile source given as an object may have opened already, inside the constructor. */
