@@ -218,12 +218,12 @@ static void mirror_row(unsigned char *row, ptrdiff_t width, size_t pixel)
     }
 }
 
-/* A file's rows, streamed: the decoder is reopened for streaming before the first. */
 /* Pixels a row job converts (whole rows, at least one): small enough that the decoder's last
  * rows of a band leave little to convert after it, large enough to be worth a hand-over. */
 #define JOB_PIXELS 32768
 
 /*
+ * A file's rows, streamed: the decoder is reopened for streaming before the first.
  * With jobs and a decoder that can leave its conversion for later (the colour step), rows
  * are read raw a few at a time and each batch's conversion is handed to jobs while the next
  * is decoded; mirrored first (orientation 2: a pixel's conversion does not depend on where
