@@ -129,6 +129,11 @@ size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *f)
     return bytes;
 }
 
+int tproc__sink_writes_behind(const tproc_sink *s)
+{
+    return s->kind == SINK_FILE;
+}
+
 int tproc__sink_begin(tproc_sink *s, const tproc_format *f, int threads)
 {
     if (s->begun)
@@ -168,6 +173,7 @@ int tproc__sink_finish(tproc_sink *s)
     int status = TPROC_OK;
     if (s->kind == SINK_FILE) {
         status = tproc__encoding_finish(&s->encoding);
+        tproc__encoding_close(&s->encoding); /* before the file closes: see tproc__sink_abort */
         if (s->file.fp) {
             status = tproc__atomic_commit(s->ctx, &s->file, status);
             s->fp = NULL;
@@ -180,6 +186,8 @@ int tproc__sink_finish(tproc_sink *s)
 
 void tproc__sink_abort(tproc_sink *s)
 {
+    /* The encoder first: closing it may still write to the file (libtiff flushes). */
+    tproc__encoding_close(&s->encoding);
     if (s->kind == SINK_FILE && s->file.fp) {
         tproc__atomic_commit(s->ctx, &s->file, TPROC_ERR_CANCELLED);
         s->fp = NULL;
