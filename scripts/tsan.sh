@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # ThreadSanitizer run of the engine: builds the library and the Check runner with
 # -fsanitize=thread in their own build directory and runs the suites that start threads
-# (pipeline, stream, concurrency, colour, colour_io, random_access, pyramid, tiff_write and three
-# filters_* suites; properties, filters_blur and filters_resize run the same executor for 6
+# (pipeline, stream, write_behind, concurrency, colour, colour_io, random_access, pyramid,
+# tiff_write and three filters_* suites; properties, filters_blur and filters_resize run the same executor for 6
 # minutes more under TSan, so they run under ASan only, to keep CI in its budget). Any TSan
 # report fails the run (halt_on_error=1; the suite's forked test then exits early and Check
 # counts it as failed).
@@ -11,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-tsan}
-suites=(pipeline stream concurrency colour colour_io random_access pyramid tiff_write filters_point
-        filters_geometry filters_area)
+suites=(pipeline stream write_behind concurrency colour colour_io random_access pyramid tiff_write
+        filters_point filters_geometry filters_area)
 
 # No ASan here: TSan cannot be combined with it.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTILEPROC_SANITIZE=OFF \

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "stream_random.h"
+#include "write_behind.h"
 #include "view_internal.h"
 
 typedef struct band_state {
@@ -26,8 +27,7 @@ typedef struct band_state {
     ptrdiff_t stride, capacity;
     ptrdiff_t base;         /* the source row at buf's first row */
     ptrdiff_t have0, have1; /* rows [have0, have1) are in buf */
-    tproc_sink *sink;
-    tproc_image *strip; /* one strip of output rows */
+    tproc__write_behind *out; /* the strips of output rows, to the sink (write_behind.c) */
     tproc__random_reader *random; /* reads a random-access source instead (stream_random.c) */
 } band_state;
 
@@ -70,8 +70,9 @@ static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *b
     if (b->random)
         return tproc__random_band(b->random, y0, y1, band);
     if (y1 <= y0) {
-        /* The strip reads no source row (only constant border pixels): an empty band. */
-        band->view = tproc_image_view(b->strip);
+        /* The strip reads no source row (only constant border pixels): an empty band, whose
+         * view the executor never reads. */
+        memset(&band->view, 0, sizeof band->view);
         band->rows.x = band->rows.y = band->rows.height = 0;
         band->rows.width = f.width;
         return TPROC_OK;
@@ -102,15 +103,13 @@ static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *b
 static int strip_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc_view *out)
 {
     band_state *b = user;
-    tproc_view all = tproc_image_view(b->strip);
-    (void)y0;
-    return tproc_view_sub(&all, 0, 0, all.width, y1 - y0, out);
+    return tproc__write_behind_strip(b->out, y1 - y0, out);
 }
 
 static int strip_done_fn(void *user, const tproc_view *rows, ptrdiff_t y0)
 {
     band_state *b = user;
-    return tproc__sink_write(b->sink, y0, rows);
+    return tproc__write_behind_done(b->out, rows, y0);
 }
 
 /* Scans the strips: do the source rows they need only move down? And the tallest band. */
@@ -278,7 +277,7 @@ static void run_options_of(tproc_ctx *ctx, const tproc_source *source,
     else
         tproc_run_options_init(ro);
     if (ro->tile_width == 0) {
-        ptrdiff_t threads = ro->threads > 0 ? ro->threads : tproc_ctx_threads(ctx);
+        ptrdiff_t threads = tproc__run_threads(ctx, ro);
         ro->tile_width = (source->format.width + threads - 1) / threads;
         if (ro->tile_width > TPROC_MAX_DEFAULT_TILE_WIDTH)
             ro->tile_width = TPROC_MAX_DEFAULT_TILE_WIDTH;
@@ -516,13 +515,12 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     }
     band_state b = {0};
     b.source = source;
-    b.sink = sink;
     tproc__random_reader reader = {0};
     const tproc_format *in = &source->format;
     /* The sink first: an output its format refuses (a WebP past 16383 pixels) fails before
      * any decoding. */
-    status = tproc__sink_begin(sink, &plan.output,
-                              ro.threads > 0 ? ro.threads : tproc_ctx_threads(ctx));
+    int threads = tproc__run_threads(ctx, &ro);
+    status = tproc__sink_begin(sink, &plan.output, threads);
     if (status) {
     } else if (!streams) {
         status = tproc__source_load_whole(source, 0, &b.whole);
@@ -541,18 +539,22 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
             status = tproc__alloc_uninit(ctx, bytes, "stream input band", (void **)&b.buf);
     }
     if (!status)
-        status = tproc_image_new(ctx, plan.output.width, plan.tile_height, plan.output.channels,
-                                 plan.output.sample, &b.strip);
+        status =
+            tproc__write_behind_open(ctx, sink, &plan.output, plan.tile_height, threads, &b.out);
     if (!status) {
         tproc__exec_io io = {band_fn, strip_fn, strip_done_fn, &b, 0};
         status = tproc__execute(&plan, &ro, &io);
+    }
+    if (b.out) { /* every strip written (or dropped, after a failure) before the sink ends */
+        int written = status ? TPROC_OK : tproc__write_behind_finish(b.out);
+        tproc__write_behind_free(b.out);
+        status = status ? status : written;
     }
     if (!status)
         status = tproc__sink_finish(sink);
     else
         tproc__sink_abort(sink);
     tproc__random_reader_close(&reader);
-    tproc_image_free(&b.strip);
     tproc_image_free(&b.whole);
     tproc__dealloc(ctx, b.buf);
     tproc__plan_release(&plan);

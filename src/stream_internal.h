@@ -89,6 +89,9 @@ int tproc__sink_begin(tproc_sink *sink, const tproc_format *format, int threads)
 int tproc__sink_write(tproc_sink *sink, ptrdiff_t y, const tproc_view *rows);
 int tproc__sink_finish(tproc_sink *sink);
 void tproc__sink_abort(tproc_sink *sink);
+/* Whether the sink's strips may be written on another thread than the run's (a file's
+ * encoder: not a caller's callback, nor an image that is only a copy). */
+int tproc__sink_writes_behind(const tproc_sink *sink);
 /* Bytes the sink will hold for an output of format (an image sink: the whole image), for the
  * stream plan's memory check. */
 size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *format);

@@ -37,7 +37,8 @@ typedef struct tproc_sink tproc_sink;
  * TPROC_OK or an error status (record a message with the context if you like).
  */
 typedef int (*tproc_read_rows_fn)(void *user, ptrdiff_t y, ptrdiff_t count, const tproc_view *rows);
-/* A user sink: take rows [y, y + rows->height) of the output. Calls come in order. */
+/* A user sink: take rows [y, y + rows->height) of the output. Calls come in order, on the
+ * thread that called tproc_pipeline_stream. */
 typedef int (*tproc_write_rows_fn)(void *user, ptrdiff_t y, const tproc_view *rows);
 
 /* Rows from your callback, for an image of the given format. */
@@ -98,10 +99,12 @@ TPROC_API int tproc_sink_new_callback(tproc_ctx *ctx, tproc_write_rows_fn write,
 TPROC_API int tproc_sink_new_image(tproc_ctx *ctx, tproc_sink **out);
 TPROC_API tproc_image *tproc_sink_take_image(tproc_sink *sink);
 /*
- * Rows encoded into a PNG or JPEG file (format from options or the name; path "-" means
- * stdout, which needs options->format). The metadata options point to is copied. A file is written
- * to a temporary name beside path and renamed over it only when the run succeeds; a failed run
- * leaves nothing behind.
+ * Rows encoded into a PNG, JPEG, TIFF or WebP file (format from options or the name; path "-"
+ * means stdout, which needs options->format). The metadata options point to is copied. A file is
+ * written to a temporary name beside path and renamed over it only when the run succeeds; a
+ * failed run leaves nothing behind. With more than one thread a run encodes each strip on a
+ * thread of its own while the next strip is computed (one strip more in memory, when the limit
+ * has room for it); the file's bytes are the same.
  */
 TPROC_API int tproc_sink_open(tproc_ctx *ctx, const char *path, const tproc_save_options *options,
                               tproc_sink **out);
