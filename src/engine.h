@@ -122,6 +122,9 @@ typedef struct tproc__exec_io {
 } tproc__exec_io;
 
 int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tproc__exec_io *io);
+/* The threads a run uses: its options' count, or the context's when that is 0 (options may be
+ * NULL). */
+int tproc__run_threads(const tproc_ctx *ctx, const tproc_run_options *options);
 
 /*
  * Plans stages [first, length) of a pipeline for a source format; first_params, if not NULL,

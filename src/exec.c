@@ -398,9 +398,14 @@ static void *worker_main(void *arg)
     }
 }
 
+int tproc__run_threads(const tproc_ctx *ctx, const tproc_run_options *options)
+{
+    return options && options->threads > 0 ? options->threads : tproc_ctx_threads(ctx);
+}
+
 static int threads_for(const tproc__plan *plan, const tproc_run_options *options, int one_pass)
 {
-    int n = options->threads > 0 ? options->threads : tproc_ctx_threads(plan->ctx);
+    int n = tproc__run_threads(plan->ctx, options);
     size_t per_pass = plan->tiles_across * (one_pass ? plan->tiles_down : 1);
     /* More threads than tiles in a pass would only wait. */
     if ((size_t)n > per_pass)

@@ -85,12 +85,12 @@ static int is_blank(const pyramid *p, const tproc_view *v)
 
 static int encode_and_add(pyramid *p, const tproc_view *v, const char *path)
 {
-    void *data = NULL;
-    size_t size = 0;
-    int status = tproc_save_memory(p->ctx, v, &p->save, &data, &size);
+    /* One thread: tiles are already encoded on all of them. */
+    tproc__output out = {path, tproc__ctx(p->ctx), NULL, NULL, 0, 0, TPROC_OK, 1};
+    int status = tproc__encode_view(p->ctx, v, &out, &p->save);
     if (!status)
-        status = tproc__pyramid_out_add(p->out, path, data, size);
-    tproc_free(p->ctx, data);
+        status = tproc__pyramid_out_add(p->out, path, out.data, out.size);
+    tproc__dealloc(p->ctx, out.data);
     return status;
 }
 
@@ -407,8 +407,7 @@ int tproc_pipeline_pyramid(tproc_pipeline *pipeline, tproc_source *source, const
         return status;
     pyramid *p = mem;
     p->ctx = ctx;
-    p->threads = run_options && run_options->threads > 0 ? run_options->threads
-                                                         : tproc_ctx_threads(ctx);
+    p->threads = tproc__run_threads(ctx, run_options);
     if (p->threads > 64)
         p->threads = 64;
     p->cancel = run_options ? run_options->cancel : NULL;

@@ -233,7 +233,9 @@ TPROC_API void tproc_save_options_from_image(tproc_save_options *options, const 
 
 /*
  * Encodes view. PNG takes u8 or u16 (f32 is converted to u16), 1-4 channels. JPEG takes u8
- * gray or RGB (u16/f32 convert to u8; alpha is dropped). options may be NULL.
+ * gray or RGB (u16/f32 convert to u8; alpha is dropped). options may be NULL. A TIFF's JPEG
+ * or deflate tiles are compressed on the context's threads (tproc_ctx_threads), here and in
+ * the two functions below; the bytes do not depend on how many.
  */
 TPROC_API int tproc_save(tproc_ctx *ctx, const tproc_view *view, const char *path,
                          const tproc_save_options *options);
