@@ -32,11 +32,13 @@ void tproc__reduce_2x2_u8(const unsigned char *a, const unsigned char *b, unsign
                           ptrdiff_t width, int ch)
 {
     ptrdiff_t pairs = width / 2;
+    /* The SIMD rows do what they can; the loops below are the reference and do the tail. */
+    ptrdiff_t done = ch == 1 || ch == 3 ? tproc__reduce_2x2_u8_simd(a, b, out, pairs, ch) : 0;
     if (ch == 1) {
-        for (ptrdiff_t x = 0; x < pairs; x++)
+        for (ptrdiff_t x = done; x < pairs; x++)
             out[x] = (unsigned char)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
     } else if (ch == 3) {
-        for (ptrdiff_t x = 0; x < pairs; x++) {
+        for (ptrdiff_t x = done; x < pairs; x++) {
             const unsigned char *p = a + 6 * x, *q = b + 6 * x;
             unsigned char *o = out + 3 * x;
             o[0] = (unsigned char)((p[0] + p[3] + q[0] + q[3] + 2) >> 2);
