@@ -155,6 +155,10 @@ int tproc_view_copy(tproc_ctx *ctx, const tproc_view *src, const tproc_view *dst
         return tproc__error(ctx, TPROC_ERR_ARG,
                             "tproc_view_copy: sizes differ (%tdx%td into %tdx%td)", src->width,
                             src->height, dst->width, dst->height);
+    if (src->data == dst->data && src->pixel_stride == dst->pixel_stride &&
+        src->row_stride == dst->row_stride && src->sample == dst->sample &&
+        src->channels == dst->channels)
+        return TPROC_OK; /* the same pixels: a stream's empty chain decodes into its output */
     if (tproc__views_overlap(src, dst)) {
         /* Copy the source out first, as memmove would. */
         tproc_image *tmp;

@@ -28,6 +28,7 @@ typedef struct band_state {
     ptrdiff_t base;         /* the source row at buf's first row */
     ptrdiff_t have0, have1; /* rows [have0, have1) are in buf */
     tproc__write_behind *out; /* the strips of output rows, to the sink (write_behind.c) */
+    int direct; /* an empty chain: rows are decoded straight into the output strips */
     tproc__random_reader *random; /* reads a random-access source instead (stream_random.c) */
 } band_state;
 
@@ -83,6 +84,21 @@ static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *b
         band->rows.height = f.height;
     } else if (b->source->kind == TPROC__SOURCE_VIEW) {
         tproc_view_sub(&b->source->view, 0, y0, f.width, y1 - y0, &band->view);
+        band->rows.y = y0;
+        band->rows.height = y1 - y0;
+    } else if (b->direct) {
+        /* Strips follow each other, one row of output for each row read: the executor's copy
+         * from band to strip finds them the same pixels (tproc_view_copy does nothing). */
+        if (y0 != b->have1)
+            return tproc__error(b->source->ctx, TPROC_ERR_STATE, "stream: rows %td-%td out of order",
+                                y0, y1);
+        int status = tproc__write_behind_strip(b->out, y1 - y0, &band->view);
+        if (!status)
+            status = tproc__source_read_jobs(b->source, band->view.data, band->view.row_stride,
+                                             y1 - y0, band->jobs);
+        if (status)
+            return status;
+        b->have1 = y1;
         band->rows.y = y0;
         band->rows.height = y1 - y0;
     } else {
@@ -527,6 +543,8 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
     } else if (head.orientation) {
         status = tproc__random_reader_open(source, &head, tallest, &reader);
         b.random = &reader;
+    } else if (source->kind != TPROC__SOURCE_VIEW && plan.count == 0) {
+        b.direct = 1; /* no band: rows go straight into the output strips */
     } else if (source->kind != TPROC__SOURCE_VIEW) {
         size_t packed, aligned, bytes;
         tproc__row_bytes(in->width, in->channels, in->sample, &packed, &aligned);

@@ -2,7 +2,8 @@
 /*
  * test_write_behind.c: a streamed run's strips encoded behind the executor on a thread of
  * their own (src/write_behind.c). The file is the same bytes as tproc_save of the in-memory
- * run, in every format, whatever the thread count (1: written as they come) and strip height;
+ * run, in every format, whatever the thread count (1: written as they come) and strip height,
+ * from a view or a file, through a chain or none (rows decoded straight into the strips);
  * under a sweep of memory limits a run gives those bytes or fails leaving no file (the limit
  * that leaves no room for the second strip writes as it goes); a write that fails on the
  * writer's thread is reported on the caller's, naming the file, with the default context
@@ -68,10 +69,11 @@ static tproc_image *test_image(void)
     return img;
 }
 
-/* The bytes tproc_save writes for the chain's in-memory result. */
-static unsigned char *expected_bytes(const tproc_view *in, const char *format, size_t *size)
+/* The bytes tproc_save writes for the chain's in-memory result (links: 1, or 0 for none). */
+static unsigned char *expected_bytes(const tproc_view *in, size_t links, const char *format,
+                                     size_t *size)
 {
-    tproc_image *want = tu_run(NULL, in, chain, 1, 0, 0, 1, TPROC_BORDER_REFLECT_101);
+    tproc_image *want = tu_run(NULL, in, chain, links, 0, 0, 1, TPROC_BORDER_REFLECT_101);
     char name[32];
     snprintf(name, sizeof name, "want.%s", format);
     const char *path = path_in_dir(name);
@@ -83,19 +85,23 @@ static unsigned char *expected_bytes(const tproc_view *in, const char *format, s
     return bytes;
 }
 
-/* Streams the chain from view in to out.<format> with the given threads and strip height. */
-static int stream_to(tproc_ctx *ctx, const tproc_view *in, const char *path, int threads,
-                     ptrdiff_t strip)
+/* Streams the chain (links: 1, or 0 for none) from view in, or from the file from_file when
+ * not NULL, to path with the given threads and strip height. */
+static int stream_to(tproc_ctx *ctx, const tproc_view *in, const char *from_file, size_t links,
+                     const char *path, int threads, ptrdiff_t strip)
 {
     tproc_source *source;
     tproc_sink *sink;
-    tu_ok(ctx, tproc_source_new_view(ctx, in, &source));
+    if (from_file)
+        tu_ok(ctx, tproc_source_open(ctx, from_file, NULL, &source));
+    else
+        tu_ok(ctx, tproc_source_new_view(ctx, in, &source));
     int status = tproc_sink_open(ctx, path, NULL, &sink);
     if (status) {
         tproc_source_free(&source);
         return status;
     }
-    tproc_pipeline *p = tu_chain(ctx, chain, 1);
+    tproc_pipeline *p = tu_chain(ctx, chain, links);
     tproc_run_options o;
     tproc_run_options_init(&o);
     o.threads = threads;
@@ -118,27 +124,38 @@ static void assert_file_is(const char *path, const unsigned char *want, size_t w
     free(got);
 }
 
+/* From a view through the chain, and from a PNG file with and without the chain (with none,
+ * the rows are decoded straight into the strips the writer takes: stream.c's direct band). */
 START_TEST(same_bytes_behind_or_not)
 {
     const char *format = formats[_i];
     dir_open();
     tproc_image *img = test_image();
     tproc_view in = tproc_image_view(img);
-    size_t want_size;
-    unsigned char *want = expected_bytes(&in, format, &want_size);
+    char png[128];
+    snprintf(png, sizeof png, "%s", path_in_dir("in.png"));
+    tu_ok(NULL, tproc_save(NULL, &in, png, NULL));
     char name[32];
     snprintf(name, sizeof name, "out.%s", format);
     const ptrdiff_t strips[] = {1, 7, 64, HEIGHT};
-    for (int threads = 1; threads <= 3; threads++)
-        for (size_t s = 0; s < sizeof strips / sizeof strips[0]; s++) {
-            char what[96];
-            snprintf(what, sizeof what, "%s, %d threads, strips of %td", format, threads,
-                     strips[s]);
-            tu_ok(NULL, stream_to(NULL, &in, path_in_dir(name), threads, strips[s]));
-            assert_file_is(path_in_dir(name), want, want_size, what);
-            unlink(path_in_dir(name));
-        }
-    free(want);
+    for (int from = 0; from < 3; from++) {
+        const char *file = from ? png : NULL;
+        size_t links = from == 2 ? 0 : 1, want_size;
+        unsigned char *want = expected_bytes(&in, links, format, &want_size);
+        for (int threads = 1; threads <= 3; threads++)
+            for (size_t s = 0; s < sizeof strips / sizeof strips[0]; s++) {
+                char what[128];
+                snprintf(what, sizeof what, "%s from %s%s, %d threads, strips of %td", format,
+                         file ? "a file" : "a view", links ? "" : " (no chain)", threads,
+                         strips[s]);
+                tu_ok(NULL, stream_to(NULL, &in, file, links, path_in_dir(name), threads,
+                                      strips[s]));
+                assert_file_is(path_in_dir(name), want, want_size, what);
+                unlink(path_in_dir(name));
+            }
+        free(want);
+    }
+    unlink(png);
     tproc_image_free(&img);
     ck_assert_int_eq(files_in_dir(), 0);
     rmdir(dir);
@@ -155,7 +172,7 @@ START_TEST(memory_limits_give_the_bytes_or_no_file)
     tproc_image *img = test_image();
     tproc_view in = tproc_image_view(img);
     size_t want_size;
-    unsigned char *want = expected_bytes(&in, format, &want_size);
+    unsigned char *want = expected_bytes(&in, 1, format, &want_size);
     char name[32];
     snprintf(name, sizeof name, "out.%s", format);
     int passed = 0, failed = 0;
@@ -163,7 +180,7 @@ START_TEST(memory_limits_give_the_bytes_or_no_file)
         tproc_ctx_options co = {.memory_limit = limit, .threads = 2};
         tproc_ctx *ctx;
         tu_ok(NULL, tproc_ctx_new(&co, &ctx));
-        int status = stream_to(ctx, &in, path_in_dir(name), 2, 64);
+        int status = stream_to(ctx, &in, NULL, 1, path_in_dir(name), 2, 64);
         if (status == TPROC_OK) {
             char what[64];
             snprintf(what, sizeof what, "%s under %zu bytes", format, limit);

@@ -88,7 +88,8 @@ TPROC_API int tproc_view_orient(const tproc_view *view, int exif_orientation, tp
  * (u8 -> u16 multiplies by 257; u16 -> u8 is round(v / 257); to f32 divides by the maximum; from
  * f32 clamps to [0, 1] and rounds half up); channel counts convert (gray -> RGB repeats,
  * RGB -> gray is Rec. 601 luma rounded, a missing alpha is opaque, an extra one is dropped).
- * Overlapping src and dst are handled as if src were copied out first.
+ * Overlapping src and dst are handled as if src were copied out first (a view copied onto
+ * itself is left as it is, without a copy).
  */
 TPROC_API int tproc_view_copy(tproc_ctx *ctx, const tproc_view *src, const tproc_view *dst);
 
