@@ -87,6 +87,10 @@ typedef struct tproc__encoder {
     int (*finish)(void *state);
     /* Frees everything; safe after a failure and before finish. */
     void (*close)(void *state);
+    /* 1: rows are only gathered until a band much taller than a strip (a row of tiles) or the
+     * whole image is there, then encoded: a stream does not write such an encoder behind, where
+     * its thread would mostly copy rows for the price of a strip of memory (write_behind.c). */
+    int gathers;
 } tproc__encoder;
 
 /*

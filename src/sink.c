@@ -131,7 +131,7 @@ size_t tproc__sink_whole_bytes(const tproc_sink *sink, const tproc_format *f)
 
 int tproc__sink_writes_behind(const tproc_sink *s)
 {
-    return s->kind == SINK_FILE;
+    return s->kind == SINK_FILE && s->encoding.open && !s->encoding.enc.gathers;
 }
 
 int tproc__sink_begin(tproc_sink *s, const tproc_format *f, int threads)

@@ -89,8 +89,9 @@ int tproc__sink_begin(tproc_sink *sink, const tproc_format *format, int threads)
 int tproc__sink_write(tproc_sink *sink, ptrdiff_t y, const tproc_view *rows);
 int tproc__sink_finish(tproc_sink *sink);
 void tproc__sink_abort(tproc_sink *sink);
-/* Whether the sink's strips may be written on another thread than the run's (a file's
- * encoder: not a caller's callback, nor an image that is only a copy). */
+/* Whether the sink's strips are worth writing on another thread than the run's (after begin):
+ * a file's encoder that encodes rows as they come; not a caller's callback, an image that is
+ * only a copy, or an encoder that gathers a row of tiles or the whole image first. */
 int tproc__sink_writes_behind(const tproc_sink *sink);
 /* Bytes the sink will hold for an output of format (an image sink: the whole image), for the
  * stream plan's memory check. */

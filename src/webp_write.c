@@ -236,6 +236,7 @@ int tproc__webp_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
     enc->write_rows = writer_write;
     enc->finish = writer_finish;
     enc->close = writer_close;
+    enc->gathers = 1; /* the whole image, encoded at finish */
     return TPROC_OK;
 }
 

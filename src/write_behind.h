@@ -4,8 +4,9 @@
  * encoded on a thread of their own while the executor computes the next strip into a second
  * buffer (libvips' vips_sink_disc writes behind the same way), so decoding, the chain and
  * encoding overlap instead of taking turns on the calling thread. Other sinks (a caller's
- * callback, an image), one thread, or a memory limit without room for the second strip write
- * each strip on the calling thread when it is done. The sink sees the same strips in the same
+ * callback, an image, an encoder that gathers a row of tiles or the whole image before it
+ * encodes), one thread, or a memory limit without room for the second strip write each strip on
+ * the calling thread when it is done. The sink sees the same strips in the same
  * order either way, so the output's bytes are the same.
  */
 #ifndef TILEPROC_WRITE_BEHIND_H
