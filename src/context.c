@@ -371,6 +371,17 @@ static int reserve(tproc_ctx *ctx, size_t n)
     return 0;
 }
 
+int tproc__reserve_file(tproc_ctx *ctx, size_t size, const char *file, const char *what)
+{
+    ctx = tproc__ctx(ctx);
+    return reserve(ctx, size) ? limit_error(ctx, size, file, what) : TPROC_OK;
+}
+
+void tproc__release(tproc_ctx *ctx, size_t size)
+{
+    atomic_fetch_sub(&tproc__ctx(ctx)->in_use, size);
+}
+
 static int alloc_impl(tproc_ctx *ctx, size_t size, int zero, const char *file, const char *what,
                       void **out)
 {

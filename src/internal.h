@@ -59,6 +59,11 @@ int tproc__check_limit(tproc_ctx *ctx, size_t size, const char *what);
 /* The same for memory that belongs to reading or writing a file: a failure is an error about
  * the file (its subject), what says what the memory is for ("a 640x480 3-channel u8 image"). */
 int tproc__check_limit_file(tproc_ctx *ctx, size_t size, const char *file, const char *what);
+/* Counts size bytes against the limit (a limit error about file if they do not fit) for memory
+ * a codec library allocates itself, out of our sight: its estimate, given back with
+ * tproc__release when the library frees it. */
+int tproc__reserve_file(tproc_ctx *ctx, size_t size, const char *file, const char *what);
+void tproc__release(tproc_ctx *ctx, size_t size);
 int tproc__alloc_file(tproc_ctx *ctx, size_t size, int zero, const char *file, const char *what,
                       void **out);
 /* A counted copy of size bytes of data (*out NULL when there are none); file (may be NULL) is

@@ -73,6 +73,7 @@ typedef struct writer {
     ptrdiff_t rows_done;    /* rows written so far */
     int failed;             /* status of the failure that stopped the encoder, 0 if none */
     int finished;           /* jpeg_finish_compress ran */
+    size_t reserved;        /* libjpeg's own memory, counted against the limit */
 } writer;
 
 /* Parameters, SOI and the headers, APP1 (EXIF) and APP2 (ICC): everything before row 0. */
@@ -229,9 +230,22 @@ static void writer_free(writer *w)
         return;
     /* Safe before jpeg_create_compress (the struct is zeroed) and mid-image. */
     jpeg_destroy_compress(&w->cinfo);
+    tproc__release(w->ctx, w->reserved);
     tproc__dealloc(w->ctx, w->row);
     tproc__dealloc(w->ctx, w->app1);
     tproc__dealloc(w->ctx, w);
+}
+
+/* libjpeg-turbo allocates its compressor itself: 27-28 KiB and 9-10 bytes a sample of a row
+ * (mallinfo2 around jpeg_start_compress, 16 to 30000 pixels wide, gray and RGB at 4:2:0). That
+ * is counted against the limit, with room to spare, so that the hundreds of tile encoders a
+ * pyramid TIFF keeps open are within it too. After writer_prepare, which checked the width. */
+static int reserve_libjpeg(writer *w)
+{
+    size_t estimate = ((size_t)32 << 10) + 12 * (size_t)w->format.width * (size_t)w->format.channels;
+    int status = tproc__reserve_file(w->ctx, estimate, w->name, "the JPEG encoder's own memory");
+    w->reserved = status ? 0 : estimate;
+    return status;
 }
 
 /* tproc__encoder.write_rows. */
@@ -285,7 +299,8 @@ int tproc__jpeg_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
     w->format = *format;
     w->dest.out = out;
     tproc__jpeg_errors_init(&w->err, (j_common_ptr)&w->cinfo);
-    if ((status = writer_prepare(w, options)) || (status = writer_run(w, writer_open_step))) {
+    if ((status = writer_prepare(w, options)) || (status = reserve_libjpeg(w)) ||
+        (status = writer_run(w, writer_open_step))) {
         writer_free(w);
         return status;
     }

@@ -28,6 +28,10 @@
 
 #include "tiff_codec.h"
 
+/* What libdeflate allocates for a compressor itself, counted against the limit: 656 KiB at
+ * level 6 (libdeflate 1.14, mallinfo2 around libdeflate_alloc_compressor), with room to spare. */
+#define DEFLATER_BYTES ((size_t)1 << 20)
+
 int tproc__tiff_tiles_ours(uint16_t compression, uint16_t predictor, const tproc_format *stored)
 {
     if (compression == COMPRESSION_JPEG)
@@ -90,9 +94,17 @@ static int deflate_tile(void *user, ptrdiff_t index, int worker)
     gather(j, (uint32_t)index, s->tile);
     if (c->predictor == PREDICTOR_HORIZONTAL)
         predict(c, s->tile);
-    if (!s->deflater && !(s->deflater = libdeflate_alloc_compressor(6)))
-        return tproc__error_file(r->ctx, TPROC_ERR_NOMEM, r->name,
-                                 "out of memory for a deflate state");
+    if (!s->deflater) {
+        int counted = tproc__reserve_file(r->ctx, DEFLATER_BYTES, r->name,
+                                          "a deflate compressor's own memory");
+        if (counted)
+            return counted;
+        if (!(s->deflater = libdeflate_alloc_compressor(6))) {
+            tproc__release(r->ctx, DEFLATER_BYTES);
+            return tproc__error_file(r->ctx, TPROC_ERR_NOMEM, r->name,
+                                     "out of memory for a deflate state");
+        }
+    }
     /* Into the worker's buffer of the worst case, then an exact copy: a row of tiles held at
      * the worst case would be a second band. */
     size_t bound = libdeflate_zlib_compress_bound(s->deflater, bytes);
@@ -361,8 +373,10 @@ void tproc__tiff_scratch_free(tproc_ctx *ctx, tproc__tiff_scratch *s)
     tproc__dealloc(ctx, s->tile);
     tproc__dealloc(ctx, s->out);
     s->out = NULL;
-    if (s->deflater)
+    if (s->deflater) {
         libdeflate_free_compressor(s->deflater);
+        tproc__release(ctx, DEFLATER_BYTES);
+    }
     s->tile = NULL;
     s->deflater = NULL;
 }
