@@ -161,10 +161,11 @@ int tproc__pyramid_strips_new(tproc_ctx *ctx, const tproc__pyramid_geom *g,
                               "pyramid tile encoders", &p);
     if (!status)
         s->tiles = p;
-    /* threads helpers besides the caller, which decodes and helps only while it waits: even
-     * one thread overlaps encoding with decoding. */
+    /* threads helpers besides the caller, which decodes and helps only while it waits; with
+     * one thread none: the run stays on the calling thread, which feeds the encoders itself
+     * when it waits for a strip, as every other part of a one-thread run does. */
     if (!status)
-        status = tproc__workers_new(ctx, threads + 1, &s->pool);
+        status = tproc__workers_new(ctx, threads > 1 ? threads + 1 : 1, &s->pool);
     if (status) {
         tproc__pyramid_strips_free(s);
         return status;
