@@ -8,7 +8,6 @@
  * leaving no file; a write that fails mid-file (RLIMIT_FSIZE) leaves no file either; and the
  * JPEG and deflate libraries' own memory is counted against the limit and given back.
  */
-#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,17 +94,6 @@ static void make_tmpdir(char *dir, size_t size)
 }
 
 /* Files left in dir (temporary ones included). */
-static int files_in(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
 /* What every test starts from: config i's image (in a context of its own, unlimited) and a
  * fresh directory for the output. */
 typedef struct fixture {
@@ -367,7 +355,7 @@ START_TEST(memory_limit_leaves_no_file)
         } else {
             ck_assert_msg(status == TPROC_ERR_LIMIT || status == TPROC_ERR_NOMEM,
                           "%s: limit %zu: %s", c->name, limit, tproc_ctx_message(ctx));
-            ck_assert_int_eq(files_in(fx.dir), 0);
+            ck_assert_int_eq(tu_files_in(fx.dir), 0);
             failed++;
         }
         tproc_ctx_free(&ctx);
@@ -400,7 +388,7 @@ START_TEST(io_error_leaves_no_file)
         ck_assert_msg(status == TPROC_ERR_IO, "%s: %s", c->name, tproc_ctx_message(ctx));
         ck_assert_msg(strstr(tproc_ctx_message(ctx), "out.tif") != NULL, "%s",
                       tproc_ctx_message(ctx));
-        ck_assert_int_eq(files_in(fx.dir), 0);
+        ck_assert_int_eq(tu_files_in(fx.dir), 0);
         tproc_ctx_free(&ctx);
     }
     signal(SIGXFSZ, previous);

@@ -11,7 +11,6 @@
  * while strips are being written behind stops the run cleanly; and a callback sink is still
  * called on the thread running the stream.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,17 +39,6 @@ static void dir_open(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tileproc-wb-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int files_in_dir(void)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
 }
 
 /* A smooth image with some noise: every encoder has real work, and PNG rows differ. */
@@ -157,7 +145,7 @@ START_TEST(same_bytes_behind_or_not)
     }
     unlink(png);
     tproc_image_free(&img);
-    ck_assert_int_eq(files_in_dir(), 0);
+    ck_assert_int_eq(tu_files_in(dir), 0);
     rmdir(dir);
 }
 END_TEST
@@ -190,7 +178,7 @@ START_TEST(memory_limits_give_the_bytes_or_no_file)
         } else {
             ck_assert_msg(status == TPROC_ERR_LIMIT, "%s under %zu: %s", format, limit,
                           tproc_ctx_message(ctx));
-            ck_assert_int_eq(files_in_dir(), 0);
+            ck_assert_int_eq(tu_files_in(dir), 0);
             failed++;
         }
         tproc_ctx_free(&ctx);
@@ -241,7 +229,7 @@ START_TEST(write_failure_reported_on_the_callers_thread)
         tproc_pipeline_free(&p);
         tproc_sink_free(&sink);
         tproc_source_free(&source);
-        ck_assert_int_eq(files_in_dir(), 0);
+        ck_assert_int_eq(tu_files_in(dir), 0);
         tproc_ctx_free(&ctx);
     }
     signal(SIGXFSZ, previous);
@@ -288,7 +276,7 @@ START_TEST(source_failure_while_writing_behind)
         tproc_pipeline_free(&p);
         tproc_sink_free(&sink);
         tproc_source_free(&source);
-        ck_assert_int_eq(files_in_dir(), 0);
+        ck_assert_int_eq(tu_files_in(dir), 0);
     }
     tproc_image_free(&img);
     rmdir(dir);

@@ -4,6 +4,7 @@
 
 #include "filter_spec.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,17 @@ ptrdiff_t tu_rng_range(tu_rng *rng, ptrdiff_t lo, ptrdiff_t hi)
 {
     uint64_t span = (uint64_t)(hi - lo) + 1u;
     return lo + (ptrdiff_t)(tu_rng_next(rng) % span);
+}
+
+int tu_files_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
 }
 
 unsigned char *tu_read_file(const char *path, size_t *size)

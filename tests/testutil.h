@@ -27,6 +27,9 @@ ptrdiff_t tu_rng_range(tu_rng *rng, ptrdiff_t lo, ptrdiff_t hi);
 /* Reads a whole file into malloc'd memory; NULL on failure. */
 unsigned char *tu_read_file(const char *path, size_t *size);
 
+/* How many entries a directory holds (besides . and ..): a failed run must leave none. */
+int tu_files_in(const char *dir);
+
 /* Fills every sample of an image with pseudo-random values (all bits of u8/u16; f32 in [0,1]). */
 void tu_fill_random(tproc_image *image, tu_rng *rng);
 
