@@ -549,8 +549,11 @@ int tproc_pipeline_stream(tproc_pipeline *pipeline, tproc_source *source, tproc_
         size_t packed, aligned, bytes;
         tproc__row_bytes(in->width, in->channels, in->sample, &packed, &aligned);
         b.stride = (ptrdiff_t)aligned;
-        /* The tallest band plus a strip's worth of slack, so rows move back rarely. */
-        b.capacity = tallest + plan.tile_height;
+        /* The tallest band plus a quarter strip of slack: the rows kept for the next strip's
+         * halo move back to the start at most once a strip (a few rows: 1.1 MB a strip for a
+         * blur of a 30000-pixel-wide RGB image), and a strip's worth of slack would be 5.5 MB
+         * more held for the whole run. */
+        b.capacity = tallest + (plan.tile_height + 3) / 4;
         if (tproc__mul(aligned, (size_t)b.capacity, &bytes))
             status = tproc__error(ctx, TPROC_ERR_OVERFLOW, "stream: band too large");
         else

@@ -186,6 +186,11 @@ typedef struct tproc__tiff_band_job {
     uint32_t first, rows;
     int pending;             /* submitted and not yet written */
     tproc__tiff_tile *tiles; /* [count] */
+    /* Deflate: the tiles already written, in order, by the items as they finish (under the
+     * tile row's lock), and where to. */
+    uint32_t written;
+    TIFF *tif;
+    tproc__tiff_io *io;
     /* The band's rows 2x2-reduced for the next pyramid level, by the pool too (the first
      * `reducing` items of the batch, one per pair of rows): (rows + 1) / 2 of them. */
     unsigned char *reduced;

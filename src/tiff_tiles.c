@@ -82,6 +82,31 @@ static unsigned char *gather(const tproc__tiff_band_job *j, uint32_t col, unsign
     return dst;
 }
 
+/* Hands tile `index` of job j over (its compressed bytes, NULL when it failed) and writes the
+ * tiles that are then next in order, freeing them: a deflated tile row is not held whole until
+ * its last tile is done (9 MB at 30000 pixels wide). One thread writes at a time, under the
+ * lock, in tile order, so the file's bytes do not depend on which thread finished what. */
+static int hand_over(tproc__tiff_band_job *j, ptrdiff_t index, tproc__tiff_tile tile)
+{
+    tproc__tiff_tile_row *r = j->row;
+    int status = TPROC_OK;
+    pthread_mutex_lock(&r->lock);
+    j->tiles[index] = tile;
+    while (!status && !r->failed && j->written < r->count && j->tiles[j->written].data) {
+        tproc__tiff_tile *t = &j->tiles[j->written];
+        uint32_t n = TIFFComputeTile(j->tif, j->written * r->codec->tw, j->first, 0, 0);
+        if (TIFFWriteRawTile(j->tif, n, t->data, (tmsize_t)t->size) != (tmsize_t)t->size) {
+            status = tproc__tiff_fail(r->ctx, r->name, j->io, TPROC_ERR_IO, "");
+            r->failed = 1; /* nothing more goes into the file */
+        }
+        tproc__dealloc(r->ctx, t->data);
+        *t = (tproc__tiff_tile){NULL, 0};
+        j->written++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return status;
+}
+
 /* batch.run for deflate: tile `index` of a whole tile row. */
 static int deflate_tile(void *user, ptrdiff_t index, int worker)
 {
@@ -89,7 +114,6 @@ static int deflate_tile(void *user, ptrdiff_t index, int worker)
     tproc__tiff_tile_row *r = j->row;
     const tproc__tiff_tile_codec *c = r->codec;
     tproc__tiff_scratch *s = &r->scratch[worker];
-    tproc__tiff_tile *t = &j->tiles[index];
     size_t bytes = (size_t)c->tw * c->th * c->pixel;
     gather(j, (uint32_t)index, s->tile);
     if (c->predictor == PREDICTOR_HORIZONTAL)
@@ -124,8 +148,7 @@ static int deflate_tile(void *user, ptrdiff_t index, int worker)
     if (status)
         return status;
     memcpy(mem, s->out, size);
-    *t = (tproc__tiff_tile){mem, size};
-    return TPROC_OK;
+    return hand_over(j, index, (tproc__tiff_tile){mem, size});
 }
 
 static void encoder_close(tproc_ctx *ctx, tproc__tiff_tile_encoder *e)
@@ -308,8 +331,9 @@ static int job_write(tproc__workers *p, tproc__tiff_band_job *j, TIFF *tif, tpro
     uint32_t end = j->first + j->rows;
     if (!status && j->reducing)
         status = r->below(r->below_user, j->reduced, j->reducing);
+    /* What the items have not written yet (deflate writes as tiles finish; JPEG tiles here). */
     if (!status && (end % r->codec->th == 0 || end == r->height))
-        for (uint32_t i = 0; !status && i < r->count; i++) {
+        for (uint32_t i = j->written; !status && i < r->count; i++) {
             tproc__tiff_tile *t = &j->tiles[i];
             uint32_t tile = TIFFComputeTile(tif, i * r->codec->tw, j->first, 0, 0);
             if (TIFFWriteRawTile(tif, tile, t->data, (tmsize_t)t->size) != (tmsize_t)t->size)
@@ -325,6 +349,9 @@ int tproc__tiff_tile_row_flush(tproc__workers *p, tproc__tiff_tile_row *r, TIFF 
     tproc__tiff_band_job *j = &r->job[r->current];
     j->first = first;
     j->rows = rows;
+    j->written = 0;
+    j->tif = tif;
+    j->io = io;
     j->reducing = r->below_width ? (rows + 1) / 2 : 0;
     j->batch.count = (ptrdiff_t)(j->reducing + r->count);
     j->pending = 1;
