@@ -17,19 +17,12 @@
 
 #include "internal.h"
 
-#define TPROC__MESSAGE_MAX 1024
 #define TPROC__ALIGN 64
 /* Bytes in front of each aligned block: the raw pointer and the requested size. */
 #define TPROC__HEADER 16
 
-/* The last error: the whole message ("subject: cause"), and the subject on its own. */
-typedef struct tproc__error_state {
-    int status;
-    tproc_subject kind;
-    size_t cause_at; /* where the cause starts in message */
-    char subject[TPROC__MESSAGE_MAX];
-    char message[TPROC__MESSAGE_MAX];
-} tproc__error_state;
+/* The last error (internal.h's note of it). */
+typedef tproc__error_note tproc__error_state;
 
 /* What limit messages call the memory limit unless the caller names it. */
 #define TPROC__LIMIT_NAME "the memory limit"
@@ -284,6 +277,22 @@ int tproc_ctx_error(const tproc_ctx *ctx, tproc_error *out)
         out->cause = e->message + e->cause_at;
     }
     return e->status;
+}
+
+void tproc__error_note_take(tproc_ctx *ctx, tproc__error_note *note)
+{
+    tproc_ctx *c = ctx && !ctx->is_default ? ctx : NULL;
+    if (c)
+        pthread_mutex_lock(&c->error_lock);
+    *note = *error_state_of(ctx);
+    if (c)
+        pthread_mutex_unlock(&c->error_lock);
+}
+
+void tproc__error_note_give(tproc_ctx *ctx, const tproc__error_note *note)
+{
+    if ((!ctx || ctx->is_default) && note->status)
+        default_error = *note; /* an explicit context's record is shared: already there */
 }
 
 void tproc_ctx_clear_error(tproc_ctx *ctx)

@@ -68,6 +68,11 @@ typedef struct shared {
     atomic_int status;
     atomic_size_t done;
     size_t total;
+    /* The first failure's record when a worker thread had it, given to the calling thread at
+     * the end (the default context keeps its record per thread). */
+    const arena *caller_arena;
+    tproc__error_note note;
+    int noted;
 } shared;
 
 typedef struct worker {
@@ -267,10 +272,15 @@ static int cancelled(const tproc_run_options *options)
     return options->cancel && __atomic_load_n(options->cancel, __ATOMIC_RELAXED) != 0;
 }
 
-static void fail(shared *sh, int status)
+/* Records the run's first failure; a worker thread's record of it is kept for the caller. */
+static void fail(shared *sh, const arena *a, int status)
 {
     int ok = TPROC_OK;
-    atomic_compare_exchange_strong(&sh->status, &ok, status);
+    if (atomic_compare_exchange_strong(&sh->status, &ok, status) &&
+        a != sh->caller_arena) {
+        tproc__error_note_take(sh->plan->ctx, &sh->note);
+        sh->noted = 1; /* read by the caller after joining the worker */
+    }
 }
 
 /* Takes tiles of the current strip until there are none left or the run has failed. */
@@ -280,7 +290,7 @@ static void work_strip(shared *sh, arena *a)
         if (atomic_load(&sh->status) != TPROC_OK)
             return;
         if (cancelled(sh->options)) {
-            fail(sh, TPROC_ERR_CANCELLED);
+            fail(sh, a, TPROC_ERR_CANCELLED);
             return;
         }
         size_t i = atomic_fetch_add(&sh->next, 1);
@@ -288,7 +298,7 @@ static void work_strip(shared *sh, arena *a)
             return;
         int status = run_tile(sh, a, i);
         if (status) {
-            fail(sh, status);
+            fail(sh, a, status);
             return;
         }
         size_t done = atomic_fetch_add(&sh->done, 1) + 1;
@@ -441,6 +451,8 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
             status = arena_new(plan, &workers[i].mem);
         }
     }
+    if (workers)
+        sh.caller_arena = &workers[0].mem;
     int started = 0;
     for (int i = 1; i < nthreads && !status; i++, started++)
         if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
@@ -490,6 +502,8 @@ int tproc__execute(tproc__plan *plan, const tproc_run_options *options, const tp
     if (status == TPROC_ERR_CANCELLED)
         tproc__error(plan->ctx, status, "cancelled after %zu of %zu tiles", atomic_load(&sh.done),
                      sh.total);
+    else if (status && sh.noted && sh.note.status == status) /* a worker thread's failure */
+        tproc__error_note_give(plan->ctx, &sh.note);
 
     pthread_mutex_lock(&sh.lock);
     sh.quit = 1;

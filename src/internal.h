@@ -26,6 +26,23 @@ tproc_ctx *tproc__ctx(tproc_ctx *ctx);
  * returns status, so that `return tproc__error(ctx, TPROC_ERR_ARG, "...")` reads naturally.
  */
 int tproc__error(tproc_ctx *ctx, int status, const char *fmt, ...) TPROC__PRINTF(3, 4);
+
+#define TPROC__MESSAGE_MAX 1024
+/* A context's record of its last error: the whole message ("subject: cause"), the subject on
+ * its own, where the cause starts. */
+typedef struct tproc__error_note {
+    int status;
+    tproc_subject kind;
+    size_t cause_at;
+    char subject[TPROC__MESSAGE_MAX];
+    char message[TPROC__MESSAGE_MAX];
+} tproc__error_note;
+/* A failure recorded on one thread, carried to the thread that reports it: the default
+ * context keeps its record per thread, so a worker's error would be lost to the caller. take
+ * copies the calling thread's record of ctx; give makes note the calling thread's record (for
+ * the default context; an explicit context's record is shared and already holds it). */
+void tproc__error_note_take(tproc_ctx *ctx, tproc__error_note *note);
+void tproc__error_note_give(tproc_ctx *ctx, const tproc__error_note *note);
 int tproc__verror(tproc_ctx *ctx, int status, const char *fmt, va_list ap);
 /*
  * The same about a subject (tproc_ctx_error()): the message is the cause, the context's message

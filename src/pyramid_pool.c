@@ -26,6 +26,10 @@ struct tproc__pyramid_pool {
     int thread_count, quit;
     tproc__pyramid_job *head, *tail; /* jobs with tiles not yet taken, oldest first */
     atomic_int status;
+    /* The first failure's record on the worker that had it (under lock), given to the calling
+     * thread when it waits (the default context keeps its record per thread). */
+    tproc__error_note note;
+    int noted;
 };
 
 typedef struct worker_arg {
@@ -33,10 +37,11 @@ typedef struct worker_arg {
     int index;
 } worker_arg;
 
-static void fail(tproc__pyramid_pool *p, int status)
+/* Records the first failure; 1 if this one was it. */
+static int fail(tproc__pyramid_pool *p, int status)
 {
     int ok = TPROC_OK;
-    atomic_compare_exchange_strong(&p->status, &ok, status);
+    return atomic_compare_exchange_strong(&p->status, &ok, status);
 }
 
 /* Takes the next tile of the oldest job (lock held); NULL when there is none. */
@@ -67,14 +72,18 @@ static void *worker(void *arg)
         if (p->quit)
             break;
         pthread_mutex_unlock(&p->lock);
+        int first = 0;
         if (atomic_load(&p->status) == TPROC_OK) {
             int status = p->cancel && *(const volatile int *)p->cancel
                              ? TPROC_ERR_CANCELLED
                              : p->encode(p->user, job, col, w->index);
-            if (status)
-                fail(p, status);
+            first = status && fail(p, status);
         }
         pthread_mutex_lock(&p->lock);
+        if (first) {
+            tproc__error_note_take(p->ctx, &p->note);
+            p->noted = 1;
+        }
         if (--job->left == 0)
             pthread_cond_broadcast(&p->done);
     }
@@ -126,8 +135,15 @@ int tproc__pyramid_pool_new(tproc_ctx *ctx, int threads, tproc__pyramid_encode_f
 int tproc__pyramid_pool_submit(tproc__pyramid_pool *p, tproc__pyramid_job *job)
 {
     int status = atomic_load(&p->status);
-    if (status || job->count <= 0)
+    if (status) { /* an earlier failure, maybe a worker's */
+        pthread_mutex_lock(&p->lock);
+        if (p->noted && p->note.status == status)
+            tproc__error_note_give(p->ctx, &p->note);
+        pthread_mutex_unlock(&p->lock);
         return status;
+    }
+    if (job->count <= 0)
+        return TPROC_OK;
     if (p->thread_count == 0) { /* one thread: the caller's */
         job->left = 0;
         for (ptrdiff_t col = 0; col < job->count && !status; col++)
@@ -157,8 +173,11 @@ int tproc__pyramid_pool_wait(tproc__pyramid_pool *p, tproc__pyramid_job *job)
     pthread_mutex_lock(&p->lock);
     while (job->left > 0)
         pthread_cond_wait(&p->done, &p->lock);
+    int status = atomic_load(&p->status);
+    if (status && p->noted && p->note.status == status)
+        tproc__error_note_give(p->ctx, &p->note);
     pthread_mutex_unlock(&p->lock);
-    return atomic_load(&p->status);
+    return status;
 }
 
 void tproc__pyramid_pool_free(tproc__pyramid_pool *p)

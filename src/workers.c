@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * workers.c: see workers.h. One lock guards the queue and every batch's counters: items are
- * whole tiles (milliseconds each), so the lock is never what limits the pool.
+ * whole tiles (milliseconds each), so the lock is never what limits the pool. A helper's
+ * failure is carried to the waiting thread's record of the context (tproc__error_note).
  */
 #include <pthread.h>
 
@@ -22,6 +23,10 @@ struct tproc__workers {
     pthread_t helper[MAX_HELPERS];
     helper_arg arg[MAX_HELPERS];
     int helpers, quit;
+    /* The first failure on a helper thread, for the batch's waiter (tproc__error_note_give):
+     * the default context keeps its record per thread. */
+    tproc__batch *noted;
+    tproc__error_note note;
 };
 
 /* Takes the next item of b, or of the oldest queued batch when b is NULL (lock held). */
@@ -53,8 +58,13 @@ static void run_item(tproc__workers *p, tproc__batch *b, ptrdiff_t index, int wo
     pthread_mutex_unlock(&p->lock);
     int status = failed ? TPROC_OK : b->run(b->user, index, worker);
     pthread_mutex_lock(&p->lock);
-    if (status && !b->status)
+    if (status && !b->status) {
         b->status = status;
+        if (worker != 0 && !p->noted) {
+            tproc__error_note_take(p->ctx, &p->note);
+            p->noted = b;
+        }
+    }
     if (++b->finished == b->count)
         pthread_cond_broadcast(&p->done);
 }
@@ -130,6 +140,11 @@ int tproc__workers_wait(tproc__workers *p, tproc__batch *b)
             break;
     }
     int status = b->status;
+    if (p->noted == b) { /* a helper's failure: its record on this thread too */
+        p->noted = NULL;
+        if (status && p->note.status == status)
+            tproc__error_note_give(p->ctx, &p->note);
+    }
     pthread_mutex_unlock(&p->lock);
     return status;
 }

@@ -13,7 +13,6 @@
  * the caller's when it is reported: the default context keeps its message per thread.
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "write_behind.h"
@@ -35,8 +34,7 @@ struct tproc__write_behind {
     int stop;        /* finish: write what is queued, then end; free: end now */
     int drop;
     int status; /* the first failed write */
-    tproc_subject kind;
-    char subject[256], cause[1024];
+    tproc__error_note note; /* its record, taken on the writer thread */
     int reported;
 };
 
@@ -45,7 +43,10 @@ static int report(tproc__write_behind *wb, int status)
 {
     if (status && !wb->reported) {
         wb->reported = 1;
-        tproc__error_subject(wb->ctx, status, wb->kind, wb->subject, "%s", wb->cause);
+        if (wb->note.status == status)
+            tproc__error_note_give(wb->ctx, &wb->note);
+        else /* the encoder failed without a word */
+            tproc__error(wb->ctx, status, "%s", tproc_strerror(status));
     }
     return status;
 }
@@ -64,16 +65,10 @@ static void *writer_main(void *arg)
         ptrdiff_t y0 = wb->y0[i];
         pthread_mutex_unlock(&wb->lock);
         int status = failed ? TPROC_OK : tproc__sink_write(wb->sink, y0, &rows);
-        tproc_error e = {0};
-        if (status)
-            tproc_ctx_error(wb->ctx, &e); /* this thread's message, for the default context */
         pthread_mutex_lock(&wb->lock);
         if (status && !wb->status) {
             wb->status = status;
-            wb->kind = e.status == status ? e.kind : TPROC_SUBJECT_NONE;
-            snprintf(wb->subject, sizeof wb->subject, "%s", e.status == status ? e.subject : "");
-            snprintf(wb->cause, sizeof wb->cause, "%s",
-                     e.status == status && e.cause[0] ? e.cause : tproc_strerror(status));
+            tproc__error_note_take(wb->ctx, &wb->note); /* this thread's, for the default context */
         }
         wb->queued[i] = 0;
         wb->write = !i;

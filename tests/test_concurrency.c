@@ -5,7 +5,9 @@
  * read-only inputs and must give the bytes a lone run gives; filters registered on some threads
  * while others look filters up and run them; errors raised at the same moment on different
  * threads stay with their own call, in their own context and in the default context (whose
- * message is kept per thread). scripts/tsan.sh runs this suite under ThreadSanitizer.
+ * message is kept per thread), and a failure on a pipeline's own worker thread reaches the
+ * default context's record on the calling thread. scripts/tsan.sh runs this suite under
+ * ThreadSanitizer.
  *
  * Worker threads never call ck_assert (a failure there would end the process from the wrong
  * thread): they record the first problem, and the test asserts on it after joining them.
@@ -442,6 +444,54 @@ static void run_error_threads(int default_ctx)
     rmdir(error_dir);
 }
 
+/* A filter that copies on the test's thread and fails on every other: its failures happen on
+ * the executor's workers only. */
+static pthread_t test_thread;
+static int failed_elsewhere;
+
+static int fail_elsewhere_process(const tproc_call *call)
+{
+    if (pthread_equal(pthread_self(), test_thread))
+        return tproc_view_copy(NULL, &call->in, &call->out);
+    __atomic_store_n(&failed_elsewhere, 1, __ATOMIC_RELAXED);
+    return TPROC_ERR_IO;
+}
+
+static const tproc_filter fail_elsewhere = {
+    .abi = TPROC_FILTER_ABI,
+    .name = "tu_fail_elsewhere",
+    .summary = "test: fails on any thread but the test's",
+    .process = fail_elsewhere_process,
+};
+
+/* The default context keeps its record per thread: a tile that fails on a worker is still
+ * reported on the calling thread, naming the filter. */
+START_TEST(worker_failures_reach_the_default_context)
+{
+    test_thread = pthread_self();
+    if (!tproc_filter_find("tu_fail_elsewhere"))
+        ck_assert_int_eq(tproc_filter_register(NULL, &fail_elsewhere), TPROC_OK);
+    tproc_image *img = tu_random_image(NULL, 64, 4096, 3, TPROC_U8, 5);
+    tproc_view v = tproc_image_view(img);
+    const char *chain[] = {"tu_fail_elsewhere"};
+    tproc_pipeline *p = tu_chain(NULL, chain, 1);
+    tproc_run_options o;
+    tproc_run_options_init(&o);
+    o.threads = 4;
+    o.tile_height = 16; /* 256 tiles: the workers take some */
+    tproc_image *out = NULL;
+    tproc_ctx_clear_error(NULL);
+    int status = tproc_pipeline_run(p, &v, &o, &out);
+    ck_assert_int_eq(__atomic_load_n(&failed_elsewhere, __ATOMIC_RELAXED), 1);
+    ck_assert_int_eq(status, TPROC_ERR_IO);
+    ck_assert_msg(strstr(tproc_ctx_message(NULL), "tu_fail_elsewhere") != NULL,
+                  "the worker's failure was not told: '%s'", tproc_ctx_message(NULL));
+    ck_assert_ptr_null(out);
+    tproc_pipeline_free(&p);
+    tproc_image_free(&img);
+}
+END_TEST
+
 START_TEST(errors_stay_with_their_own_context)
 {
     run_error_threads(0);
@@ -514,6 +564,7 @@ Suite *suite_concurrency(void)
     tcase_add_test(tc, errors_stay_with_their_own_context);
     tcase_add_test(tc, the_default_context_keeps_messages_per_thread);
     tcase_add_test(tc, limit_errors_name_their_own_limit);
+    tcase_add_test(tc, worker_failures_reach_the_default_context);
     suite_add_tcase(s, tc);
     return s;
 }
