@@ -197,8 +197,8 @@ int tproc_save_memory(tproc_ctx *ctx, const tproc_view *view, const tproc_save_o
         return tproc__error(ctx, TPROC_ERR_ARG, "tproc_save_memory: no output pointers");
     *data = NULL;
     *size = 0;
-    tproc__output out = {"<memory>", tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK,
-                         tproc_ctx_threads(ctx)};
+    int threads = tproc_ctx_threads(ctx);
+    tproc__output out = {"<memory>", tproc__ctx(ctx), NULL, NULL, 0, 0, TPROC_OK, threads};
     int status = tproc__encode_view(ctx, view, &out, options);
     if (status) {
         tproc__dealloc(ctx, out.data);

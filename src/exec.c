@@ -276,8 +276,7 @@ static int cancelled(const tproc_run_options *options)
 static void fail(shared *sh, const arena *a, int status)
 {
     int ok = TPROC_OK;
-    if (atomic_compare_exchange_strong(&sh->status, &ok, status) &&
-        a != sh->caller_arena) {
+    if (atomic_compare_exchange_strong(&sh->status, &ok, status) && a != sh->caller_arena) {
         tproc__error_note_take(sh->plan->ctx, &sh->note);
         sh->noted = 1; /* read by the caller after joining the worker */
     }

@@ -242,7 +242,8 @@ static void writer_free(writer *w)
  * pyramid TIFF keeps open are within it too. After writer_prepare, which checked the width. */
 static int reserve_libjpeg(writer *w)
 {
-    size_t estimate = ((size_t)32 << 10) + 12 * (size_t)w->format.width * (size_t)w->format.channels;
+    size_t estimate =
+        ((size_t)32 << 10) + 12 * (size_t)w->format.width * (size_t)w->format.channels;
     int status = tproc__reserve_file(w->ctx, estimate, w->name, "the JPEG encoder's own memory");
     w->reserved = status ? 0 : estimate;
     return status;

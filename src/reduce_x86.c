@@ -24,9 +24,8 @@
     const __m128i second_hi =                                                                      \
         _mm_setr_epi8(6, 9, 10, 13, 11, 14, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1)
 
-__attribute__((target("ssse3"))) static ptrdiff_t grey_ssse3(const unsigned char *a,
-                                                              const unsigned char *b,
-                                                              unsigned char *out, ptrdiff_t pairs)
+__attribute__((target("ssse3"))) static ptrdiff_t
+grey_ssse3(const unsigned char *a, const unsigned char *b, unsigned char *out, ptrdiff_t pairs)
 {
     const __m128i ones = _mm_set1_epi8(1), quarter = _mm_set1_epi16(1 << 13);
     ptrdiff_t x = 0;
@@ -45,8 +44,7 @@ __attribute__((target("ssse3"))) static ptrdiff_t grey_ssse3(const unsigned char
 
 /* One row's 12 pair sums (outputs 0-7 in first, 8-11 in second) from its 24 bytes at p. */
 __attribute__((target("ssse3"))) static inline void pair_sums_ssse3(const unsigned char *p,
-                                                                     __m128i *first,
-                                                                     __m128i *second)
+                                                                    __m128i *first, __m128i *second)
 {
     RGB_MASKS;
     const __m128i ones = _mm_set1_epi8(1);
@@ -57,9 +55,8 @@ __attribute__((target("ssse3"))) static inline void pair_sums_ssse3(const unsign
     *second = _mm_maddubs_epi16(_mm_shuffle_epi8(hi, second_hi), ones);
 }
 
-__attribute__((target("ssse3"))) static ptrdiff_t rgb_ssse3(const unsigned char *a,
-                                                             const unsigned char *b,
-                                                             unsigned char *out, ptrdiff_t pairs)
+__attribute__((target("ssse3"))) static ptrdiff_t
+rgb_ssse3(const unsigned char *a, const unsigned char *b, unsigned char *out, ptrdiff_t pairs)
 {
     const __m128i quarter = _mm_set1_epi16(1 << 13);
     ptrdiff_t x = 0;
@@ -77,9 +74,8 @@ __attribute__((target("ssse3"))) static ptrdiff_t rgb_ssse3(const unsigned char 
     return x;
 }
 
-__attribute__((target("avx2"))) static ptrdiff_t grey_avx2(const unsigned char *a,
-                                                            const unsigned char *b,
-                                                            unsigned char *out, ptrdiff_t pairs)
+__attribute__((target("avx2"))) static ptrdiff_t
+grey_avx2(const unsigned char *a, const unsigned char *b, unsigned char *out, ptrdiff_t pairs)
 {
     const __m256i ones = _mm256_set1_epi8(1), quarter = _mm256_set1_epi16(1 << 13);
     ptrdiff_t x = 0;
@@ -90,8 +86,8 @@ __attribute__((target("avx2"))) static ptrdiff_t grey_avx2(const unsigned char *
                                       _mm256_maddubs_epi16(_mm256_loadu_si256(q), ones));
         __m256i s1 = _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256(p + 1), ones),
                                       _mm256_maddubs_epi16(_mm256_loadu_si256(q + 1), ones));
-        __m256i r = _mm256_packus_epi16(_mm256_mulhrs_epi16(s0, quarter),
-                                        _mm256_mulhrs_epi16(s1, quarter));
+        __m256i r =
+            _mm256_packus_epi16(_mm256_mulhrs_epi16(s0, quarter), _mm256_mulhrs_epi16(s1, quarter));
         /* packus works within 128-bit halves: quarters s0.lo s1.lo s0.hi s1.hi back in order. */
         r = _mm256_permute4x64_epi64(r, 0xD8);
         _mm256_storeu_si256((__m256i *)(void *)(out + x), r);
@@ -109,8 +105,7 @@ __attribute__((target("avx2"))) static inline __m256i load_halves(const unsigned
 
 /* As pair_sums_ssse3 for 48 bytes at p: each 128-bit half does 24 of them. */
 __attribute__((target("avx2"))) static inline void pair_sums_avx2(const unsigned char *p,
-                                                                   __m256i *first,
-                                                                   __m256i *second)
+                                                                  __m256i *first, __m256i *second)
 {
     RGB_MASKS;
     const __m256i ones = _mm256_set1_epi8(1);
@@ -119,14 +114,13 @@ __attribute__((target("avx2"))) static inline void pair_sums_avx2(const unsigned
         _mm256_or_si256(_mm256_shuffle_epi8(lo, _mm256_broadcastsi128_si256(first_lo)),
                         _mm256_shuffle_epi8(hi, _mm256_broadcastsi128_si256(first_hi))),
         ones);
-    *second = _mm256_maddubs_epi16(_mm256_shuffle_epi8(hi, _mm256_broadcastsi128_si256(second_hi)),
-                                   ones);
+    *second =
+        _mm256_maddubs_epi16(_mm256_shuffle_epi8(hi, _mm256_broadcastsi128_si256(second_hi)), ones);
 }
 
 /* As rgb_ssse3, 8 pixels at a time: each 128-bit half does 4 of them. */
-__attribute__((target("avx2"))) static ptrdiff_t rgb_avx2(const unsigned char *a,
-                                                           const unsigned char *b,
-                                                           unsigned char *out, ptrdiff_t pairs)
+__attribute__((target("avx2"))) static ptrdiff_t
+rgb_avx2(const unsigned char *a, const unsigned char *b, unsigned char *out, ptrdiff_t pairs)
 {
     const __m256i quarter = _mm256_set1_epi16(1 << 13);
     /* Each half's 12 output bytes (dwords 0-2 of it) moved together into the first 24. */
@@ -137,8 +131,8 @@ __attribute__((target("avx2"))) static ptrdiff_t rgb_avx2(const unsigned char *a
         pair_sums_avx2(a + 6 * x, &a0, &a1);
         pair_sums_avx2(b + 6 * x, &b0, &b1);
         __m256i s0 = _mm256_add_epi16(a0, b0), s1 = _mm256_add_epi16(a1, b1);
-        __m256i r = _mm256_packus_epi16(_mm256_mulhrs_epi16(s0, quarter),
-                                        _mm256_mulhrs_epi16(s1, quarter));
+        __m256i r =
+            _mm256_packus_epi16(_mm256_mulhrs_epi16(s0, quarter), _mm256_mulhrs_epi16(s1, quarter));
         r = _mm256_permutevar8x32_epi32(r, compact);
         /* 24 bytes, as 16 + 8, so that nothing past this block's output is touched. */
         unsigned char *o = out + 3 * x;

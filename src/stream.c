@@ -28,7 +28,7 @@ typedef struct band_state {
     ptrdiff_t base;         /* the source row at buf's first row */
     ptrdiff_t have0, have1; /* rows [have0, have1) are in buf */
     tproc__write_behind *out; /* the strips of output rows, to the sink (write_behind.c) */
-    int direct; /* an empty chain: rows are decoded straight into the output strips */
+    int direct;               /* an empty chain: rows are decoded straight into the output strips */
     tproc__random_reader *random; /* reads a random-access source instead (stream_random.c) */
 } band_state;
 
@@ -90,8 +90,8 @@ static int band_fn(void *user, ptrdiff_t y0, ptrdiff_t y1, tproc__source_band *b
         /* Strips follow each other, one row of output for each row read: the executor's copy
          * from band to strip finds them the same pixels (tproc_view_copy does nothing). */
         if (y0 != b->have1)
-            return tproc__error(b->source->ctx, TPROC_ERR_STATE, "stream: rows %td-%td out of order",
-                                y0, y1);
+            return tproc__error(b->source->ctx, TPROC_ERR_STATE,
+                                "stream: rows %td-%td out of order", y0, y1);
         int status = tproc__write_behind_strip(b->out, y1 - y0, &band->view);
         if (!status)
             status = tproc__source_read_jobs(b->source, band->view.data, band->view.row_stride,

@@ -597,7 +597,7 @@ int tproc__tiff_encoder_open(tproc_ctx *ctx, tproc__output *out, const tproc_for
     enc->write_rows = encoder_write;
     enc->finish = encoder_finish;
     enc->close = encoder_close;
-    enc->gathers = w->tiled && w->band_rows > 16; /* a row of tiles, but for the JPEG tiles we
-                                                     * compress 16 rows at a time */
+    /* A row of tiles is gathered, but for the JPEG tiles we compress 16 rows at a time. */
+    enc->gathers = w->tiled && w->band_rows > 16;
     return TPROC_OK;
 }

@@ -33,7 +33,7 @@ struct tproc__write_behind {
     int fill, write; /* the buffer the executor fills next, the one the writer takes next */
     int stop;        /* finish: write what is queued, then end; free: end now */
     int drop;
-    int status; /* the first failed write */
+    int status;             /* the first failed write */
     tproc__error_note note; /* its record, taken on the writer thread */
     int reported;
 };

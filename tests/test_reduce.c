@@ -19,8 +19,8 @@ static void naive_reduce(const unsigned char *a, const unsigned char *b, unsigne
     for (ptrdiff_t x = 0; x < (width + 1) / 2; x++) {
         ptrdiff_t x0 = 2 * x, x1 = 2 * x + 1 < width ? 2 * x + 1 : 2 * x;
         for (int c = 0; c < ch; c++) {
-            unsigned sum = (unsigned)a[x0 * ch + c] + a[x1 * ch + c] + b[x0 * ch + c] +
-                           b[x1 * ch + c];
+            unsigned sum =
+                (unsigned)a[x0 * ch + c] + a[x1 * ch + c] + b[x0 * ch + c] + b[x1 * ch + c];
             out[x * ch + c] = (unsigned char)((sum + 2) / 4);
         }
     }
@@ -49,7 +49,8 @@ static void fill_row(unsigned char *p, size_t n, uint32_t *state)
 static void check_width(ptrdiff_t width, int ch, int same, size_t off_a, size_t off_b,
                         size_t off_out, uint32_t *state)
 {
-    size_t in_bytes = (size_t)width * (size_t)ch, out_bytes = (size_t)((width + 1) / 2) * (size_t)ch;
+    size_t in_bytes = (size_t)width * (size_t)ch,
+           out_bytes = (size_t)((width + 1) / 2) * (size_t)ch;
     unsigned char *a = malloc(off_a + in_bytes), *b = malloc(off_b + in_bytes);
     unsigned char *out = malloc(off_out + out_bytes), *want = malloc(out_bytes);
     ck_assert(a && b && out && want);

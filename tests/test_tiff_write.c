@@ -419,10 +419,11 @@ START_TEST(codec_memory_is_counted)
             tproc_ctx_set_memory_limit(ctx, limit);
             tproc_save_options o = options_of(c);
             int status = tproc_save(ctx, &fx.v, fx.path, &o);
-            named = status == TPROC_ERR_LIMIT &&
-                    strstr(tproc_ctx_message(ctx), "own memory") != NULL;
-            ck_assert_msg(tproc_ctx_memory_in_use(ctx) == 0, "%s under %zu: %zu bytes still counted",
-                          c->name, limit, tproc_ctx_memory_in_use(ctx));
+            named =
+                status == TPROC_ERR_LIMIT && strstr(tproc_ctx_message(ctx), "own memory") != NULL;
+            ck_assert_msg(tproc_ctx_memory_in_use(ctx) == 0,
+                          "%s under %zu: %zu bytes still counted", c->name, limit,
+                          tproc_ctx_memory_in_use(ctx));
             tproc_ctx_free(&ctx);
             remove(fx.path);
         }

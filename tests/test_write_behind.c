@@ -136,8 +136,8 @@ START_TEST(same_bytes_behind_or_not)
                 snprintf(what, sizeof what, "%s from %s%s, %d threads, strips of %td", format,
                          file ? "a file" : "a view", links ? "" : " (no chain)", threads,
                          strips[s]);
-                tu_ok(NULL, stream_to(NULL, &in, file, links, path_in_dir(name), threads,
-                                      strips[s]));
+                tu_ok(NULL,
+                      stream_to(NULL, &in, file, links, path_in_dir(name), threads, strips[s]));
                 assert_file_is(path_in_dir(name), want, want_size, what);
                 unlink(path_in_dir(name));
             }
